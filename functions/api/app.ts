@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { randomId } from '../../shared/util/bytes.js';
+import { tenantAuth } from './auth.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { errorResponse } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
+import { envelopeRoutes } from './routes/envelopes.js';
+import { pageRoutes } from './routes/pages.js';
+import { pkiRoutes } from './routes/pki.js';
+import { signRoutes } from './routes/sign.js';
+
+/**
+ * The one Hono app. Served by @hono/node-server for `npm start` and by hono/aws-lambda in
+ * Lambda; local mode differs only in endpoints and the /dev routes.
+ */
+export const createApp = (deps: AppDeps) => {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('x-request-id') ?? randomId(8));
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+  });
+  app.use('/assets/*', compress());
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
+
+  app.use('/v1/envelopes/*', tenantAuth(deps.tenants));
+  app.use('/v1/envelopes', tenantAuth(deps.tenants));
+  app.route('/v1/envelopes', envelopeRoutes(deps));
+  app.route('/v1/sign', signRoutes(deps));
+  app.route('/pki', pkiRoutes(deps));
+  app.route('/admin', adminRoutes(deps));
+  app.route('/', pageRoutes(deps));
+
+  if (deps.devMail) {
+    const outbox = deps.devMail;
+    app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list() }));
+  }
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found.' } }, 404));
+  app.onError((err, c) => errorResponse(err, c, deps.logger));
+  return app;
+};

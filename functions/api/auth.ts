@@ -1,0 +1,31 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import type { TenantRepository } from '../../shared/envelope/ports.js';
+import { AppError } from '../../shared/errors.js';
+import { sha256Hex } from '../../shared/util/bytes.js';
+import type { AppEnv } from './context.js';
+
+export const hashApiKey = (key: string): string => sha256Hex(`kyso-api-key:${key}`);
+
+const bearer = (header: string | undefined): string | undefined => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+
+/** Resolves `Authorization: Bearer <api key>` to a tenant; the key is looked up by its hash only. */
+export const tenantAuth = (tenants: TenantRepository) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const key = bearer(c.req.header('authorization'));
+    if (!key) throw new AppError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
+    const tenantId = await tenants.findTenantByApiKey(hashApiKey(key));
+    if (!tenantId) throw new AppError('unauthorized', 'The API key is not valid.');
+    c.set('tenantId', tenantId);
+    await next();
+  });
+
+export const adminAuth = (adminKey: string | undefined) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const key = bearer(c.req.header('authorization'));
+    if (!adminKey) throw new AppError('not_found', 'Not found.');
+    const a = Buffer.from(key ?? '');
+    const b = Buffer.from(adminKey);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('unauthorized', 'Admin key required.');
+    await next();
+  });

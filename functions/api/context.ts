@@ -1,0 +1,20 @@
+import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
+import type { MailMessage } from '../../shared/envelope/ports.js';
+import type { Logger } from '../logger.js';
+
+/** What the API app is built from: the domain deps plus HTTP-level settings. */
+export interface AppDeps extends EnvelopeDeps {
+  readonly logger: Logger;
+  readonly maxUploadBytes: number;
+  /** Secret for /admin endpoints; absent = admin endpoints disabled. */
+  readonly adminKey?: string;
+  /** Local mode only: the captured outbox behind GET /dev/mail. */
+  readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
+}
+
+export type AppEnv = {
+  Variables: {
+    tenantId: string;
+    requestId: string;
+  };
+};

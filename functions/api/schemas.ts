@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Request bodies of the public API. The same schemas validate requests and feed /openapi.json. */
+const MAX_PT = 14400; // PDF user-space limit
+
+export const recipientSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254),
+  role: z.literal('signer').default('signer'),
+  order: z.number().int().min(1).max(100).default(1),
+});
+
+export const fieldSchema = z.object({
+  recipient: z.number().int().min(0),
+  document: z.number().int().min(0).default(0),
+  type: z.enum(['signature', 'text', 'date', 'checkbox']),
+  page: z.number().int().min(1),
+  x: z.number().min(0).max(MAX_PT),
+  y: z.number().min(0).max(MAX_PT),
+  width: z.number().positive().max(MAX_PT),
+  height: z.number().positive().max(MAX_PT),
+  required: z.boolean().optional(),
+  label: z.string().max(100).optional(),
+});
+
+export const envelopeMetadataSchema = z.object({
+  title: z.string().trim().min(1).max(300),
+  recipients: z.array(recipientSchema).min(1).max(50),
+  fields: z.array(fieldSchema).max(500),
+});
+
+export const createEnvelopeSchema = envelopeMetadataSchema.extend({
+  documents: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(200),
+        contentBase64: z.string().max(12 * 1024 * 1024),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+
+export const signRequestSchema = z.object({
+  fields: z.record(z.string(), z.union([z.string().max(1000), z.boolean()])).default({}),
+  signature: z.object({
+    type: z.literal('typed'),
+    value: z.string().trim().min(1).max(120),
+  }),
+});
+
+export const createTenantSchema = z.object({ name: z.string().trim().min(1).max(200) });

@@ -1,0 +1,72 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import type { Config } from '../config.js';
+import type { AwsClients } from './clients.js';
+
+/**
+ * Makes the local AWS endpoint look like a deployed stack: table, bucket, SES sender. Safe
+ * to run any number of times. (KMS keys and CA certificates: loadPlatformPki with create.)
+ */
+export const bootstrapResources = async (clients: AwsClients, config: Config): Promise<void> => {
+  await ensureTable(clients, config.tableName);
+  await ensureBucket(clients, config);
+  await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: config.mailFrom }));
+};
+
+const ensureTable = async ({ rawDynamo }: AwsClients, tableName: string) => {
+  try {
+    await rawDynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException || (e as { name?: string }).name === 'ResourceNotFoundException')) throw e;
+  }
+  try {
+    await rawDynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceInUseException') throw e;
+  }
+  await waitUntilTableExists({ client: rawDynamo, maxWaitTime: 60 }, { TableName: tableName });
+  await rawDynamo.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+  );
+};
+
+const ensureBucket = async ({ s3 }: AwsClients, config: Config) => {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: config.bucketName }));
+    return;
+  } catch {
+    // missing: create below
+  }
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: config.bucketName,
+        ...(config.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: config.region as never } } : {}),
+      }),
+    );
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw e;
+  }
+};

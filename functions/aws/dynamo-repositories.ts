@@ -1,0 +1,181 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { chainEvent } from '../../shared/audit/chain.js';
+import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
+import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
+import { AppError } from '../../shared/errors.js';
+
+/**
+ * Single-table design (ADR 0002). Every tenant-owned key starts with TENANT#<id>, so a
+ * query can only ever see one tenant's items; lookups by token or API key hash go to their
+ * own partitions and return the tenant id, never another tenant's data.
+ *
+ *   pk                         sk              item
+ *   TENANT#t                   TENANT          tenant
+ *   TENANT#t                   ENV#e           envelope (recipients, documents, fields inside)
+ *   TENANT#t#ENV#e             AUDIT#0000001   audit event (hash chain)
+ *   APIKEY#<sha256>            APIKEY          api key → tenant
+ *   TOKEN#<sha256>             TOKEN           signing link → tenant/envelope/recipient (TTL)
+ */
+interface Options {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const stripKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
+  return rest as T;
+};
+
+export const dynamoEnvelopeRepository = ({ client, tableName }: Options): EnvelopeRepository => ({
+  async create(envelope) {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `TENANT#${envelope.tenantId}`, sk: `ENV#${envelope.id}`, ...envelope },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) throw new AppError('conflict', 'Envelope already exists.');
+      throw e;
+    }
+  },
+  async get(tenantId, envelopeId) {
+    const r = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `ENV#${envelopeId}` }, ConsistentRead: true }),
+    );
+    return stripKeys<Envelope>(r.Item);
+  },
+  async update(next) {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `TENANT#${next.tenantId}`, sk: `ENV#${next.id}`, ...next },
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) throw new AppError('conflict', 'The envelope was changed by another request.');
+      throw e;
+    }
+  },
+  async list(tenantId, { limit, cursor }) {
+    const r = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :env)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':env': 'ENV#' },
+        Limit: limit,
+        ScanIndexForward: false,
+        ...(cursor ? { ExclusiveStartKey: { pk: `TENANT#${tenantId}`, sk: `ENV#${cursor}` } } : {}),
+      }),
+    );
+    const items = (r.Items ?? []).map((i) => stripKeys<Envelope>(i) as Envelope);
+    const last = r.LastEvaluatedKey?.sk as string | undefined;
+    return { items, ...(last ? { cursor: last.slice(4) } : {}) };
+  },
+});
+
+export const dynamoTokenRepository = ({ client, tableName }: Options): TokenRepository => ({
+  async put(tokenHash, grant) {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN', ...grant, ttl: Math.floor(Date.parse(grant.expiresAt) / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+  async get(tokenHash) {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' } }));
+    return stripKeys<SigningGrant>(r.Item);
+  },
+  async delete(tokenHash) {
+    await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' } }));
+  },
+});
+
+export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRepository => ({
+  async create(tenant) {
+    await client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenant.id}`, sk: 'TENANT', ...tenant } }));
+  },
+  async get(tenantId) {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }));
+    return stripKeys<Tenant>(r.Item);
+  },
+  async putApiKey(keyHash, tenantId) {
+    await client.send(new PutCommand({ TableName: tableName, Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', tenantId } }));
+  },
+  async findTenantByApiKey(keyHash) {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY' } }));
+    return r.Item?.tenantId as string | undefined;
+  },
+});
+
+const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(10, '0')}`;
+
+export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepository => {
+  const pk = (tenantId: string, envelopeId: string) => `TENANT#${tenantId}#ENV#${envelopeId}`;
+  const last = async (tenantId: string, envelopeId: string): Promise<AuditEvent | undefined> => {
+    const r = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': pk(tenantId, envelopeId), ':a': 'AUDIT#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return stripKeys<AuditEvent>(r.Items?.[0]);
+  };
+  return {
+    async append(tenantId, envelopeId, event) {
+      // Append-only: the next sequence number is claimed with a conditional put; a concurrent
+      // append makes us re-read the head and chain onto it instead.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const chained = chainEvent(event, await last(tenantId, envelopeId));
+        try {
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { pk: pk(tenantId, envelopeId), sk: auditSk(chained.seq), ...chained },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return chained;
+        } catch (e) {
+          if (!isConditionFailure(e)) throw e;
+        }
+      }
+      throw new AppError('conflict', 'Could not append to the audit trail.');
+    },
+    async list(tenantId, envelopeId) {
+      const events: AuditEvent[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+            ExpressionAttributeValues: { ':pk': pk(tenantId, envelopeId), ':a': 'AUDIT#' },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        events.push(...(r.Items ?? []).map((i) => stripKeys<AuditEvent>(i) as AuditEvent));
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return events;
+    },
+  };
+};

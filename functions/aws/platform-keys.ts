@@ -1,0 +1,105 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../shared/envelope/ports.js';
+import { algorithmForKeySpec, type KeySpec } from '../../shared/pki/key-signer.js';
+import { createPkiMaterial, type PkiMaterial, PlatformPki } from '../../shared/pki/platform-pki.js';
+import { kmsSigner } from './kms-signer.js';
+
+export const PLATFORM_KEYS = ['root-ca', 'issuing-ca', 'platform-signing'] as const;
+export type PlatformKeyName = (typeof PLATFORM_KEYS)[number];
+
+const isNotFound = (e: unknown) => e instanceof NotFoundException || (e as { name?: string }).name === 'NotFoundException';
+
+/** Resolves a platform key by alias; with `create`, makes it (idempotently) if it is missing. */
+export const resolveKey = async (
+  kms: KMSClient,
+  alias: string,
+  spec: KeySpec,
+  create: boolean,
+): Promise<{ keyId: string; spec: KeySpec }> => {
+  try {
+    const d = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+    const keyId = d.KeyMetadata?.KeyId;
+    if (!keyId) throw new Error(`KMS alias ${alias} has no key`);
+    return { keyId, spec: (d.KeyMetadata?.KeySpec as KeySpec | undefined) ?? spec };
+  } catch (e) {
+    if (!isNotFound(e) || !create) throw e;
+  }
+  const created = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Description: `Kyso ${alias}` }));
+  const keyId = created.KeyMetadata?.KeyId as string;
+  try {
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+  } catch {
+    // Another bootstrap won the race: use its key.
+    return resolveKey(kms, alias, spec, false);
+  }
+  return { keyId, spec };
+};
+
+export interface PlatformPkiOptions {
+  readonly kms: KMSClient;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly aliasPrefix: string;
+  readonly keySpec: KeySpec;
+  readonly publicUrl: string;
+  readonly clock: Clock;
+  /** Create keys and CA certificates if missing (local bootstrap); on AWS the stack creates the keys. */
+  readonly create: boolean;
+}
+
+const PKI_KEY = { pk: 'PKI', sk: 'MATERIAL' };
+
+/**
+ * Loads the platform CA material and keys. The CA certificates are made once, through KMS,
+ * and stored with a conditional put so concurrent cold starts agree on one root.
+ */
+export const loadPlatformPki = async (o: PlatformPkiOptions): Promise<PlatformPki> => {
+  const signers = Object.fromEntries(
+    await Promise.all(
+      PLATFORM_KEYS.map(async (name) => {
+        const { keyId, spec } = await resolveKey(o.kms, `${o.aliasPrefix}/${name}`, o.keySpec, o.create);
+        return [name, kmsSigner({ client: o.kms, keyId, algorithm: algorithmForKeySpec(spec) })] as const;
+      }),
+    ),
+  ) as Record<PlatformKeyName, ReturnType<typeof kmsSigner>>;
+
+  const read = async (): Promise<PkiMaterial | undefined> => {
+    const r = await o.dynamo.send(new GetCommand({ TableName: o.tableName, Key: PKI_KEY, ConsistentRead: true }));
+    if (!r.Item) return undefined;
+    return {
+      rootCertificate: new Uint8Array(Buffer.from(r.Item.root as string, 'base64')),
+      issuingCertificate: new Uint8Array(Buffer.from(r.Item.issuing as string, 'base64')),
+    };
+  };
+  let material = await read();
+  if (!material) {
+    const made = await createPkiMaterial({ root: signers['root-ca'], issuing: signers['issuing-ca'] }, o.clock, o.publicUrl);
+    try {
+      await o.dynamo.send(
+        new PutCommand({
+          TableName: o.tableName,
+          Item: {
+            ...PKI_KEY,
+            root: Buffer.from(made.rootCertificate).toString('base64'),
+            issuing: Buffer.from(made.issuingCertificate).toString('base64'),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      material = made;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException')) throw e;
+      material = await read();
+    }
+  }
+  if (!material) throw new Error('platform PKI material missing');
+  return new PlatformPki({
+    issuingCa: signers['issuing-ca'],
+    signingKey: signers['platform-signing'],
+    material,
+    clock: o.clock,
+    publicUrl: o.publicUrl,
+  });
+};

@@ -1,0 +1,57 @@
+import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
+
+export const sesMailer = ({ client, from }: { client: SESClient; from: string }): Mailer => ({
+  async send(m) {
+    await client.send(
+      new SendEmailCommand({
+        Source: from,
+        Destination: { ToAddresses: [m.to] },
+        Message: {
+          Subject: { Data: m.subject, Charset: 'UTF-8' },
+          Body: { Text: { Data: m.text, Charset: 'UTF-8' }, Html: { Data: m.html, Charset: 'UTF-8' } },
+        },
+      }),
+    );
+  },
+});
+
+/**
+ * Local mode only: every mail that went through SES is also kept here so a newcomer (and
+ * the integration tests) can read it at GET /dev/mail. Never wired on a real deployment.
+ */
+export const devOutbox = ({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }) => ({
+  wrap(inner: Mailer): Mailer {
+    return {
+      async send(m) {
+        await inner.send(m);
+        const at = new Date().toISOString();
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: 'DEVMAIL', sk: `${at}#${Math.random().toString(36).slice(2)}`, at, ...m },
+          }),
+        );
+      },
+    };
+  },
+  async list(): Promise<(MailMessage & { at: string })[]> {
+    const out: (MailMessage & { at: string })[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'DEVMAIL' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of r.Items ?? []) out.push({ at: i.at, to: i.to, subject: i.subject, text: i.text, html: i.html });
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  },
+});

@@ -1,0 +1,57 @@
+import { systemClock } from '../shared/envelope/ports.js';
+import type { PlatformPki } from '../shared/pki/platform-pki.js';
+import type { AppDeps } from './api/context.js';
+import { type AwsClients, createAwsClients } from './aws/clients.js';
+import {
+  dynamoAuditRepository,
+  dynamoEnvelopeRepository,
+  dynamoTenantRepository,
+  dynamoTokenRepository,
+} from './aws/dynamo-repositories.js';
+import { loadPlatformPki } from './aws/platform-keys.js';
+import { s3DocumentStore } from './aws/s3-document-store.js';
+import { devOutbox, sesMailer } from './aws/ses-mailer.js';
+import type { Config } from './config.js';
+import { jsonLogger, type Logger } from './logger.js';
+
+/** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
+export const composeAppDeps = (config: Config, options: { clients?: AwsClients; logger?: Logger } = {}): AppDeps => {
+  const clients = options.clients ?? createAwsClients(config);
+  const table = { client: clients.dynamo, tableName: config.tableName };
+  const outbox = config.local ? devOutbox(table) : undefined;
+  const ses = sesMailer({ client: clients.ses, from: config.mailFrom });
+  const clock = systemClock;
+  let pki: Promise<PlatformPki> | undefined;
+  return {
+    envelopes: dynamoEnvelopeRepository(table),
+    tokens: dynamoTokenRepository(table),
+    tenants: dynamoTenantRepository(table),
+    audit: dynamoAuditRepository(table),
+    documents: s3DocumentStore({ client: clients.s3, bucket: config.bucketName }),
+    mailer: outbox ? outbox.wrap(ses) : ses,
+    clock,
+    // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).
+    pki: () => {
+      pki ??= loadPlatformPki({
+        kms: clients.kms,
+        dynamo: clients.dynamo,
+        tableName: config.tableName,
+        aliasPrefix: config.keyAliasPrefix,
+        keySpec: config.keySpec,
+        publicUrl: config.publicUrl,
+        clock,
+        create: config.local,
+      }).catch((e) => {
+        pki = undefined;
+        throw e;
+      });
+      return pki;
+    },
+    publicUrl: config.publicUrl,
+    linkTtlDays: config.linkTtlDays,
+    logger: options.logger ?? jsonLogger('kyso-api'),
+    maxUploadBytes: config.maxUploadBytes,
+    ...(config.adminKey ? { adminKey: config.adminKey } : {}),
+    ...(outbox ? { devMail: outbox } : {}),
+  };
+};

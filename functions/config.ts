@@ -1,0 +1,57 @@
+import type { KeySpec } from '../shared/pki/key-signer.js';
+
+/** Configuration, parsed once at the entry point. Nothing below the entry points reads process.env. */
+export interface Config {
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly region: string;
+  /** Set for LocalStack/moto; absent on real AWS. */
+  readonly endpoint?: string;
+  /** Credentials for the local endpoint (dummy ones unless AWS_ACCESS_KEY_ID is set). */
+  readonly endpointCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly mailFrom: string;
+  readonly keySpec: KeySpec;
+  /** Local mode: the dev tenant, /dev/mail, bootstrap on start. */
+  readonly local: boolean;
+  readonly devApiKey?: string;
+  readonly adminKey?: string;
+  readonly linkTtlDays: number;
+  readonly maxUploadBytes: number;
+  readonly keyAliasPrefix: string;
+}
+
+const KEY_SPECS: readonly KeySpec[] = ['ECC_NIST_P256', 'RSA_2048', 'RSA_3072'];
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const keySpec = (env.KYSO_KEY_SPEC ?? 'ECC_NIST_P256') as KeySpec;
+  if (!KEY_SPECS.includes(keySpec)) throw new Error(`KYSO_KEY_SPEC must be one of ${KEY_SPECS.join(', ')}, got "${keySpec}"`);
+  const endpoint = env.AWS_ENDPOINT_URL || undefined;
+  return {
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'ap-southeast-1',
+    ...(endpoint
+      ? {
+          endpoint,
+          endpointCredentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+          },
+        }
+      : {}),
+    tableName: env.KYSO_TABLE ?? 'kyso',
+    bucketName: env.KYSO_BUCKET ?? 'kyso-documents',
+    mailFrom: env.KYSO_MAIL_FROM ?? 'no-reply@kyso.local',
+    keySpec,
+    local: env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint),
+    ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
+    ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
+    linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
+    maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
+    keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',
+  };
+};

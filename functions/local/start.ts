@@ -1,0 +1,61 @@
+import { serve } from '@hono/node-server';
+import { randomId } from '../../shared/util/bytes.js';
+import { createApp } from '../api/app.js';
+import { hashApiKey } from '../api/auth.js';
+import { bootstrapResources } from '../aws/bootstrap.js';
+import { createAwsClients } from '../aws/clients.js';
+import { composeAppDeps } from '../compose.js';
+import { loadConfig } from '../config.js';
+import { startMoto } from './moto.js';
+
+/**
+ * `npm start`: the API on http://localhost:$PORT against a local AWS endpoint. Without
+ * AWS_ENDPOINT_URL it starts moto_server itself (and stops it on exit).
+ */
+const main = async () => {
+  const env = { ...process.env };
+  let stopMoto: (() => void) | undefined;
+  if (!env.AWS_ENDPOINT_URL) {
+    const moto = await startMoto();
+    env.AWS_ENDPOINT_URL = moto.endpoint;
+    stopMoto = moto.stop;
+  }
+  env.KYSO_LOCAL ??= '1';
+  env.KYSO_API_KEY ||= `kyso_dev_${randomId(18)}`;
+  env.KYSO_ADMIN_KEY ||= `kyso_admin_${randomId(18)}`;
+  const config = loadConfig(env);
+  const clients = createAwsClients(config);
+  await bootstrapResources(clients, config);
+  const deps = composeAppDeps(config, { clients });
+  await deps.pki(); // keys and CA certificates, created once
+  // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
+  await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
+  await deps.tenants.putApiKey(hashApiKey(config.devApiKey as string), 'dev');
+
+  const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+    const url = `http://localhost:${info.port}`;
+    process.stdout.write(
+      [
+        `Kyso listening on ${url}`,
+        `AWS endpoint: ${config.endpoint}`,
+        `Dev API key: ${config.devApiKey}`,
+        `Admin key: ${config.adminKey}`,
+        `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
+        `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
+        '',
+      ].join('\n'),
+    );
+  });
+  const shutdown = () => {
+    server.close();
+    stopMoto?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+};
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(1);
+});

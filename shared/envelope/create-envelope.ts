@@ -1,0 +1,155 @@
+import { AppError } from '../errors.js';
+import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
+import { randomId, sha256Hex } from '../util/bytes.js';
+import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import type { Envelope, EnvelopeDocument, Field, FieldType, Recipient } from './types.js';
+
+export interface CreateEnvelopeInput {
+  readonly title: string;
+  readonly documents: readonly { readonly name: string; readonly content: Uint8Array }[];
+  readonly recipients: readonly { readonly name: string; readonly email: string; readonly role: 'signer'; readonly order: number }[];
+  readonly fields: readonly {
+    readonly recipient: number;
+    readonly document: number;
+    readonly type: FieldType;
+    readonly page: number;
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly required?: boolean;
+    readonly label?: string;
+  }[];
+}
+
+export const documentKey = (tenantId: string, envelopeId: string, documentId: string, sha256: string): string =>
+  `tenants/${tenantId}/envelopes/${envelopeId}/${documentId}/${sha256}.pdf`;
+
+/**
+ * Validates a new envelope completely before anything is stored: every document must be a
+ * PDF we can sign, every field must sit on a page, every signer needs exactly one
+ * signature field on each document where they have fields. Only then are the documents
+ * and the envelope written, so a rejected request leaves nothing behind.
+ */
+export const createEnvelope = async (
+  deps: EnvelopeDeps,
+  tenantId: string,
+  input: CreateEnvelopeInput,
+  meta: RequestMeta,
+): Promise<Envelope> => {
+  if (input.documents.length === 0) throw new AppError('validation_failed', 'At least one document is required.');
+  if (input.recipients.length === 0) throw new AppError('validation_failed', 'At least one recipient is required.');
+
+  const envelopeId = randomId(12);
+  const parsed = await Promise.all(
+    input.documents.map(async (d, i) => {
+      try {
+        const pdf = await loadPdf(d.content);
+        return { name: d.name, content: d.content, pages: pageBoxes(pdf.doc) };
+      } catch (e) {
+        if (e instanceof AppError) throw new AppError(e.code, `documents[${i}] (${d.name}): ${e.message}`);
+        throw e;
+      }
+    }),
+  );
+
+  const orders = [...new Set(input.recipients.map((r) => r.order))].sort((a, b) => a - b);
+  orders.forEach((o, i) => {
+    if (o !== i + 1) {
+      throw new AppError('validation_failed', `Recipient orders must run 1, 2, 3… without gaps; found ${orders.join(', ')}.`);
+    }
+  });
+  const emails = new Set<string>();
+  const recipients: Recipient[] = input.recipients.map((r) => {
+    const email = r.email.trim().toLowerCase();
+    if (emails.has(email)) throw new AppError('validation_failed', `Recipient ${email} is listed twice.`);
+    emails.add(email);
+    return { id: randomId(9), name: r.name.trim(), email, role: r.role, order: r.order, status: 'pending' };
+  });
+
+  const documents: EnvelopeDocument[] = parsed.map((d) => {
+    const id = randomId(9);
+    const sha256 = sha256Hex(d.content);
+    return {
+      id,
+      name: d.name,
+      originalSha256: sha256,
+      sha256,
+      key: documentKey(tenantId, envelopeId, id, sha256),
+      pageCount: d.pages.length,
+      revisions: 0,
+    };
+  });
+
+  const fields: Field[] = input.fields.map((f, i) => {
+    const recipient = recipients[f.recipient];
+    if (!recipient) throw new AppError('unknown_recipient', `fields[${i}].recipient ${f.recipient} does not refer to a recipient.`);
+    const doc = documents[f.document];
+    const pages = parsed[f.document]?.pages;
+    if (!doc || !pages) throw new AppError('unknown_document', `fields[${i}].document ${f.document} does not refer to a document.`);
+    const page = pages[f.page - 1];
+    if (!page) throw new AppError('field_off_page', `fields[${i}] is on page ${f.page}, but the document has ${pages.length} page(s).`);
+    const fits =
+      f.x >= 0 && f.y >= 0 && f.width > 0 && f.height > 0 && f.x + f.width <= page.width + 0.01 && f.y + f.height <= page.height + 0.01;
+    if (!fits) {
+      throw new AppError(
+        'field_off_page',
+        `fields[${i}] (${f.x}, ${f.y}, ${f.width}×${f.height}) does not fit on page ${f.page} (${Math.round(page.width)}×${Math.round(page.height)} pt).`,
+      );
+    }
+    return {
+      id: randomId(9),
+      recipientId: recipient.id,
+      documentId: doc.id,
+      type: f.type,
+      page: f.page,
+      x: f.x,
+      y: f.y,
+      width: f.width,
+      height: f.height,
+      required: f.required ?? f.type !== 'checkbox',
+      ...(f.label ? { label: f.label } : {}),
+    };
+  });
+
+  for (const r of recipients) {
+    const mine = fields.filter((f) => f.recipientId === r.id);
+    if (!mine.some((f) => f.type === 'signature')) {
+      throw new AppError('missing_signature_field', `Signer ${r.email} has no signature field.`);
+    }
+    for (const d of documents) {
+      const onDoc = mine.filter((f) => f.documentId === d.id);
+      const sigs = onDoc.filter((f) => f.type === 'signature').length;
+      if (onDoc.length > 0 && sigs !== 1) {
+        throw new AppError(
+          'missing_signature_field',
+          `Signer ${r.email} needs exactly one signature field on "${d.name}" (has ${sigs}): their other fields there are sealed by it.`,
+        );
+      }
+    }
+  }
+
+  const now = deps.clock.now().toISOString();
+  const envelope: Envelope = {
+    id: envelopeId,
+    tenantId,
+    title: input.title.trim(),
+    status: 'draft',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    recipients,
+    documents,
+    fields,
+  };
+  await Promise.all(parsed.map((d, i) => deps.documents.put((documents[i] as EnvelopeDocument).key, d.content)));
+  await deps.envelopes.create(envelope);
+  await deps.audit.append(tenantId, envelopeId, {
+    at: now,
+    action: 'envelope.created',
+    actor: { type: 'tenant', id: tenantId },
+    ...meta,
+    data: { documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })) },
+  });
+  return envelope;
+};

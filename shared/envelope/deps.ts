@@ -1,0 +1,24 @@
+import type { PlatformPki } from '../pki/platform-pki.js';
+import type { AuditRepository, Clock, DocumentStore, EnvelopeRepository, Mailer, TenantRepository, TokenRepository } from './ports.js';
+
+/** Everything the envelope use cases need; built once per entry point (the composition root). */
+export interface EnvelopeDeps {
+  readonly envelopes: EnvelopeRepository;
+  readonly tokens: TokenRepository;
+  readonly tenants: TenantRepository;
+  readonly audit: AuditRepository;
+  readonly documents: DocumentStore;
+  readonly mailer: Mailer;
+  readonly clock: Clock;
+  readonly pki: () => Promise<PlatformPki>;
+  /** Base of links in emails, without trailing slash. */
+  readonly publicUrl: string;
+  /** How long a signing link lives, in days. */
+  readonly linkTtlDays: number;
+}
+
+/** Who did something, for the audit trail: never more than the request metadata we need. */
+export interface RequestMeta {
+  readonly ip?: string;
+  readonly userAgent?: string;
+}

@@ -1,0 +1,177 @@
+import { AppError } from '../errors.js';
+import { completedEmail } from '../mail/templates.js';
+import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
+import { signCadesDetached } from '../pki/cms.js';
+import { sha256Hex } from '../util/bytes.js';
+import { Timer } from '../util/timer.js';
+import { documentKey } from './create-envelope.js';
+import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { notifyRecipients } from './notify-recipients.js';
+import { assertCanSign, isComplete } from './routing.js';
+import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
+import { updateEnvelope } from './update-envelope.js';
+
+export interface SignInput {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly signature: { readonly type: 'typed'; readonly value: string };
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Checks the values a signer sent against their own fields: nothing missing, nothing foreign, right types. */
+export const validateFieldValues = (
+  envelope: Envelope,
+  recipientId: string,
+  values: Readonly<Record<string, string>>,
+): Map<string, string> => {
+  const mine = envelope.fields.filter((f) => f.recipientId === recipientId && f.type !== 'signature');
+  const byId = new Map(mine.map((f) => [f.id, f]));
+  for (const id of Object.keys(values)) {
+    if (!byId.has(id)) throw new AppError('invalid_field_value', `Field ${id} is not one of your fields.`);
+  }
+  const out = new Map<string, string>();
+  for (const f of mine) {
+    const raw = values[f.id];
+    const value = typeof raw === 'string' ? raw.trim() : '';
+    if (!value) {
+      if (f.required) throw new AppError('invalid_field_value', `Field ${f.label ?? f.id} is required.`, { field: f.id });
+      if (f.type === 'checkbox') out.set(f.id, 'false');
+      continue;
+    }
+    if (f.type === 'checkbox' && value !== 'true' && value !== 'false') {
+      throw new AppError('invalid_field_value', `Field ${f.label ?? f.id} is a checkbox: send "true" or "false".`, { field: f.id });
+    }
+    if (f.type === 'date') {
+      const m = ISO_DATE.exec(value);
+      const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+      if (!m || !d || d.getUTCDate() !== Number(m[3])) {
+        throw new AppError('invalid_field_value', `Field ${f.label ?? f.id} needs a date as YYYY-MM-DD.`, { field: f.id });
+      }
+    }
+    if (f.type === 'text' && value.length > 500) {
+      throw new AppError('invalid_field_value', `Field ${f.label ?? f.id} is longer than 500 characters.`, { field: f.id });
+    }
+    out.set(f.id, value);
+  }
+  return out;
+};
+
+/** Dates are shown the Vietnamese way (DD/MM/YYYY) in the PDF; the API speaks ISO. */
+const displayValue = (f: Field, value: string): string => {
+  if (f.type !== 'date') return value;
+  const [y, m, d] = value.split('-');
+  return `${d}/${m}/${y}`;
+};
+
+/**
+ * One signer signs: for each document that carries their signature field, one incremental
+ * revision that fills their fields and adds their PAdES signature (one KMS Sign each). The
+ * new revisions and the signer's status are committed in one conditional write; if another
+ * signer committed first, everything is redone on top of their revision.
+ */
+export const signEnvelope = async (
+  deps: EnvelopeDeps,
+  grant: SigningGrant,
+  input: SignInput,
+  meta: RequestMeta,
+): Promise<{ envelope: Envelope; timer: Timer }> => {
+  const timer = new Timer();
+  const typedName = input.signature.value.trim();
+  if (!typedName || typedName.length > 120) {
+    throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
+  }
+  const { after } = await updateEnvelope(
+    {
+      envelopes: {
+        ...deps.envelopes,
+        get: (t, e) => timer.time('ddb', () => deps.envelopes.get(t, e)),
+        update: (n) => timer.time('ddb', () => deps.envelopes.update(n)),
+        create: deps.envelopes.create,
+        list: deps.envelopes.list,
+      },
+      clock: deps.clock,
+    },
+    grant.tenantId,
+    grant.envelopeId,
+    async (current) => {
+      const recipient = assertCanSign(current, grant.recipientId);
+      const values = validateFieldValues(current, recipient.id, input.fields);
+      const pki = await deps.pki();
+      const signedAt = deps.clock.now();
+      const credentials = await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email }));
+      const documents: EnvelopeDocument[] = [];
+      for (const doc of current.documents) {
+        const mine = current.fields.filter((f) => f.documentId === doc.id && f.recipientId === recipient.id);
+        const sigField = mine.find((f) => f.type === 'signature');
+        if (!sigField) {
+          documents.push(doc);
+          continue;
+        }
+        const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
+        const formValues: FormValue[] = mine
+          .filter((f) => f.type !== 'signature' && values.has(f.id))
+          .map((f) => ({
+            name: `kyso-${f.type}-${f.id}`,
+            type: f.type as FormValue['type'],
+            rect: f,
+            value: displayValue(f, values.get(f.id) ?? ''),
+          }));
+        const result = await addSignatureRevision({
+          pdf,
+          fieldName: `kyso-signature-${recipient.id}`,
+          widget: sigField,
+          signerName: typedName,
+          signedAt,
+          reason: 'Ký hợp đồng điện tử / Electronic contract signature',
+          location: 'Việt Nam',
+          contactInfo: recipient.email,
+          detail: recipient.email,
+          formValues,
+          sign: (digest) =>
+            signCadesDetached(
+              { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },
+              credentials.signer,
+            ),
+        });
+        timer.add('pdf', result.timings.pdfMs);
+        timer.add('kms', result.timings.signMs);
+        const sha256 = sha256Hex(result.pdf);
+        const key = documentKey(current.tenantId, current.id, doc.id, sha256);
+        await timer.time('s3', () => deps.documents.put(key, result.pdf));
+        documents.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
+      }
+      const signedAtIso = signedAt.toISOString();
+      const next: Envelope = {
+        ...current,
+        documents,
+        fields: current.fields.map((f) => (values.has(f.id) ? { ...f, value: values.get(f.id) } : f)),
+        recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed', signedAt: signedAtIso } : r)),
+      };
+      return isComplete(next) ? { ...next, status: 'completed', completedAt: signedAtIso } : next;
+    },
+  );
+
+  const recipient = after.recipients.find((r) => r.id === grant.recipientId);
+  await timer.time('ddb', () =>
+    deps.audit.append(after.tenantId, after.id, {
+      at: recipient?.signedAt ?? deps.clock.now().toISOString(),
+      action: 'recipient.signed',
+      actor: { type: 'recipient', id: grant.recipientId, email: recipient?.email },
+      ...meta,
+      data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })), method: 'email-link', signature: 'typed' },
+    }),
+  );
+  if (after.status === 'completed') {
+    await deps.audit.append(after.tenantId, after.id, {
+      at: after.completedAt ?? deps.clock.now().toISOString(),
+      action: 'envelope.completed',
+      actor: { type: 'system' },
+      data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
+    });
+    for (const r of after.recipients) {
+      await deps.mailer.send(completedEmail({ to: r.email, recipientName: r.name, title: after.title }));
+    }
+    return { envelope: after, timer };
+  }
+  return { envelope: await notifyRecipients(deps, after), timer };
+};

@@ -1,0 +1,88 @@
+/** The envelope aggregate: one item in the store, changed only by conditional writes on `version`. */
+export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'voided' | 'expired';
+export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined';
+export type RecipientRole = 'signer';
+export type FieldType = 'signature' | 'text' | 'date' | 'checkbox';
+
+export interface Recipient {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: RecipientRole;
+  readonly order: number;
+  readonly status: RecipientStatus;
+  readonly notifiedAt?: string;
+  readonly viewedAt?: string;
+  readonly signedAt?: string;
+}
+
+export interface EnvelopeDocument {
+  readonly id: string;
+  readonly name: string;
+  /** SHA-256 of the uploaded bytes. */
+  readonly originalSha256: string;
+  /** SHA-256 of the current revision (what GET .../documents/{id} returns). */
+  readonly sha256: string;
+  /** Store key of the current revision. */
+  readonly key: string;
+  readonly pageCount: number;
+  readonly revisions: number;
+}
+
+export interface Field {
+  readonly id: string;
+  readonly recipientId: string;
+  readonly documentId: string;
+  readonly type: FieldType;
+  /** 1-based */
+  readonly page: number;
+  /** PDF points from the top-left corner of the page. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly required: boolean;
+  readonly label?: string;
+  readonly value?: string;
+}
+
+export interface Envelope {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly title: string;
+  readonly status: EnvelopeStatus;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly sentAt?: string;
+  readonly completedAt?: string;
+  readonly recipients: readonly Recipient[];
+  readonly documents: readonly EnvelopeDocument[];
+  readonly fields: readonly Field[];
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** What a link token grants: one recipient of one envelope of one tenant, nothing else. */
+export interface SigningGrant {
+  readonly tenantId: string;
+  readonly envelopeId: string;
+  readonly recipientId: string;
+  readonly expiresAt: string;
+}
+
+export interface AuditEvent {
+  readonly seq: number;
+  readonly at: string;
+  readonly action: string;
+  readonly actor: { readonly type: 'tenant' | 'recipient' | 'system'; readonly id?: string; readonly email?: string };
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly data?: Record<string, unknown>;
+  readonly prevHash: string;
+  readonly hash: string;
+}

@@ -1,0 +1,102 @@
+import fontkit from '@pdf-lib/fontkit';
+import { type PDFDocument, type PDFFont, PDFName, type PDFRef } from 'pdf-lib';
+import { loadUnicodeFont } from './font.js';
+
+export type Locale = 'vi' | 'en';
+
+export interface SignatureAppearanceText {
+  readonly signerName: string;
+  readonly signedAt: Date;
+  /** Optional extra line, e.g. the signer's email or organisation. */
+  readonly detail?: string;
+}
+
+/** 25/11/2026 21:37 (GMT+7): Vietnam time, the format our users read. */
+export const formatVietnamTime = (d: Date): string => {
+  const t = new Date(d.getTime() + 7 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())} (GMT+7)`;
+};
+
+/**
+ * One subset font per revision. Text is encoded as glyph ids when drawn; the subset is only
+ * written when `font.embed()` runs, so call it after the last drawing of the revision.
+ */
+export const createRevisionFont = async (doc: PDFDocument): Promise<PDFFont> => {
+  doc.registerFontkit(fontkit);
+  return doc.embedFont(loadUnicodeFont(), { subset: true });
+};
+
+const fitSize = (font: PDFFont, text: string, maxWidth: number, maxSize: number, minSize = 4): number => {
+  let size = maxSize;
+  while (size > minSize && font.widthOfTextAtSize(text, size) > maxWidth) size -= 0.5;
+  return size;
+};
+
+/**
+ * Draws the visible signature: "Ký bởi / Signed by", the signer's name (Unicode font, so
+ * Vietnamese diacritics render), the date in Vietnam time. Returns the Form XObject.
+ */
+export const drawSignatureAppearance = (
+  doc: PDFDocument,
+  font: PDFFont,
+  width: number,
+  height: number,
+  text: SignatureAppearanceText,
+): PDFRef => {
+  const pad = Math.min(4, width / 20);
+  const inner = width - 2 * pad;
+  const label = 'Ký bởi / Signed by:';
+  const when = `Ngày ký / Date: ${formatVietnamTime(text.signedAt)}`;
+  const small = fitSize(font, when, inner, Math.max(4, Math.min(7, height / 6)));
+  const nameSize = fitSize(font, text.signerName, inner, Math.max(5, Math.min(16, height * 0.32)));
+  const lines: { text: string; size: number; rgb: string }[] = [
+    { text: label, size: small, rgb: '0.3 0.3 0.3' },
+    { text: text.signerName, size: nameSize, rgb: '0.05 0.15 0.45' },
+    { text: when, size: small, rgb: '0.3 0.3 0.3' },
+  ];
+  if (text.detail) lines.push({ text: text.detail, size: fitSize(font, text.detail, inner, small), rgb: '0.3 0.3 0.3' });
+  const total = lines.reduce((n, l) => n + l.size * 1.2, 0);
+  let y = height - Math.max(pad, (height - total) / 2);
+  const ops: string[] = [
+    'q 0.95 0.97 1 rg 0 0 ' + `${width} ${height} re f Q`,
+    `q 0.2 0.35 0.7 RG 0.8 w 0.4 0.4 ${width - 0.8} ${height - 0.8} re S Q`,
+  ];
+  for (const line of lines) {
+    y -= line.size * 1.2;
+    ops.push(`BT /F1 ${line.size} Tf ${line.rgb} rg ${pad} ${y + line.size * 0.25} Td ${font.encodeText(line.text).toString()} Tj ET`);
+  }
+  return formXObject(doc, font, width, height, ops);
+};
+
+const formXObject = (doc: PDFDocument, font: PDFFont | undefined, width: number, height: number, ops: string[]): PDFRef => {
+  const stream = doc.context.flateStream(ops.join('\n'), {
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, 0, width, height],
+    ...(font ? { Resources: { Font: { F1: font.ref } } } : {}),
+  });
+  stream.dict.set(PDFName.of('FormType'), doc.context.obj(1));
+  return doc.context.register(stream);
+};
+
+/** A filled text or date field: the value on one line, shrunk to fit. */
+export const drawTextAppearance = (doc: PDFDocument, font: PDFFont, width: number, height: number, value: string): PDFRef => {
+  const size = fitSize(font, value, width - 4, Math.max(4, Math.min(11, height * 0.7)));
+  const y = (height - size) / 2 + size * 0.22;
+  return formXObject(doc, font, width, height, [
+    '/Tx BMC q',
+    `BT /F1 ${size} Tf 0 0 0 rg 2 ${y} Td ${font.encodeText(value).toString()} Tj ET`,
+    'Q EMC',
+  ]);
+};
+
+/** A checkbox: a box, and a check mark drawn with lines when on (no font needed). */
+export const drawCheckboxAppearance = (doc: PDFDocument, width: number, height: number, on: boolean): PDFRef => {
+  const s = Math.min(width, height);
+  const ops = [`q 0.2 0.2 0.2 RG 0.8 w 0.4 0.4 ${width - 0.8} ${height - 0.8} re S Q`];
+  if (on) {
+    ops.push(`q 0 0 0 RG ${Math.max(1, s / 10)} w ${s * 0.2} ${s * 0.5} m ${s * 0.42} ${s * 0.25} l ${s * 0.8} ${s * 0.78} l S Q`);
+  }
+  return formXObject(doc, undefined, width, height, ops);
+};

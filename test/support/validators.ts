@@ -1,0 +1,60 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Outside validators: poppler's pdfsig (with our root in a throwaway NSS database) and qpdf. */
+
+export interface PdfsigSignature {
+  readonly index: number;
+  readonly valid: boolean;
+  readonly trusted: boolean;
+  readonly subFilter?: string;
+  readonly signerName?: string;
+  readonly raw: string;
+}
+
+export const withTempDir = <T>(fn: (dir: string) => T): T => {
+  const dir = mkdtempSync(join(tmpdir(), 'kyso-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export const runPdfsig = (pdf: Uint8Array, rootPems: readonly string[]): { signatures: PdfsigSignature[]; output: string } =>
+  withTempDir((dir) => {
+    const nss = join(dir, 'nss');
+    execFileSync('mkdir', ['-p', nss]);
+    execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+    rootPems.forEach((pem, i) => {
+      const file = join(dir, `root${i}.pem`);
+      writeFileSync(file, pem);
+      execFileSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', `kyso-root-${i}`, '-t', 'CT,C,C', '-i', file]);
+    });
+    const file = join(dir, 'doc.pdf');
+    writeFileSync(file, pdf);
+    const r = spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, file], { encoding: 'utf8' });
+    const output = `${r.stdout}${r.stderr}`;
+    const blocks = output.split(/^Signature #/m).slice(1);
+    const signatures = blocks.map((b, i) => ({
+      index: i + 1,
+      valid: /Signature Validation: Signature is Valid\./.test(b),
+      trusted: /Certificate Validation: Certificate is Trusted\./.test(b),
+      subFilter: /Signature Type: (\S+)/.exec(b)?.[1],
+      signerName: /Signer Certificate Common Name: (.*)/.exec(b)?.[1],
+      raw: b,
+    }));
+    return { signatures, output };
+  });
+
+export const qpdfCheck = (pdf: Uint8Array): { ok: boolean; output: string } =>
+  withTempDir((dir) => {
+    const file = join(dir, 'doc.pdf');
+    writeFileSync(file, pdf);
+    const r = spawnSync('qpdf', ['--check', file], { encoding: 'utf8' });
+    // exit 0 = clean, 3 = warnings; anything with WARNING is treated as not clean.
+    const output = `${r.stdout}${r.stderr}`;
+    return { ok: r.status === 0 && /No syntax or stream encoding errors found/.test(output) && !/WARNING/.test(output), output };
+  });

@@ -1,0 +1,63 @@
+/** UI strings for the signer page. Vietnamese is the default; English via ?lang=en or the switch. */
+export const STRINGS = {
+  vi: {
+    title: 'Ký tài liệu',
+    loading: 'Đang tải tài liệu…',
+    from: 'Người gửi',
+    document: 'Tài liệu',
+    page: 'Trang',
+    yourFields: 'Thông tin cần điền',
+    typeName: 'Gõ họ và tên của bạn để ký',
+    sign: 'Ký',
+    signing: 'Đang ký…',
+    agree: 'Tôi đồng ý sử dụng chữ ký điện tử cho tài liệu này.',
+    done: 'Bạn đã ký thành công. Cảm ơn bạn!',
+    doneWaiting: 'Tài liệu sẽ được gửi cho bạn khi tất cả các bên đã ký.',
+    completed: 'Tất cả các bên đã ký. Bạn có thể tải tài liệu đã ký bên dưới.',
+    download: 'Tải tài liệu',
+    alreadySigned: 'Bạn đã ký tài liệu này.',
+    notActive: 'Tài liệu này không còn chờ ký.',
+    invalidLink: 'Liên kết ký không hợp lệ',
+    invalidLinkHelp: 'Liên kết có thể đã bị thay thế hoặc gõ sai. Hãy mở lại email gần nhất hoặc liên hệ người gửi.',
+    expiredLink: 'Liên kết ký đã hết hạn',
+    expiredLinkHelp: 'Hãy liên hệ người gửi để nhận liên kết mới.',
+    error: 'Đã có lỗi xảy ra. Vui lòng thử lại.',
+    required: 'Bắt buộc',
+    yes: 'Có',
+    language: 'English',
+    signHere: 'Ký tại đây',
+  },
+  en: {
+    title: 'Sign document',
+    loading: 'Loading document…',
+    from: 'From',
+    document: 'Document',
+    page: 'Page',
+    yourFields: 'Fields to fill in',
+    typeName: 'Type your full name to sign',
+    sign: 'Sign',
+    signing: 'Signing…',
+    agree: 'I agree to use an electronic signature for this document.',
+    done: 'You have signed. Thank you!',
+    doneWaiting: 'You will receive the document once everyone has signed.',
+    completed: 'Everyone has signed. You can download the signed document below.',
+    download: 'Download',
+    alreadySigned: 'You have already signed this document.',
+    notActive: 'This document is no longer waiting for signatures.',
+    invalidLink: 'This signing link is not valid',
+    invalidLinkHelp: 'It may have been replaced or mistyped. Open the most recent email or contact the sender.',
+    expiredLink: 'This signing link has expired',
+    expiredLinkHelp: 'Please ask the sender for a new link.',
+    error: 'Something went wrong. Please try again.',
+    required: 'Required',
+    yes: 'Yes',
+    language: 'Tiếng Việt',
+    signHere: 'Sign here',
+  },
+} as const;
+
+export type Lang = keyof typeof STRINGS;
+export type Strings = (typeof STRINGS)[Lang];
+
+export const pickLang = (query: string | undefined, acceptLanguage: string | undefined): Lang =>
+  query === 'en' || query === 'vi' ? query : acceptLanguage && /^en\b/i.test(acceptLanguage) && !/vi/i.test(acceptLanguage) ? 'en' : 'vi';

@@ -1,0 +1,40 @@
+import { type Lang, STRINGS } from './i18n.js';
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+const shell = (lang: Lang, title: string, body: string, script?: string): string => `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)} · Kyso</title>
+<link rel="stylesheet" href="/assets/signer.css">
+</head>
+<body>
+<header class="bar"><span class="brand">Kyso</span><a class="lang" href="?lang=${lang === 'vi' ? 'en' : 'vi'}">${STRINGS[lang].language}</a></header>
+<main id="app">${body}</main>
+${script ?? ''}
+</body>
+</html>`;
+
+/**
+ * The signer page shell: small HTML and CSS that render immediately; /assets/signer.js
+ * loads the envelope, then pdf.js lazily for each page as it scrolls into view.
+ */
+export const signerPage = (lang: Lang): string =>
+  shell(
+    lang,
+    STRINGS[lang].title,
+    `<p class="muted" id="status" role="status" aria-live="polite">${STRINGS[lang].loading}</p>`,
+    `<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(STRINGS[lang]).replace(/</g, '\\u003c')};</script>
+<script type="module" src="/assets/signer.js"></script>`,
+  );
+
+/** A helpful page instead of an error dump, for dead, expired or unknown links. */
+export const linkProblemPage = (lang: Lang, kind: 'invalid' | 'expired'): string => {
+  const s = STRINGS[lang];
+  const [heading, help] = kind === 'expired' ? [s.expiredLink, s.expiredLinkHelp] : [s.invalidLink, s.invalidLinkHelp];
+  return shell(lang, heading, `<section class="card notice"><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(help)}</p></section>`);
+};

@@ -1,0 +1,180 @@
+// Kyso signer page. Plain ES module, no framework: it must start fast on a cheap phone.
+// All user-controlled text goes through textContent, never innerHTML.
+const S = window.KYSO_STRINGS;
+const token = location.pathname.split('/').filter(Boolean).pop();
+const api = `/v1/sign/${encodeURIComponent(token)}`;
+const app = document.getElementById('app');
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+};
+
+let pdfjs;
+const loadPdfJs = async () => {
+  if (!pdfjs) {
+    pdfjs = await import('/assets/pdfjs/pdf.min.mjs');
+    pdfjs.GlobalWorkerOptions.workerSrc = '/assets/pdfjs/pdf.worker.min.mjs';
+  }
+  return pdfjs;
+};
+
+const showStatus = (text, cls = 'muted') => {
+  app.replaceChildren(el('p', { class: cls, id: 'status', role: 'status', 'aria-live': 'polite' }, text));
+};
+
+const renderDocument = async (doc, fields, container) => {
+  const lib = await loadPdfJs();
+  const pdf = await lib.getDocument({ url: `${api}/documents/${doc.id}`, disableAutoFetch: true }).promise;
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        entry.target.dispatchEvent(new Event('render'));
+      }
+    },
+    { rootMargin: '400px' },
+  );
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const page = await pdf.getPage(n);
+    const viewport = page.getViewport({ scale: 1 });
+    const wrap = el('div', { class: 'page', 'data-page': n, style: `aspect-ratio:${viewport.width}/${viewport.height}` });
+    wrap.append(el('span', { class: 'label' }, `${S.page} ${n}/${pdf.numPages}`));
+    for (const f of fields.filter((x) => x.page === n)) {
+      const box = el(
+        'div',
+        {
+          class: `field${f.type === 'signature' ? ' sig' : ''}`,
+          'data-field': f.id,
+          style: `left:${(f.x / viewport.width) * 100}%;top:${(f.y / viewport.height) * 100}%;width:${(f.width / viewport.width) * 100}%;height:${(f.height / viewport.height) * 100}%`,
+        },
+        f.type === 'signature' ? S.signHere : f.label || f.type,
+      );
+      wrap.append(box);
+    }
+    wrap.addEventListener('render', async () => {
+      const ratio = Math.min(2, window.devicePixelRatio || 1);
+      const width = wrap.clientWidth || 360;
+      const vp = page.getViewport({ scale: (width / viewport.width) * ratio });
+      const canvas = el('canvas', { width: Math.floor(vp.width), height: Math.floor(vp.height), 'aria-label': `${S.page} ${n}` });
+      wrap.prepend(canvas);
+      await page.render({ canvasContext: canvas.getContext('2d'), viewport: vp }).promise;
+    });
+    container.append(wrap);
+    observer.observe(wrap);
+  }
+};
+
+const fieldInput = (f) => {
+  const id = `f-${f.id}`;
+  const name = f.label || (f.type === 'date' ? 'Ngày / Date' : f.type);
+  if (f.type === 'checkbox') {
+    return el('label', { class: 'check', for: id }, el('input', { type: 'checkbox', id, 'data-id': f.id }), name);
+  }
+  return el(
+    'div',
+    {},
+    el('label', { for: id }, name, f.required ? ` (${S.required})` : ''),
+    el('input', { type: f.type === 'date' ? 'date' : 'text', id, 'data-id': f.id, required: f.required, autocomplete: 'off' }),
+  );
+};
+
+const render = async (data) => {
+  const { envelope, recipient, documents, fields } = data;
+  document.title = `${envelope.title} · Kyso`;
+  const header = el(
+    'section',
+    { class: 'card' },
+    el('h1', {}, envelope.title),
+    el('p', { class: 'muted' }, `${S.from}: `, envelope.sender),
+  );
+  app.replaceChildren(header);
+  if (recipient.status === 'signed' || envelope.status !== 'sent') {
+    const done = recipient.status === 'signed';
+    const card = el('section', { class: 'card' }, el('p', { class: done ? 'ok' : 'error' }, done ? S.alreadySigned : S.notActive));
+    if (envelope.status === 'completed') {
+      card.append(el('p', {}, S.completed));
+      for (const d of documents)
+        card.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
+    }
+    app.append(card);
+  }
+  const docsBox = el('section', {});
+  app.append(docsBox);
+  for (const d of documents) {
+    const container = el('div', { 'data-document': d.id });
+    docsBox.append(el('h2', { class: 'muted', style: 'font-size:1rem' }, `${S.document}: `, d.name), container);
+    renderDocument(
+      d,
+      fields.filter((f) => f.documentId === d.id),
+      container,
+    ).catch(() => container.append(el('p', { class: 'error' }, S.error)));
+  }
+  if (recipient.status === 'signed' || envelope.status !== 'sent') return;
+
+  const inputs = fields.filter((f) => f.type !== 'signature');
+  const form = el('form', { class: 'card sticky-sign', novalidate: true });
+  if (inputs.length) form.append(el('h2', { style: 'font-size:1rem' }, S.yourFields), ...inputs.map(fieldInput));
+  const nameInput = el('input', { type: 'text', id: 'typed-name', value: recipient.name, autocomplete: 'name', required: true });
+  const agree = el('input', { type: 'checkbox', id: 'agree', required: true });
+  const message = el('p', { role: 'alert', class: 'error' });
+  const button = el('button', { type: 'submit', id: 'sign-button' }, S.sign);
+  form.append(
+    el('label', { for: 'typed-name' }, S.typeName),
+    nameInput,
+    el('label', { class: 'check', for: 'agree' }, agree, S.agree),
+    message,
+    button,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    if (!agree.checked) {
+      message.textContent = S.agree;
+      agree.focus();
+      return;
+    }
+    const values = {};
+    for (const input of form.querySelectorAll('[data-id]')) {
+      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
+    }
+    button.disabled = true;
+    button.textContent = S.signing;
+    try {
+      const res = await fetch(api, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fields: values, signature: { type: 'typed', value: nameInput.value } }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body?.error?.message || S.error);
+      const result = el('section', { class: 'card', id: 'signed' }, el('p', { class: 'ok' }, S.done));
+      result.append(el('p', {}, body.envelope.status === 'completed' ? S.completed : S.doneWaiting));
+      if (body.envelope.status === 'completed') {
+        for (const d of body.documents)
+          result.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
+      }
+      form.replaceWith(result);
+    } catch (e) {
+      message.textContent = e.message || S.error;
+      button.disabled = false;
+      button.textContent = S.sign;
+    }
+  });
+  app.append(form);
+};
+
+fetch(api)
+  .then(async (res) => {
+    const body = await res.json();
+    if (!res.ok) throw new Error(body?.error?.message || S.error);
+    return render(body);
+  })
+  .catch((e) => showStatus(e.message || S.error, 'error'));
