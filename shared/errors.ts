@@ -13,6 +13,9 @@ export const ERROR_STATUS = {
   field_off_page: 400,
   missing_signature_field: 400,
   invalid_field_value: 400,
+  /** Body of POST /tsa is not a DER TimeStampReq at all (well-formed but unacceptable ones get an RFC 3161 rejection). */
+  invalid_timestamp_request: 400,
+  unsupported_hash_algorithm: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -27,6 +30,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal: 500,
+  /** An external TSA did not answer, or answered with something we cannot use. */
+  timestamp_authority_failed: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,0 +1,140 @@
+import { describe, expect, inject, it } from 'vitest';
+import { call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail, VALID_FIXTURES } from '../support/api.js';
+import { qpdfCheck, runPdfsig } from '../support/validators.js';
+
+interface EnvelopeBody {
+  id: string;
+  status: string;
+  recipients: { id: string; email: string; status: string; order: number }[];
+  documents: { id: string; sha256: string; originalSha256: string }[];
+  fields: { id: string; recipientId: string; type: string }[];
+}
+
+const rootPem = async () => (await call<string>('GET', '/pki/root.pem')).body;
+
+describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
+  it('creates, sends, emails each signer in order, signs twice, and completes with two valid trusted signatures', async () => {
+    const key = inject('devApiKey');
+    const an = { name: 'Nguyễn Văn An', email: uniqueEmail('an') };
+    const hr = { name: 'Trần Thị Bích Ngọc', email: uniqueEmail('hr') };
+    const create = await call<EnvelopeBody>('POST', '/v1/envelopes', {
+      key,
+      json: envelopeJson({
+        pdf: fixture(name),
+        signers: [an, hr],
+        extraFields: [
+          { recipient: 0, document: 0, type: 'text', page: 1, x: 60, y: 560, width: 200, height: 20, label: 'Số CCCD' },
+          { recipient: 0, document: 0, type: 'date', page: 1, x: 300, y: 560, width: 120, height: 20, label: 'Ngày sinh' },
+          { recipient: 0, document: 0, type: 'checkbox', page: 1, x: 440, y: 560, width: 16, height: 16, required: false },
+        ],
+      }),
+    });
+    expect(create.status).toBe(201);
+    expect(create.body.status).toBe('draft');
+    const id = create.body.id;
+
+    const send = await call<EnvelopeBody>('POST', `/v1/envelopes/${id}/send`, { key });
+    expect(send.status).toBe(200);
+    expect(send.body.status).toBe('sent');
+    // Sequential: only the first signer is emailed now.
+    expect(await mailsTo(an.email)).toHaveLength(1);
+    expect(await mailsTo(hr.email)).toHaveLength(0);
+
+    const tokenAn = await latestLinkToken(an.email);
+    const page = await call<string>('GET', `/s/${tokenAn}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('lang="vi"');
+    expect(page.body).toContain('"sign":"Ký"');
+    expect(page.body).toContain('width=device-width');
+
+    const view = await call<{ fields: { id: string; type: string }[]; documents: { id: string }[] }>('GET', `/v1/sign/${tokenAn}`);
+    expect(view.status).toBe(200);
+    const byType = (t: string) => view.body.fields.find((f) => f.type === t)?.id as string;
+    const pdfForSigner = await call<Uint8Array>('GET', `/v1/sign/${tokenAn}/documents/${view.body.documents[0]?.id}`);
+    expect(pdfForSigner.headers.get('content-type')).toBe('application/pdf');
+
+    const signAn = await call('POST', `/v1/sign/${tokenAn}`, {
+      json: {
+        fields: { [byType('text')]: '001099012345', [byType('date')]: '1995-03-08', [byType('checkbox')]: true },
+        signature: { type: 'typed', value: an.name },
+      },
+    });
+    expect(signAn.status).toBe(200);
+    expect(signAn.headers.get('server-timing')).toMatch(/kms;dur=/);
+    expect(await mailsTo(hr.email)).toHaveLength(1);
+
+    const tokenHr = await latestLinkToken(hr.email);
+    const signHr = await call('POST', `/v1/sign/${tokenHr}`, { json: { signature: { type: 'typed', value: hr.name } } });
+    expect(signHr.status).toBe(200);
+
+    const final = await call<EnvelopeBody>('GET', `/v1/envelopes/${id}`, { key });
+    expect(final.body.status).toBe('completed');
+    expect(final.body.recipients.map((r) => r.status)).toEqual(['signed', 'signed']);
+    const doc = final.body.documents[0];
+    expect(doc?.sha256).not.toBe(doc?.originalSha256);
+
+    const pdf = await call<Uint8Array>('GET', `/v1/envelopes/${id}/documents/${doc?.id}`, { key });
+    expect(pdf.status).toBe(200);
+    // Earlier bytes untouched: the original is a prefix of every revision.
+    const original = fixture(name);
+    expect(Buffer.from(pdf.body.subarray(0, original.length)).equals(Buffer.from(original))).toBe(true);
+
+    const sig = runPdfsig(pdf.body, [await rootPem()]);
+    expect(sig.signatures, sig.output).toHaveLength(2);
+    for (const s of sig.signatures) {
+      expect(s.valid, s.raw).toBe(true);
+      expect(s.trusted, s.raw).toBe(true);
+      expect(s.subFilter).toBe('ETSI.CAdES.detached');
+    }
+    expect(sig.signatures.map((s) => s.signerName)).toEqual([an.name, hr.name]);
+    const q = qpdfCheck(pdf.body);
+    expect(q.ok, q.output).toBe(true);
+
+    const audit = await call<{ events: { seq: number; action: string }[] }>('GET', `/v1/envelopes/${id}/audit`, { key });
+    expect(audit.body.events.map((e) => e.action)).toEqual([
+      'envelope.created',
+      'envelope.sent',
+      'recipient.notified',
+      'recipient.viewed',
+      'recipient.signed',
+      'recipient.notified',
+      'recipient.signed',
+      'envelope.completed',
+    ]);
+    expect(audit.body.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    // Completed: everyone is told.
+    expect((await mailsTo(an.email)).some((m) => m.subject.startsWith('Đã hoàn tất'))).toBe(true);
+  });
+});
+
+describe('multipart upload', () => {
+  it('accepts multipart/form-data with a metadata part and a PDF file part', async () => {
+    const key = inject('devApiKey');
+    const form = new FormData();
+    form.set(
+      'metadata',
+      JSON.stringify({
+        title: 'Hợp đồng mua bán điện',
+        recipients: [{ name: 'Lê Văn Cường', email: uniqueEmail('cuong'), order: 1 }],
+        fields: [{ recipient: 0, document: 0, type: 'signature', page: 1, x: 72, y: 650, width: 180, height: 60 }],
+      }),
+    );
+    form.append('documents', new Blob([fixture('hop-dong-dien.pdf') as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }), 'hop-dong-dien.pdf');
+    const r = await call<EnvelopeBody & { documents: { name: string }[] }>('POST', '/v1/envelopes', { key, body: form });
+    expect(r.status).toBe(201);
+    expect(r.body.documents[0]?.name).toBe('hop-dong-dien.pdf');
+  });
+});
+
+describe('service basics', () => {
+  it('answers /health, serves /openapi.json describing the API, and the platform root', async () => {
+    expect((await call('GET', '/health')).status).toBe(200);
+    const spec = await call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
+    expect(spec.body.openapi).toBe('3.1.0');
+    for (const p of ['/v1/envelopes', '/v1/envelopes/{id}/send', '/v1/sign/{token}', '/pki/root.pem', '/dev/mail']) {
+      expect(Object.keys(spec.body.paths)).toContain(p);
+    }
+    expect(await rootPem()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+});

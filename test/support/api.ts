@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+/** A tiny HTTP client for the running service (integration tests talk HTTP only). */
+export const baseUrl = () => inject('baseUrl');
+
+export const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/pdf');
+export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
+export const VALID_FIXTURES = ['hop-dong-dien.pdf', 'hop-dong-lao-dong.pdf', 'hop-dong-lao-dong.objstm.pdf'] as const;
+
+export interface Res<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export const call = async <T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: { key?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+): Promise<Res<T>> => {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const r = await fetch(`${baseUrl()}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const type = r.headers.get('content-type') ?? '';
+  const parsed = type.includes('json') ? await r.json() : type.includes('pdf') ? new Uint8Array(await r.arrayBuffer()) : await r.text();
+  return { status: r.status, body: parsed as T, headers: r.headers };
+};
+
+export const createTenant = async (name: string): Promise<{ tenantId: string; apiKey: string }> => {
+  const r = await call<{ tenant: { id: string }; apiKey: string }>('POST', '/admin/tenants', { key: inject('adminKey'), json: { name } });
+  if (r.status !== 201) throw new Error(`tenant creation failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { tenantId: r.body.tenant.id, apiKey: r.body.apiKey };
+};
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export const mailsTo = async (email: string): Promise<Mail[]> => {
+  const r = await call<{ messages: Mail[] }>('GET', '/dev/mail');
+  return r.body.messages.filter((m) => m.to === email);
+};
+
+/** The signing token from the latest email to `email`. */
+export const latestLinkToken = async (email: string): Promise<string> => {
+  const mails = await mailsTo(email);
+  const last = mails[mails.length - 1];
+  const token = last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];
+  if (!token) throw new Error(`no signing link mailed to ${email}`);
+  return token;
+};
+
+export const envelopeJson = (opts: {
+  title?: string;
+  pdf: Uint8Array;
+  signers: { name: string; email: string; order?: number }[];
+  extraFields?: Record<string, unknown>[];
+}) => ({
+  title: opts.title ?? 'Hợp đồng lao động',
+  documents: [{ name: 'hop-dong.pdf', contentBase64: Buffer.from(opts.pdf).toString('base64') }],
+  recipients: opts.signers.map((s, i) => ({ name: s.name, email: s.email, role: 'signer', order: s.order ?? i + 1 })),
+  fields: [
+    ...opts.signers.map((_, i) => ({
+      recipient: i,
+      document: 0,
+      type: 'signature',
+      page: 1,
+      x: 60 + (i % 2) * 260,
+      y: 620 + Math.floor(i / 2) * 70,
+      width: 200,
+      height: 60,
+    })),
+    ...(opts.extraFields ?? []),
+  ],
+});
+
+export const uniqueEmail = (prefix: string) => `${prefix}.${Math.random().toString(36).slice(2, 8)}@example.vn`;
