@@ -1,0 +1,150 @@
+/**
+ * npm run bench [-- --envelopes 20 --concurrency 4]
+ *
+ * 1. End to end over HTTP against the running service and its local AWS endpoint: N
+ *    two-signer envelopes at a chosen concurrency; throughput and p50/p95 of create, send and
+ *    sign, and how a sign request's time splits (PDF, KMS, S3, DynamoDB; from Server-Timing).
+ * 2. In process (software key, no network): sign time of the 1st vs the 10th signature on one
+ *    document, and on a 20-page and a 200-page document — appending must not get slower.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { addSignatureRevision } from '../../shared/pdf/sign-revision.js';
+import { signCadesDetached } from '../../shared/pki/cms.js';
+import { startServer } from '../support/start-server.js';
+import { createTestPki } from '../support/test-pki.js';
+
+const { values } = parseArgs({
+  options: {
+    envelopes: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '4' },
+    'skip-http': { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.envelopes);
+const C = Number(values.concurrency);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+const fmt = (xs: number[]) =>
+  `p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms  p95 ${pct(xs, 95).toFixed(0).padStart(5)} ms  (n=${xs.length})`;
+
+const pool = async <T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+};
+
+const httpBench = async () => {
+  const server = await startServer();
+  try {
+    const pdf = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/pdf/hop-dong-lao-dong.pdf'));
+    const key = server.devApiKey;
+    const api = async (method: string, path: string, json?: unknown, auth = true) => {
+      const started = performance.now();
+      const r = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { ...(auth ? { authorization: `Bearer ${key}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
+        ...(json ? { body: JSON.stringify(json) } : {}),
+      });
+      const body = (await r.json()) as Record<string, unknown>;
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(body)}`);
+      return { body, ms: performance.now() - started, timing: r.headers.get('server-timing') ?? '' };
+    };
+    const lat = { create: [] as number[], send: [] as number[], sign: [] as number[] };
+    const split: Record<string, number[]> = {};
+    const started = performance.now();
+    await pool(
+      Array.from({ length: N }, (_, i) => i),
+      C,
+      async (i) => {
+        const emails = [`an.${i}.${Date.now()}@bench.vn`, `hr.${i}.${Date.now()}@bench.vn`];
+        const c = await api('POST', '/v1/envelopes', {
+          title: `Hợp đồng lao động #${i}`,
+          documents: [{ name: 'hd.pdf', contentBase64: pdf.toString('base64') }],
+          recipients: [
+            { name: 'Nguyễn Văn An', email: emails[0], order: 1 },
+            { name: 'Công ty TNHH Thử Nghiệm', email: emails[1], order: 2 },
+          ],
+          fields: [
+            { recipient: 0, document: 0, type: 'signature', page: 1, x: 60, y: 650, width: 200, height: 60 },
+            { recipient: 1, document: 0, type: 'signature', page: 1, x: 320, y: 650, width: 200, height: 60 },
+          ],
+        });
+        lat.create.push(c.ms);
+        const id = c.body.id as string;
+        lat.send.push((await api('POST', `/v1/envelopes/${id}/send`)).ms);
+        for (const email of emails) {
+          const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
+          const token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
+          const s = await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Nguyễn Văn An' } }, false);
+          lat.sign.push(s.ms);
+          for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) (split[m[1] as string] ??= []).push(Number(m[2]));
+        }
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`\nEnd to end over HTTP (moto, ${N} two-signer envelopes, concurrency ${C})`);
+    console.log(
+      `  throughput  ${(N / seconds).toFixed(2)} envelopes/s completed (${((2 * N) / seconds).toFixed(2)} signatures/s), ${seconds.toFixed(1)} s total`,
+    );
+    console.log(`  create      ${fmt(lat.create)}`);
+    console.log(`  send        ${fmt(lat.send)}`);
+    console.log(`  sign        ${fmt(lat.sign)}`);
+    console.log('  sign split (server side, per request):');
+    for (const [k, xs] of Object.entries(split)) console.log(`    ${k.padEnd(4)} ${fmt(xs)}`);
+  } finally {
+    await server.stop();
+  }
+};
+
+const makePdf = async (pages: number) => {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < pages; i++) doc.addPage([595, 842]).drawText(`Page ${i + 1} - contract text`, { x: 60, y: 780, size: 12, font });
+  return doc.save({ useObjectStreams: false });
+};
+
+const pdfBench = async () => {
+  const pki = await createTestPki('ECC_NIST_P256');
+  const cert = await pki.issueSigner('Nguyễn Văn An');
+  const signOnce = async (pdf: Uint8Array, i: number) => {
+    const started = performance.now();
+    const r = await addSignatureRevision({
+      pdf,
+      fieldName: `s${i}`,
+      widget: { page: 1, x: 40 + (i % 2) * 260, y: 40 + (i % 10) * 70, width: 200, height: 60 },
+      signerName: 'Nguyễn Văn An',
+      signedAt: new Date(),
+      sign: (d) => signCadesDetached({ contentDigest: d, signerCertificate: cert, chain: [pki.ca, pki.root] }, pki.signerKey),
+    });
+    return { pdf: r.pdf, ms: performance.now() - started };
+  };
+  console.log('\nIn process (software key): appending the k-th signature');
+  let pdf: Uint8Array = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/pdf/hop-dong-lao-dong.pdf'));
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const r = await signOnce(pdf, i);
+    pdf = r.pdf;
+    times.push(r.ms);
+  }
+  console.log(
+    `  1st signature ${times[0]?.toFixed(0)} ms, 10th signature ${times[9]?.toFixed(0)} ms, file ${(pdf.length / 1024).toFixed(0)} KB after 10`,
+  );
+  for (const pages of [20, 200]) {
+    const doc = await makePdf(pages);
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) runs.push((await signOnce(doc, i)).ms);
+    console.log(`  ${String(pages).padStart(3)}-page document: sign ${fmt(runs)}`);
+  }
+};
+
+if (!values['skip-http']) await httpBench();
+await pdfBench();

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly awsEndpoint: string;
+  readonly adminKey: string;
+  readonly devApiKey: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the service exactly as `npm start` does (its own moto_server unless AWS_ENDPOINT_URL
+ * is set) on a free port, and resolves once it prints where it listens.
+ */
+export const startServer = async (env: Record<string, string> = {}): Promise<RunningServer> => {
+  const devApiKey = `kyso_test_${Math.random().toString(36).slice(2)}`;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], {
+    env: { ...process.env, PORT: '0', KYSO_API_KEY: devApiKey, NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const info = await new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const url = /Kyso listening on (\S+)/.exec(output)?.[1];
+      const aws = /AWS endpoint: (\S+)/.exec(output)?.[1];
+      const admin = /Admin key: (\S+)/.exec(output)?.[1];
+      if (url && aws && admin) {
+        clearTimeout(timer);
+        resolve({ url, aws, admin });
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: info.url as string,
+    awsEndpoint: info.aws as string,
+    adminKey: info.admin as string,
+    devApiKey,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+};
