@@ -120,7 +120,7 @@ const render = async (data) => {
   if (recipient.status === 'signed' || envelope.status !== 'sent') return;
 
   const inputs = fields.filter((f) => f.type !== 'signature');
-  const form = el('form', { class: 'card sticky-sign', novalidate: true });
+  const form = el('form', { class: 'card', id: 'sign-form', novalidate: true });
   if (inputs.length) form.append(el('h2', { style: 'font-size:1rem' }, S.yourFields), ...inputs.map(fieldInput));
   const nameInput = el('input', { type: 'text', id: 'typed-name', value: recipient.name, autocomplete: 'name', required: true });
   const agree = el('input', { type: 'checkbox', id: 'agree', required: true });
@@ -162,13 +162,19 @@ const render = async (data) => {
           result.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
       }
       form.replaceWith(result);
+      jump.remove();
     } catch (e) {
       message.textContent = e.message || S.error;
       button.disabled = false;
       button.textContent = S.sign;
     }
   });
-  app.append(form);
+  // The document comes first; a slim bar keeps the way to the signing form one tap away.
+  const jump = el('a', { class: 'jump', href: '#sign-form' }, `${S.sign} ↓`);
+  new IntersectionObserver(([entry]) => {
+    jump.hidden = entry.isIntersecting;
+  }).observe(form);
+  app.append(form, jump);
 };
 
 fetch(api)
