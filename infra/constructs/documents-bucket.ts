@@ -1,0 +1,99 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { acknowledge } from '../nag.js';
+import { Construct } from 'constructs';
+
+export type LockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+export interface DocumentsBucketProps {
+  /** The customer-managed key for SSE-KMS. */
+  readonly encryptionKey: kms.IKey;
+  /** Object Lock retention the app applies to completed documents. @default GOVERNANCE, 3650 days */
+  readonly completedRetention?: { readonly mode: LockMode; readonly days: number };
+  /** Also lock every object by default (drafts included). @default false */
+  readonly lockAllObjects?: boolean;
+  /** Days after which an overwritten or deleted revision is removed (Object Lock still wins). @default 365 */
+  readonly noncurrentVersionDays?: number;
+  /** Browser origins allowed to PUT/GET through presigned URLs. @default none */
+  readonly corsOrigins?: readonly string[];
+}
+
+/**
+ * Document revisions (`tenants/<tenant>/envelopes/...`): versioned, SSE-KMS with our own key,
+ * TLS only, never public, access-logged, with Object Lock available so completed documents
+ * can be made immutable for their retention period.
+ */
+export class DocumentsBucket extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+  readonly completedRetention: { readonly mode: LockMode; readonly days: number };
+
+  constructor(scope: Construct, id: string, props: DocumentsBucketProps) {
+    super(scope, id);
+    this.completedRetention = props.completedRetention ?? { mode: 'GOVERNANCE', days: 3650 };
+    const { mode, days } = this.completedRetention;
+    const retention =
+      mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(Duration.days(days)) : s3.ObjectLockRetention.governance(Duration.days(days));
+
+    // Server access logs can only be delivered to SSE-S3 buckets.
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.logBucket, 'AwsSolutions-S1', 'This is the access-log target bucket; logging it into itself would loop.');
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      objectLockEnabled: true,
+      ...(props.lockAllObjects ? { objectLockDefaultRetention: retention } : {}),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'documents/',
+      lifecycleRules: [
+        {
+          id: 'old-revisions',
+          noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 365),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      ...(props.corsOrigins?.length
+        ? {
+            cors: [
+              {
+                allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+                allowedOrigins: [...props.corsOrigins],
+                allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+                maxAge: 3000,
+              },
+            ],
+          }
+        : {}),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Read and write revisions (and presign URLs for them), including the KMS use that needs. */
+  grantReadWrite(grantee: iam.IGrantable): void {
+    this.bucket.grantReadWrite(grantee);
+  }
+
+  /** Put Object Lock retention on completed documents. Not granted: bypassing governance retention. */
+  grantLockRetention(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObjectRetention', 's3:GetObjectRetention'],
+      resourceArns: [this.bucket.arnForObjects('tenants/*')],
+    });
+  }
+}

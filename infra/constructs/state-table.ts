@@ -1,0 +1,38 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface StateTableProps {
+  /** The customer-managed key for encryption at rest. */
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * The single table (`pk`/`sk` strings, tenant-scoped partition keys). Short-lived items
+ * (link tokens, OTPs, idempotency records) carry an epoch-seconds `ttl`. No GSIs: the code
+ * queries by key only; add them here when it does not.
+ */
+export class StateTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StateTableProps) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: 'ttl',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grantReadWriteData(grantee);
+  }
+}

@@ -1,0 +1,162 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { acknowledge } from './nag.js';
+import type { Construct } from 'constructs';
+import { Alarms } from './constructs/alarms.js';
+import { BundledFunction } from './constructs/bundled-function.js';
+import { DataKey } from './constructs/data-key.js';
+import { DocumentsBucket, type LockMode } from './constructs/documents-bucket.js';
+import { HttpApi } from './constructs/http-api.js';
+import { JOB_KINDS, JobQueues } from './constructs/job-queues.js';
+import { MailSending } from './constructs/mail-sending.js';
+import { Schedules } from './constructs/schedules.js';
+import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
+import { StateTable } from './constructs/state-table.js';
+
+export interface KysoStackProps extends StackProps {
+  /** Sender address; its domain is verified in SES. */
+  readonly mailFrom: string;
+  /** Public base URL (custom domain). @default the HTTP API's own URL */
+  readonly publicUrl?: string;
+  /** @default ECC_NIST_P256 */
+  readonly keySpec?: SigningKeySpec;
+  /** @default alias/kyso */
+  readonly keyAliasPrefix?: string;
+  /** Reserved concurrency of the API (signing) function; `undefined` for none. @default 50 */
+  readonly apiReservedConcurrency?: number | null;
+  /** Object Lock retention for completed documents. @default GOVERNANCE, 3650 days */
+  readonly completedRetention?: { readonly mode: LockMode; readonly days: number };
+  /** Lock every object by default, not only completed documents. @default false */
+  readonly lockAllObjects?: boolean;
+  /** Browser origins allowed to use presigned S3 URLs. @default none */
+  readonly corsOrigins?: readonly string[];
+  /** Email subscribed to the alarm topic. @default none */
+  readonly alarmEmail?: string;
+}
+
+/** Files the API reads at run time (see functions/api/routes/pages.ts and shared/pdf/font.ts). */
+export const API_RUNTIME_FILES = [
+  { repoPath: 'web/signer/signer.js' },
+  { repoPath: 'web/signer/signer.css' },
+  { packageFile: 'pdfjs-dist/legacy/build/pdf.min.mjs' },
+  { packageFile: 'pdfjs-dist/legacy/build/pdf.worker.min.mjs' },
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },
+] as const;
+
+/**
+ * Bundle location of the API: pages.ts resolves `../../../web/signer/*` from its own module URL,
+ * and in a bundle every module shares the bundle's URL, so the bundle sits at pages.ts's depth.
+ */
+export const API_BUNDLE_PATH = 'functions/api/routes/index.mjs';
+
+/** The whole service in one stack. This file only wires constructs together. */
+export class KysoStack extends Stack {
+  constructor(scope: Construct, id: string, props: KysoStackProps) {
+    super(scope, id, props);
+    const keySpec = props.keySpec ?? 'ECC_NIST_P256';
+    const aliasPrefix = props.keyAliasPrefix ?? 'alias/kyso';
+    const workerTimeout = Duration.seconds(60);
+
+    const dataKey = new DataKey(this, 'DataKey', { alias: `${aliasPrefix}/data` });
+    const documents = new DocumentsBucket(this, 'Documents', {
+      encryptionKey: dataKey.key,
+      ...(props.completedRetention ? { completedRetention: props.completedRetention } : {}),
+      ...(props.lockAllObjects !== undefined ? { lockAllObjects: props.lockAllObjects } : {}),
+      ...(props.corsOrigins ? { corsOrigins: props.corsOrigins } : {}),
+    });
+    const state = new StateTable(this, 'State', { encryptionKey: dataKey.key });
+    const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });
+    const jobs = new JobQueues(this, 'Jobs', { consumerTimeout: workerTimeout });
+
+    const common = {
+      KYSO_LOCAL: '0',
+      KYSO_TABLE: state.table.tableName,
+      KYSO_BUCKET: documents.bucket.bucketName,
+      KYSO_MAIL_FROM: props.mailFrom,
+      KYSO_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
+      KYSO_KEY_SPEC: keySpec,
+      KYSO_KEY_ALIAS_PREFIX: aliasPrefix,
+      ...Object.fromEntries(JOB_KINDS.map((k) => [`KYSO_QUEUE_${k.toUpperCase()}_URL`, jobs.queues[k].queueUrl])),
+    };
+
+    const apiReserved = props.apiReservedConcurrency === undefined ? 50 : props.apiReservedConcurrency;
+    const api = new BundledFunction(this, 'ApiFunction', {
+      entry: 'functions/api/lambda.ts',
+      description: 'Kyso API: the Hono app npm start serves',
+      bundlePath: API_BUNDLE_PATH,
+      runtimeFiles: API_RUNTIME_FILES,
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+      // Each signature is ~2 KMS Sign calls; capping concurrency keeps bursts under the account quota.
+      ...(apiReserved !== null ? { reservedConcurrentExecutions: apiReserved } : {}),
+      environment: {
+        ...common,
+        KYSO_LOCK_MODE: documents.completedRetention.mode,
+        KYSO_LOCK_DAYS: String(documents.completedRetention.days),
+      },
+    });
+    const http = new HttpApi(this, 'Http', { handler: api.fn });
+    api.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
+
+    const worker = new BundledFunction(this, 'WorkerFunction', {
+      entry: 'functions/worker/handler.ts',
+      description: 'Kyso queue worker: webhooks, email, bulk jobs',
+      timeout: workerTimeout,
+      reservedConcurrentExecutions: 10,
+      environment: common,
+    });
+    for (const queue of Object.values(jobs.queues)) {
+      worker.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    }
+    const sweeper = new BundledFunction(this, 'SchedulerFunction', {
+      entry: 'functions/scheduler/handler.ts',
+      description: 'Kyso scheduler: reminders and expiry',
+      timeout: Duration.minutes(5),
+      // One sweep at a time: overlapping sweeps would send duplicate reminders.
+      reservedConcurrentExecutions: 1,
+      environment: common,
+    });
+    const schedules = new Schedules(this, 'Schedules', { handler: sweeper.fn });
+
+    // Only the API role may call kms:Sign: it is named in the key policy.
+    const signingKeys = new SigningKeys(this, 'SigningKeys', { signer: api.fn.role!, aliasPrefix, keySpec });
+    signingKeys.grantPublicKey(worker.fn);
+    for (const fn of [api.fn, worker.fn, sweeper.fn]) {
+      state.grantReadWriteData(fn);
+      mail.grantSend(fn);
+    }
+    documents.grantReadWrite(api.fn);
+    documents.grantReadWrite(worker.fn);
+    documents.grantLockRetention(api.fn);
+    jobs.grantSend(api.fn);
+    jobs.grantSend(sweeper.fn);
+
+    dataKey.grantCloudWatchAlarms();
+    new Alarms(this, 'Alarms', {
+      api: http.api,
+      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn },
+      deadLetterQueues: { ...jobs.deadLetterQueues, schedules: schedules.deadLetterQueue },
+      signerLogGroup: api.logGroup,
+      keySpec,
+      topicKey: dataKey.key,
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: http.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: state.table.tableName });
+    new CfnOutput(this, 'KeyAliasPrefix', { value: aliasPrefix });
+
+    suppressGeneratedFindings(this);
+  }
+}
+
+/** Findings about what CDK generates for the wiring above, each with why it is acceptable. */
+const suppressGeneratedFindings = (stack: Stack) => {
+  acknowledge(
+    stack,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
+  );
+  acknowledge(stack, 'AwsSolutions-L1', 'Pinned to nodejs22.x, the LTS the issue specifies and the code is tested on; runtime upgrades are deliberate.');
+};
