@@ -10,6 +10,7 @@ import { envelopeRoutes } from './routes/envelopes.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { signRoutes } from './routes/sign.js';
+import { tsaRoutes } from './routes/tsa.js';
 
 /**
  * The one Hono app. Served by @hono/node-server for `npm start` and by hono/aws-lambda in
@@ -33,6 +34,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/envelopes', envelopeRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
+  app.route('/tsa', tsaRoutes(deps));
   app.route('/admin', adminRoutes(deps));
   app.route('/', pageRoutes(deps));
 

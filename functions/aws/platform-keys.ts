@@ -1,13 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../shared/envelope/ports.js';
-import { algorithmForKeySpec, type KeySpec } from '../../shared/pki/key-signer.js';
-import { createPkiMaterial, type PkiMaterial, PlatformPki } from '../../shared/pki/platform-pki.js';
+import { keyIdentifier, parseCertificate } from '../../shared/pki/certificate.js';
+import { algorithmForKeySpec, type KeySigner, type KeySpec } from '../../shared/pki/key-signer.js';
+import { createPkiMaterial, createTsaCertificate, type PkiMaterial, PlatformPki } from '../../shared/pki/platform-pki.js';
 import { kmsSigner } from './kms-signer.js';
 
-export const PLATFORM_KEYS = ['root-ca', 'issuing-ca', 'platform-signing'] as const;
+export const PLATFORM_KEYS = ['root-ca', 'issuing-ca', 'platform-signing', 'tsa'] as const;
 export type PlatformKeyName = (typeof PLATFORM_KEYS)[number];
+
+const isConditionFailed = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 const isNotFound = (e: unknown) => e instanceof NotFoundException || (e as { name?: string }).name === 'NotFoundException';
 
@@ -59,18 +63,26 @@ export const loadPlatformPki = async (o: PlatformPkiOptions): Promise<PlatformPk
   const signers = Object.fromEntries(
     await Promise.all(
       PLATFORM_KEYS.map(async (name) => {
-        const { keyId, spec } = await resolveKey(o.kms, `${o.aliasPrefix}/${name}`, o.keySpec, o.create);
-        return [name, kmsSigner({ client: o.kms, keyId, algorithm: algorithmForKeySpec(spec) })] as const;
+        try {
+          const { keyId, spec } = await resolveKey(o.kms, `${o.aliasPrefix}/${name}`, o.keySpec, o.create);
+          return [name, kmsSigner({ client: o.kms, keyId, algorithm: algorithmForKeySpec(spec) })] as const;
+        } catch (e) {
+          // A stack deployed before the TSA has no TSA key yet: keep signing (B-B) working, and let
+          // only timestamping fail (PlatformPki.tsa says why) until the stack adds the key.
+          if (name === 'tsa' && isNotFound(e)) return [name, undefined] as const;
+          throw e;
+        }
       }),
     ),
-  ) as Record<PlatformKeyName, ReturnType<typeof kmsSigner>>;
+  ) as Record<Exclude<PlatformKeyName, 'tsa'>, KeySigner> & { tsa?: KeySigner };
 
-  const read = async (): Promise<PkiMaterial | undefined> => {
+  const read = async (): Promise<(PkiMaterial & { tsaCertificate?: Uint8Array }) | undefined> => {
     const r = await o.dynamo.send(new GetCommand({ TableName: o.tableName, Key: PKI_KEY, ConsistentRead: true }));
     if (!r.Item) return undefined;
     return {
       rootCertificate: new Uint8Array(Buffer.from(r.Item.root as string, 'base64')),
       issuingCertificate: new Uint8Array(Buffer.from(r.Item.issuing as string, 'base64')),
+      ...(r.Item.tsa ? { tsaCertificate: new Uint8Array(Buffer.from(r.Item.tsa as string, 'base64')) } : {}),
     };
   };
   let material = await read();
@@ -90,16 +102,62 @@ export const loadPlatformPki = async (o: PlatformPkiOptions): Promise<PlatformPk
       );
       material = made;
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException')) throw e;
+      if (!isConditionFailed(e)) throw e;
       material = await read();
     }
   }
   if (!material) throw new Error('platform PKI material missing');
+
+  const tsaCertificate = signers.tsa
+    ? await ensureTsaCertificate(o, { tsa: signers.tsa, issuing: signers['issuing-ca'] }, material, read)
+    : undefined;
   return new PlatformPki({
     issuingCa: signers['issuing-ca'],
     signingKey: signers['platform-signing'],
+    rootCa: signers['root-ca'],
+    ...(signers.tsa && tsaCertificate ? { tsa: { signer: signers.tsa, certificate: tsaCertificate } } : {}),
     material,
     clock: o.clock,
     publicUrl: o.publicUrl,
   });
+};
+
+const sameKey = (certificate: Uint8Array, spki: Uint8Array) =>
+  Buffer.from(keyIdentifier(new Uint8Array(parseCertificate(certificate).subjectPublicKeyInfo.toSchema().toBER(false)))).equals(
+    keyIdentifier(spki),
+  );
+
+/**
+ * The TSA came after the first deployments: their stored item has no `tsa` attribute, so the
+ * certificate is issued on first need and added with a conditional update (concurrent cold
+ * starts agree on the first one written). A stored one for another key (the alias was
+ * re-pointed) is replaced, or every token would fail to verify.
+ */
+const ensureTsaCertificate = async (
+  o: PlatformPkiOptions,
+  keys: { tsa: KeySigner; issuing: KeySigner },
+  material: PkiMaterial & { tsaCertificate?: Uint8Array },
+  read: () => Promise<{ tsaCertificate?: Uint8Array } | undefined>,
+): Promise<Uint8Array | undefined> => {
+  const seen = material.tsaCertificate;
+  if (seen && sameKey(seen, await keys.tsa.publicKey())) return seen;
+  const made = await createTsaCertificate(keys, material.issuingCertificate, o.clock, o.publicUrl);
+  try {
+    await o.dynamo.send(
+      new UpdateCommand({
+        TableName: o.tableName,
+        Key: PKI_KEY,
+        UpdateExpression: 'SET tsa = :made',
+        ConditionExpression: seen ? 'tsa = :seen' : 'attribute_exists(pk) AND attribute_not_exists(tsa)',
+        ExpressionAttributeValues: {
+          ':made': Buffer.from(made).toString('base64'),
+          ...(seen ? { ':seen': Buffer.from(seen).toString('base64') } : {}),
+        },
+      }),
+    );
+    return made;
+  } catch (e) {
+    if (!isConditionFailed(e)) throw e;
+    return (await read())?.tsaCertificate;
+  }
 };

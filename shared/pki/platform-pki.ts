@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../envelope/ports.js';
-import { issueCertificate } from './certificate.js';
+import { issueCertificate, parseCertificate } from './certificate.js';
+import { CRL_VALIDITY_MS, createCrl } from './crl.js';
 import type { KeySigner } from './key-signer.js';
+import type { TsaCredentials } from './timestamp-token.js';
 
 /** The platform CA certificates (DER), created once by bootstrap and stored. */
 export interface PkiMaterial {
@@ -45,9 +47,42 @@ export const createPkiMaterial = async (
     issuerSigner: keys.root,
     issuerCertificate: rootCertificate,
     issuerCertUrl: `${publicUrl}/pki/root.cer`,
+    crlUrl: `${publicUrl}/pki/crl/root-ca.crl`,
   });
   return { rootCertificate, issuingCertificate };
 };
+
+/**
+ * The TSA certificate (critical EKU timeStamping only), issued by the issuing CA. Made
+ * lazily after the CA material, so deployments created before the TSA existed get one too.
+ * Six years, but never past the issuing CA: tokens outlive it through the LTV data (DSS).
+ */
+export const createTsaCertificate = async (
+  keys: { tsa: KeySigner; issuing: KeySigner },
+  issuingCertificate: Uint8Array,
+  clock: Clock,
+  publicUrl: string,
+): Promise<Uint8Array> => {
+  const now = clock.now();
+  const caNotAfter = parseCertificate(issuingCertificate).notAfter.value;
+  return issueCertificate({
+    subject: { commonName: 'Kyso Time-Stamping Authority 1', organization: 'Kyso', country: 'VN' },
+    subjectPublicKey: await keys.tsa.publicKey(),
+    profile: 'time-stamping',
+    serialNumber: randomBytes(16),
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(Math.min(now.getTime() + 6 * YEAR, caNotAfter.getTime())),
+    issuerSigner: keys.issuing,
+    issuerCertificate: issuingCertificate,
+    crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
+    issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
+  });
+};
+
+export type CaName = 'root-ca' | 'issuing-ca';
+
+/** A cached CRL is re-signed after a day, well inside its 7-day nextUpdate. */
+const CRL_REFRESH_MS = 24 * 3600_000;
 
 /**
  * Credentials for a signer who has no certificate of their own: the platform signing key
@@ -64,8 +99,47 @@ export class PlatformPki {
       readonly material: PkiMaterial;
       readonly clock: Clock;
       readonly publicUrl: string;
+      /** Optional so that callers built before the TSA/CRL work keep compiling; needed for root CRLs. */
+      readonly rootCa?: KeySigner;
+      readonly tsa?: { readonly signer: KeySigner; readonly certificate: Uint8Array };
     },
   ) {}
+
+  private readonly crls = new Map<CaName, { readonly at: number; readonly der: Promise<Uint8Array> }>();
+
+  /** The platform TSA: its KMS key, certificate and chain (issuing CA, root). */
+  get tsa(): TsaCredentials {
+    const { tsa, material } = this.options;
+    if (!tsa) throw new Error('platform PKI was built without a TSA key');
+    return { signer: tsa.signer, certificate: tsa.certificate, chain: [material.issuingCertificate, material.rootCertificate] };
+  }
+
+  /**
+   * The current CRL of a platform CA, DER. Nothing is revoked yet (certificates per signature
+   * are short-lived and never re-used), but validators and the DSS need a signed, fresh list.
+   * Cached per container so a public endpoint cannot turn into a KMS Sign per request.
+   * The CRL number is the issue time in seconds: it grows across containers without a counter.
+   */
+  crl(ca: CaName): Promise<Uint8Array> {
+    const now = this.options.clock.now();
+    const cached = this.crls.get(ca);
+    if (cached && now.getTime() - cached.at < CRL_REFRESH_MS) return cached.der;
+    const { material, issuingCa, rootCa } = this.options;
+    const caSigner = ca === 'root-ca' ? rootCa : issuingCa;
+    if (!caSigner) return Promise.reject(new Error(`platform PKI was built without the ${ca} key`));
+    const der = createCrl({
+      caCertificate: ca === 'root-ca' ? material.rootCertificate : material.issuingCertificate,
+      caSigner,
+      thisUpdate: now,
+      nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),
+      crlNumber: BigInt(Math.floor(now.getTime() / 1000)),
+    });
+    this.crls.set(ca, { at: now.getTime(), der });
+    der.catch(() => {
+      if (this.crls.get(ca)?.der === der) this.crls.delete(ca);
+    });
+    return der;
+  }
 
   get rootCertificate(): Uint8Array {
     return this.options.material.rootCertificate;
@@ -93,6 +167,7 @@ export class PlatformPki {
       issuerSigner: issuingCa,
       issuerCertificate: material.issuingCertificate,
       issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
+      crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
     });
     return { certificate, chain: [material.issuingCertificate, material.rootCertificate], signer: signingKey };
   }
