@@ -1,7 +1,9 @@
 import { AppError } from '../errors.js';
 import { completedEmail } from '../mail/templates.js';
+import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
-import { signCadesDetached } from '../pki/cms.js';
+import { signCadesDetached, type Timestamper } from '../pki/cms.js';
+import { createTimestampToken } from '../pki/timestamp.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { documentKey } from './create-envelope.js';
@@ -99,6 +101,8 @@ export const signEnvelope = async (
       const pki = await deps.pki();
       const signedAt = deps.clock.now();
       const credentials = await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email }));
+      // Every signature is timestamped by the platform TSA (PAdES B-T).
+      const timestamper: Timestamper = (digest) => createTimestampToken({ digest, tsa: pki.tsa, clock: deps.clock });
       const documents: EnvelopeDocument[] = [];
       for (const doc of current.documents) {
         const mine = current.fields.filter((f) => f.documentId === doc.id && f.recipientId === recipient.id);
@@ -141,6 +145,21 @@ export const signEnvelope = async (
         documents.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
       }
       const signedAtIso = signedAt.toISOString();
+      const allSigned = current.recipients.every((r) => r.id === recipient.id || r.status === 'signed');
+      if (allSigned) {
+        // Completion: DSS with every certificate and CRL, then a document timestamp (B-LTA).
+        const crls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
+        for (const [i, doc] of documents.entries()) {
+          const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
+          const started = performance.now();
+          const lta = await addLtvRevision({ pdf, certificates: await embeddedCertificates(pdf), crls, timestamper });
+          timer.add('pdf', performance.now() - started);
+          const sha256 = sha256Hex(lta);
+          const key = documentKey(current.tenantId, current.id, doc.id, sha256);
+          await timer.time('s3', () => deps.documents.put(key, lta));
+          documents[i] = { ...doc, sha256, key, revisions: doc.revisions + 1 };
+        }
+      }
       const next: Envelope = {
         ...current,
         documents,

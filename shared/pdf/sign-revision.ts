@@ -1,5 +1,6 @@
-import { type PDFDict, type PDFDocument, type PDFFont, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
+import { type PDFDict, type PDFDocument, type PDFFont, PDFHexString, PDFName, type PDFRef, PDFString } from 'pdf-lib';
 import { AppError } from '../errors.js';
+import { addToAcroForm } from './acro-form.js';
 import { createRevisionFont, drawCheckboxAppearance, drawSignatureAppearance, drawTextAppearance } from './appearance.js';
 import { appendToArray, IncrementalUpdate } from './incremental-update.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
@@ -167,31 +168,10 @@ export const addSignatureRevision = async (input: SignatureRevisionInput): Promi
   const fieldRef = ctx.register(field);
   appendToArray(update, page.ref, ctx.lookup(page.ref) as PDFDict, 'Annots', fieldRef);
 
-  const rootRef = ctx.trailerInfo.Root;
-  if (!(rootRef instanceof PDFRef)) throw new AppError('invalid_pdf', 'The PDF has no document catalog.');
-  const catalog = ctx.lookup(rootRef) as PDFDict;
-  const acroRaw = catalog.get(PDFName.of('AcroForm'));
-  let acroForm: PDFDict;
-  let acroHolder: PDFRef;
-  if (acroRaw instanceof PDFRef) {
-    acroForm = ctx.lookup(acroRaw) as PDFDict;
-    acroHolder = acroRaw;
-  } else if (acroRaw && 'set' in acroRaw) {
-    acroForm = acroRaw as PDFDict;
-    acroHolder = rootRef;
-  } else {
-    acroForm = ctx.obj({ Fields: [] }) as PDFDict;
-    acroHolder = ctx.register(acroForm);
-    catalog.set(PDFName.of('AcroForm'), acroHolder);
-    update.markChanged(rootRef);
-  }
-  acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3));
-  update.markChanged(acroHolder);
-  appendToArray(update, acroHolder, acroForm, 'Fields', fieldRef);
+  addToAcroForm(update, fieldRef);
 
   for (const fv of input.formValues ?? []) {
-    const ref = addFilledField(doc, update, pages, font, fv);
-    appendToArray(update, acroHolder, acroForm, 'Fields', ref);
+    addToAcroForm(update, addFilledField(doc, update, pages, font, fv));
   }
   // The subset can only be written once every glyph has been encoded.
   await font.embed();

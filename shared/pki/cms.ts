@@ -105,12 +105,25 @@ export const assembleCades = (input: AssembleCadesInput): Uint8Array => {
   return new Uint8Array(contentInfo.toSchema().toBER(false));
 };
 
+/** Returns an RFC 3161 token (DER ContentInfo) over a SHA-256 digest: the platform TSA or an external one. */
+export type Timestamper = (sha256Digest: Uint8Array) => Promise<Uint8Array>;
+
+/** The signature-time-stamp unsigned attribute: a timestamp over the SignerInfo's signature value (B-T). */
+export const signatureTimestampAttribute = async (signatureValue: Uint8Array, timestamper: Timestamper): Promise<pkijs.Attribute> => {
+  const token = await timestamper(sha256(signatureValue));
+  const parsed = asn1js.fromBER(toArrayBuffer(token));
+  if (parsed.offset === -1) throw new Error('timestamp token is not DER');
+  return new pkijs.Attribute({ type: OID.signatureTimeStamp, values: [parsed.result] });
+};
+
 /**
- * Builds a detached CAdES signature (PAdES baseline B-B) over `contentDigest`, with the
- * key behind `signer`. One call to `signer.sign`, over a few hundred bytes.
+ * Builds a detached CAdES signature over `contentDigest`, with the key behind `signer`: one
+ * call to `signer.sign`, over a few hundred bytes. With a timestamper the signature value is
+ * timestamped and the token added as an unsigned attribute (PAdES B-T); without, B-B.
  */
-export const signCadesDetached = async (input: CadesInput, signer: KeySigner): Promise<Uint8Array> => {
+export const signCadesDetached = async (input: CadesInput, signer: KeySigner, timestamper?: Timestamper): Promise<Uint8Array> => {
   const signedAttributes = buildSignedAttributes(input);
   const signatureValue = await signer.sign(signedAttributesForSigning(signedAttributes));
-  return assembleCades({ ...input, signedAttributes, signatureValue, algorithm: signer.algorithm });
+  const unsignedAttributes = timestamper ? [await signatureTimestampAttribute(signatureValue, timestamper)] : [];
+  return assembleCades({ ...input, signedAttributes, signatureValue, algorithm: signer.algorithm, unsignedAttributes });
 };

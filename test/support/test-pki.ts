@@ -42,5 +42,17 @@ export const createTestPki = async (spec: KeySpec = 'ECC_NIST_P256', now = new D
       issuerSigner: caKey,
       issuerCertificate: ca,
     });
-  return { root, ca, rootPem: toPem(root), caPem: toPem(ca), rootKey, caKey, signerKey, issueSigner };
+  const tsaKey = softwareSigner(spec);
+  const tsaCertificate = await issueCertificate({
+    subject: { commonName: 'Test TSA', organization: 'Kyso Test', country: 'VN' },
+    subjectPublicKey: tsaKey.publicKeyDer,
+    profile: 'time-stamping',
+    serialNumber: randomBytes(16),
+    notBefore,
+    notAfter,
+    issuerSigner: caKey,
+    issuerCertificate: ca,
+  });
+  const tsa = { signer: tsaKey, certificate: tsaCertificate, chain: [ca, root] };
+  return { root, ca, rootPem: toPem(root), caPem: toPem(ca), rootKey, caKey, signerKey, issueSigner, tsa };
 };
