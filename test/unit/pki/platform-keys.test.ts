@@ -31,21 +31,21 @@ const fakeKms = (missing: string[] = []) => {
 
 /** One DynamoDB item with just the condition expressions platform-keys uses. */
 const fakeTable = (initial?: Record<string, string>) => {
-  let item = initial ? { pk: 'PKI', sk: 'MATERIAL', ...initial } : undefined;
+  let item: Record<string, string> | undefined = initial ? { pk: 'PKI', sk: 'MATERIAL', ...initial } : undefined;
   let updates = 0;
   const send = async (cmd: unknown) => {
     if (cmd instanceof GetCommand) return { Item: item && { ...item } };
     if (cmd instanceof PutCommand) {
       if (item) throw conditionFailed();
-      item = cmd.input.Item as typeof item;
+      item = cmd.input.Item as Record<string, string>;
       return {};
     }
     if (cmd instanceof UpdateCommand) {
       const values = cmd.input.ExpressionAttributeValues as Record<string, string>;
-      const current = (item as Record<string, string> | undefined)?.tsa;
+      const current = item?.tsa;
       const ok = cmd.input.ConditionExpression?.startsWith('tsa = :seen') ? current === values[':seen'] : !!item && current === undefined;
       if (!ok) throw conditionFailed();
-      item = { ...(item as Record<string, string> & { pk: string; sk: string }), tsa: values[':made'] as string };
+      item = { ...item, tsa: values[':made'] as string };
       updates++;
       return {};
     }
