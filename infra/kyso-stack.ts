@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { acknowledge } from './nag.js';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.js';
 import { BundledFunction } from './constructs/bundled-function.js';
@@ -12,6 +11,7 @@ import { MailSending } from './constructs/mail-sending.js';
 import { Schedules } from './constructs/schedules.js';
 import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
 import { StateTable } from './constructs/state-table.js';
+import { acknowledge } from './nag.js';
 
 export interface KysoStackProps extends StackProps {
   /** Sender address; its domain is verified in SES. */
@@ -158,5 +158,9 @@ const suppressGeneratedFindings = (stack: Stack) => {
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
   );
-  acknowledge(stack, 'AwsSolutions-L1', 'Pinned to nodejs22.x, the LTS the issue specifies and the code is tested on; runtime upgrades are deliberate.');
+  acknowledge(
+    stack,
+    'AwsSolutions-L1',
+    'Pinned to nodejs22.x, the LTS the issue specifies and the code is tested on; runtime upgrades are deliberate.',
+  );
 };

@@ -48,5 +48,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const started = Date.now();
   const { app } = buildApp({}, process.env.CDK_OUTDIR ?? 'cdk.out');
   const assembly = app.synth();
-  process.stdout.write(`synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} to ${assembly.directory} in ${Date.now() - started} ms\n`);
+  process.stdout.write(
+    `synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} to ${assembly.directory} in ${Date.now() - started} ms\n`,
+  );
 }

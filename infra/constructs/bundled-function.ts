@@ -119,4 +119,3 @@ const packageName = (file: string) => {
   const parts = file.split('/');
   return (file.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
 };
-

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { acknowledge, acknowledgeGrant, DATA_KEY_ACTIONS, nagArn } from '../nag.js';
 
 export type LockMode = 'GOVERNANCE' | 'COMPLIANCE';
 
@@ -35,7 +35,9 @@ export class DocumentsBucket extends Construct {
     this.completedRetention = props.completedRetention ?? { mode: 'GOVERNANCE', days: 3650 };
     const { mode, days } = this.completedRetention;
     const retention =
-      mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(Duration.days(days)) : s3.ObjectLockRetention.governance(Duration.days(days));
+      mode === 'COMPLIANCE'
+        ? s3.ObjectLockRetention.compliance(Duration.days(days))
+        : s3.ObjectLockRetention.governance(Duration.days(days));
 
     // Server access logs can only be delivered to SSE-S3 buckets.
     this.logBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -86,14 +88,29 @@ export class DocumentsBucket extends Construct {
   /** Read and write revisions (and presign URLs for them), including the KMS use that needs. */
   grantReadWrite(grantee: iam.IGrantable): void {
     this.bucket.grantReadWrite(grantee);
+    acknowledgeGrant(
+      grantee,
+      [
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `Action::${a}`),
+        `Resource::${nagArn(this.bucket.node.defaultChild as s3.CfnBucket)}/*`,
+        ...DATA_KEY_ACTIONS,
+      ],
+      'CDK read/write grant on this one bucket: object keys are content hashes under tenant prefixes, unknown in advance; KMS use is limited to the bucket key.',
+    );
   }
 
   /** Put Object Lock retention on completed documents. Not granted: bypassing governance retention. */
   grantLockRetention(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:PutObjectRetention', 's3:GetObjectRetention'],
       resourceArns: [this.bucket.arnForObjects('tenants/*')],
     });
+    acknowledgeGrant(
+      grantee,
+      [`Resource::${nagArn(this.bucket.node.defaultChild as s3.CfnBucket)}/tenants/*`],
+      'Retention is set per completed document, anywhere under the tenant prefixes.',
+    );
+    return grant;
   }
 }

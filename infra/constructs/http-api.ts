@@ -3,8 +3,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
 
 export interface HttpApiProps {
   /** The function serving every route (the Hono app). */
@@ -33,7 +33,10 @@ export class HttpApi extends Construct {
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('App', props.handler, { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 }),
     });
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stage = this.api.addStage('Stage', {
       stageName: '$default',
       autoDeploy: true,

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
 
 export const JOB_KINDS = ['webhooks', 'email', 'bulk'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];

@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { acknowledge, nagArn } from '../nag.js';
 
 export interface SchedulesProps {
   /** The scheduler function; it receives `{ "task": "reminders" | "expiry" }`. */
@@ -29,6 +29,11 @@ export class Schedules extends Construct {
     });
     acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the schedules.');
     const every = { reminders: props.remindersEvery ?? Duration.hours(1), expiry: props.expiryEvery ?? Duration.minutes(15) };
+    acknowledge(
+      Stack.of(this),
+      `AwsSolutions-IAM5[Resource::${nagArn(props.handler.node.defaultChild as lambda.CfnFunction)}:*]`,
+      'The scheduler role may invoke any version or alias of the scheduler function, and nothing else.',
+    );
     this.schedules = (['reminders', 'expiry'] as const).map(
       (task) =>
         new scheduler.Schedule(this, task, {

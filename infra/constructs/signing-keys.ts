@@ -89,7 +89,10 @@ export class SigningKeys extends Construct {
       });
       // A CA key that is deleted cannot be replaced: every certificate it issued dies with it.
       key.applyRemovalPolicy(RemovalPolicy.RETAIN);
-      const alias = new kms.CfnAlias(this, `${keyId(name)}Alias`, { aliasName: `${props.aliasPrefix}/${name}`, targetKeyId: key.attrKeyId });
+      const alias = new kms.CfnAlias(this, `${keyId(name)}Alias`, {
+        aliasName: `${props.aliasPrefix}/${name}`,
+        targetKeyId: key.attrKeyId,
+      });
       alias.applyRemovalPolicy(RemovalPolicy.RETAIN);
       keys[name] = key;
     }

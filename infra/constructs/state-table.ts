@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledgeGrant, DATA_KEY_ACTIONS } from '../nag.js';
 
 export interface StateTableProps {
   /** The customer-managed key for encryption at rest. */
@@ -33,6 +34,8 @@ export class StateTable extends Construct {
   }
 
   grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadWriteData(grantee);
+    const grant = this.table.grantReadWriteData(grantee);
+    acknowledgeGrant(grantee, DATA_KEY_ACTIONS, 'Encrypt/decrypt with the table key only, as DynamoDB needs for a customer-managed key.');
+    return grant;
   }
 }

@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_BUNDLE_PATH, API_RUNTIME_FILES } from '../../infra/kyso-stack.js';
+import { type CfnTemplate, functionId, propsOf, synthKyso } from './synth.js';
+
+/** The asset directory in cdk.out holding a function's deployment package. */
+const assetDir = (outdir: string, t: CfnTemplate, fnId: string) => {
+  const key = (propsOf(t, fnId).Code as { S3Key: string }).S3Key;
+  return join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+};
+
+/**
+ * Runs a deployment package the way Lambda would: a fresh Node process, outside the
+ * repository (so nothing resolves from its node_modules), importing the bundled handler.
+ */
+const runPackage = (dir: string, handlerFile: string, script: string): unknown => {
+  const stdout = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(join(dir, handlerFile))});\n${script}`],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'ap-southeast-1',
+        KYSO_TABLE: 'kyso-test',
+        KYSO_BUCKET: 'kyso-test',
+        NODE_NO_WARNINGS: '1',
+      },
+      encoding: 'utf8',
+    },
+  );
+  // The handlers log JSON lines to stdout too: the result is the last line.
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+};
+
+const httpEvent = (path: string) => ({
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: path,
+  rawQueryString: '',
+  headers: { host: 'abc123.execute-api.ap-southeast-1.amazonaws.com' },
+  requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' }, stage: '$default' },
+  isBase64Encoded: false,
+});
+
+describe('bundled deployment packages (esbuild, no Docker)', () => {
+  let outdir = '';
+  let template: CfnTemplate;
+  beforeAll(() => {
+    const synth = synthKyso({ bundle: true });
+    outdir = synth.outdir;
+    template = synth.json;
+  }, 120_000);
+
+  it('puts the API bundle where pages.ts’s relative URLs resolve, with every runtime file', () => {
+    const dir = assetDir(outdir, template, functionId(template, 'Kyso API'));
+    expect(existsSync(join(dir, API_BUNDLE_PATH))).toBe(true);
+    for (const f of API_RUNTIME_FILES) {
+      const path = 'repoPath' in f ? join(dir, f.repoPath) : join(dir, 'node_modules', f.packageFile);
+      expect(statSync(path).size, path).toBeGreaterThan(1000);
+    }
+  });
+
+  it('serves health, OpenAPI, signer assets and pdf.js, and finds the font, from the package alone', () => {
+    const dir = assetDir(outdir, template, functionId(template, 'Kyso API'));
+    const paths = [
+      '/health',
+      '/openapi.json',
+      '/assets/signer.js',
+      '/assets/signer.css',
+      '/assets/pdfjs/pdf.min.mjs',
+      '/assets/pdfjs/pdf.worker.min.mjs',
+    ];
+    const results = runPackage(
+      dir,
+      API_BUNDLE_PATH,
+      `const { createRequire } = await import('node:module');
+       const out = {};
+       for (const event of ${JSON.stringify(paths.map(httpEvent))}) {
+         const p = event.rawPath;
+         const r = await handler(event, {});
+         out[p] = { status: r.statusCode, bytes: Buffer.from(r.body ?? '', r.isBase64Encoded ? 'base64' : 'utf8').length };
+       }
+       out.font = createRequire(${JSON.stringify(join(dir, API_BUNDLE_PATH))}).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+       process.stdout.write("\\n" + JSON.stringify(out));`,
+    ) as Record<string, { status: number; bytes: number }> & { font: string };
+
+    for (const p of paths) expect(results[p]?.status, p).toBe(200);
+    expect(results['/assets/signer.js']?.bytes).toBeGreaterThan(1000);
+    expect(results['/assets/pdfjs/pdf.worker.min.mjs']?.bytes).toBeGreaterThan(100_000);
+    expect(results.font.startsWith(dir)).toBe(true);
+    // The copied asset is the font itself, byte for byte.
+    expect(readFileSync(results.font).equals(readFileSync(join('node_modules', 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf')))).toBe(true);
+  });
+
+  it('runs the worker and scheduler placeholders: the worker hands every message back', () => {
+    const worker = runPackage(
+      assetDir(outdir, template, functionId(template, 'Kyso queue worker')),
+      'index.mjs',
+      `process.stdout.write("\\n" + JSON.stringify(await handler({ Records: [{ messageId: 'm1' }, { messageId: 'm2' }] })));`,
+    );
+    expect(worker).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
+    const sweeper = runPackage(
+      assetDir(outdir, template, functionId(template, 'Kyso scheduler')),
+      'index.mjs',
+      `process.stdout.write("\\n" + JSON.stringify(await handler({ task: 'expiry' })));`,
+    );
+    expect(sweeper).toEqual({ task: 'expiry', processed: 0 });
+  });
+});

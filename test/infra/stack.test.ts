@@ -1,0 +1,205 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SIGNING_KEY_NAMES } from '../../infra/constructs/signing-keys.js';
+import { asArray, functionId, propsOf, resourcesOf, roleIdOf, synthKyso } from './synth.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const { template, json } = synthKyso();
+const apiRoleId = roleIdOf(json, functionId(json, 'Kyso API'));
+const apiRoleArn = { 'Fn::GetAtt': [apiRoleId, 'Arn'] };
+const signingKeys = resourcesOf(json, 'AWS::KMS::Key').filter(([, r]) => r.Properties?.KeyUsage === 'SIGN_VERIFY');
+const grantsSign = (s: Statement) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a === 'kms:Sign' || a === 'kms:*' || a === '*');
+
+describe('KMS keys', () => {
+  it('has an asymmetric SIGN_VERIFY key per platform key, retained, with its alias', () => {
+    expect(signingKeys).toHaveLength(4);
+    for (const [, key] of signingKeys) {
+      expect(key.Properties?.KeySpec).toBe('ECC_NIST_P256');
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    for (const name of SIGNING_KEY_NAMES) {
+      template.hasResource('AWS::KMS::Alias', { Properties: { AliasName: `alias/kyso/${name}` }, DeletionPolicy: 'Retain' });
+    }
+  });
+
+  it('lets only the API role call kms:Sign, and denies it to everyone else', () => {
+    for (const [id] of signingKeys) {
+      const statements = (propsOf(json, id).KeyPolicy as { Statement: Statement[] }).Statement;
+      const allowSign = statements.filter(grantsSign);
+      expect(allowSign).toHaveLength(1);
+      expect(allowSign[0]?.Principal).toEqual({ AWS: apiRoleArn });
+      const deny = statements.find((s) => s.Effect === 'Deny' && asArray(s.Action).includes('kms:Sign'));
+      expect(deny?.Principal).toEqual({ AWS: '*' });
+      expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': apiRoleArn } });
+    }
+  });
+
+  it('puts kms:Sign in no IAM policy but the API role’s', () => {
+    const withSign = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) =>
+      (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement.some(grantsSign),
+    );
+    expect(withSign.map(([, p]) => p.Properties?.Roles)).toEqual([[{ Ref: apiRoleId }]]);
+  });
+
+  it('follows the key spec setting (RSA for deployments that need it)', () => {
+    const rsa = synthKyso({ context: { 'kyso:keySpec': 'RSA_2048', 'kyso:keyAliasPrefix': 'alias/acme' } });
+    rsa.template.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }, 4);
+    rsa.template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/acme/root-ca' });
+  });
+
+  it('encrypts data with a rotated symmetric key', () => {
+    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, KeySpec: Match.absent() }, DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('documents bucket', () => {
+  const [bucketId, bucket] = resourcesOf(json, 'AWS::S3::Bucket').find(([, b]) => b.Properties?.ObjectLockEnabled) ?? [];
+
+  it('is versioned, SSE-KMS with our key, private, logged, with Object Lock and revision lifecycle', () => {
+    expect(bucket?.DeletionPolicy).toBe('Retain');
+    expect(bucket?.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+            },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/AccessLogs/) } },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } })] },
+    });
+    // Only completed documents are locked (by the app): drafts stay deletable unless asked otherwise.
+    expect(bucket?.Properties?.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('refuses plain HTTP', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('can lock every object by default, governance mode unless told otherwise', () => {
+    const locked = synthKyso({ context: { 'kyso:lockAllObjects': 'true', 'kyso:retentionDays': '2555' } });
+    locked.template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 2555 } } },
+    });
+  });
+});
+
+describe('table', () => {
+  it('is on-demand, PITR, deletion-protected, KMS-encrypted, with TTL on `ttl`', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run Node 22 on arm64 with JSON logs into retained log groups', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
+      3,
+    );
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 4);
+  });
+
+  it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
+    const api = propsOf(json, functionId(json, 'Kyso API'));
+    expect(api.ReservedConcurrentExecutions).toBe(50);
+    expect(api.Handler).toBe('functions/api/routes/index.handler');
+    const env = (api.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining(['KYSO_TABLE', 'KYSO_BUCKET', 'KYSO_MAIL_FROM', 'KYSO_KEY_SPEC', 'KYSO_KEY_ALIAS_PREFIX', 'PUBLIC_URL']),
+    );
+    expect(env).toMatchObject({ KYSO_LOCAL: '0', KYSO_KEY_ALIAS_PREFIX: 'alias/kyso', KYSO_MAIL_FROM: 'no-reply@mail.example.vn' });
+  });
+});
+
+describe('HTTP API', () => {
+  it('sends every route to the API function with payload 2.0, throttled and access-logged', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+});
+
+describe('queues, schedules, mail', () => {
+  it('gives every job queue a dead-letter queue, all encrypted', () => {
+    const queues = resourcesOf(json, 'AWS::SQS::Queue');
+    const withDlq = queues.filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(withDlq).toHaveLength(3);
+    for (const [, q] of withDlq) expect(q.Properties?.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+    for (const [, q] of queues) expect(q.Properties?.SqsManagedSseEnabled).toBe(true);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+  });
+
+  it('runs reminder and expiry sweeps on EventBridge Scheduler with a DLQ', () => {
+    for (const task of ['reminders', 'expiry']) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Target: Match.objectLike({ Input: JSON.stringify({ task }), DeadLetterConfig: { Arn: Match.anyValue() } }),
+      });
+    }
+  });
+
+  it('has an SES identity for the mail-from domain and a TLS-only configuration set', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'mail.example.vn' });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+  });
+});
+
+describe('alarms and outputs', () => {
+  const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+
+  it('alarms on 5xx rate, every DLQ, KMS throttling and function errors, to the alarm topic', () => {
+    expect(alarms.some((a) => JSON.stringify(a.Metrics ?? '').includes('100 * errors / requests'))).toBe(true);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(3);
+    expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
+    expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.error = "ThrottlingException" }' });
+  });
+
+  it('outputs the API URL, bucket and table', () => {
+    expect(Object.keys(json.Outputs ?? {})).toEqual(expect.arrayContaining(['ApiUrl', 'DocumentsBucketName', 'TableName']));
+  });
+});
