@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { PLATFORM_KEYS } from '../../functions/aws/platform-keys.js';
 import { SIGNING_KEY_NAMES } from '../../infra/constructs/signing-keys.js';
 import { asArray, functionId, propsOf, resourcesOf, roleIdOf, synthKyso } from './synth.js';
 
@@ -26,6 +27,10 @@ describe('KMS keys', () => {
     for (const name of SIGNING_KEY_NAMES) {
       template.hasResource('AWS::KMS::Alias', { Properties: { AliasName: `alias/kyso/${name}` }, DeletionPolicy: 'Retain' });
     }
+  });
+
+  it('creates every key the code resolves by alias', () => {
+    expect(SIGNING_KEY_NAMES).toEqual(expect.arrayContaining([...PLATFORM_KEYS]));
   });
 
   it('lets only the API role call kms:Sign, and denies it to everyone else', () => {
