@@ -37,16 +37,22 @@ export interface IssueCertificateInput {
   readonly issuerCertUrl?: string;
 }
 
+/**
+ * A Name with one attribute per RDN (C, L, O, OU, serialNumber, CN), the usual shape.
+ * pkijs would put every attribute into one multi-valued RDN, which validators display and
+ * compare inconsistently, so the DER is built here and parsed back.
+ */
 export const buildName = (dn: DistinguishedName): pkijs.RelativeDistinguishedNames => {
-  const rdn = new pkijs.RelativeDistinguishedNames();
-  const add = (type: string, value: pkijs.AttributeValueType) => rdn.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type, value }));
+  const atvs: pkijs.AttributeTypeAndValue[] = [];
+  const add = (type: string, value: pkijs.AttributeValueType) => atvs.push(new pkijs.AttributeTypeAndValue({ type, value }));
   if (dn.country) add(OID.countryName, new asn1js.PrintableString({ value: dn.country }));
   if (dn.locality) add(OID.localityName, new asn1js.Utf8String({ value: dn.locality }));
   if (dn.organization) add(OID.organizationName, new asn1js.Utf8String({ value: dn.organization }));
   if (dn.organizationalUnit) add(OID.organizationalUnitName, new asn1js.Utf8String({ value: dn.organizationalUnit }));
   if (dn.serialNumber) add(OID.serialNumber, new asn1js.PrintableString({ value: dn.serialNumber }));
   add(OID.commonName, new asn1js.Utf8String({ value: dn.commonName }));
-  return rdn;
+  const der = new asn1js.Sequence({ value: atvs.map((atv) => new asn1js.Set({ value: [atv.toSchema()] })) }).toBER(false);
+  return pkijs.RelativeDistinguishedNames.fromBER(der);
 };
 
 export const parseCertificate = (der: Uint8Array): pkijs.Certificate => pkijs.Certificate.fromBER(toArrayBuffer(der));

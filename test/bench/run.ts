@@ -86,7 +86,10 @@ const httpBench = async () => {
           const token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
           const s = await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Nguyễn Văn An' } }, false);
           lat.sign.push(s.ms);
-          for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) (split[m[1] as string] ??= []).push(Number(m[2]));
+          for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) {
+            const category = m[1] as string;
+            split[category] = [...(split[category] ?? []), Number(m[2])];
+          }
         }
       },
     );

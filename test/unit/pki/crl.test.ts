@@ -37,7 +37,7 @@ describe.each<KeySpec>(['ECC_NIST_P256', 'RSA_2048'])('CRLs signed with %s keys,
     const r = await check(crl, toPem(h.issuingCertificate));
     expect(r.output).toContain('verify OK');
     expect(r.output).toContain('Version 2 (0x1)');
-    expect(r.output).toContain('Issuer: C = VN + O = Kyso + CN = Test Issuing CA');
+    expect(r.output).toContain('Issuer: C = VN, O = Kyso, CN = Test Issuing CA');
     expect(r.output).toContain('Last Update: Mar  1 00:00:00 2026 GMT');
     expect(r.output).toContain('Next Update: Mar  8 00:00:00 2026 GMT');
     expect(r.output).toMatch(/X509v3 CRL Number: \n\s+1772323200/);
