@@ -105,8 +105,10 @@ export class KysoStack extends Stack {
       reservedConcurrentExecutions: 10,
       environment: common,
     });
+    // 3 queues × maxConcurrency 3 = 9 ≤ the 10 reserved: pollers never outrun the reservation, whose
+    // throttles would count as receives and push healthy messages into the DLQs.
     for (const queue of Object.values(jobs.queues)) {
-      worker.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+      worker.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 3 }));
     }
     const sweeper = new BundledFunction(this, 'SchedulerFunction', {
       entry: 'functions/scheduler/handler.ts',

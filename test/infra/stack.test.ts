@@ -177,6 +177,14 @@ describe('queues, schedules, mail', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
   });
 
+  it('never polls with more concurrency than the worker has reserved (throttles would feed the DLQs)', () => {
+    const pollers = resourcesOf(json, 'AWS::Lambda::EventSourceMapping').map(
+      ([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+    );
+    const reserved = propsOf(json, functionId(json, 'Kyso queue worker')).ReservedConcurrentExecutions as number;
+    expect(pollers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
+  });
+
   it('runs reminder and expiry sweeps on EventBridge Scheduler with a DLQ', () => {
     for (const task of ['reminders', 'expiry']) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
