@@ -9,6 +9,7 @@ import { Timer } from '../util/timer.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { notifyRecipients } from './notify-recipients.js';
+import type { EnvelopeRepository } from './ports.js';
 import { assertCanSign, isComplete } from './routing.js';
 import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
 import { updateEnvelope } from './update-envelope.js';
@@ -65,6 +66,13 @@ const displayValue = (f: Field, value: string): string => {
   return `${d}/${m}/${y}`;
 };
 
+/** The envelope store with its reads and writes counted as DynamoDB time (for Server-Timing). */
+const timedReadsAndWrites = (envelopes: EnvelopeRepository, timer: Timer): EnvelopeRepository => ({
+  ...envelopes,
+  get: (tenantId, envelopeId) => timer.time('ddb', () => envelopes.get(tenantId, envelopeId)),
+  update: (next) => timer.time('ddb', () => envelopes.update(next)),
+});
+
 /**
  * One signer signs: for each document that carries their signature field, one incremental
  * revision that fills their fields and adds their PAdES signature (one KMS Sign each). The
@@ -83,16 +91,7 @@ export const signEnvelope = async (
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
   }
   const { after } = await updateEnvelope(
-    {
-      envelopes: {
-        ...deps.envelopes,
-        get: (t, e) => timer.time('ddb', () => deps.envelopes.get(t, e)),
-        update: (n) => timer.time('ddb', () => deps.envelopes.update(n)),
-        create: deps.envelopes.create,
-        list: deps.envelopes.list,
-      },
-      clock: deps.clock,
-    },
+    { envelopes: timedReadsAndWrites(deps.envelopes, timer), clock: deps.clock },
     grant.tenantId,
     grant.envelopeId,
     async (current) => {
