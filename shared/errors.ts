@@ -32,6 +32,21 @@ export const ERROR_STATUS = {
   internal: 500,
   /** An external TSA did not answer, or answered with something we cannot use. */
   timestamp_authority_failed: 502,
+  /** Two-phase signing (own certificate): the returned signature does not verify against the pinned digest. */
+  signature_invalid: 422,
+  /** The signer's certificate is unusable: wrong key usage, expired, not chaining to the trust list, unsupported key. */
+  certificate_rejected: 422,
+  signing_session_not_found: 404,
+  signing_session_used: 409,
+  signing_session_expired: 410,
+  /** Another revision was committed after prepare: prepare again on the current document. */
+  document_changed: 409,
+  /** A remote-signing CA (CSC) refused, or the signer declined on their phone. */
+  remote_signing_refused: 422,
+  /** A remote-signing CA (CSC) is unreachable or answered something unusable. */
+  remote_signing_failed: 502,
+  /** The tenant has no remote-signing provider configured. */
+  remote_signing_not_configured: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
