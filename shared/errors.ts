@@ -13,6 +13,19 @@ export const ERROR_STATUS = {
   field_off_page: 400,
   missing_signature_field: 400,
   invalid_field_value: 400,
+  /** An approver or viewer with a signature field, a viewer with any field. */
+  unexpected_field: 400,
+  /** The link's recipient has another role (e.g. an approver trying to sign). */
+  wrong_role: 403,
+  /** The sender asked for a one-time code or access code and this link has not been verified yet. */
+  verification_required: 401,
+  /** Wrong or expired one-time / access code. */
+  code_invalid: 401,
+  /** Too many wrong codes: verification is locked for a while. */
+  code_locked: 423,
+  rate_limited: 429,
+  /** A seal recipient, but the tenant has no seal yet (POST /v1/seal). */
+  seal_not_provisioned: 409,
   /** Body of POST /tsa is not a DER TimeStampReq at all (well-formed but unacceptable ones get an RFC 3161 rejection). */
   invalid_timestamp_request: 400,
   unsupported_hash_algorithm: 400,
@@ -23,6 +36,10 @@ export const ERROR_STATUS = {
   token_invalid: 404,
   token_used: 409,
   token_expired: 410,
+  /** Dead links: the envelope was voided, declined or expired. */
+  envelope_voided: 410,
+  envelope_declined: 410,
+  envelope_expired: 410,
   conflict: 409,
   invalid_state: 409,
   not_your_turn: 409,

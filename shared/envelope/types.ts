@@ -1,7 +1,26 @@
 /** The envelope aggregate: one item in the store, changed only by conditional writes on `version`. */
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'voided' | 'expired';
-export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined';
-export type RecipientRole = 'signer';
+export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'approved' | 'declined';
+/**
+ * signer: signs with a signature field · approver: approves or rejects, no signature field ·
+ * viewer: receives the completed copy, no fields, never blocks · seal: the tenant's
+ * organisation seal, applied by the platform when its turn comes (needs a signature field).
+ */
+export type RecipientRole = 'signer' | 'approver' | 'viewer' | 'seal';
+export const RECIPIENT_ROLES: readonly RecipientRole[] = ['signer', 'approver', 'viewer', 'seal'];
+
+/** How a recipient proves who they are beyond the link: a code by email, or an access code shared out of band (hashed). */
+export interface RecipientAuth {
+  readonly otp?: boolean;
+  readonly accessCodeHash?: string;
+}
+
+/** Reminder schedule of an envelope: first after `delayHours`, then every `intervalHours`, at most `max` per recipient. */
+export interface ReminderOptions {
+  readonly delayHours: number;
+  readonly intervalHours: number;
+  readonly max: number;
+}
 export type FieldType = 'signature' | 'text' | 'date' | 'checkbox';
 
 export interface Recipient {
@@ -14,6 +33,14 @@ export interface Recipient {
   readonly notifiedAt?: string;
   readonly viewedAt?: string;
   readonly signedAt?: string;
+  readonly approvedAt?: string;
+  readonly declinedAt?: string;
+  readonly declineReason?: string;
+  readonly auth?: RecipientAuth;
+  /** SHA-256 hashes of this recipient's live link tokens; a token not listed here is dead (resend, email change). */
+  readonly linkHashes?: readonly string[];
+  readonly remindersSent?: number;
+  readonly lastRemindedAt?: string;
 }
 
 export interface EnvelopeDocument {
@@ -56,6 +83,16 @@ export interface Envelope {
   readonly updatedAt: string;
   readonly sentAt?: string;
   readonly completedAt?: string;
+  /** After this instant a sent envelope is expired (lazily on access, and by the scheduler sweep). */
+  readonly expiresAt?: string;
+  readonly voidedAt?: string;
+  readonly declinedAt?: string;
+  readonly expiredAt?: string;
+  /** Why it was voided or declined. */
+  readonly statusReason?: string;
+  /** Where decline/void/expiry notices for the sender go. */
+  readonly senderEmail?: string;
+  readonly reminders?: ReminderOptions;
   readonly recipients: readonly Recipient[];
   readonly documents: readonly EnvelopeDocument[];
   readonly fields: readonly Field[];
