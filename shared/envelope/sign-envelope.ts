@@ -6,6 +6,7 @@ import { signCadesDetached, type Timestamper } from '../pki/cms.js';
 import { createTimestampToken } from '../pki/timestamp.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
+import { pdfFieldName } from './certify-documents.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { notifyRecipients } from './notify-recipients.js';
@@ -114,14 +115,14 @@ export const signEnvelope = async (
         const formValues: FormValue[] = mine
           .filter((f) => f.type !== 'signature' && values.has(f.id))
           .map((f) => ({
-            name: `kyso-${f.type}-${f.id}`,
+            name: pdfFieldName(f),
             type: f.type as FormValue['type'],
             rect: f,
             value: displayValue(f, values.get(f.id) ?? ''),
           }));
         const result = await addSignatureRevision({
           pdf,
-          fieldName: `kyso-signature-${recipient.id}`,
+          fieldName: pdfFieldName(sigField),
           widget: sigField,
           signerName: typedName,
           signedAt,

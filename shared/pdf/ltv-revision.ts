@@ -24,6 +24,9 @@ export const signatureContents = async (pdf: Uint8Array): Promise<Uint8Array[]> 
   return out;
 };
 
+/** How many signature dictionaries (approval or timestamp) the file has. */
+export const embeddedSignatureCount = async (pdf: Uint8Array): Promise<number> => (await signatureContents(pdf)).length;
+
 /** /Contents is zero-padded; the DER length says where the CMS ends. */
 const trimDer = (bytes: Uint8Array): Uint8Array => {
   const first = bytes[1] ?? 0;

@@ -225,6 +225,6 @@ describe('signing links', () => {
 
     const env = await call<{ status: string; documents: { revisions: number }[] }>('GET', `/v1/envelopes/${created.body.id}`, { key });
     expect(env.body.status).toBe('sent');
-    expect(env.body.documents[0]?.revisions).toBe(0);
+    expect(env.body.documents[0]?.revisions).toBe(1); // only the send-time certification
   });
 });

@@ -81,18 +81,21 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
     expect(Buffer.from(pdf.body.subarray(0, original.length)).equals(Buffer.from(original))).toBe(true);
 
     const sig = runPdfsig(pdf.body, [await rootPem()]);
-    // two approval signatures (B-T), then the document timestamp added at completion (B-LTA)
-    // (poppler 22.12 lists a document timestamp with type "unknown" and does not check it; openssl does, in the unit tests)
+    // the sender's certification at send (DocMDP P=2), two approval signatures (B-T), then the
+    // document timestamp added at completion (B-LTA). poppler 22.12 lists a document timestamp
+    // with type "unknown" and does not check it; openssl does, in the unit tests.
     expect(
       sig.signatures.map((s) => s.subFilter),
       sig.output,
-    ).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'unknown']);
-    expect(extractSignatures(pdf.body).map((s) => s.subFilter)).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161']);
-    for (const s of sig.signatures.slice(0, 2)) {
+    ).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'unknown']);
+    for (const s of sig.signatures.slice(0, 3)) {
       expect(s.valid, s.raw).toBe(true);
       expect(s.trusted, s.raw).toBe(true);
     }
-    expect(sig.signatures.slice(0, 2).map((s) => s.signerName)).toEqual([an.name, hr.name]);
+    expect(sig.signatures.slice(1, 3).map((s) => s.signerName)).toEqual([an.name, hr.name]);
+    const sigs = extractSignatures(pdf.body);
+    expect(sigs.map((s) => s.subFilter)).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161']);
+    expect(sigs[0]?.dict).toMatch(/\/TransformMethod \/DocMDP/);
     expect(Buffer.from(pdf.body).toString('latin1')).toMatch(/\/DSS \d+ 0 R/);
     const q = qpdfCheck(pdf.body);
     expect(q.ok, q.output).toBe(true);

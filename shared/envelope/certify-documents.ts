@@ -1,0 +1,68 @@
+import { addCertificationRevision, type FieldSpec } from '../pdf/certify-revision.js';
+import { signCadesDetached } from '../pki/cms.js';
+import { createTimestampToken } from '../pki/timestamp.js';
+import { sha256Hex } from '../util/bytes.js';
+import type { Timer } from '../util/timer.js';
+import { documentKey } from './create-envelope.js';
+import type { EnvelopeDeps } from './deps.js';
+import type { Envelope, EnvelopeDocument, Field } from './types.js';
+
+/** The AcroForm name of an envelope field: stable, so send-time creation and signing agree. */
+export const pdfFieldName = (f: Pick<Field, 'type' | 'id' | 'recipientId'>): string =>
+  f.type === 'signature' ? `kyso-signature-${f.recipientId}` : `kyso-${f.type}-${f.id}`;
+
+/** One signature field per recipient and document; it locks that recipient's own form fields. */
+export const fieldSpecs = (envelope: Envelope, documentId: string): FieldSpec[] => {
+  const onDoc = envelope.fields.filter((f) => f.documentId === documentId);
+  return onDoc.map((f) => ({
+    name: pdfFieldName(f),
+    type: f.type,
+    rect: f,
+    ...(f.type === 'signature'
+      ? { lock: onDoc.filter((o) => o.recipientId === f.recipientId && o.type !== 'signature').map(pdfFieldName) }
+      : {}),
+  }));
+};
+
+/**
+ * At send: for every document, one revision that creates every recipient's fields and
+ * certifies the document on behalf of the sender (DocMDP P=2), timestamped (B-T).
+ * Documents that arrived already signed are left as they are (see addCertificationRevision).
+ */
+export const certifyDocuments = async (
+  deps: EnvelopeDeps,
+  envelope: Envelope,
+  senderName: string,
+  timer?: Timer,
+): Promise<EnvelopeDocument[]> => {
+  const pki = await deps.pki();
+  const credentials = await pki.credentialsFor({ name: `${senderName} (qua Kyso / via Kyso)`, email: '', organization: senderName });
+  const out: EnvelopeDocument[] = [];
+  for (const doc of envelope.documents) {
+    const pdf = await deps.documents.get(doc.key);
+    const result = await addCertificationRevision({
+      pdf,
+      fields: fieldSpecs(envelope, doc.id),
+      signerName: senderName,
+      signedAt: deps.clock.now(),
+      reason: 'Chứng thực tài liệu trước khi ký / Document certified for signing',
+      sign: (digest) =>
+        signCadesDetached(
+          { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },
+          credentials.signer,
+          (d) => createTimestampToken({ digest: d, tsa: pki.tsa, clock: deps.clock }),
+        ),
+    });
+    if (!result) {
+      out.push(doc);
+      continue;
+    }
+    timer?.add('pdf', result.timings.pdfMs);
+    timer?.add('kms', result.timings.signMs);
+    const sha256 = sha256Hex(result.pdf);
+    const key = documentKey(envelope.tenantId, envelope.id, doc.id, sha256);
+    await deps.documents.put(key, result.pdf);
+    out.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
+  }
+  return out;
+};

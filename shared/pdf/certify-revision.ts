@@ -1,0 +1,60 @@
+import { type PDFDict, PDFName } from 'pdf-lib';
+import { addToAcroForm, catalogOf } from './acro-form.js';
+import { createField, type FieldRect, type FormFieldType } from './form-fields.js';
+import { appendToArray, IncrementalUpdate } from './incremental-update.js';
+import { embeddedSignatureCount } from './ltv-revision.js';
+import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: FormFieldType;
+  readonly rect: FieldRect;
+  /** For a signature field: the fields it locks once signed (the signer's own form fields). */
+  readonly lock?: readonly string[];
+}
+
+export interface CertificationInput {
+  readonly pdf: Uint8Array;
+  /** Every recipient's fields, created empty in this revision. */
+  readonly fields: readonly FieldSpec[];
+  readonly signerName: string;
+  readonly signedAt: Date;
+  readonly reason?: string;
+  readonly sign: (digest: Uint8Array) => Promise<Uint8Array>;
+}
+
+/**
+ * Send-time revision: every recipient's fields become real AcroForm fields, and the
+ * platform certifies the document (DocMDP, P=2: later revisions may only fill forms and
+ * sign). Returns undefined when the upload is already signed: a certification signature
+ * must be the first one in a document, so such documents are only approval-signed.
+ */
+export const addCertificationRevision = async (input: CertificationInput): Promise<SignedRevision | undefined> => {
+  const started = performance.now();
+  if ((await embeddedSignatureCount(input.pdf)) > 0) return undefined;
+  const loaded = await loadPdf(input.pdf);
+  const { doc } = loaded;
+  const update = new IncrementalUpdate(loaded);
+  const ctx = doc.context;
+  const pages = pageBoxes(doc);
+
+  const sigRef = addSignatureDictionary(ctx, { ...input, certifyWithP: 2 });
+  // The certification signature itself is invisible.
+  const certField = createField(doc, update, pages, {
+    name: 'kyso-certification',
+    type: 'signature',
+    rect: { page: 1, x: 0, y: 0, width: 0, height: 0 },
+  });
+  (certField.dict as PDFDict).set(PDFName.of('V'), sigRef);
+  certField.dict.set(PDFName.of('F'), ctx.obj(132));
+  addToAcroForm(update, certField.ref);
+
+  // After the certification field, so validators list the certification first.
+  for (const spec of input.fields) addToAcroForm(update, createField(doc, update, pages, spec).ref);
+
+  const { catalog, rootRef } = catalogOf(update);
+  catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: sigRef }));
+  update.markChanged(rootRef);
+  return finishSignedRevision(update, input.pdf.length, started, input.sign);
+};

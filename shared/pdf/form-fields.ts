@@ -1,0 +1,118 @@
+import { PDFArray, type PDFDict, type PDFDocument, type PDFFont, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { AppError } from '../errors.js';
+import { catalogOf } from './acro-form.js';
+import { drawCheckboxAppearance, drawTextAppearance } from './appearance.js';
+import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
+import type { PageBox } from './pdf-structure.js';
+
+/** A rectangle in PDF points, measured from the top-left corner of the page (the API's convention). */
+export interface FieldRect {
+  /** 1-based page number. */
+  readonly page: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export type FormFieldType = 'signature' | 'text' | 'date' | 'checkbox';
+
+/** Converts the API's top-left rectangle to a PDF /Rect in the page's user space. */
+export const toPdfRect = (
+  box: { width: number; height: number; x0: number; y0: number },
+  r: FieldRect,
+): [number, number, number, number] => {
+  const llx = box.x0 + r.x;
+  const ury = box.y0 + box.height - r.y;
+  return [llx, ury - r.height, llx + r.width, ury];
+};
+
+const pageOf = (pages: readonly PageBox[], rect: FieldRect): PageBox => {
+  const page = pages[rect.page - 1];
+  if (!page) throw new AppError('field_off_page', `Page ${rect.page} does not exist.`);
+  return page;
+};
+
+const READ_ONLY = 1;
+
+/**
+ * A new field, merged with its widget (poppler before 25 does not follow /Kids of a
+ * signature field), registered and placed on its page. Empty: values come later.
+ * `lock` lists fields a signature field locks once signed (/Lock, Action Include).
+ */
+export const createField = (
+  doc: PDFDocument,
+  update: IncrementalUpdate,
+  pages: readonly PageBox[],
+  spec: { name: string; type: FormFieldType; rect: FieldRect; lock?: readonly string[]; readOnly?: boolean },
+): { ref: PDFRef; dict: PDFDict } => {
+  const ctx = doc.context;
+  const page = pageOf(pages, spec.rect);
+  const ft = spec.type === 'signature' ? 'Sig' : spec.type === 'checkbox' ? 'Btn' : 'Tx';
+  const dict = ctx.obj({ FT: ft, Type: 'Annot', Subtype: 'Widget', Rect: toPdfRect(page, spec.rect), F: 4, P: page.ref }) as PDFDict;
+  dict.set(PDFName.of('T'), PDFHexString.fromText(spec.name));
+  if (spec.readOnly) dict.set(PDFName.of('Ff'), ctx.obj(READ_ONLY));
+  if (ft === 'Tx') dict.set(PDFName.of('DA'), PDFString.of('/Helv 0 Tf 0 g'));
+  if (ft === 'Btn') {
+    dict.set(PDFName.of('V'), PDFName.of('Off'));
+    dict.set(PDFName.of('AS'), PDFName.of('Off'));
+    dict.set(
+      PDFName.of('AP'),
+      ctx.obj({
+        N: {
+          Yes: drawCheckboxAppearance(doc, spec.rect.width, spec.rect.height, true),
+          Off: drawCheckboxAppearance(doc, spec.rect.width, spec.rect.height, false),
+        },
+      }),
+    );
+  }
+  if (spec.lock?.length) {
+    dict.set(
+      PDFName.of('Lock'),
+      ctx.obj({ Type: 'SigFieldLock', Action: 'Include', Fields: spec.lock.map((n) => PDFHexString.fromText(n)) }),
+    );
+  }
+  const ref = ctx.register(dict);
+  appendToArray(update, page.ref, ctx.lookup(page.ref) as PDFDict, 'Annots', ref);
+  return { ref, dict };
+};
+
+const fieldName = (dict: PDFDict): string | undefined => {
+  const t = dict.get(PDFName.of('T'));
+  return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : undefined;
+};
+
+/** Finds a top-level AcroForm field by its name. */
+export const findField = (update: IncrementalUpdate, name: string): { ref: PDFRef; dict: PDFDict } | undefined => {
+  const ctx = update.context;
+  const acro = catalogOf(update).catalog.lookup(PDFName.of('AcroForm'));
+  if (!acro || !('lookup' in acro)) return undefined;
+  const fields = (acro as PDFDict).lookup(PDFName.of('Fields'));
+  if (!(fields instanceof PDFArray)) return undefined;
+  for (const item of fields.asArray()) {
+    if (!(item instanceof PDFRef)) continue;
+    const dict = ctx.lookup(item) as PDFDict | undefined;
+    if (dict && 'get' in dict && fieldName(dict) === name) return { ref: item, dict };
+  }
+  return undefined;
+};
+
+/** Fills a text/date field or ticks a checkbox: the value and a new appearance, nothing else (form filling under DocMDP P=2). */
+export const fillField = (
+  doc: PDFDocument,
+  update: IncrementalUpdate,
+  field: { ref: PDFRef; dict: PDFDict },
+  font: PDFFont,
+  value: { type: 'text' | 'date' | 'checkbox'; rect: FieldRect; text: string },
+): void => {
+  const ctx = doc.context;
+  if (value.type === 'checkbox') {
+    const state = PDFName.of(value.text === 'true' ? 'Yes' : 'Off');
+    field.dict.set(PDFName.of('V'), state);
+    field.dict.set(PDFName.of('AS'), state);
+  } else {
+    field.dict.set(PDFName.of('V'), PDFHexString.fromText(value.text));
+    field.dict.set(PDFName.of('AP'), ctx.obj({ N: drawTextAppearance(doc, font, value.rect.width, value.rect.height, value.text) }));
+  }
+  update.markChanged(field.ref);
+};
