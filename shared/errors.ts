@@ -64,6 +64,14 @@ export const ERROR_STATUS = {
   remote_signing_failed: 502,
   /** The tenant has no remote-signing provider configured. */
   remote_signing_not_configured: 409,
+  template_not_found: 404,
+  bulk_job_not_found: 404,
+  /** Merge fields without a value (details.missing lists them all). */
+  missing_merge_values: 400,
+  /** A `{{x}}` in a template that its declared mergeFields do not list (details.unknown). */
+  unknown_merge_field: 400,
+  /** A template field's anchor text does not appear in the rendered document. */
+  anchor_not_found: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
