@@ -1,5 +1,6 @@
 import { systemClock } from '../shared/envelope/ports.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
+import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import {
@@ -8,9 +9,11 @@ import {
   dynamoTenantRepository,
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
+import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
+import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import type { Config } from './config.js';
 import { jsonLogger, type Logger } from './logger.js';
 
@@ -22,7 +25,15 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
   const ses = sesMailer({ client: clients.ses, from: config.mailFrom });
   const clock = systemClock;
   let pki: Promise<PlatformPki> | undefined;
+  const logger = options.logger ?? jsonLogger('kyso-api');
+  const jobs = sqsJobQueue({ client: clients.sqs, queueUrls: config.queueUrls });
+  const webhooks = dynamoWebhookRepository(table);
   return {
+    jobs,
+    webhooks,
+    events: webhookPublisher({ webhooks, jobs, clock, logger }),
+    webhookDelivery: { backoffBaseMs: config.webhookBackoffBaseMs, maxAttempts: config.webhookMaxAttempts },
+    allowLoopbackWebhooks: config.local,
     envelopes: dynamoEnvelopeRepository(table),
     tokens: dynamoTokenRepository(table),
     tenants: dynamoTenantRepository(table),
@@ -49,7 +60,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     },
     publicUrl: config.publicUrl,
     linkTtlDays: config.linkTtlDays,
-    logger: options.logger ?? jsonLogger('kyso-api'),
+    logger,
     maxUploadBytes: config.maxUploadBytes,
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),
     ...(outbox ? { devMail: outbox } : {}),

@@ -1,3 +1,4 @@
+import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
 
 /** Configuration, parsed once at the entry point. Nothing below the entry points reads process.env. */
@@ -20,9 +21,22 @@ export interface Config {
   readonly linkTtlDays: number;
   readonly maxUploadBytes: number;
   readonly keyAliasPrefix: string;
+  /** SQS queue per job kind (KYSO_QUEUE_<KIND>_URL); locally the bootstrap creates them and fills these in. */
+  readonly queueUrls: Partial<Record<JobKind, string>>;
+  /** Webhook retries: first delay (KYSO_WEBHOOK_BACKOFF_BASE_MS, 30 s), doubling, at most KYSO_WEBHOOK_MAX_ATTEMPTS (15) tries. */
+  readonly webhookBackoffBaseMs: number;
+  readonly webhookMaxAttempts: number;
 }
 
 const KEY_SPECS: readonly KeySpec[] = ['ECC_NIST_P256', 'RSA_2048', 'RSA_3072'];
+
+const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+};
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const port = Number(env.PORT ?? 3000);
@@ -53,5 +67,13 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
     maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
     keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',
+    queueUrls: Object.fromEntries(
+      JOB_KINDS.flatMap((k) => {
+        const url = env[`KYSO_QUEUE_${k.toUpperCase()}_URL`];
+        return url ? [[k, url]] : [];
+      }),
+    ),
+    webhookBackoffBaseMs: positive(env, 'KYSO_WEBHOOK_BACKOFF_BASE_MS', 30_000),
+    webhookMaxAttempts: positive(env, 'KYSO_WEBHOOK_MAX_ATTEMPTS', 15),
   };
 };

@@ -41,6 +41,7 @@ export const API_RUNTIME_FILES = [
   { packageFile: 'pdfjs-dist/legacy/build/pdf.min.mjs' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.worker.min.mjs' },
   { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf' },
 ] as const;
 
 /**

@@ -1,5 +1,7 @@
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
+import type { JobQueue } from '../../shared/jobs/ports.js';
+import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { Logger } from '../logger.js';
 
 /** What the API app is built from: the domain deps plus HTTP-level settings. */
@@ -8,6 +10,13 @@ export interface AppDeps extends EnvelopeDeps {
   readonly maxUploadBytes: number;
   /** Secret for /admin endpoints; absent = admin endpoints disabled. */
   readonly adminKey?: string;
+  /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */
+  readonly jobs: JobQueue;
+  readonly webhooks: WebhookRepository;
+  /** Webhook retry schedule (shared/webhooks/backoff.ts). */
+  readonly webhookDelivery: { readonly backoffBaseMs: number; readonly maxAttempts: number };
+  /** Local mode: webhook endpoints may be plain http on loopback (test receivers). */
+  readonly allowLoopbackWebhooks: boolean;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
 }

@@ -7,17 +7,40 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { JOB_KINDS, type JobKind } from '../../shared/jobs/ports.js';
 import type { Config } from '../config.js';
 import type { AwsClients } from './clients.js';
 
 /**
- * Makes the local AWS endpoint look like a deployed stack: table, bucket, SES sender. Safe
- * to run any number of times. (KMS keys and CA certificates: loadPlatformPki with create.)
+ * Makes the local AWS endpoint look like a deployed stack: table, bucket, SES sender, job
+ * queues with their DLQs. Safe to run any number of times. (KMS keys and CA certificates:
+ * loadPlatformPki with create.) Returns the config with the local queue URLs filled in.
  */
-export const bootstrapResources = async (clients: AwsClients, config: Config): Promise<void> => {
+export const bootstrapResources = async (clients: AwsClients, config: Config): Promise<Config> => {
   await ensureTable(clients, config.tableName);
   await ensureBucket(clients, config);
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: config.mailFrom }));
+  const queueUrls: Partial<Record<JobKind, string>> = { ...config.queueUrls };
+  for (const kind of JOB_KINDS) queueUrls[kind] ??= await ensureQueue(clients, `${config.tableName}-${kind}`);
+  return { ...config, queueUrls };
+};
+
+/** Like infra/constructs/job-queues.ts: a queue whose messages move to `<name>-dlq` after 5 receives. */
+const ensureQueue = async ({ sqs }: AwsClients, name: string): Promise<string> => {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }));
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes
+    ?.QueueArn as string;
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: '60',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+      },
+    }),
+  );
+  return queue.QueueUrl as string;
 };
 
 const ensureTable = async ({ rawDynamo }: AwsClients, tableName: string) => {

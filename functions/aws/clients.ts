@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
 
@@ -11,6 +12,7 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly kms: KMSClient;
   readonly ses: SESClient;
+  readonly sqs: SQSClient;
 }
 
 /**
@@ -33,5 +35,6 @@ export const createAwsClients = (config: Pick<Config, 'region' | 'endpoint' | 'e
     s3: new S3Client({ ...base, forcePathStyle: !!config.endpoint }),
     kms: new KMSClient(base),
     ses: new SESClient(base),
+    sqs: new SQSClient(base),
   };
 };

@@ -6,6 +6,7 @@ import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
+import { startJobPoller } from './job-poller.js';
 import { startMoto } from './moto.js';
 
 /**
@@ -23,15 +24,16 @@ const main = async () => {
   env.KYSO_LOCAL ??= '1';
   env.KYSO_API_KEY ||= `kyso_dev_${randomId(18)}`;
   env.KYSO_ADMIN_KEY ||= `kyso_admin_${randomId(18)}`;
-  const config = loadConfig(env);
-  const clients = createAwsClients(config);
-  await bootstrapResources(clients, config);
+  const clients = createAwsClients(loadConfig(env));
+  const config = await bootstrapResources(clients, loadConfig(env)); // + the local queue URLs
   const deps = composeAppDeps(config, { clients });
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
   await deps.tenants.putApiKey(hashApiKey(config.devApiKey as string), 'dev');
 
+  // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
+  const poller = startJobPoller({ sqs: clients.sqs, queueUrls: config.queueUrls, deps, logger: deps.logger });
   const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     const url = `http://localhost:${info.port}`;
     process.stdout.write(
@@ -46,8 +48,9 @@ const main = async () => {
       ].join('\n'),
     );
   });
-  const shutdown = () => {
+  const shutdown = async () => {
     server.close();
+    await poller.stop();
     stopMoto?.();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import type { PlatformPki } from '../pki/platform-pki.js';
+import type { EventPublisher } from '../webhooks/events.js';
 import type { AuditRepository, Clock, DocumentStore, EnvelopeRepository, Mailer, TenantRepository, TokenRepository } from './ports.js';
 
 /** Everything the envelope use cases need; built once per entry point (the composition root). */
@@ -15,6 +16,8 @@ export interface EnvelopeDeps {
   readonly publicUrl: string;
   /** How long a signing link lives, in days. */
   readonly linkTtlDays: number;
+  /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */
+  readonly events?: EventPublisher;
 }
 
 /** Who did something, for the audit trail: never more than the request metadata we need. */

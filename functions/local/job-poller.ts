@@ -1,0 +1,72 @@
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { JobKind } from '../../shared/jobs/ports.js';
+import type { Logger } from '../logger.js';
+import { type JobDeps, runJob } from '../worker/jobs.js';
+
+export interface JobPoller {
+  /** Stops polling, waits for the jobs already running, resolves when idle. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Local stand-in for the worker Lambda's SQS event sources (`npm start` only): long-polls each
+ * local queue and runs the same handlers (functions/worker/jobs.ts). A job that resolves is
+ * deleted; one that throws stays and comes back after the visibility timeout, and after 5
+ * receives moves to the DLQ, exactly as in AWS.
+ */
+export const startJobPoller = (options: {
+  sqs: SQSClient;
+  queueUrls: Partial<Record<JobKind, string>>;
+  deps: JobDeps;
+  logger: Logger;
+  waitTimeSeconds?: number;
+}): JobPoller => {
+  const abort = new AbortController();
+  const loops = Object.entries(options.queueUrls).map(([kind, url]) => poll(kind, url as string));
+
+  async function poll(kind: string, queueUrl: string): Promise<void> {
+    while (!abort.signal.aborted) {
+      let messages: Message[];
+      try {
+        const r = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: options.waitTimeSeconds ?? 2,
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: abort.signal },
+        );
+        messages = r.Messages ?? [];
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        options.logger.warn('job queue poll failed', { kind, error: (e as Error).name });
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      // Jobs already received finish even during shutdown: stopping waits for them.
+      await Promise.all(messages.map((m) => run(kind, queueUrl, m)));
+    }
+  }
+
+  async function run(kind: string, queueUrl: string, message: Message): Promise<void> {
+    try {
+      await runJob(kind, JSON.parse(message.Body ?? '{}') as Record<string, unknown>, options.deps);
+      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    } catch (e) {
+      options.logger.warn('job failed, returned to its queue', {
+        kind,
+        messageId: message.MessageId,
+        error: (e as Error).name,
+        message: (e as Error).message,
+      });
+    }
+  }
+
+  return {
+    async stop() {
+      abort.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+};

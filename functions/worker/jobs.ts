@@ -1,0 +1,53 @@
+import type { MailMessage } from '../../shared/envelope/ports.js';
+import type { JobKind } from '../../shared/jobs/ports.js';
+import { deliverWebhook } from '../../shared/webhooks/deliver-webhook.js';
+import type { DeliveryJob } from '../../shared/webhooks/publish-event.js';
+import type { AppDeps } from '../api/context.js';
+
+/** What every job handler gets: the same deps the API is built from (composeAppDeps). */
+export type JobDeps = AppDeps;
+
+/**
+ * A job handler. Resolve = done (the message is deleted); throw = not done (SQS redelivers it
+ * after its visibility timeout, and after 5 receives moves it to the kind's DLQ). Handlers
+ * must tolerate running twice for one message: SQS delivers at least once.
+ */
+export type JobHandler = (body: Record<string, unknown>, deps: JobDeps) => Promise<void>;
+
+/**
+ * The dispatch table: one handler per job kind, used by both the worker Lambda
+ * (functions/worker/handler.ts) and the local poller of `npm start`
+ * (functions/local/job-poller.ts). To add a kind: add it to JOB_KINDS (shared/jobs/ports.ts,
+ * which also gives it a queue in infra and locally), then one line here.
+ */
+export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
+  /** One attempt of one webhook delivery: { tenantId, deliveryId, attempt }. */
+  webhooks: (body, deps) =>
+    deliverWebhook(
+      {
+        webhooks: deps.webhooks,
+        jobs: deps.jobs,
+        clock: deps.clock,
+        logger: deps.logger,
+        backoffBaseMs: deps.webhookDelivery.backoffBaseMs,
+        maxAttempts: deps.webhookDelivery.maxAttempts,
+      },
+      body as unknown as DeliveryJob,
+    ),
+  /** One email: a MailMessage { to, subject, text, html }. (Mail is still sent synchronously by the API today.) */
+  email: (body, deps) => deps.mailer.send(body as unknown as MailMessage),
+  // bulk: the bulk-send job (workflow issue) goes here.
+};
+
+export class UnknownJobKindError extends Error {
+  constructor(kind: string) {
+    super(`no handler for job kind "${kind}"`);
+    this.name = 'UnknownJobKindError';
+  }
+}
+
+export const runJob = async (kind: string, body: Record<string, unknown>, deps: JobDeps): Promise<void> => {
+  const handler = JOB_HANDLERS[kind as JobKind];
+  if (!handler) throw new UnknownJobKindError(kind);
+  await handler(body, deps);
+};

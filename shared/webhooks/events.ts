@@ -1,0 +1,36 @@
+/**
+ * The events a tenant can subscribe a webhook endpoint to. Emitted by the envelope use cases
+ * through `EnvelopeDeps.events` (an `EventPublisher`); the webhook publisher turns each into
+ * one delivery per subscribed endpoint.
+ */
+export const WEBHOOK_EVENTS = [
+  'envelope.sent',
+  'recipient.viewed',
+  'recipient.signed',
+  'recipient.approved',
+  'envelope.completed',
+  'envelope.declined',
+  'envelope.voided',
+  'envelope.expired',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export const isWebhookEventType = (s: string): s is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(s);
+
+/** What a receiver gets as the JSON body of a delivery. `id` is the same for every endpoint it goes to. */
+export interface WebhookEvent {
+  readonly id: string;
+  readonly type: WebhookEventType;
+  readonly createdAt: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The port the envelope use cases emit events through. `publish` never throws: an event that
+ * cannot be recorded is logged and must not fail the request that caused it (the envelope
+ * change is already committed). Call it after the state change is committed, e.g.
+ * `await deps.events?.publish(tenantId, 'envelope.voided', { envelopeId, status: 'voided' })`.
+ */
+export interface EventPublisher {
+  publish(tenantId: string, type: WebhookEventType, data: Readonly<Record<string, unknown>>): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import type { Clock } from '../envelope/ports.js';
+import type { JobQueue } from '../jobs/ports.js';
+import { randomId } from '../util/bytes.js';
+import type { EventPublisher, WebhookEvent } from './events.js';
+import type { WebhookDelivery, WebhookRepository } from './ports.js';
+
+/** The job a 'webhooks' queue message carries: make attempt number `attempt` of one delivery. */
+export interface DeliveryJob {
+  readonly tenantId: string;
+  readonly deliveryId: string;
+  readonly attempt: number;
+}
+
+interface PublisherDeps {
+  readonly webhooks: WebhookRepository;
+  readonly jobs: JobQueue;
+  readonly clock: Clock;
+  readonly logger?: { error(message: string, data?: Record<string, unknown>): void };
+}
+
+/** Time-ordered ids, so a tenant's deliveries list newest first. */
+export const newDeliveryId = (now: Date): string => `dlv_${now.getTime().toString(36).padStart(10, '0')}${randomId(6)}`;
+
+/**
+ * The EventPublisher behind `EnvelopeDeps.events`: one delivery record (DynamoDB, status
+ * pending) per endpoint subscribed to the event, then one 'webhooks' job each. The record is
+ * written first, so the delivery is visible (and replayable) even if the enqueue fails.
+ */
+export const webhookPublisher = (deps: PublisherDeps): EventPublisher => ({
+  async publish(tenantId, type, data) {
+    try {
+      const endpoints = (await deps.webhooks.listEndpoints(tenantId)).filter((e) => e.events.includes(type));
+      if (endpoints.length === 0) return;
+      const now = deps.clock.now();
+      const event: WebhookEvent = { id: `evt_${randomId(12)}`, type, createdAt: now.toISOString(), data };
+      const payload = JSON.stringify(event);
+      for (const endpoint of endpoints) {
+        const delivery: WebhookDelivery = {
+          id: newDeliveryId(now),
+          tenantId,
+          endpointId: endpoint.id,
+          url: endpoint.url,
+          eventId: event.id,
+          eventType: type,
+          payload,
+          status: 'pending',
+          attempts: 0,
+          createdAt: now.toISOString(),
+          nextAttemptAt: now.toISOString(),
+        };
+        await deps.webhooks.createDelivery(delivery);
+        const job: DeliveryJob = { tenantId, deliveryId: delivery.id, attempt: 1 };
+        await deps.jobs.enqueue('webhooks', { ...job });
+      }
+    } catch (e) {
+      // The envelope change is committed; failing the caller now would not undo it.
+      deps.logger?.error('webhook event not published', { tenantId, type, error: (e as Error).name, message: (e as Error).message });
+    }
+  },
+});
