@@ -36,11 +36,13 @@ export const createEnvelope = async (
   tenantId: string,
   input: CreateEnvelopeInput,
   meta: RequestMeta,
+  /** `envelopeId`: a caller-chosen id (bulk rows derive it from job and row, so a redelivered row cannot create a second envelope). */
+  options: { readonly envelopeId?: string } = {},
 ): Promise<Envelope> => {
   if (input.documents.length === 0) throw new AppError('validation_failed', 'At least one document is required.');
   if (input.recipients.length === 0) throw new AppError('validation_failed', 'At least one recipient is required.');
 
-  const envelopeId = randomId(12);
+  const envelopeId = options.envelopeId ?? randomId(12);
   const parsed = await Promise.all(
     input.documents.map(async (d, i) => {
       try {
