@@ -1,0 +1,31 @@
+import type { SignatureReport } from './types.js';
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * A ByteRange must start at 0, leave out exactly the /Contents hex string (so nothing
+ * unsigned can hide in the gap), and end where a revision ends (%%EOF).
+ */
+export const checkByteRange = (bytes: Uint8Array, range: readonly number[]): SignatureReport['coverage'] & { wellFormed: boolean } => {
+  const [a, b, c, d] = range;
+  const bad = (detail: string) => ({ revisionEnd: 0, coversRevision: false, coversWholeFile: false, wellFormed: false, detail });
+  if (range.length !== 4 || [a, b, c, d].some((n) => n === undefined || !Number.isInteger(n) || n < 0)) {
+    return bad('the ByteRange is not four non-negative integers');
+  }
+  const [start, len1, off2, len2] = [a, b, c, d] as number[] as [number, number, number, number];
+  const end = off2 + len2;
+  if (start !== 0 || off2 < len1 || end > bytes.length) return bad('the ByteRange does not start at 0 or runs past the file');
+  const gap = Buffer.from(bytes.subarray(len1, off2)).toString('latin1');
+  if (!gap.startsWith('<') || !gap.endsWith('>') || !HEX.test(gap.slice(1, -1))) {
+    return bad('the bytes left out of the ByteRange are not exactly the /Contents hex string');
+  }
+  const tail = Buffer.from(bytes.subarray(Math.max(0, end - 8), end)).toString('latin1');
+  const coversRevision = /%%EOF\s*$/.test(tail);
+  return {
+    revisionEnd: end,
+    coversRevision,
+    coversWholeFile: end === bytes.length || (coversRevision && /^\s*$/.test(Buffer.from(bytes.subarray(end)).toString('latin1'))),
+    wellFormed: true,
+    ...(coversRevision ? {} : { detail: 'the ByteRange does not end at the end of a revision (%%EOF)' }),
+  };
+};

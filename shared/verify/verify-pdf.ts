@@ -1,0 +1,113 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { PDFDocument } from 'pdf-lib';
+import { loadPdf } from '../pdf/pdf-structure.js';
+import { OID } from '../pki/oids.js';
+import { parseTimestampToken } from '../pki/timestamp-parse.js';
+import { sha256Hex, toArrayBuffer } from '../util/bytes.js';
+import { createCertificatePool } from './build-certificate-path.js';
+import { determineLevels } from './determine-level.js';
+import { findModifications, type Modifications } from './find-modifications.js';
+import { readDss } from './read-dss.js';
+import { readSignatures, type SignatureEntry } from './read-signatures.js';
+import type { SignatureReport, VerificationReport } from './types.js';
+import type { VerifyContext } from './verify-context.js';
+import { verifyDocumentTimestamp } from './verify-document-timestamp.js';
+import { verifySignature } from './verify-signature.js';
+
+export interface VerifyPdfOptions {
+  /** Trust anchors, DER: the platform root plus configured roots (deployment, tenant). */
+  readonly trustAnchors: readonly Uint8Array[];
+  readonly now: Date;
+}
+
+/** Certificates and CRLs carried by a signature's CMS and by its signature timestamp. */
+const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: Uint8Array[] } => {
+  const certs: Uint8Array[] = [];
+  const crls: Uint8Array[] = [];
+  try {
+    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(entry.cms)).content });
+    for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
+    for (const c of sd.crls ?? []) if (c instanceof pkijs.CertificateRevocationList) crls.push(new Uint8Array(c.toSchema().toBER(false)));
+    for (const attr of sd.signerInfos[0]?.unsignedAttrs?.attributes ?? []) {
+      if (attr.type !== OID.signatureTimeStamp || !attr.values[0]) continue;
+      certs.push(...parseTimestampToken(new Uint8Array((attr.values[0] as asn1js.BaseBlock).toBER(false))).certificates);
+    }
+  } catch {
+    // an unreadable CMS is reported by the signature check itself
+  }
+  return { certs, crls };
+};
+
+const countRevisions = (bytes: Uint8Array): number => Buffer.from(bytes).toString('latin1').match(/%%EOF/g)?.length ?? 1;
+
+/**
+ * Verifies every signature of a PDF (approval, certification, document timestamp) and gives a
+ * verdict per signature and overall. Throws AppError (invalid_pdf, encrypted_pdf,
+ * empty_document) for input that is not a readable, unencrypted PDF.
+ */
+export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): Promise<VerificationReport> => {
+  const { doc } = await loadPdf(bytes);
+  const entries = readSignatures(doc);
+  const dss = readDss(doc);
+  const material = entries.map(embeddedMaterial);
+  const pool = createCertificatePool(options.trustAnchors, [...dss.certificates, ...material.flatMap((m) => m.certs)]);
+  const revisions = new Map<number, Promise<PDFDocument | undefined>>();
+  const revisionAt = (end: number) => {
+    let p = revisions.get(end);
+    if (!p) {
+      p = end >= bytes.length ? Promise.resolve(doc) : PDFDocument.load(bytes.subarray(0, end), { ignoreEncryption: true, updateMetadata: false }).catch(() => undefined);
+      revisions.set(end, p);
+    }
+    return p;
+  };
+  const mods = new Map<number, Promise<Modifications>>();
+  const ctx: VerifyContext = {
+    bytes,
+    doc,
+    pool,
+    revocation: { dssCrls: dss.crls, cmsCrls: material.flatMap((m) => m.crls), ocspResponses: dss.ocsps.length },
+    now: options.now,
+    modificationsAfter(end) {
+      let m = mods.get(end);
+      if (!m) {
+        m = revisionAt(end).then((signed) =>
+          signed ? findModifications(signed, doc) : { allowed: [], disallowed: ['the signed revision cannot be parsed on its own'] },
+        );
+        mods.set(end, m);
+      }
+      return m;
+    },
+    async hasDssAt(end) {
+      const revision = await revisionAt(end);
+      return !!revision && readDss(revision).present;
+    },
+  };
+  const reports: SignatureReport[] = [];
+  for (const [i, entry] of entries.entries()) {
+    reports.push(entry.kind === 'document-timestamp' ? await verifyDocumentTimestamp(ctx, entry, i + 1) : await verifySignature(ctx, entry, i + 1));
+  }
+  const withLevels = await determineLevels(ctx, reports);
+  const reasons = [...new Set(withLevels.flatMap((s) => s.reasons))];
+  const verdict = !withLevels.length
+    ? 'indeterminate'
+    : withLevels.some((s) => s.verdict === 'invalid')
+      ? 'invalid'
+      : withLevels.some((s) => s.verdict === 'indeterminate')
+        ? 'indeterminate'
+        : 'valid';
+  const order = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+  const approvalLevels = withLevels.filter((s) => s.kind !== 'document-timestamp').map((s) => (s.level ? order.indexOf(s.level) : -1));
+  const lowest = approvalLevels.length ? Math.min(...approvalLevels) : -1;
+  return {
+    sha256: sha256Hex(bytes),
+    size: bytes.length,
+    pages: doc.getPageCount(),
+    revisions: countRevisions(bytes),
+    checkedAt: options.now.toISOString(),
+    verdict,
+    reasons: withLevels.length ? reasons : ['no_signatures'],
+    ...(lowest >= 0 ? { level: order[lowest] } : {}),
+    signatures: withLevels,
+  };
+};
