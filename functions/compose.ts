@@ -10,6 +10,7 @@ import {
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
+import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
@@ -38,6 +39,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     tokens: dynamoTokenRepository(table),
     tenants: dynamoTenantRepository(table),
     audit: dynamoAuditRepository(table),
+    console: dynamoConsoleRepository(table),
     documents: s3DocumentStore({ client: clients.s3, bucket: config.bucketName }),
     mailer: outbox ? outbox.wrap(ses) : ses,
     clock,

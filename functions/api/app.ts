@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
@@ -36,6 +37,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));
   app.route('/admin', adminRoutes(deps));
+  app.route('/app', consoleRoutes(deps));
   app.route('/', pageRoutes(deps));
 
   if (deps.devMail) {

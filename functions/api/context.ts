@@ -1,3 +1,4 @@
+import type { ConsoleRepository } from '../../shared/console/ports.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
@@ -8,6 +9,8 @@ import type { Logger } from '../logger.js';
 export interface AppDeps extends EnvelopeDeps {
   readonly logger: Logger;
   readonly maxUploadBytes: number;
+  /** Sender console users, sessions and API key listing. */
+  readonly console: ConsoleRepository;
   /** Secret for /admin endpoints; absent = admin endpoints disabled. */
   readonly adminKey?: string;
   /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */

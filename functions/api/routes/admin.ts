@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { createUser } from '../../../shared/console/create-user.js';
 import type { TenantRepository } from '../../../shared/envelope/ports.js';
+import { AppError } from '../../../shared/errors.js';
 import { randomId } from '../../../shared/util/bytes.js';
 import { adminAuth, hashApiKey } from '../auth.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -13,6 +16,12 @@ export const createTenant = async (tenants: TenantRepository, name: string, now:
   return { tenant, apiKey };
 };
 
+const createUserSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(10).max(200),
+});
+
 export const adminRoutes = (deps: AppDeps) => {
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(deps.adminKey));
@@ -21,6 +30,15 @@ export const adminRoutes = (deps: AppDeps) => {
     const created = await createTenant(deps.tenants, name, deps.clock.now());
     deps.logger.info('tenant created', { tenantId: created.tenant.id });
     return c.json(created, 201);
+  });
+  /** A sender-console user of the tenant (email + password; the password is stored as a scrypt hash). */
+  app.post('/tenants/:id/users', async (c) => {
+    const input = createUserSchema.parse(await c.req.json().catch(() => ({})));
+    const tenantId = c.req.param('id');
+    if (!(await deps.tenants.get(tenantId))) throw new AppError('not_found', 'No such tenant.');
+    const user = await createUser(deps, { ...input, tenantId });
+    deps.logger.info('console user created', { tenantId, userId: user.id });
+    return c.json({ user }, 201);
   });
   return app;
 };

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { hashSessionId, signIn } from '../../../shared/console/sign-in.js';
+import { searchEnvelopes } from '../../../shared/envelope/search-envelopes.js';
+import { AppError } from '../../../shared/errors.js';
+import { randomId } from '../../../shared/util/bytes.js';
+import { consolePage } from '../../../web/console/page.js';
+import { pickLang } from '../../../web/signer/i18n.js';
+import { hashApiKey } from '../auth.js';
+import { assertSameOrigin, type ConsoleEnv, clearSessionCookie, SESSION_COOKIE, sessionAuth, setSessionCookie } from '../console-auth.js';
+import type { AppDeps } from '../context.js';
+import { presentEnvelope } from '../present.js';
+import { envelopeRoutes } from './envelopes.js';
+
+const loginSchema = z.object({ email: z.string().trim().max(254), password: z.string().min(1).max(200) });
+const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100) });
+const STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] as const;
+
+const webFile = (name: string) => fileURLToPath(new URL(`../../../web/console/${name}`, import.meta.url));
+const ASSETS: Record<string, string> = {
+  'console.js': 'text/javascript; charset=utf-8',
+  'compose.js': 'text/javascript; charset=utf-8',
+  'console.css': 'text/css; charset=utf-8',
+};
+const cache = new Map<string, Uint8Array>();
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
+const readJson = async (req: Request): Promise<unknown> => {
+  if (!(req.headers.get('content-type') ?? '').startsWith('application/json')) {
+    throw new AppError('unsupported_media_type', 'Send application/json.');
+  }
+  return req.json().catch(() => {
+    throw new AppError('bad_request', 'The body is not valid JSON.');
+  });
+};
+
+/**
+ * The sender console: the page shell at /app, and /app/api/* for its script. Envelope routes
+ * are the tenant API's own sub-app mounted behind the session instead of an API key, so the
+ * console never has logic of its own for envelopes.
+ */
+export const consoleRoutes = (deps: AppDeps) => {
+  const app = new Hono<ConsoleEnv>();
+
+  app.get('/', (c) => c.body(consolePage(pickLang(c.req.query('lang'), c.req.header('accept-language'))), 200, PAGE_HEADERS));
+  app.get('/assets/:name', (c) => {
+    const name = c.req.param('name');
+    const type = ASSETS[name];
+    if (!type) throw new AppError('not_found', 'Not found.');
+    let bytes = cache.get(name);
+    if (!bytes) {
+      bytes = new Uint8Array(readFileSync(webFile(name)));
+      cache.set(name, bytes);
+    }
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': type,
+      'cache-control': 'public, max-age=300',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+
+  app.post('/api/login', async (c) => {
+    // Login CSRF: a JSON body cannot come from a cross-site form, and Origin must be ours.
+    assertSameOrigin(c, deps.publicUrl);
+    const { email, password } = loginSchema.parse(await readJson(c.req.raw));
+    const { sessionId, session } = await signIn(deps, email, password);
+    setSessionCookie(c, deps.publicUrl, sessionId);
+    deps.logger.info('console sign-in', { tenantId: session.tenantId, userId: session.userId });
+    return c.json({ email: session.email, csrfToken: session.csrfToken });
+  });
+
+  app.use('/api/*', async (c, next) => (c.req.path === '/app/api/login' ? next() : sessionAuth(deps)(c, next)));
+
+  app.post('/api/logout', async (c) => {
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id) await deps.console.deleteSession(hashSessionId(id));
+    clearSessionCookie(c, deps.publicUrl);
+    return c.body(null, 204);
+  });
+
+  app.get('/api/me', async (c) => {
+    const session = c.get('session');
+    const tenant = await deps.tenants.get(session.tenantId);
+    return c.json({ email: session.email, tenant: { id: session.tenantId, name: tenant?.name ?? '' }, csrfToken: session.csrfToken });
+  });
+
+  app.get('/api/envelopes', async (c) => {
+    const status = z
+      .enum(STATUSES)
+      .optional()
+      .parse(c.req.query('status') || undefined);
+    const q = c.req.query('q')?.slice(0, 200);
+    const items = await searchEnvelopes(deps.envelopes, c.get('tenantId'), { status, q }, { limit: 200 });
+    items.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return c.json({ items: items.map(presentEnvelope) });
+  });
+  app.route('/api/envelopes', envelopeRoutes(deps));
+
+  app.get('/api/keys', async (c) => {
+    const keys = await deps.console.listApiKeys(c.get('tenantId'));
+    keys.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return c.json({ items: keys.map(({ id, label, prefix, createdAt }) => ({ id, label, prefix, createdAt })) });
+  });
+  app.post('/api/keys', async (c) => {
+    const { label } = apiKeySchema.parse(await readJson(c.req.raw));
+    const key = `kyso_${randomId(24)}`;
+    const record = {
+      id: randomId(9),
+      tenantId: c.get('tenantId'),
+      label,
+      prefix: key.slice(0, 10),
+      keyHash: hashApiKey(key),
+      createdAt: deps.clock.now().toISOString(),
+    };
+    await deps.console.putApiKey(record);
+    deps.logger.info('api key created', { tenantId: record.tenantId, keyId: record.id });
+    // The only time the key is shown: it is stored as a hash.
+    return c.json({ id: record.id, label, prefix: record.prefix, createdAt: record.createdAt, key }, 201);
+  });
+  app.delete('/api/keys/:id', async (c) => {
+    if (!(await deps.console.revokeApiKey(c.get('tenantId'), c.req.param('id')))) throw new AppError('not_found', 'No such key.');
+    deps.logger.info('api key revoked', { tenantId: c.get('tenantId'), keyId: c.req.param('id') });
+    return c.body(null, 204);
+  });
+
+  return app;
+};

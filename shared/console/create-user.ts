@@ -1,0 +1,28 @@
+import type { Clock } from '../envelope/ports.js';
+import { AppError } from '../errors.js';
+import { randomId } from '../util/bytes.js';
+import { hashPassword } from './password.js';
+import type { ConsoleRepository, ConsoleUser } from './ports.js';
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** Creates a console user of a tenant. The password is kept only as a scrypt hash. */
+export const createUser = async (
+  deps: { console: ConsoleRepository; clock: Clock },
+  input: { tenantId: string; email: string; name: string; password: string },
+): Promise<Omit<ConsoleUser, 'passwordHash'>> => {
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new AppError('validation_failed', `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  const user: ConsoleUser = {
+    id: randomId(9),
+    tenantId: input.tenantId,
+    email: input.email.trim().toLowerCase(),
+    name: input.name.trim(),
+    passwordHash: await hashPassword(input.password),
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.console.createUser(user);
+  const { passwordHash: _hash, ...shown } = user;
+  return shown;
+};

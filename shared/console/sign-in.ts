@@ -1,0 +1,46 @@
+import type { Clock } from '../envelope/ports.js';
+import { AppError } from '../errors.js';
+import { randomId, sha256Hex } from '../util/bytes.js';
+import { dummyPasswordHash, verifyPassword } from './password.js';
+import type { ConsoleRepository, ConsoleSession } from './ports.js';
+
+export const SESSION_HOURS = 12;
+
+export const hashSessionId = (id: string): string => sha256Hex(`kyso-session:${id}`);
+
+/**
+ * Email + password to a new session. The cookie value (128 bits) is returned once and
+ * stored only as a hash; unknown emails cost the same scrypt as wrong passwords.
+ */
+export const signIn = async (
+  deps: { console: ConsoleRepository; clock: Clock },
+  email: string,
+  password: string,
+): Promise<{ sessionId: string; session: ConsoleSession }> => {
+  const user = await deps.console.findUserByEmail(email.trim().toLowerCase());
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (!user || !ok) throw new AppError('unauthorized', 'The email or password is not correct.');
+  const now = deps.clock.now();
+  const sessionId = randomId(32);
+  const session: ConsoleSession = {
+    userId: user.id,
+    tenantId: user.tenantId,
+    email: user.email,
+    csrfToken: randomId(24),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+  };
+  await deps.console.putSession(hashSessionId(sessionId), session);
+  return { sessionId, session };
+};
+
+/** The live session behind a cookie value, or undefined when unknown or expired (TTL deletion lags). */
+export const resolveSession = async (
+  deps: { console: ConsoleRepository; clock: Clock },
+  sessionId: string | undefined,
+): Promise<ConsoleSession | undefined> => {
+  if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
+  const session = await deps.console.getSession(hashSessionId(sessionId));
+  if (!session || Date.parse(session.expiresAt) <= deps.clock.now().getTime()) return undefined;
+  return session;
+};

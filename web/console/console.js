@@ -1,0 +1,380 @@
+// Kyso sender console. Plain ES module, hash routes, no framework and no build step.
+// All user-controlled text goes through textContent (el()), never innerHTML.
+const S = window.KYSO_STRINGS;
+const LANG = window.KYSO_LANG;
+const app = document.getElementById('app');
+let csrf = '';
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== false && v !== null) node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat())
+    if (c !== undefined && c !== null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+};
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || S.error);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+/** Every state change carries the CSRF token of the session (double submit). */
+const api = async (method, path, body) => {
+  const headers = {};
+  if (method !== 'GET') headers['x-csrf-token'] = csrf;
+  let payload = body;
+  if (body && !(body instanceof FormData)) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(`/app/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
+  if (res.status === 401 && path !== '/login') {
+    showLogin();
+    throw new ApiError(401, null);
+  }
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+};
+
+const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString(LANG === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }) : '');
+const statusBadge = (status, prefix = 'st_') => el('span', { class: `badge s-${status}` }, S[`${prefix}${status}`] ?? status);
+const errorBox = () => el('p', { class: 'error', role: 'alert' });
+
+// ---- sign in -------------------------------------------------------------------------
+
+function showLogin() {
+  document.getElementById('nav').hidden = true;
+  const email = el('input', { type: 'email', id: 'login-email', autocomplete: 'username', required: true });
+  const password = el('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true });
+  const message = errorBox();
+  const form = el(
+    'form',
+    { class: 'card narrow', id: 'login' },
+    el('h1', {}, S.signIn),
+    el('label', { for: 'login-email' }, S.email),
+    email,
+    el('label', { for: 'login-password' }, S.password),
+    password,
+    message,
+    el('button', { type: 'submit' }, S.signIn),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    try {
+      const r = await api('POST', '/login', { email: email.value, password: password.value });
+      csrf = r.csrfToken;
+      await start();
+    } catch (e) {
+      message.textContent = e.status === 401 ? S.badLogin : e.message;
+    }
+  });
+  app.replaceChildren(form);
+  email.focus();
+}
+
+// ---- envelopes list ------------------------------------------------------------------
+
+const STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'];
+
+async function showList(params) {
+  const status = params.get('status') || '';
+  const q = params.get('q') || '';
+  const select = el(
+    'select',
+    { id: 'filter-status', name: 'status' },
+    el('option', { value: '' }, S.all),
+    STATUSES.map((s) => el('option', { value: s, selected: s === status }, S[`st_${s}`])),
+  );
+  const search = el('input', { type: 'search', id: 'filter-q', name: 'q', value: q });
+  const form = el(
+    'form',
+    { class: 'filters', role: 'search' },
+    el('div', {}, el('label', { for: 'filter-status' }, S.status), select),
+    el('div', { class: 'grow' }, el('label', { for: 'filter-q' }, S.search), search),
+    el('button', { type: 'submit' }, S.filter),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    if (select.value) p.set('status', select.value);
+    if (search.value.trim()) p.set('q', search.value.trim());
+    location.hash = `#/?${p}`;
+  });
+  const tbody = el('tbody', {});
+  const table = el(
+    'table',
+    { id: 'envelopes' },
+    el('thead', {}, el('tr', {}, el('th', {}, S.titleCol), el('th', {}, S.status), el('th', {}, S.recipients), el('th', {}, S.created))),
+    tbody,
+  );
+  app.replaceChildren(el('h1', {}, S.envelopes), form, table);
+  const p = new URLSearchParams();
+  if (status) p.set('status', status);
+  if (q) p.set('q', q);
+  const { items } = await api('GET', `/envelopes?${p}`);
+  if (!items.length) tbody.append(el('tr', {}, el('td', { colspan: 4, class: 'muted' }, S.none)));
+  for (const e of items) {
+    tbody.append(
+      el(
+        'tr',
+        { 'data-id': e.id },
+        el('td', {}, el('a', { href: `#/envelopes/${encodeURIComponent(e.id)}` }, e.title)),
+        el('td', {}, statusBadge(e.status)),
+        el('td', {}, e.recipients.map((r) => r.name).join(', ')),
+        el('td', {}, fmtTime(e.createdAt)),
+      ),
+    );
+  }
+}
+
+// ---- one envelope --------------------------------------------------------------------
+
+/** Lifecycle actions offered only when the API has them (they are optional per deployment). */
+let lifecycle;
+const lifecycleActions = async () => {
+  if (!lifecycle) {
+    const doc = await fetch('/openapi.json')
+      .then((r) => r.json())
+      .catch(() => ({ paths: {} }));
+    const paths = Object.keys(doc.paths || {});
+    lifecycle = Object.fromEntries(['void', 'resend', 'remind'].map((a) => [a, paths.some((p) => p.endsWith(`/envelopes/{id}/${a}`))]));
+  }
+  return lifecycle;
+};
+
+async function showEnvelope(id) {
+  const base = `/envelopes/${encodeURIComponent(id)}`;
+  const [e, audit, actions] = await Promise.all([api('GET', base), api('GET', `${base}/audit`), lifecycleActions()]);
+  const message = el('p', { role: 'status', class: 'ok' });
+  const act = (label, fn) =>
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            await fn();
+            message.textContent = S.done;
+            await showEnvelope(id);
+          } catch (err) {
+            message.className = 'error';
+            message.textContent = err.message;
+            ev.target.disabled = false;
+          }
+        },
+      },
+      label,
+    );
+  const buttons = el('div', { class: 'actions' });
+  if (e.status === 'draft') buttons.append(act(S.send, () => api('POST', `${base}/send`)));
+  if (e.status === 'sent') {
+    if (actions.remind) buttons.append(act(S.remind, () => api('POST', `${base}/remind`, {})));
+    if (actions.resend) buttons.append(act(S.resend, () => api('POST', `${base}/resend`, {})));
+    if (actions.void)
+      buttons.append(
+        act(S.void, async () => {
+          const reason = window.prompt(S.voidReason);
+          if (reason === null) throw new Error(S.error);
+          await api('POST', `${base}/void`, { reason: reason || '-' });
+        }),
+      );
+  }
+  const recipients = el(
+    'table',
+    { id: 'recipients' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        [S.order, S.name, S.email, S.role, S.status, S.signedAt].map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      e.recipients.map((r) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, String(r.order)),
+          el('td', {}, r.name),
+          el('td', {}, r.email),
+          el('td', {}, S[`role_${r.role}`] ?? r.role),
+          el('td', {}, statusBadge(r.status, 'rs_')),
+          el('td', {}, fmtTime(r.signedAt)),
+        ),
+      ),
+    ),
+  );
+  const docs = el(
+    'ul',
+    { id: 'documents' },
+    e.documents.map((d) =>
+      el(
+        'li',
+        {},
+        el('a', { href: `/app/api${base}/documents/${encodeURIComponent(d.id)}`, download: d.name }, `${S.download}: ${d.name}`),
+        el('span', { class: 'muted' }, ` · ${d.pageCount} ${S.page.toLowerCase()} · SHA-256 ${d.sha256.slice(0, 16)}…`),
+      ),
+    ),
+  );
+  const timeline = el(
+    'ol',
+    { id: 'audit', class: 'timeline' },
+    audit.events.map((ev) =>
+      el(
+        'li',
+        {},
+        el('time', { datetime: ev.at }, fmtTime(ev.at)),
+        ' ',
+        el('strong', {}, ev.action),
+        ev.actor?.email ? ` · ${ev.actor.email}` : ` · ${ev.actor?.type ?? ''}`,
+        ev.ip ? el('span', { class: 'muted' }, ` · ${ev.ip}`) : '',
+      ),
+    ),
+  );
+  app.replaceChildren(
+    el('p', {}, el('a', { href: '#/' }, S.back)),
+    el('h1', {}, e.title),
+    el('p', {}, statusBadge(e.status), ' ', el('span', { class: 'muted' }, `${S.created}: ${fmtTime(e.createdAt)}`)),
+    buttons,
+    message,
+    el('h2', {}, S.recipients),
+    recipients,
+    el('h2', {}, S.documents),
+    docs,
+    el('h2', {}, S.audit),
+    timeline,
+  );
+}
+
+// ---- API keys ------------------------------------------------------------------------
+
+async function showKeys() {
+  const label = el('input', { type: 'text', id: 'key-label', required: true, maxlength: 100 });
+  const created = el('div', { id: 'key-created', role: 'status' });
+  const message = errorBox();
+  const form = el(
+    'form',
+    { class: 'filters' },
+    el('div', { class: 'grow' }, el('label', { for: 'key-label' }, S.keyLabel), label),
+    el('button', { type: 'submit' }, S.createKey),
+  );
+  const list = el('tbody', {});
+  const load = async () => {
+    const { items } = await api('GET', '/keys');
+    list.replaceChildren();
+    if (!items.length) list.append(el('tr', {}, el('td', { colspan: 4, class: 'muted' }, S.noKeys)));
+    for (const k of items) {
+      list.append(
+        el(
+          'tr',
+          { 'data-id': k.id },
+          el('td', {}, k.label),
+          el('td', {}, el('code', {}, `${k.prefix}…`)),
+          el('td', {}, fmtTime(k.createdAt)),
+          el(
+            'td',
+            {},
+            el(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                'aria-label': `${S.revoke}: ${k.label}`,
+                onclick: async () => {
+                  if (!window.confirm(S.confirmRevoke)) return;
+                  await api('DELETE', `/keys/${encodeURIComponent(k.id)}`);
+                  await load();
+                },
+              },
+              S.revoke,
+            ),
+          ),
+        ),
+      );
+    }
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    try {
+      const k = await api('POST', '/keys', { label: label.value });
+      created.replaceChildren(el('p', { class: 'ok' }, S.keyOnce), el('code', { class: 'secret', id: 'new-key' }, k.key));
+      label.value = '';
+      await load();
+    } catch (e) {
+      message.textContent = e.message;
+    }
+  });
+  app.replaceChildren(
+    el('h1', {}, S.apiKeys),
+    form,
+    message,
+    created,
+    el(
+      'table',
+      { id: 'keys' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          [S.keyLabel, S.prefix, S.created, ''].map((h) => el('th', {}, h)),
+        ),
+      ),
+      list,
+    ),
+  );
+  await load();
+}
+
+// ---- router --------------------------------------------------------------------------
+
+const route = async () => {
+  const [path, query] = location.hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(query || '');
+  try {
+    const m = /^\/envelopes\/([^/]+)$/.exec(path || '');
+    if (m) await showEnvelope(decodeURIComponent(m[1]));
+    else if (path === '/new') await (await import('/app/assets/compose.js')).showCompose({ app, api, el, S });
+    else if (path === '/keys') await showKeys();
+    else await showList(params);
+  } catch (e) {
+    if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));
+  }
+};
+
+async function start() {
+  const me = await api('GET', '/me');
+  csrf = me.csrfToken;
+  document.getElementById('nav').hidden = false;
+  document.getElementById('who').textContent = `${me.email} · ${me.tenant.name}`;
+  await route();
+}
+
+document.getElementById('sign-out').addEventListener('click', async () => {
+  await api('POST', '/logout').catch(() => {});
+  csrf = '';
+  showLogin();
+});
+window.addEventListener('hashchange', () => {
+  if (csrf) route();
+});
+start().catch((e) => {
+  if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));
+});

@@ -1,0 +1,29 @@
+import type { Lang } from '../signer/i18n.js';
+import { escapeHtml } from '../signer/page.js';
+import { CONSOLE_STRINGS } from './i18n.js';
+
+/**
+ * The console shell: a header and an empty main that /app/assets/console.js fills (hash routes,
+ * no build step). Strings go in as JSON with `<` escaped so no value can close the script tag.
+ */
+export const consolePage = (lang: Lang): string => {
+  const s = CONSOLE_STRINGS[lang];
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(s.title)} · Kyso</title>
+<link rel="stylesheet" href="/app/assets/console.css">
+</head>
+<body>
+<header class="bar"><a class="brand" href="#/">Kyso</a><nav id="nav" hidden>
+<a href="#/">${escapeHtml(s.envelopes)}</a><a href="#/new">${escapeHtml(s.newEnvelope)}</a><a href="#/keys">${escapeHtml(s.apiKeys)}</a>
+<span id="who" class="muted"></span><button type="button" id="sign-out" class="link">${escapeHtml(s.signOut)}</button></nav>
+<a class="lang" href="?lang=${lang === 'vi' ? 'en' : 'vi'}">${escapeHtml(s.language)}</a></header>
+<main id="app"><p class="muted" role="status">${escapeHtml(s.loading)}</p></main>
+<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(s).replace(/</g, '\\u003c')};</script>
+<script type="module" src="/app/assets/console.js"></script>
+</body>
+</html>`;
+};
