@@ -3,6 +3,7 @@ import type { PlatformPki } from '../shared/pki/platform-pki.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
+import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import {
   dynamoAuditRepository,
   dynamoEnvelopeRepository,
@@ -10,7 +11,6 @@ import {
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
-import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
