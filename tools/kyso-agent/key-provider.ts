@@ -1,0 +1,24 @@
+import type { AgentAlgorithm } from './protocol.js';
+
+/** One signing key the agent can use, with its certificate chain (DER, certificate first). */
+export interface AgentKey {
+  readonly id: string;
+  readonly chain: readonly Uint8Array[];
+  readonly algorithm: AgentAlgorithm;
+}
+
+/**
+ * Where keys live. PKCS#12 files and PEM pairs today; a PKCS#11 module (the USB tokens
+ * Vietnamese CAs ship: VNPT-CA, Viettel-CA, FPT-CA, ... each with its own .dll/.so) later:
+ * same interface, `sign` then becomes C_SignInit/C_Sign with the token's PIN prompt.
+ */
+export interface KeyProvider {
+  readonly kind: string;
+  list(): Promise<readonly AgentKey[]>;
+  /** Signs `data` with SHA-256 (hashing it itself): ECDSA returns DER, RSA PKCS#1 v1.5. */
+  sign(keyId: string, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export class KeyProviderError extends Error {
+  override readonly name = 'KeyProviderError';
+}
