@@ -50,13 +50,21 @@ export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool,
   const candidates = [...pool.anchors.values(), ...pool.others.values()];
   for (let depth = 0; depth < 10; depth++) {
     if (!isValidAt(current, at)) {
-      return { chain, trusted: false, problem: `certificate "${current.subject.replace(/\n/g, ', ')}" is not valid at ${at.toISOString()}` };
+      return {
+        chain,
+        trusted: false,
+        problem: `certificate "${current.subject.replace(/\n/g, ', ')}" is not valid at ${at.toISOString()}`,
+      };
     }
     if (pool.anchors.has(fingerprint(current))) return { chain, trusted: true };
     const issuer = candidates.find((c) => current.checkIssued(c) && current.verify(c.publicKey) && fingerprint(c) !== fingerprint(current));
     if (!issuer) {
       const selfSigned = current.checkIssued(current) && current.verify(current.publicKey);
-      return { chain, trusted: false, problem: selfSigned ? 'the root certificate is not in the trust list' : 'no issuer certificate found for the path' };
+      return {
+        chain,
+        trusted: false,
+        problem: selfSigned ? 'the root certificate is not in the trust list' : 'no issuer certificate found for the path',
+      };
     }
     if (!issuer.ca) return { chain, trusted: false, problem: 'an issuer in the path is not a CA certificate' };
     chain.push(issuer);

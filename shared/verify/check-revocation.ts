@@ -53,7 +53,13 @@ export const checkRevocation = (chain: readonly X509Certificate[], data: Revocat
     const usable = crls.filter(
       ({ crl }) =>
         crl.issuer.isEqual(issuerName) &&
-        verifyWithSpki(crl.signatureAlgorithm.algorithmId, crl.signatureAlgorithm.algorithmId, crl.tbsView, new Uint8Array(crl.signatureValue.valueBlock.valueHexView), spki),
+        verifyWithSpki(
+          crl.signatureAlgorithm.algorithmId,
+          crl.signatureAlgorithm.algorithmId,
+          crl.tbsView,
+          new Uint8Array(crl.signatureValue.valueBlock.valueHexView),
+          spki,
+        ),
     );
     if (!usable.length) {
       const why = data.ocspResponses ? 'OCSP responses present but not checked; no usable CRL' : 'no CRL from its issuer in the file';

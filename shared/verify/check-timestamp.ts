@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { parseTimestampToken } from '../pki/timestamp-parse.js';
+import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
+import { parseTimestampToken } from '../pki/timestamp-parse.js';
 import { buildCertificatePath, type CertificatePool } from './build-certificate-path.js';
 import { commonNameOf } from './describe-certificate.js';
-import { parseCertificate } from '../pki/certificate.js';
 import type { TimestampReport } from './types.js';
 import { hashName, verifySignedData } from './verify-signed-data.js';
 

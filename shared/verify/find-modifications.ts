@@ -59,7 +59,8 @@ export const findModifications = (signed: PDFDocument, current: PDFDocument): Mo
   }
   const pagesBefore = signed.getPages().map((p) => p.ref.objectNumber);
   const pagesNow = current.getPages().map((p) => p.ref.objectNumber);
-  if (pagesBefore.join() !== pagesNow.join()) disallowed.push(`pages added, removed or reordered (${pagesBefore.length} → ${pagesNow.length})`);
+  if (pagesBefore.join() !== pagesNow.join())
+    disallowed.push(`pages added, removed or reordered (${pagesBefore.length} → ${pagesNow.length})`);
   const pageIndex = new Map(pagesNow.map((n, i) => [n, i + 1]));
 
   const catalog = current.catalog;
@@ -73,7 +74,8 @@ export const findModifications = (signed: PDFDocument, current: PDFDocument): Mo
     if (annots instanceof PDFRef) containers.add(annots);
     for (const a of page.node.lookupMaybe(PDFName.of('Annots'), PDFArray)?.asArray() ?? []) {
       const ad = dictOf(a instanceof PDFRef ? current.context.lookup(a) : a);
-      if (name(ad, 'Subtype') === 'Widget') appearance.push(...[ad?.get(PDFName.of('AP')), ad?.get(PDFName.of('MK'))].filter((x): x is PDFObject => !!x));
+      if (name(ad, 'Subtype') === 'Widget')
+        appearance.push(...[ad?.get(PDFName.of('AP')), ad?.get(PDFName.of('MK'))].filter((x): x is PDFObject => !!x));
     }
   }
   const formDict = dictOf(form instanceof PDFRef ? current.context.lookup(form) : form);
@@ -99,10 +101,14 @@ export const findModifications = (signed: PDFDocument, current: PDFDocument): Mo
       else allow('document catalog (AcroForm/DSS)');
     } else if (type === 'Page') {
       const keys = isNew ? ['(new page)'] : changedKeys(dictOf(before) as PDFDict, d as PDFDict, ['Annots']);
-      if (keys.length) disallowed.push(`page ${pageIndex.get(ref.objectNumber) ?? '?'}: ${keys.map((k) => (k.startsWith('(') ? k : `/${k}`)).join(', ')} changed`);
+      if (keys.length)
+        disallowed.push(
+          `page ${pageIndex.get(ref.objectNumber) ?? '?'}: ${keys.map((k) => (k.startsWith('(') ? k : `/${k}`)).join(', ')} changed`,
+        );
       else allow('page annotations list');
     } else if (type === 'Pages') disallowed.push(`page tree changed (${label})`);
-    else if (type === 'Sig' || type === 'DocTimeStamp' || (d?.get(PDFName.of('ByteRange')) && d?.get(PDFName.of('Contents')))) allow('signature dictionary');
+    else if (type === 'Sig' || type === 'DocTimeStamp' || (d?.get(PDFName.of('ByteRange')) && d?.get(PDFName.of('Contents'))))
+      allow('signature dictionary');
     else if (type === 'Annot' || subtype === 'Widget') {
       if (subtype === 'Widget') allow('form field widget');
       else disallowed.push(`annotation ${subtype ?? ''} ${isNew ? 'added' : 'changed'} (${label})`);

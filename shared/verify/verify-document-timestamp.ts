@@ -26,8 +26,11 @@ export const verifyDocumentTimestamp = async (ctx: VerifyContext, entry: Signatu
   const imprintOk = ts.imprintMatches;
   const at = ts.genTime ?? ctx.now;
   const path = tsaCert ? buildCertificatePath(tsaCert, ctx.pool, at) : undefined;
-  const revocation = path ? checkRevocation(path.chain, ctx.revocation, at) : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0 };
-  const mods = coverage.wellFormed && !coverage.coversWholeFile ? await ctx.modificationsAfter(coverage.revisionEnd) : { allowed: [], disallowed: [] };
+  const revocation = path
+    ? checkRevocation(path.chain, ctx.revocation, at)
+    : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0 };
+  const mods =
+    coverage.wellFormed && !coverage.coversWholeFile ? await ctx.modificationsAfter(coverage.revisionEnd) : { allowed: [], disallowed: [] };
   const { verdict, reasons } = decide({
     integrity: imprintOk,
     signature: signatureOk,

@@ -1,6 +1,6 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
 import { PDFDocument } from 'pdf-lib';
+import * as pkijs from 'pkijs';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
 import { parseTimestampToken } from '../pki/timestamp-parse.js';
@@ -56,7 +56,10 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
   const revisionAt = (end: number) => {
     let p = revisions.get(end);
     if (!p) {
-      p = end >= bytes.length ? Promise.resolve(doc) : PDFDocument.load(bytes.subarray(0, end), { ignoreEncryption: true, updateMetadata: false }).catch(() => undefined);
+      p =
+        end >= bytes.length
+          ? Promise.resolve(doc)
+          : PDFDocument.load(bytes.subarray(0, end), { ignoreEncryption: true, updateMetadata: false }).catch(() => undefined);
       revisions.set(end, p);
     }
     return p;
@@ -85,7 +88,9 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
   };
   const reports: SignatureReport[] = [];
   for (const [i, entry] of entries.entries()) {
-    reports.push(entry.kind === 'document-timestamp' ? await verifyDocumentTimestamp(ctx, entry, i + 1) : await verifySignature(ctx, entry, i + 1));
+    reports.push(
+      entry.kind === 'document-timestamp' ? await verifyDocumentTimestamp(ctx, entry, i + 1) : await verifySignature(ctx, entry, i + 1),
+    );
   }
   const withLevels = await determineLevels(ctx, reports);
   const reasons = [...new Set(withLevels.flatMap((s) => s.reasons))];

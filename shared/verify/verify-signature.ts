@@ -1,11 +1,11 @@
-import * as asn1js from 'asn1js';
+import type * as asn1js from 'asn1js';
+import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
 import { buildCertificatePath } from './build-certificate-path.js';
 import { checkByteRange } from './check-byte-range.js';
 import { checkRevocation } from './check-revocation.js';
 import { checkTimestamp, type TimestampCheck } from './check-timestamp.js';
 import { commonNameOf, describeCertificate } from './describe-certificate.js';
-import { parseCertificate } from '../pki/certificate.js';
 import type { SignatureEntry } from './read-signatures.js';
 import type { RevocationReport, SignatureReport, TimestampReport, Verdict } from './types.js';
 import { signedParts, type VerifyContext } from './verify-context.js';
@@ -37,13 +37,22 @@ export const decide = (r: {
   if (!r.timestampValid) invalid.push('timestamp_invalid');
   if (invalid.length) return { verdict: 'invalid', reasons: invalid };
   const unknown: string[] = [];
-  if (!r.trusted) unknown.push(r.pathProblem?.includes('not valid at') ? 'certificate_expired_or_not_yet_valid' : 'certificate_not_trusted');
+  if (!r.trusted)
+    unknown.push(r.pathProblem?.includes('not valid at') ? 'certificate_expired_or_not_yet_valid' : 'certificate_not_trusted');
   if (r.revocation === 'unknown') unknown.push('no_revocation_info');
   return unknown.length ? { verdict: 'indeterminate', reasons: unknown } : { verdict: 'valid', reasons: [] };
 };
 
 const timestampReport = (t: TimestampCheck | undefined): TimestampReport | undefined =>
-  t ? { valid: t.valid, trusted: t.trusted, ...(t.time ? { time: t.time } : {}), ...(t.tsa ? { tsa: t.tsa } : {}), ...(t.detail ? { detail: t.detail } : {}) } : undefined;
+  t
+    ? {
+        valid: t.valid,
+        trusted: t.trusted,
+        ...(t.time ? { time: t.time } : {}),
+        ...(t.tsa ? { tsa: t.tsa } : {}),
+        ...(t.detail ? { detail: t.detail } : {}),
+      }
+    : undefined;
 
 /** Verifies one approval or certification signature (CAdES or PKCS#7 detached). */
 export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry, index: number): Promise<SignatureReport> => {
@@ -60,8 +69,11 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
   const ts = token && check ? checkTimestamp(token, (h) => digest(h, [check.signatureValue]), ctx.pool) : undefined;
   const at = ts?.valid && ts.trusted && ts.genTime ? ts.genTime : ctx.now;
   const path = check?.signerCertificate ? buildCertificatePath(check.signerCertificate, ctx.pool, at) : undefined;
-  const revocation = path ? checkRevocation(path.chain, ctx.revocation, at) : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0 };
-  const mods = coverage.wellFormed && !coverage.coversWholeFile ? await ctx.modificationsAfter(coverage.revisionEnd) : { allowed: [], disallowed: [] };
+  const revocation = path
+    ? checkRevocation(path.chain, ctx.revocation, at)
+    : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0 };
+  const mods =
+    coverage.wellFormed && !coverage.coversWholeFile ? await ctx.modificationsAfter(coverage.revisionEnd) : { allowed: [], disallowed: [] };
   const { verdict, reasons } = decide({
     integrity: !!check?.digestMatches,
     signature: !!check?.signatureValid,

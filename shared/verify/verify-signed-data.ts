@@ -35,7 +35,13 @@ export const digest = (name: string, parts: readonly Uint8Array[]): Uint8Array =
  * Checks a signature value with node:crypto against a SubjectPublicKeyInfo: ECDSA (DER
  * signature) or RSA PKCS#1 v1.5. RSASSA-PSS is not accepted (we never produce it).
  */
-export const verifyWithSpki = (algorithmOid: string, digestOid: string, data: Uint8Array, signature: Uint8Array, spki: Uint8Array): boolean => {
+export const verifyWithSpki = (
+  algorithmOid: string,
+  digestOid: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+  spki: Uint8Array,
+): boolean => {
   const hash = SIGNATURE_HASHES[algorithmOid] ?? (BARE_KEY_ALGORITHMS.has(algorithmOid) ? HASHES[digestOid] : undefined);
   if (!hash) return false;
   try {
@@ -69,7 +75,11 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.
 const findSigner = (si: pkijs.SignerInfo, certs: pkijs.Certificate[]): pkijs.Certificate | undefined => {
   const sid = si.sid;
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certs.find((c) => c.issuer.isEqual(sid.issuer) && toHex(new Uint8Array(c.serialNumber.valueBlock.valueHexView)) === toHex(new Uint8Array(sid.serialNumber.valueBlock.valueHexView)));
+    return certs.find(
+      (c) =>
+        c.issuer.isEqual(sid.issuer) &&
+        toHex(new Uint8Array(c.serialNumber.valueBlock.valueHexView)) === toHex(new Uint8Array(sid.serialNumber.valueBlock.valueHexView)),
+    );
   }
   const ski = new Uint8Array((sid as asn1js.OctetString).valueBlock?.valueHexView ?? []);
   return certs.find((c) => {
@@ -105,7 +115,8 @@ export const verifySignedData = (cms: Uint8Array, contentParts: readonly Uint8Ar
   const attrs = signerInfo.signedAttrs;
   const md = attrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.4')?.values[0];
   const digestMatches = md instanceof asn1js.OctetString && bytesEqual(new Uint8Array(md.valueBlock.valueHexView), content);
-  if (!signerCertificate || !signer) return { ...withSigner, digestAlgorithm: hash, digestMatches, signatureValid: false, problem: 'signer certificate not in the CMS' };
+  if (!signerCertificate || !signer)
+    return { ...withSigner, digestAlgorithm: hash, digestMatches, signatureValid: false, problem: 'signer certificate not in the CMS' };
   // The signature is over the signed attributes re-tagged as SET OF (0x31), or over the content when there are none.
   let signed: Uint8Array;
   if (attrs) {
