@@ -43,10 +43,15 @@ export const createEnvelopeSchema = envelopeMetadataSchema.extend({
 
 export const signRequestSchema = z.object({
   fields: z.record(z.string(), z.union([z.string().max(1000), z.boolean()])).default({}),
-  signature: z.object({
-    type: z.literal('typed'),
-    value: z.string().trim().min(1).max(120),
-  }),
+  signature: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('typed'), value: z.string().trim().min(1).max(120) }),
+    // A finger drawing; `value` is the typed name for the certificate and the signature dictionary.
+    z.object({
+      type: z.literal('drawn'),
+      value: z.string().trim().min(1).max(120),
+      image: z.string().startsWith('data:image/png;base64,').max(280_000),
+    }),
+  ]),
 });
 
 export const createTenantSchema = z.object({ name: z.string().trim().min(1).max(200) });

@@ -17,7 +17,8 @@ import { updateEnvelope } from './update-envelope.js';
 
 export interface SignInput {
   readonly fields: Readonly<Record<string, string>>;
-  readonly signature: { readonly type: 'typed'; readonly value: string };
+  /** `value` is the name for the certificate; a drawn signature adds its PNG, checked by the caller (readSignaturePng). */
+  readonly signature: { readonly type: 'typed' | 'drawn'; readonly value: string; readonly image?: Uint8Array };
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -125,6 +126,7 @@ export const signEnvelope = async (
           fieldName: pdfFieldName(sigField),
           widget: sigField,
           signerName: typedName,
+          ...(input.signature.image ? { signatureImage: input.signature.image } : {}),
           signedAt,
           reason: 'Ký hợp đồng điện tử / Electronic contract signature',
           location: 'Việt Nam',

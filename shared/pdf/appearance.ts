@@ -1,5 +1,6 @@
 import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, type PDFFont, PDFName, type PDFRef } from 'pdf-lib';
+import { AppError } from '../errors.js';
 import { loadUnicodeFont } from './font.js';
 
 export type Locale = 'vi' | 'en';
@@ -33,6 +34,24 @@ const fitSize = (font: PDFFont, text: string, maxWidth: number, maxSize: number,
   return size;
 };
 
+/** A drawn signature embedded as an image XObject (with its alpha channel as /SMask). */
+export interface SignatureImage {
+  readonly ref: PDFRef;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Embeds the signer's drawing (PNG bytes, already size-checked by the caller) into this revision. */
+export const embedSignatureImage = async (doc: PDFDocument, png: Uint8Array): Promise<SignatureImage> => {
+  try {
+    const image = await doc.embedPng(png);
+    await image.embed();
+    return { ref: image.ref, width: image.width, height: image.height };
+  } catch {
+    throw new AppError('validation_failed', 'signature.image: the drawing is not a PNG image we can read.');
+  }
+};
+
 /**
  * Draws the visible signature: "Ký bởi / Signed by", the signer's name (Unicode font, so
  * Vietnamese diacritics render), the date in Vietnam time. Returns the Form XObject.
@@ -43,7 +62,9 @@ export const drawSignatureAppearance = (
   width: number,
   height: number,
   text: SignatureAppearanceText,
+  image?: SignatureImage,
 ): PDFRef => {
+  if (image) return drawImageSignatureAppearance(doc, font, width, height, text, image);
   const pad = Math.min(4, width / 20);
   const inner = width - 2 * pad;
   const label = 'Ký bởi / Signed by:';
@@ -69,12 +90,52 @@ export const drawSignatureAppearance = (
   return formXObject(doc, font, width, height, ops);
 };
 
-const formXObject = (doc: PDFDocument, font: PDFFont | undefined, width: number, height: number, ops: string[]): PDFRef => {
+/**
+ * A drawn signature: the drawing scaled into the upper part of the box (aspect kept), and the
+ * typed name and the date in small print under it, so the name stays readable in any viewer.
+ */
+const drawImageSignatureAppearance = (
+  doc: PDFDocument,
+  font: PDFFont,
+  width: number,
+  height: number,
+  text: SignatureAppearanceText,
+  image: SignatureImage,
+): PDFRef => {
+  const pad = Math.min(3, width / 20);
+  const inner = width - 2 * pad;
+  const when = formatVietnamTime(text.signedAt);
+  const small = fitSize(font, `${text.signerName} · ${when}`, inner, Math.max(4, Math.min(7, height / 6)));
+  const textBand = small * 1.25 * 2 + pad;
+  const boxH = Math.max(4, height - textBand - pad);
+  const scale = Math.min(inner / image.width, boxH / image.height);
+  const w = image.width * scale;
+  const h = image.height * scale;
+  const x = pad + (inner - w) / 2;
+  const y = textBand + (boxH - h) / 2;
+  const ops: string[] = [
+    `q 0.2 0.35 0.7 RG 0.8 w 0.4 0.4 ${width - 0.8} ${height - 0.8} re S Q`,
+    `q ${w} 0 0 ${h} ${x} ${y} cm /Im1 Do Q`,
+    `BT /F1 ${small} Tf 0.05 0.15 0.45 rg ${pad} ${pad + small * 1.25 + small * 0.25} Td ${font.encodeText(text.signerName).toString()} Tj ET`,
+    `BT /F1 ${small} Tf 0.3 0.3 0.3 rg ${pad} ${pad + small * 0.25} Td ${font.encodeText(`Ngày ký / Date: ${when}`).toString()} Tj ET`,
+  ];
+  return formXObject(doc, font, width, height, ops, image.ref);
+};
+
+const formXObject = (
+  doc: PDFDocument,
+  font: PDFFont | undefined,
+  width: number,
+  height: number,
+  ops: string[],
+  imageRef?: PDFRef,
+): PDFRef => {
+  const resources = { ...(font ? { Font: { F1: font.ref } } : {}), ...(imageRef ? { XObject: { Im1: imageRef } } : {}) };
   const stream = doc.context.flateStream(ops.join('\n'), {
     Type: 'XObject',
     Subtype: 'Form',
     BBox: [0, 0, width, height],
-    ...(font ? { Resources: { Font: { F1: font.ref } } } : {}),
+    ...(font || imageRef ? { Resources: resources } : {}),
   });
   stream.dict.set(PDFName.of('FormType'), doc.context.obj(1));
   return doc.context.register(stream);

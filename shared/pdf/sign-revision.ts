@@ -1,6 +1,6 @@
 import { type PDFDict, PDFName } from 'pdf-lib';
 import { addToAcroForm } from './acro-form.js';
-import { createRevisionFont, drawSignatureAppearance } from './appearance.js';
+import { createRevisionFont, drawSignatureAppearance, embedSignatureImage } from './appearance.js';
 import { createField, type FieldRect, fillField, findField } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
@@ -20,6 +20,8 @@ export interface SignatureRevisionInput {
    */
   readonly widget: FieldRect;
   readonly signerName: string;
+  /** A drawn signature (PNG bytes) shown above the name; absent = the typed name is the appearance. */
+  readonly signatureImage?: Uint8Array;
   readonly signedAt: Date;
   readonly reason?: string;
   readonly location?: string;
@@ -62,11 +64,15 @@ export const addSignatureRevision = async (input: SignatureRevisionInput): Promi
   const rect = input.widget;
   const existing = findField(update, input.fieldName);
   const field = existing ?? createField(doc, update, pages, { name: input.fieldName, type: 'signature', rect });
-  const ap = drawSignatureAppearance(doc, font, rect.width, rect.height, {
-    signerName: input.signerName,
-    signedAt: input.signedAt,
-    ...(input.detail ? { detail: input.detail } : {}),
-  });
+  const image = input.signatureImage ? await embedSignatureImage(doc, input.signatureImage) : undefined;
+  const ap = drawSignatureAppearance(
+    doc,
+    font,
+    rect.width,
+    rect.height,
+    { signerName: input.signerName, signedAt: input.signedAt, ...(input.detail ? { detail: input.detail } : {}) },
+    image,
+  );
   (field.dict as PDFDict).set(PDFName.of('V'), sigRef);
   field.dict.set(PDFName.of('AP'), ctx.obj({ N: ap }));
   if (existing) update.markChanged(existing.ref);

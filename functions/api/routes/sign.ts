@@ -3,6 +3,7 @@ import { signEnvelope } from '../../../shared/envelope/sign-envelope.js';
 import type { Envelope, SigningGrant } from '../../../shared/envelope/types.js';
 import { getEnvelopeOrThrow, updateEnvelope } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
+import { readSignaturePng } from '../../../shared/pdf/signature-image.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requestMeta } from '../request-meta.js';
 import { signRequestSchema } from '../schemas.js';
@@ -88,7 +89,11 @@ export const signRoutes = (deps: AppDeps) => {
     });
     const parsed = signRequestSchema.parse(body);
     const fields = Object.fromEntries(Object.entries(parsed.fields).map(([k, v]) => [k, String(v)]));
-    const { envelope, timer } = await signEnvelope(deps, grant, { fields, signature: parsed.signature }, requestMeta(c));
+    const signature =
+      parsed.signature.type === 'drawn'
+        ? { type: 'drawn' as const, value: parsed.signature.value, image: readSignaturePng(parsed.signature.image) }
+        : parsed.signature;
+    const { envelope, timer } = await signEnvelope(deps, grant, { fields, signature }, requestMeta(c));
     c.header('server-timing', timer.serverTiming());
     deps.logger.info('recipient signed', { tenantId: grant.tenantId, envelopeId: grant.envelopeId, recipientId: grant.recipientId });
     const tenant = await deps.tenants.get(grant.tenantId);
