@@ -128,6 +128,14 @@ export const openApiDocument = (serverUrl: string) => ({
         responses: { 200: pdf, ...errors },
       },
     },
+    '/v1/envelopes/{id}/certificate': {
+      get: {
+        summary: 'Certificate of completion (sealed PDF, PAdES B-LTA), once the envelope is finished',
+        security: [{ apiKey: [] }],
+        parameters: [idParam('id')],
+        responses: { 200: pdf, ...errors },
+      },
+    },
     '/v1/envelopes/{id}/audit': {
       get: {
         summary: 'Audit trail (hash-chained events, in order)',

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { type CreateEnvelopeInput, createEnvelope } from '../../../shared/envelope/create-envelope.js';
 import { sendEnvelope } from '../../../shared/envelope/send-envelope.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
@@ -93,6 +94,14 @@ export const envelopeRoutes = (deps: AppDeps) => {
       'content-type': 'application/pdf',
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
       etag: `"${doc.sha256}"`,
+    });
+  });
+
+  app.get('/:id/certificate', async (c) => {
+    const pdf = await getCompletionCertificate(deps, c.get('tenantId'), c.req.param('id'));
+    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/pdf',
+      'content-disposition': `attachment; filename="kyso-certificate-${c.req.param('id')}.pdf"`,
     });
   });
 
