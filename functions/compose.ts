@@ -3,6 +3,7 @@ import type { PlatformPki } from '../shared/pki/platform-pki.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
+import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import {
   dynamoAuditRepository,
@@ -35,6 +36,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     events: webhookPublisher({ webhooks, jobs, clock, logger }),
     webhookDelivery: { backoffBaseMs: config.webhookBackoffBaseMs, maxAttempts: config.webhookMaxAttempts },
     allowLoopbackWebhooks: config.local,
+    idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
     tokens: dynamoTokenRepository(table),
     tenants: dynamoTenantRepository(table),

@@ -46,6 +46,14 @@ export const ERROR_STATUS = {
   already_signed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** POST /v1/webhooks: an event name outside WEBHOOK_EVENTS (details.known lists them). */
+  unknown_webhook_event: 400,
+  /** Webhook URLs must be https:// to a public host. */
+  invalid_webhook_url: 400,
+  /** A request with the same Idempotency-Key is still running. */
+  idempotency_in_progress: 409,
+  /** The Idempotency-Key was first used with a different request body. */
+  idempotency_key_reused: 422,
   internal: 500,
   /** An external TSA did not answer, or answered with something we cannot use. */
   timestamp_authority_failed: 502,

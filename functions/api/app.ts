@@ -4,6 +4,7 @@ import { randomId } from '../../shared/util/bytes.js';
 import { tenantAuth } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse } from './errors.js';
+import { idempotency } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
@@ -12,6 +13,7 @@ import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { signRoutes } from './routes/sign.js';
 import { tsaRoutes } from './routes/tsa.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /**
  * The one Hono app. Served by @hono/node-server for `npm start` and by hono/aws-lambda in
@@ -32,7 +34,12 @@ export const createApp = (deps: AppDeps) => {
 
   app.use('/v1/envelopes/*', tenantAuth(deps.tenants));
   app.use('/v1/envelopes', tenantAuth(deps.tenants));
+  app.use('/v1/webhooks/*', tenantAuth(deps.tenants));
+  app.use('/v1/webhooks', tenantAuth(deps.tenants));
+  // Every POST under /v1 (tenant and signer API) honours Idempotency-Key; mounted after auth so keys are per tenant.
+  app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));
+  app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));

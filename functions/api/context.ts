@@ -4,6 +4,7 @@ import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { Logger } from '../logger.js';
+import type { IdempotencyStore } from './idempotency.js';
 
 /** What the API app is built from: the domain deps plus HTTP-level settings. */
 export interface AppDeps extends EnvelopeDeps {
@@ -20,6 +21,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly webhookDelivery: { readonly backoffBaseMs: number; readonly maxAttempts: number };
   /** Local mode: webhook endpoints may be plain http on loopback (test receivers). */
   readonly allowLoopbackWebhooks: boolean;
+  /** Idempotency-Key records (functions/api/idempotency.ts). */
+  readonly idempotency: IdempotencyStore;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
 }

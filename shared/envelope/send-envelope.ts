@@ -22,5 +22,6 @@ export const sendEnvelope = async (deps: EnvelopeDeps, tenantId: string, envelop
     actor: { type: 'tenant', id: tenantId },
     ...meta,
   });
+  await deps.events?.publish(tenantId, 'envelope.sent', { envelopeId, status: 'sent' });
   return notifyRecipients(deps, after);
 };

@@ -182,6 +182,7 @@ export const signEnvelope = async (
       data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })), method: 'email-link', signature: 'typed' },
     }),
   );
+  await deps.events?.publish(after.tenantId, 'recipient.signed', { envelopeId: after.id, recipientId: grant.recipientId });
   if (after.status === 'completed') {
     await deps.audit.append(after.tenantId, after.id, {
       at: after.completedAt ?? deps.clock.now().toISOString(),
@@ -189,6 +190,7 @@ export const signEnvelope = async (
       actor: { type: 'system' },
       data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
     });
+    await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
     for (const r of after.recipients) {
       await deps.mailer.send(completedEmail({ to: r.email, recipientName: r.name, title: after.title }));
     }

@@ -64,6 +64,7 @@ export const signRoutes = (deps: AppDeps) => {
         actor: { type: 'recipient', id: grant.recipientId, email: me.email },
         ...requestMeta(c),
       });
+      await deps.events?.publish(grant.tenantId, 'recipient.viewed', { envelopeId: grant.envelopeId, recipientId: grant.recipientId });
     }
     const tenant = await deps.tenants.get(grant.tenantId);
     return c.json(presentForSigner(envelope, grant, tenant?.name ?? 'Kyso'));
