@@ -13,6 +13,7 @@ import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { signRoutes } from './routes/sign.js';
 import { tsaRoutes } from './routes/tsa.js';
+import { verifyRoutes } from './routes/verify.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /**
@@ -43,6 +44,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/sign', signRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));
+  app.route('/', verifyRoutes(deps));
   app.route('/admin', adminRoutes(deps));
   app.route('/app', consoleRoutes(deps));
   app.route('/', pageRoutes(deps));

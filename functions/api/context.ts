@@ -3,6 +3,7 @@ import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
+import type { DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
 
@@ -23,6 +24,10 @@ export interface AppDeps extends EnvelopeDeps {
   readonly allowLoopbackWebhooks: boolean;
   /** Idempotency-Key records (functions/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** Verification service: hash → envelope index, extra trust anchors (deployment, per tenant). */
+  readonly documentHashes?: DocumentHashIndex;
+  readonly trustedRoots?: readonly Uint8Array[];
+  readonly trustLists?: TrustListRepository;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
 }

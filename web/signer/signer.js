@@ -72,6 +72,62 @@ const renderDocument = async (doc, fields, container) => {
   }
 };
 
+/** A finger/mouse drawing pad: pointer events on a canvas; exported as a transparent PNG data URL. */
+const signaturePad = () => {
+  const canvas = el('canvas', { id: 'sig-pad', class: 'sig-pad', role: 'img', 'aria-label': S.drawHere });
+  const box = el(
+    'div',
+    { class: 'pad', hidden: true },
+    el('p', { class: 'muted', id: 'sig-pad-help' }, S.drawHere),
+    canvas,
+    el('button', { type: 'button', class: 'secondary', id: 'sig-clear', onclick: () => clear() }, S.clearDrawing),
+  );
+  let strokes = 0;
+  let ctx;
+  const clear = () => {
+    const ratio = Math.min(2, window.devicePixelRatio || 1);
+    canvas.width = Math.floor(canvas.clientWidth * ratio);
+    canvas.height = Math.floor(canvas.clientHeight * ratio);
+    ctx = canvas.getContext('2d');
+    ctx.scale(ratio, ratio);
+    ctx.lineWidth = 2.5;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = '#0b1f5c';
+    strokes = 0;
+  };
+  const point = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    canvas.setPointerCapture(e.pointerId);
+    const [x, y] = point(e);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 0.1, y + 0.1);
+    ctx.stroke();
+    strokes++;
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!canvas.hasPointerCapture(e.pointerId)) return;
+    const [x, y] = point(e);
+    ctx.lineTo(x, y);
+    ctx.stroke();
+  });
+  return {
+    box,
+    show: (on) => {
+      box.hidden = !on;
+      if (on) clear();
+    },
+    isShown: () => !box.hidden,
+    isEmpty: () => strokes === 0,
+    toPng: () => canvas.toDataURL('image/png'),
+  };
+};
+
 const fieldInput = (f) => {
   const id = `f-${f.id}`;
   const name = f.label || (f.type === 'date' ? 'Ngày / Date' : f.type);
@@ -123,12 +179,36 @@ const render = async (data) => {
   const form = el('form', { class: 'card', id: 'sign-form', novalidate: true });
   if (inputs.length) form.append(el('h2', { style: 'font-size:1rem' }, S.yourFields), ...inputs.map(fieldInput));
   const nameInput = el('input', { type: 'text', id: 'typed-name', value: recipient.name, autocomplete: 'name', required: true });
+  const pad = signaturePad();
+  const modeRadio = (value, label) =>
+    el(
+      'label',
+      { class: 'check', for: `mode-${value}` },
+      el('input', {
+        type: 'radio',
+        name: 'sign-mode',
+        id: `mode-${value}`,
+        value,
+        checked: value === 'typed',
+        onchange: () => pad.show(value === 'drawn'),
+      }),
+      label,
+    );
+  const modes = el(
+    'fieldset',
+    { class: 'modes' },
+    el('legend', {}, S.signMethod),
+    modeRadio('typed', S.typeMode),
+    modeRadio('drawn', S.drawMode),
+  );
   const agree = el('input', { type: 'checkbox', id: 'agree', required: true });
   const message = el('p', { role: 'alert', class: 'error' });
   const button = el('button', { type: 'submit', id: 'sign-button' }, S.sign);
   form.append(
+    modes,
     el('label', { for: 'typed-name' }, S.typeName),
     nameInput,
+    pad.box,
     el('label', { class: 'check', for: 'agree' }, agree, S.agree),
     message,
     button,
@@ -141,6 +221,11 @@ const render = async (data) => {
       agree.focus();
       return;
     }
+    const drawn = pad.isShown();
+    if (drawn && pad.isEmpty()) {
+      message.textContent = S.drawFirst;
+      return;
+    }
     const values = {};
     for (const input of form.querySelectorAll('[data-id]')) {
       values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
@@ -151,7 +236,10 @@ const render = async (data) => {
       const res = await fetch(api, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ fields: values, signature: { type: 'typed', value: nameInput.value } }),
+        body: JSON.stringify({
+          fields: values,
+          signature: drawn ? { type: 'drawn', value: nameInput.value, image: pad.toPng() } : { type: 'typed', value: nameInput.value },
+        }),
       });
       const body = await res.json();
       if (!res.ok) throw new Error(body?.error?.message || S.error);

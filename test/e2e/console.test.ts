@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { runPdfsig } from '../support/validators.js';
+
+const PASSWORD = 'mật khẩu đủ dài 123';
+const XSS_TITLE = 'Hợp đồng <img src=x onerror=alert(1)>';
+const XSS_NAME = 'Nguyễn Văn <script>alert(1)</script>';
+
+/** A tenant with one console user, made through the admin API as an operator would. */
+const tenantWithUser = async (label: string) => {
+  const tenant = await createTenant(`Công ty ${label}`);
+  const email = uniqueEmail(`hr-${label}`);
+  const r = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+    key: inject('adminKey'),
+    json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
+  });
+  expect(r.status).toBe(201);
+  return { ...tenant, email };
+};
+
+/** Page errors and unexpected dialogs (an alert() from injected markup would be one). */
+const watchPage = (page: Page, options: { acceptConfirm?: boolean } = {}) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    if (options.acceptConfirm && d.type() === 'confirm') return void d.accept();
+    problems.push(`dialog: ${d.message()}`);
+    return void d.dismiss();
+  });
+  return problems;
+};
+
+const signIn = async (page: Page, email: string) => {
+  await page.goto(`${baseUrl()}/app`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.locator('#envelopes').waitFor();
+};
+
+/** Drags a palette chip with the mouse to the point (fx, fy) of a rendered page (fractions of its width/height). */
+const dragField = async (page: Page, type: string, doc: number, pageNo: number, fx: number, fy: number) => {
+  const target = page.locator(`.page[data-doc="${doc}"][data-page="${pageNo}"]`);
+  await target.evaluate((n, f) => {
+    const r = n.getBoundingClientRect();
+    window.scrollTo(0, r.top + window.scrollY + r.height * f - window.innerHeight * 0.6);
+  }, fy);
+  const chip = await page.locator(`.chip[data-type="${type}"]`).boundingBox();
+  const box = await target.boundingBox();
+  if (!chip || !box) throw new Error('chip or page not visible');
+  await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 12 });
+  await page.mouse.up();
+};
+
+const phone = (browser: Browser): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+
+describe('sender console', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs in, places fields with the mouse, sends; one signer draws, one types; the PDF from the console validates', async () => {
+    const { apiKey, email } = await tenantWithUser('a');
+    const signerA = uniqueEmail('draw');
+    const signerB = uniqueEmail('type');
+
+    // --- the sender, on a desktop ---------------------------------------------------------
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', acceptDownloads: true });
+    const page = await desk.newPage();
+    const problems = watchPage(page);
+    await page.goto(`${baseUrl()}/app`);
+    await page.locator('#login').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Đăng nhập');
+    await page.screenshot({ path: screenshotPath('console-01-sign-in') });
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Mật khẩu').fill('sai mật khẩu rồi');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await expect.poll(() => page.locator('#login [role=alert]').textContent()).toBe('Email hoặc mật khẩu không đúng.');
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.locator('#envelopes').waitFor();
+    const cookie = (await desk.cookies()).find((c) => c.name === 'kyso_session');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+
+    await page.getByRole('link', { name: 'Tạo phong bì' }).click();
+    await page.locator('#compose').waitFor();
+    await page.getByLabel('Tiêu đề phong bì').fill(XSS_TITLE);
+    await page.locator('#env-files').setInputFiles(join(FIXTURES, 'hop-dong-lao-dong.pdf'));
+    await expect.poll(() => page.locator('.page canvas').count(), { timeout: 30_000 }).toBe(2);
+    const rows = page.locator('fieldset.recipient');
+    await rows.nth(0).getByLabel('Họ và tên').fill(XSS_NAME);
+    await rows.nth(0).getByLabel('Email').fill(signerA);
+    await page.getByRole('button', { name: 'Thêm người nhận' }).click();
+    await rows.nth(1).getByLabel('Họ và tên').fill('Trần Thị Bình');
+    await rows.nth(1).getByLabel('Email').fill(signerB);
+
+    await page.getByLabel('Đặt ô cho').selectOption({ index: 0 });
+    await dragField(page, 'signature', 0, 1, 0.25, 0.8);
+    await page.getByLabel('Đặt ô cho').selectOption({ index: 1 });
+    await dragField(page, 'signature', 0, 1, 0.7, 0.8);
+    await dragField(page, 'date', 0, 2, 0.5, 0.3);
+    expect(await page.locator('.placed').count()).toBe(3);
+    // The recipient's name is shown on the field as text, not markup.
+    expect(await page.locator('.placed').first().textContent()).toContain('<script>');
+    await page.locator('.page[data-page="1"]').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('console-02-fields-placed'), fullPage: false });
+
+    await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+    await page.locator('#recipients').waitFor({ timeout: 60_000 });
+    expect(await page.locator('h1').textContent()).toBe(XSS_TITLE);
+    const envelopeId = decodeURIComponent(/#\/envelopes\/(.+)$/.exec(page.url())?.[1] ?? '');
+    await page.screenshot({ path: screenshotPath('console-03-sent'), fullPage: true });
+
+    // The dropped points became API coordinates: points from the top-left, 1-based pages.
+    const env = await call<{
+      status: string;
+      recipients: { id: string; name: string }[];
+      fields: { recipientId: string; type: string; page: number; x: number; y: number; width: number; height: number }[];
+    }>('GET', `/v1/envelopes/${envelopeId}`, { key: apiKey });
+    expect(env.body.status).toBe('sent');
+    expect(env.body.recipients.map((r) => r.name)).toEqual([XSS_NAME, 'Trần Thị Bình']);
+    const [W, H] = [595.303937007874, 841.889763779528];
+    const sigA = env.body.fields.find((f) => f.type === 'signature' && f.recipientId === env.body.recipients[0]?.id);
+    const sigB = env.body.fields.find((f) => f.type === 'signature' && f.recipientId === env.body.recipients[1]?.id);
+    const date = env.body.fields.find((f) => f.type === 'date');
+    expect(sigA).toMatchObject({ page: 1, width: 180, height: 60 });
+    expect(Math.abs((sigA?.x ?? 0) + 90 - 0.25 * W)).toBeLessThan(2);
+    expect(Math.abs((sigA?.y ?? 0) + 30 - 0.8 * H)).toBeLessThan(2);
+    expect(Math.abs((sigB?.x ?? 0) + 90 - 0.7 * W)).toBeLessThan(2);
+    expect(date).toMatchObject({ page: 2, recipientId: env.body.recipients[1]?.id });
+    expect(Math.abs((date?.y ?? 0) + 10 - 0.3 * H)).toBeLessThan(2);
+
+    // --- signer A draws on a phone ----------------------------------------------------------
+    const phoneA = await phone(browser);
+    const a = await phoneA.newPage();
+    const problemsA = watchPage(a);
+    await a.goto(`${baseUrl()}/s/${await latestLinkToken(signerA)}`);
+    await a.locator('#sign-form').waitFor({ timeout: 30_000 });
+    expect(await a.locator('h1').textContent()).toBe(XSS_TITLE);
+    await a.getByRole('radio', { name: 'Vẽ chữ ký' }).check();
+    await a.locator('#sig-pad').scrollIntoViewIfNeeded();
+    const pad = await a.locator('#sig-pad').boundingBox();
+    if (!pad) throw new Error('no signature pad');
+    await a.mouse.move(pad.x + 30, pad.y + 110);
+    await a.mouse.down();
+    for (const [dx, dy] of [
+      [60, 40],
+      [90, 100],
+      [130, 30],
+      [170, 120],
+      [230, 50],
+      [290, 90],
+    ]) {
+      await a.mouse.move(pad.x + (dx ?? 0), pad.y + (dy ?? 0), { steps: 5 });
+    }
+    await a.mouse.up();
+    await a.getByLabel(/Tôi đồng ý/).check();
+    expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await a.screenshot({ path: screenshotPath('console-04-signer-a-drawn') });
+    await a.getByRole('button', { name: 'Ký', exact: true }).click();
+    await a.locator('#signed').waitFor({ timeout: 60_000 });
+    await a.screenshot({ path: screenshotPath('console-05-signer-a-signed') });
+    expect(problemsA).toEqual([]);
+    await phoneA.close();
+
+    // --- signer B types on a phone ----------------------------------------------------------
+    const phoneB = await phone(browser);
+    const b = await phoneB.newPage();
+    const problemsB = watchPage(b);
+    await b.goto(`${baseUrl()}/s/${await latestLinkToken(signerB)}`);
+    await b.locator('#sign-form').waitFor({ timeout: 30_000 });
+    await b.getByLabel(/Ngày/).fill('2026-11-25');
+    await b.getByLabel(/Tôi đồng ý/).check();
+    await b.screenshot({ path: screenshotPath('console-06-signer-b-typed'), fullPage: true });
+    await b.getByRole('button', { name: 'Ký', exact: true }).click();
+    await b.locator('#signed').waitFor({ timeout: 60_000 });
+    expect(await b.locator('#signed').textContent()).toContain('Tất cả các bên đã ký');
+    expect(await b.locator('#signed a.download').count()).toBe(1);
+    await b.screenshot({ path: screenshotPath('console-07-signer-b-completed') });
+    expect(problemsB).toEqual([]);
+    await phoneB.close();
+
+    // --- back in the console: completed, audit trail, download --------------------------------
+    await page.reload();
+    await page.locator('#audit li').first().waitFor();
+    expect(await page.locator('.badge').first().textContent()).toBe('Hoàn tất');
+    const actions = await page.locator('#audit li strong').allTextContents();
+    expect(actions.filter((x) => x === 'recipient.signed')).toHaveLength(2);
+    expect(await page.locator('#recipients').textContent()).toContain(XSS_NAME);
+    await page.screenshot({ path: screenshotPath('console-08-completed'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a').first().click()]);
+    const pdf = new Uint8Array(readFileSync((await download.path()) as string));
+
+    const root = (await call<string>('GET', '/pki/root.pem')).body;
+    const sig = runPdfsig(pdf, [root]);
+    const approvals = sig.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
+    // (a platform certification signature made at send may come first)
+    expect(approvals.length, sig.output).toBeGreaterThanOrEqual(2);
+    for (const s of approvals) expect(s.valid && s.trusted, sig.output).toBe(true);
+    expect(approvals.slice(-2).map((s) => s.signerName)).toEqual([XSS_NAME, 'Trần Thị Bình']);
+    expect(sig.signatures.at(-1)?.subFilter).toBe('unknown'); // document timestamp (poppler 22 has no name for it)
+
+    // Search by recipient (accent-insensitive) and filter by status.
+    await page.goto(`${baseUrl()}/app#/?q=tran thi binh&status=completed`);
+    await expect.poll(() => page.locator('#envelopes tbody tr[data-id]').count()).toBe(1);
+    await page.goto(`${baseUrl()}/app#/?status=draft`);
+    await expect.poll(() => page.locator('#envelopes tbody td.muted').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await desk.close();
+  });
+
+  it('manages API keys (shown once, usable, revocable) and refuses state changes without the CSRF token', async () => {
+    const { email } = await tenantWithUser('b');
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const problems = watchPage(page, { acceptConfirm: true });
+    await signIn(page, email);
+    await page.goto(`${baseUrl()}/app?lang=en#/keys`);
+    await page.getByLabel('Key name').fill('HR system <b>x</b>');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('#new-key').textContent({ timeout: 10_000 })) ?? '';
+    expect(key).toMatch(/^kyso_/);
+    await expect.poll(() => page.locator('#keys tbody td').first().textContent()).toBe('HR system <b>x</b>');
+    await page.screenshot({ path: screenshotPath('console-09-api-key-created') });
+    expect((await call('GET', '/v1/envelopes', { key })).status).toBe(200);
+
+    // A state change without the token is refused, even with the session cookie.
+    const forged = await page.evaluate(async () => {
+      const r = await fetch('/app/api/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"label":"x"}' });
+      return r.status;
+    });
+    expect(forged).toBe(403);
+
+    await page.getByRole('button', { name: /^Revoke/ }).click();
+    await expect.poll(() => page.locator('#keys tbody td.muted').count()).toBe(1);
+    expect((await call('GET', '/v1/envelopes', { key })).status).toBe(401);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#login').waitFor();
+    const after = await call('GET', '/app/api/me', { headers: { cookie: '' } });
+    expect(after.status).toBe(401);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
