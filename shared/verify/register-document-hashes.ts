@@ -1,0 +1,20 @@
+import type { DocumentStore } from '../envelope/ports.js';
+import { sha256Hex } from '../util/bytes.js';
+import type { DocumentHashIndex } from './ports.js';
+
+/** The key layout of documentKey() in envelope/create-envelope.ts. */
+const KEY = /^tenants\/([^/]+)\/envelopes\/([^/]+)\/([^/]+)\/[0-9a-f]{64}\.pdf$/;
+
+/**
+ * Wraps a DocumentStore so that every revision stored under an envelope also registers its
+ * SHA-256 in the index: whichever use case stores a revision (upload, signature, completion),
+ * a later verification of those exact bytes can find the envelope.
+ */
+export const registerDocumentHashes = (store: DocumentStore, index: DocumentHashIndex): DocumentStore => ({
+  async put(key, bytes) {
+    await store.put(key, bytes);
+    const m = KEY.exec(key);
+    if (m?.[1] && m[2] && m[3]) await index.register(sha256Hex(bytes), { tenantId: m[1], envelopeId: m[2], documentId: m[3] });
+  },
+  get: (key) => store.get(key),
+});
