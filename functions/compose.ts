@@ -1,5 +1,7 @@
 import { systemClock } from '../shared/envelope/ports.js';
+import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
+import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
@@ -11,7 +13,9 @@ import {
   dynamoTenantRepository,
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
+import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-templates.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
+import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
@@ -42,7 +46,13 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     tenants: dynamoTenantRepository(table),
     audit: dynamoAuditRepository(table),
     console: dynamoConsoleRepository(table),
-    documents: s3DocumentStore({ client: clients.s3, bucket: config.bucketName }),
+    templates: dynamoTemplateRepository(table),
+    bulkJobs: dynamoBulkJobRepository(table),
+    // Every stored revision registers its SHA-256, so POST /v1/verify can link a file to its envelope.
+    documents: registerDocumentHashes(s3DocumentStore({ client: clients.s3, bucket: config.bucketName }), dynamoDocumentHashIndex(table)),
+    documentHashes: dynamoDocumentHashIndex(table),
+    trustLists: dynamoTrustListRepository(table),
+    trustedRoots: config.trustedRootsPem ? fromPem(config.trustedRootsPem) : [],
     mailer: outbox ? outbox.wrap(ses) : ses,
     clock,
     // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).

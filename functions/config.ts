@@ -18,6 +18,8 @@ export interface Config {
   readonly local: boolean;
   readonly devApiKey?: string;
   readonly adminKey?: string;
+  /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
+  readonly trustedRootsPem?: string;
   readonly linkTtlDays: number;
   readonly maxUploadBytes: number;
   readonly keyAliasPrefix: string;
@@ -64,6 +66,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     local: env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint),
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
+    ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
     maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
     keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',

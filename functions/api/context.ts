@@ -4,6 +4,8 @@ import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
+import type { BulkJobRepository } from '../../shared/bulk/types.js';
+import type { TemplateRepository } from '../../shared/templates/types.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
 
@@ -28,6 +30,9 @@ export interface AppDeps extends EnvelopeDeps {
   readonly documentHashes?: DocumentHashIndex;
   readonly trustedRoots?: readonly Uint8Array[];
   readonly trustLists?: TrustListRepository;
+  /** Templates (/v1/templates) and bulk-send jobs (/v1/bulk, the 'bulk' queue). */
+  readonly templates: TemplateRepository;
+  readonly bulkJobs: BulkJobRepository;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
 }

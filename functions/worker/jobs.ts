@@ -1,4 +1,6 @@
 import type { MailMessage } from '../../shared/envelope/ports.js';
+import { runBulkChunk } from '../../shared/bulk/run-bulk-chunk.js';
+import type { BulkChunkJob } from '../../shared/bulk/types.js';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import { deliverWebhook } from '../../shared/webhooks/deliver-webhook.js';
 import type { DeliveryJob } from '../../shared/webhooks/publish-event.js';
@@ -36,7 +38,8 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
     ),
   /** One email: a MailMessage { to, subject, text, html }. (Mail is still sent synchronously by the API today.) */
   email: (body, deps) => deps.mailer.send(body as unknown as MailMessage),
-  // bulk: the bulk-send job (workflow issue) goes here.
+  /** One chunk of a bulk send: { tenantId, jobId, chunk, rows } (shared/bulk/run-bulk-chunk.ts). */
+  bulk: (body, deps) => runBulkChunk(deps, body as unknown as BulkChunkJob),
 };
 
 export class UnknownJobKindError extends Error {

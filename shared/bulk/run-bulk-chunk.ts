@@ -1,0 +1,88 @@
+import type { EnvelopeDeps } from '../envelope/deps.js';
+import { sendEnvelope } from '../envelope/send-envelope.js';
+import { AppError, isAppError } from '../errors.js';
+import { createEnvelopeFromTemplate } from '../templates/create-from-template.js';
+import type { Template, TemplateRepository } from '../templates/types.js';
+import { sha256 } from '../util/bytes.js';
+import type { BulkChunkJob, BulkJobRepository, BulkRowInput, BulkRowResult } from './types.js';
+
+export interface BulkRunDeps extends EnvelopeDeps {
+  readonly templates: TemplateRepository;
+  readonly bulkJobs: BulkJobRepository;
+}
+
+/** Rows of one chunk processed at once: enough to overlap S3/DynamoDB latency, few enough for a 2-core box. */
+const ROW_CONCURRENCY = 4;
+
+/** The envelope id of a row: the same for every delivery of the row, so createEnvelope's conditional put refuses a duplicate. */
+export const bulkEnvelopeId = (jobId: string, row: number): string =>
+  Buffer.from(sha256(`bulk/${jobId}/${row}`))
+    .toString('base64url')
+    .slice(0, 16);
+
+const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+
+/**
+ * Runs one chunk of a bulk send; safe to run twice (SQS delivers at least once). A row whose
+ * outcome is recorded is skipped; a row whose envelope exists but whose outcome was not
+ * recorded (the worker died in between) is recognised by its deterministic envelope id and
+ * recorded as done. Bad rows (caller errors, 4xx) are recorded as failed with the reason;
+ * anything else (throttling, a dependency down) throws, so the message comes back and the
+ * rows not yet recorded are tried again.
+ */
+export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promise<void> => {
+  const bulk = await deps.bulkJobs.get(job.tenantId, job.jobId);
+  if (!bulk) return; // deleted job: nothing to do
+  const template = await deps.templates.get(job.tenantId, bulk.templateId);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: ROW_CONCURRENCY }, async () => {
+      while (next < job.rows.length) {
+        const row = job.rows[next++] as BulkRowInput;
+        if (await deps.bulkJobs.getRow(job.tenantId, job.jobId, row.row)) continue;
+        const result = await runRow(deps, job, template, bulk.send, row);
+        await deps.bulkJobs.recordRow(job.tenantId, job.jobId, result);
+      }
+    }),
+  );
+};
+
+const runRow = async (
+  deps: BulkRunDeps,
+  job: BulkChunkJob,
+  template: Template | undefined,
+  send: boolean,
+  row: BulkRowInput,
+): Promise<BulkRowResult> => {
+  const envelopeId = bulkEnvelopeId(job.jobId, row.row);
+  try {
+    if (!template) throw new AppError('template_not_found', 'The template was deleted.');
+    if (row.error) throw new AppError('validation_failed', row.error);
+    const recipients = template.roles.map((slot) => {
+      const cells = row.recipients[slot.key] ?? {};
+      const email = cells.email ?? slot.recipient?.email;
+      const name = cells.name ?? slot.recipient?.name ?? '';
+      if (slot.role !== 'seal') {
+        if (!email) throw new AppError('validation_failed', `${slot.key}_email is empty.`);
+        if (!EMAIL.test(email)) throw new AppError('validation_failed', `${slot.key}_email "${email}" is not an email address.`);
+        if (!name) throw new AppError('validation_failed', `${slot.key}_name is empty.`);
+      }
+      return { role: slot.key, name, ...(email ? { email } : {}) };
+    });
+    const envelope = await createEnvelopeFromTemplate(deps, template, { recipients, values: row.values, send }, {}, { envelopeId });
+    return { row: row.row, line: row.line, status: 'done', envelopeId: envelope.id };
+  } catch (e) {
+    if (isAppError(e) && e.code === 'conflict') {
+      // A redelivery after the envelope was created: finish what the first attempt began.
+      const existing = await deps.envelopes.get(job.tenantId, envelopeId);
+      if (existing) {
+        if (send && existing.status === 'draft') await sendEnvelope(deps, job.tenantId, envelopeId, {});
+        return { row: row.row, line: row.line, status: 'done', envelopeId };
+      }
+    }
+    if (isAppError(e) && e.status < 500) {
+      return { row: row.row, line: row.line, status: 'failed', code: e.code, reason: e.message };
+    }
+    throw e;
+  }
+};

@@ -1,0 +1,57 @@
+/** A bulk send: one envelope per CSV row, processed by the worker in chunks ('bulk' queue). */
+export interface BulkJob {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly templateId: string;
+  readonly send: boolean;
+  readonly total: number;
+  readonly chunkSize: number;
+  readonly createdAt: string;
+  /** CSV columns that are neither merge fields nor recipient columns (reported, not an error). */
+  readonly ignoredColumns: readonly string[];
+  /** Counters, moved atomically with each row's result. */
+  readonly done: number;
+  readonly failed: number;
+}
+
+/** One data row of the CSV as the worker gets it (in the queue message, so no S3 read per chunk). */
+export interface BulkRowInput {
+  /** 1-based number of the data row (the first row after the header is 1). */
+  readonly row: number;
+  /** Line of the file where the row starts (rows may span lines inside quotes). */
+  readonly line: number;
+  readonly values: Readonly<Record<string, string>>;
+  /** By role key: what the row's columns `<key>_name` / `<key>_email` hold (absent when the CSV has no such column). */
+  readonly recipients: Readonly<Record<string, { readonly name?: string; readonly email?: string }>>;
+  /** Set when the row cannot be read at all (e.g. more cells than the header). */
+  readonly error?: string;
+}
+
+export interface BulkRowResult {
+  readonly row: number;
+  readonly line: number;
+  readonly status: 'done' | 'failed';
+  readonly envelopeId?: string;
+  readonly code?: string;
+  readonly reason?: string;
+}
+
+/** The body of one 'bulk' queue message. */
+export interface BulkChunkJob {
+  readonly tenantId: string;
+  readonly jobId: string;
+  readonly chunk: number;
+  readonly rows: readonly BulkRowInput[];
+}
+
+export interface BulkJobRepository {
+  create(job: BulkJob): Promise<void>;
+  get(tenantId: string, jobId: string): Promise<BulkJob | undefined>;
+  getRow(tenantId: string, jobId: string, row: number): Promise<BulkRowResult | undefined>;
+  /**
+   * Records a row's outcome and moves the job's done/failed counter in one transaction, only
+   * if the row has no outcome yet. false: it already had one (a redelivered message).
+   */
+  recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<boolean>;
+  listRows(tenantId: string, jobId: string, options?: { status?: BulkRowResult['status'] }): Promise<BulkRowResult[]>;
+}
