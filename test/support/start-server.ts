@@ -17,7 +17,16 @@ export interface RunningServer {
 export const startServer = async (env: Record<string, string> = {}): Promise<RunningServer> => {
   const devApiKey = `kyso_test_${Math.random().toString(36).slice(2)}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], {
-    env: { ...process.env, PORT: '0', KYSO_API_KEY: devApiKey, NODE_NO_WARNINGS: '1', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      KYSO_API_KEY: devApiKey,
+      NODE_NO_WARNINGS: '1',
+      // Webhook retries in seconds, not hours (test/integration/webhooks.test.ts counts on 4 attempts).
+      KYSO_WEBHOOK_BACKOFF_BASE_MS: '200',
+      KYSO_WEBHOOK_MAX_ATTEMPTS: '4',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
