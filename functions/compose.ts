@@ -74,6 +74,8 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     },
     publicUrl: config.publicUrl,
     linkTtlDays: config.linkTtlDays,
+    tsaUrls: config.tsaUrls,
+    tsaTimeoutMs: config.tsaTimeoutMs,
     logger,
     maxUploadBytes: config.maxUploadBytes,
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),

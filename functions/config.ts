@@ -21,6 +21,9 @@ export interface Config {
   /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
   readonly trustedRootsPem?: string;
   readonly linkTtlDays: number;
+  /** KYSO_TSA_URLS: comma-separated RFC 3161 URLs tried before the platform TSA. */
+  readonly tsaUrls: readonly string[];
+  readonly tsaTimeoutMs: number;
   readonly maxUploadBytes: number;
   readonly keyAliasPrefix: string;
   /** SQS queue per job kind (KYSO_QUEUE_<KIND>_URL); locally the bootstrap creates them and fills these in. */
@@ -68,6 +71,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
+    tsaUrls: (env.KYSO_TSA_URLS ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+    tsaTimeoutMs: Number(env.KYSO_TSA_TIMEOUT_MS ?? 5000),
     maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
     keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',
     queueUrls: Object.fromEntries(

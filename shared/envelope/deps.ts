@@ -16,6 +16,10 @@ export interface EnvelopeDeps {
   readonly publicUrl: string;
   /** How long a signing link lives, in days. */
   readonly linkTtlDays: number;
+  /** Deployment-wide external TSA URLs (tenants may set their own), tried before the platform TSA. */
+  readonly tsaUrls?: readonly string[];
+  /** Timeout per external TSA request. */
+  readonly tsaTimeoutMs?: number;
   /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */
   readonly events?: EventPublisher;
 }

@@ -102,6 +102,8 @@ export interface Tenant {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
+  /** RFC 3161 TSAs this tenant wants, tried in order before the platform TSA. */
+  readonly tsaUrls?: readonly string[];
 }
 
 /** What a link token grants: one recipient of one envelope of one tenant, nothing else. */
