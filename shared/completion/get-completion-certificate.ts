@@ -3,8 +3,8 @@ import { getEnvelopeOrThrow } from '../envelope/update-envelope.js';
 import { AppError } from '../errors.js';
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision } from '../pdf/sign-revision.js';
-import { signCadesDetached, type Timestamper } from '../pki/cms.js';
-import { createTimestampToken } from '../pki/timestamp.js';
+import { signCadesDetached } from '../pki/cms.js';
+import { timestamperFor } from '../envelope/timestamper-for.js';
 import { renderCompletionCertificate } from './render-certificate.js';
 
 const FINAL = new Set(['completed', 'declined', 'voided', 'expired']);
@@ -37,7 +37,7 @@ export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: str
     generatedAt: now,
   });
   const pki = await deps.pki();
-  const timestamper: Timestamper = (digest) => createTimestampToken({ digest, tsa: pki.tsa, clock: deps.clock });
+  const timestamper = await timestamperFor(deps, pki, tenantId);
   const credentials = await pki.credentialsFor({
     name: 'Kyso — Chứng nhận hoàn tất / Certificate of completion',
     email: '',

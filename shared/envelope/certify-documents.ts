@@ -1,10 +1,10 @@
 import { addCertificationRevision, type FieldSpec } from '../pdf/certify-revision.js';
 import { signCadesDetached } from '../pki/cms.js';
-import { createTimestampToken } from '../pki/timestamp.js';
 import { sha256Hex } from '../util/bytes.js';
 import type { Timer } from '../util/timer.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps } from './deps.js';
+import { timestamperFor } from './timestamper-for.js';
 import type { Envelope, EnvelopeDocument, Field } from './types.js';
 
 /** The AcroForm name of an envelope field: stable, so send-time creation and signing agree. */
@@ -37,6 +37,7 @@ export const certifyDocuments = async (
 ): Promise<EnvelopeDocument[]> => {
   const pki = await deps.pki();
   const credentials = await pki.credentialsFor({ name: `${senderName} (qua Kyso / via Kyso)`, email: '', organization: senderName });
+  const timestamper = await timestamperFor(deps, pki, envelope.tenantId);
   const out: EnvelopeDocument[] = [];
   for (const doc of envelope.documents) {
     const pdf = await deps.documents.get(doc.key);
@@ -50,7 +51,7 @@ export const certifyDocuments = async (
         signCadesDetached(
           { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },
           credentials.signer,
-          (d) => createTimestampToken({ digest: d, tsa: pki.tsa, clock: deps.clock }),
+          timestamper,
         ),
     });
     if (!result) {

@@ -2,11 +2,11 @@ import { AppError } from '../errors.js';
 import { completedEmail } from '../mail/templates.js';
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
-import { signCadesDetached, type Timestamper } from '../pki/cms.js';
-import { createTimestampToken } from '../pki/timestamp.js';
+import { signCadesDetached } from '../pki/cms.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
+import { timestamperFor } from './timestamper-for.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { notifyRecipients } from './notify-recipients.js';
@@ -103,7 +103,7 @@ export const signEnvelope = async (
       const signedAt = deps.clock.now();
       const credentials = await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email }));
       // Every signature is timestamped by the platform TSA (PAdES B-T).
-      const timestamper: Timestamper = (digest) => createTimestampToken({ digest, tsa: pki.tsa, clock: deps.clock });
+      const timestamper = await timestamperFor(deps, pki, current.tenantId);
       const documents: EnvelopeDocument[] = [];
       for (const doc of current.documents) {
         const mine = current.fields.filter((f) => f.documentId === doc.id && f.recipientId === recipient.id);
@@ -137,6 +137,7 @@ export const signEnvelope = async (
             signCadesDetached(
               { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },
               credentials.signer,
+              timestamper,
             ),
         });
         timer.add('pdf', result.timings.pdfMs);
