@@ -12,6 +12,7 @@ import { consoleRoutes } from './routes/console.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
+import { settingsRoutes } from './routes/settings.js';
 import { signRoutes } from './routes/sign.js';
 import { templateRoutes } from './routes/templates.js';
 import { tsaRoutes } from './routes/tsa.js';
@@ -40,12 +41,14 @@ export const createApp = (deps: AppDeps) => {
   for (const p of ['/v1/templates', '/v1/templates/*', '/v1/bulk', '/v1/bulk/*']) app.use(p, tenantAuth(deps.tenants));
   app.use('/v1/webhooks/*', tenantAuth(deps.tenants));
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
+  app.use('/v1/settings', tenantAuth(deps.tenants));
   // Every POST under /v1 (tenant and signer API) honours Idempotency-Key; mounted after auth so keys are per tenant.
   app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));
   app.route('/v1/templates', templateRoutes(deps));
   app.route('/v1/bulk', bulkRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
+  app.route('/v1/settings', settingsRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));
