@@ -58,7 +58,7 @@ export const startJobPoller = (options: {
         kind,
         messageId: message.MessageId,
         error: (e as Error).name,
-        message: (e as Error).message,
+        reason: (e as Error).message.slice(0, 200),
       });
     }
   }

@@ -34,7 +34,7 @@ export const createWorkerHandler =
           messageId: record.messageId,
           kind: kindOf(record),
           error: e.name,
-          message: e.message,
+          reason: e.message.slice(0, 200),
         });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
