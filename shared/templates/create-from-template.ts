@@ -4,6 +4,7 @@ import { sendEnvelope } from '../envelope/send-envelope.js';
 import type { Envelope } from '../envelope/types.js';
 import { AppError } from '../errors.js';
 import { buildTemplateDocument } from './build-document.js';
+import { assertMergeValues } from './merge.js';
 import type { MergeValues, Template, TemplateRepository } from './types.js';
 
 export interface TemplateRecipientInput {
@@ -73,6 +74,7 @@ export const createEnvelopeFromTemplate = async (
   meta: RequestMeta,
   options: { readonly envelopeId?: string } = {},
 ): Promise<Envelope> => {
+  assertMergeValues(template.mergeFields, input.values);
   const recipients = assignRecipients(template, input.recipients);
   const doc = await buildTemplateDocument(deps, template, input.values);
   const envelope = await createEnvelope(
