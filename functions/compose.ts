@@ -5,8 +5,8 @@ import { registerDocumentHashes } from '../shared/verify/register-document-hashe
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
-import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
+import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import {
   dynamoAuditRepository,
   dynamoEnvelopeRepository,
@@ -14,12 +14,14 @@ import {
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
 import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-templates.js';
-import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
+import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
+import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
+import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
 import { jsonLogger, type Logger } from './logger.js';
 
@@ -34,7 +36,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
   const logger = options.logger ?? jsonLogger('kyso-api');
   const jobs = sqsJobQueue({ client: clients.sqs, queueUrls: config.queueUrls });
   const webhooks = dynamoWebhookRepository(table);
-  return {
+  const deps: AppDeps = {
     jobs,
     webhooks,
     events: webhookPublisher({ webhooks, jobs, clock, logger }),
@@ -43,6 +45,17 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
     tokens: dynamoTokenRepository(table),
+    signerAuth: dynamoSignerAuthStore(table),
+    openEnvelopes: dynamoOpenEnvelopeIndex(table),
+    seals: kmsTenantSeals({
+      kms: clients.kms,
+      dynamo: clients.dynamo,
+      tableName: config.tableName,
+      aliasPrefix: config.keyAliasPrefix,
+      defaultKeySpec: config.keySpec,
+      issueLocally: config.local,
+      pki: () => deps.pki(),
+    }),
     tenants: dynamoTenantRepository(table),
     audit: dynamoAuditRepository(table),
     console: dynamoConsoleRepository(table),
@@ -81,4 +94,5 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),
     ...(outbox ? { devMail: outbox } : {}),
   };
+  return deps;
 };

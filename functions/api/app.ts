@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
+import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../../shared/envelope/scheduled-tasks.js';
+import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { tenantAuth } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -9,11 +11,14 @@ import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
+import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
+import { sealRoutes } from './routes/seal.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signRoutes } from './routes/sign.js';
+import { signWorkflowRoutes } from './routes/sign-workflow.js';
 import { templateRoutes } from './routes/templates.js';
 import { tsaRoutes } from './routes/tsa.js';
 import { verifyRoutes } from './routes/verify.js';
@@ -38,6 +43,7 @@ export const createApp = (deps: AppDeps) => {
 
   app.use('/v1/envelopes/*', tenantAuth(deps.tenants));
   app.use('/v1/envelopes', tenantAuth(deps.tenants));
+  app.use('/v1/seal', tenantAuth(deps.tenants));
   for (const p of ['/v1/templates', '/v1/templates/*', '/v1/bulk', '/v1/bulk/*']) app.use(p, tenantAuth(deps.tenants));
   app.use('/v1/webhooks/*', tenantAuth(deps.tenants));
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
@@ -45,11 +51,14 @@ export const createApp = (deps: AppDeps) => {
   // Every POST under /v1 (tenant and signer API) honours Idempotency-Key; mounted after auth so keys are per tenant.
   app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));
+  app.route('/v1/envelopes', envelopeWorkflowRoutes(deps));
+  app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/templates', templateRoutes(deps));
   app.route('/v1/bulk', bulkRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/settings', settingsRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
+  app.route('/v1/sign', signWorkflowRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));
   app.route('/', verifyRoutes(deps));
@@ -60,6 +69,14 @@ export const createApp = (deps: AppDeps) => {
   if (deps.devMail) {
     const outbox = deps.devMail;
     app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list() }));
+    // The scheduler's sweeps on demand (local mode only); ?now=<ISO> runs them as if at that instant.
+    app.post('/dev/scheduler/:task', async (c) => {
+      const task = c.req.param('task') as ScheduledTaskName;
+      if (!SCHEDULED_TASKS.includes(task)) throw new AppError('not_found', `Unknown task; one of ${SCHEDULED_TASKS.join(', ')}.`);
+      const at = c.req.query('now');
+      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new AppError('validation_failed', 'now must be an ISO instant.');
+      return c.json(await runScheduledTask(at ? { ...deps, clock: { now: () => new Date(at) } } : deps, task));
+    });
   }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found.' } }, 404));

@@ -5,15 +5,43 @@ const MAX_PT = 14400; // PDF user-space limit
 
 export const recipientSchema = z.object({
   name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
-  role: z.literal('signer').default('signer'),
+  /** Required except for a seal (applied by the platform, nobody is emailed). */
+  email: z.email().max(254).optional(),
+  role: z.enum(['signer', 'approver', 'viewer', 'seal'], { error: 'role must be one of signer, approver, viewer, seal' }).default('signer'),
   order: z.number().int().min(1).max(100).default(1),
+  /** Ask the signer for more than the link: a one-time code by email, or an access code you share out of band. */
+  auth: z
+    .object({ otp: z.boolean().optional(), accessCode: z.string().trim().min(4).max(64).optional() })
+    .strict()
+    .optional(),
 });
+
+/** Envelope options of the workflow: expiry, where sender notices go, reminders (false = none). */
+export const envelopeOptionsSchema = {
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  senderEmail: z.email().max(254).optional(),
+  reminders: z
+    .union([
+      z.literal(false),
+      z.object({
+        delayHours: z
+          .number()
+          .min(0)
+          .max(24 * 90),
+        intervalHours: z
+          .number()
+          .min(1)
+          .max(24 * 90),
+        max: z.number().int().min(0).max(20),
+      }),
+    ])
+    .optional(),
+};
 
 export const fieldSchema = z.object({
   recipient: z.number().int().min(0),
   document: z.number().int().min(0).default(0),
-  type: z.enum(['signature', 'text', 'date', 'checkbox']),
+  type: z.enum(['signature', 'initials', 'text', 'date', 'checkbox']),
   page: z.number().int().min(1),
   x: z.number().min(0).max(MAX_PT),
   y: z.number().min(0).max(MAX_PT),
@@ -27,6 +55,7 @@ export const envelopeMetadataSchema = z.object({
   title: z.string().trim().min(1).max(300),
   recipients: z.array(recipientSchema).min(1).max(50),
   fields: z.array(fieldSchema).max(500),
+  ...envelopeOptionsSchema,
 });
 
 export const createEnvelopeSchema = envelopeMetadataSchema.extend({

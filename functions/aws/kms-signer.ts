@@ -11,6 +11,7 @@ export const kmsSigner = ({ client, keyId, algorithm }: { client: KMSClient; key
   let publicKey: Promise<Uint8Array> | undefined;
   return {
     algorithm,
+    keyId,
     publicKey() {
       publicKey ??= client.send(new GetPublicKeyCommand({ KeyId: keyId })).then((r) => {
         if (!r.PublicKey) throw new Error(`KMS key ${keyId} returned no public key`);

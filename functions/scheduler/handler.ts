@@ -1,17 +1,27 @@
+import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName, type SweepResult } from '../../shared/envelope/scheduled-tasks.js';
+import { composeAppDeps } from '../compose.js';
+import { loadConfig } from '../config.js';
 import { jsonLogger } from '../logger.js';
 
 const logger = jsonLogger('kyso-scheduler');
 
 /** The input each EventBridge Scheduler schedule sends (see infra/constructs/schedules.ts). */
 export interface ScheduledTask {
-  readonly task: 'reminders' | 'expiry';
+  readonly task: ScheduledTaskName;
 }
 
+let deps: ReturnType<typeof composeAppDeps> | undefined;
+
 /**
- * PLACEHOLDER entry point of the scheduler (reminders, expiry), so the stack can wire the
- * schedules now. The workflow issue fills in the sweeps; until then it only logs the task.
+ * Entry point of the scheduler: `reminders` (due reminders, plus routing repair: recipients
+ * whose turn came but were never notified, seals not yet applied) and `expiry` (overdue
+ * envelopes). The sweeps are shared/envelope/scheduled-tasks.ts; locally the same code runs
+ * through POST /dev/scheduler/{task}.
  */
-export const handler = async (event: ScheduledTask): Promise<{ task: string; processed: number }> => {
-  logger.info('scheduler not implemented: nothing swept', { task: event.task, count: 1 });
-  return { task: event.task, processed: 0 };
+export const handler = async (event: ScheduledTask): Promise<SweepResult> => {
+  if (!SCHEDULED_TASKS.includes(event.task)) throw new Error(`unknown scheduler task "${String(event.task)}"`);
+  deps ??= composeAppDeps(loadConfig(), { logger });
+  const result = await runScheduledTask(deps, event.task);
+  logger.info('scheduler sweep done', { ...result });
+  return result;
 };

@@ -2,12 +2,30 @@ import { AppError } from '../errors.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
-import type { Envelope, EnvelopeDocument, Field, FieldType, Recipient } from './types.js';
+import { hashAccessCode } from './signer-auth.js';
+import type { Envelope, EnvelopeDocument, Field, FieldType, Recipient, RecipientRole, ReminderOptions } from './types.js';
+
+/** Defaults when the deployment does not set them (EnvelopeDeps.envelopeTtlDays / reminders). */
+export const DEFAULT_ENVELOPE_TTL_DAYS = 30;
+export const DEFAULT_REMINDERS: ReminderOptions = { delayHours: 48, intervalHours: 48, max: 3 };
 
 export interface CreateEnvelopeInput {
   readonly title: string;
   readonly documents: readonly { readonly name: string; readonly content: Uint8Array }[];
-  readonly recipients: readonly { readonly name: string; readonly email: string; readonly role: 'signer'; readonly order: number }[];
+  readonly recipients: readonly {
+    readonly name: string;
+    /** Optional only for a seal (the platform applies it; nobody is emailed). */
+    readonly email?: string;
+    readonly role: RecipientRole;
+    readonly order: number;
+    readonly auth?: { readonly otp?: boolean; readonly accessCode?: string };
+  }[];
+  /** ISO instant; default: now + EnvelopeDeps.envelopeTtlDays. */
+  readonly expiresAt?: string;
+  /** Receives decline, void and expiry notices. */
+  readonly senderEmail?: string;
+  /** false: no reminders; absent: the deployment default. */
+  readonly reminders?: ReminderOptions | false;
   readonly fields: readonly {
     readonly recipient: number;
     readonly document: number;
@@ -62,12 +80,30 @@ export const createEnvelope = async (
     }
   });
   const emails = new Set<string>();
-  const recipients: Recipient[] = input.recipients.map((r) => {
-    const email = r.email.trim().toLowerCase();
-    if (emails.has(email)) throw new AppError('validation_failed', `Recipient ${email} is listed twice.`);
-    emails.add(email);
-    return { id: randomId(9), name: r.name.trim(), email, role: r.role, order: r.order, status: 'pending' };
+  const recipients: Recipient[] = input.recipients.map((r, i) => {
+    const email = (r.email ?? '').trim().toLowerCase();
+    if (!email && r.role !== 'seal') throw new AppError('validation_failed', `recipients[${i}].email is required for a ${r.role}.`);
+    if (email && emails.has(email)) throw new AppError('validation_failed', `Recipient ${email} is listed twice.`);
+    if (email) emails.add(email);
+    if (r.auth && (r.role === 'seal' || r.role === 'viewer')) {
+      throw new AppError('validation_failed', `recipients[${i}]: a ${r.role} does not act through a link, so it takes no auth.`);
+    }
+    if (r.auth?.otp && r.auth.accessCode) {
+      throw new AppError('validation_failed', `recipients[${i}].auth: choose a one-time code or an access code, not both.`);
+    }
+    const id = randomId(9);
+    const auth = r.auth?.otp ? { otp: true } : r.auth?.accessCode ? { accessCodeHash: hashAccessCode(r.auth.accessCode) } : undefined;
+    return { id, name: r.name.trim(), email, role: r.role, order: r.order, status: 'pending', ...(auth ? { auth } : {}) };
   });
+  if (recipients.some((r) => r.role === 'seal') && !(await deps.seals?.describe(tenantId))?.certificate) {
+    throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
+  }
+  const actorOrders = recipients.filter((r) => r.role !== 'viewer');
+  if (actorOrders.length === 0) throw new AppError('validation_failed', 'At least one recipient must sign, approve or seal.');
+  const now = deps.clock.now();
+  const expiresAt =
+    input.expiresAt ?? new Date(now.getTime() + (deps.envelopeTtlDays ?? DEFAULT_ENVELOPE_TTL_DAYS) * 86400_000).toISOString();
+  if (!(Date.parse(expiresAt) > now.getTime())) throw new AppError('validation_failed', 'expiresAt must be in the future.');
 
   const documents: EnvelopeDocument[] = parsed.map((d) => {
     const id = randomId(9);
@@ -116,8 +152,24 @@ export const createEnvelope = async (
 
   for (const r of recipients) {
     const mine = fields.filter((f) => f.recipientId === r.id);
+    if (r.role === 'viewer' && mine.length > 0) {
+      throw new AppError('unexpected_field', `Viewer ${r.email} receives the completed copy and can have no fields.`);
+    }
+    if (r.role === 'approver') {
+      if (mine.some((f) => f.type === 'signature')) {
+        throw new AppError('unexpected_field', `Approver ${r.email} approves or rejects; an approver has no signature field.`);
+      }
+      if (mine.length > 0) throw new AppError('unexpected_field', `Approver ${r.email} approves or rejects and can have no fields.`);
+    }
+    if (r.role === 'viewer' || r.role === 'approver') continue;
+    if (r.role === 'seal' && mine.some((f) => f.type !== 'signature')) {
+      throw new AppError('unexpected_field', `The seal of ${r.name} takes only signature fields.`);
+    }
     if (!mine.some((f) => f.type === 'signature')) {
-      throw new AppError('missing_signature_field', `Signer ${r.email} has no signature field.`);
+      throw new AppError(
+        'missing_signature_field',
+        `${r.role === 'seal' ? 'Seal' : 'Signer'} ${r.email || r.name} has no signature field.`,
+      );
     }
     for (const d of documents) {
       const onDoc = mine.filter((f) => f.documentId === d.id);
@@ -131,15 +183,18 @@ export const createEnvelope = async (
     }
   }
 
-  const now = deps.clock.now().toISOString();
+  const reminders = input.reminders === false ? undefined : (input.reminders ?? deps.reminders ?? DEFAULT_REMINDERS);
   const envelope: Envelope = {
     id: envelopeId,
     tenantId,
     title: input.title.trim(),
     status: 'draft',
     version: 1,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    expiresAt,
+    ...(input.senderEmail ? { senderEmail: input.senderEmail.trim().toLowerCase() } : {}),
+    ...(reminders ? { reminders } : {}),
     recipients,
     documents,
     fields,
@@ -147,7 +202,7 @@ export const createEnvelope = async (
   await Promise.all(parsed.map((d, i) => deps.documents.put((documents[i] as EnvelopeDocument).key, d.content)));
   await deps.envelopes.create(envelope);
   await deps.audit.append(tenantId, envelopeId, {
-    at: now,
+    at: now.toISOString(),
     action: 'envelope.created',
     actor: { type: 'tenant', id: tenantId },
     ...meta,

@@ -1,6 +1,18 @@
 import type { PlatformPki } from '../pki/platform-pki.js';
 import type { EventPublisher } from '../webhooks/events.js';
-import type { AuditRepository, Clock, DocumentStore, EnvelopeRepository, Mailer, TenantRepository, TokenRepository } from './ports.js';
+import type {
+  AuditRepository,
+  Clock,
+  DocumentStore,
+  EnvelopeRepository,
+  Mailer,
+  OpenEnvelopeIndex,
+  SealCredentialsPort,
+  SignerAuthStore,
+  TenantRepository,
+  TokenRepository,
+} from './ports.js';
+import type { ReminderOptions } from './types.js';
 
 /** Everything the envelope use cases need; built once per entry point (the composition root). */
 export interface EnvelopeDeps {
@@ -22,6 +34,16 @@ export interface EnvelopeDeps {
   readonly tsaTimeoutMs?: number;
   /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */
   readonly events?: EventPublisher;
+  /** Default lifetime of a sent envelope (expiresAt), in days; DEFAULT_ENVELOPE_TTL_DAYS when absent. */
+  readonly envelopeTtlDays?: number;
+  /** Default reminder schedule; DEFAULT_REMINDERS when absent. */
+  readonly reminders?: ReminderOptions;
+  /** The tenant's organisation seal (KMS key + certificate), applied for `seal` recipients. */
+  readonly seals?: SealCredentialsPort;
+  /** One-time code / access code state per recipient. */
+  readonly signerAuth?: SignerAuthStore;
+  /** Optional listing of envelopes that are out for signing, for the scheduler sweeps. */
+  readonly openEnvelopes?: OpenEnvelopeIndex;
 }
 
 /** Who did something, for the audit trail: never more than the request metadata we need. */

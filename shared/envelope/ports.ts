@@ -1,3 +1,5 @@
+import type { KeySpec } from '../pki/key-signer.js';
+import type { SignerCredentials } from '../pki/platform-pki.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from './types.js';
 
 /**
@@ -53,3 +55,63 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * One-time code / access code state of one recipient (not of one link: a lockout survives a
+ * resend). `version` makes every change a conditional write.
+ */
+export interface SignerAuthState {
+  readonly tenantId: string;
+  readonly envelopeId: string;
+  readonly recipientId: string;
+  readonly version: number;
+  /** SHA-256 of the current one-time code, and when it stops working. */
+  readonly codeHash?: string;
+  readonly codeExpiresAt?: string;
+  /** Wrong codes since the last success or new code. */
+  readonly failures: number;
+  readonly lockedUntil?: string;
+  /** When codes were sent (the recent ones only), for the send rate limit. */
+  readonly sends: readonly string[];
+  /** The link token (hash) that was verified, until when, and how. */
+  readonly verifiedTokenHash?: string;
+  readonly verifiedUntil?: string;
+  readonly verifiedMethod?: 'otp' | 'access-code';
+}
+
+export interface SignerAuthStore {
+  get(tenantId: string, envelopeId: string, recipientId: string): Promise<SignerAuthState | undefined>;
+  /** Writes `state` only if the stored version is `state.version - 1` (0 = absent); else AppError('conflict'). */
+  put(state: SignerAuthState): Promise<void>;
+}
+
+/** Envelopes out for signing, so the scheduler can sweep them (reminders, expiry) without scanning every tenant. */
+export interface OpenEnvelopeIndex {
+  add(tenantId: string, envelopeId: string): Promise<void>;
+  remove(tenantId: string, envelopeId: string): Promise<void>;
+  list(cursor?: string): Promise<{ items: { tenantId: string; envelopeId: string }[]; cursor?: string }>;
+}
+
+/** What the tenant's seal looks like from outside (POST/GET /v1/seal). */
+export interface SealInfo {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly keySpec: KeySpec;
+  readonly organization: string;
+  readonly taxCode: string;
+  /** DER; absent until a certificate is issued (locally: at once, by the platform CA; issue 8: uploaded after a CSR). */
+  readonly certificate?: Uint8Array;
+  readonly chain?: readonly Uint8Array[];
+  readonly createdAt: string;
+}
+
+/**
+ * The tenant's organisation seal: a KMS key per tenant and its certificate. Issue 8 adds
+ * CSR download and certificate upload behind the same port.
+ */
+export interface SealCredentialsPort {
+  provision(tenantId: string, input: { organization: string; taxCode: string; keySpec?: KeySpec }): Promise<SealInfo>;
+  describe(tenantId: string): Promise<SealInfo | undefined>;
+  /** Signing credentials of the seal, or undefined when it has no key or no certificate yet. */
+  credentials(tenantId: string): Promise<SignerCredentials | undefined>;
+}

@@ -23,5 +23,7 @@ export const sendEnvelope = async (deps: EnvelopeDeps, tenantId: string, envelop
     ...meta,
   });
   await deps.events?.publish(tenantId, 'envelope.sent', { envelopeId, status: 'sent' });
+  // Listed for the scheduler's sweeps (reminders, expiry) until it ends.
+  await deps.openEnvelopes?.add(tenantId, envelopeId);
   return notifyRecipients(deps, after);
 };

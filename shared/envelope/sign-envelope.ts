@@ -1,17 +1,18 @@
 import { AppError } from '../errors.js';
-import { completedEmail } from '../mail/templates.js';
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
 import { signCadesDetached } from '../pki/cms.js';
+import type { SignerCredentials } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
-import { timestamperFor } from './timestamper-for.js';
+import { announceCompletion } from './complete-envelope.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { notifyRecipients } from './notify-recipients.js';
 import type { EnvelopeRepository } from './ports.js';
 import { assertCanSign, isComplete } from './routing.js';
+import { timestamperFor } from './timestamper-for.js';
 import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
 import { updateEnvelope } from './update-envelope.js';
 
@@ -29,7 +30,8 @@ export const validateFieldValues = (
   recipientId: string,
   values: Readonly<Record<string, string>>,
 ): Map<string, string> => {
-  const mine = envelope.fields.filter((f) => f.recipientId === recipientId && f.type !== 'signature');
+  // Signature and initials fields are filled by the act of signing, not by values the signer sends.
+  const mine = envelope.fields.filter((f) => f.recipientId === recipientId && f.type !== 'signature' && f.type !== 'initials');
   const byId = new Map(mine.map((f) => [f.id, f]));
   for (const id of Object.keys(values)) {
     if (!byId.has(id)) throw new AppError('invalid_field_value', `Field ${id} is not one of your fields.`);
@@ -61,6 +63,15 @@ export const validateFieldValues = (
   return out;
 };
 
+/** "Nguyễn Văn An" → "NVA": what an initials field is stamped with. */
+export const initialsOf = (name: string): string =>
+  name
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.charAt(0).toLocaleUpperCase('vi'))
+    .join('')
+    .slice(0, 6);
+
 /** Dates are shown the Vietnamese way (DD/MM/YYYY) in the PDF; the API speaks ISO. */
 const displayValue = (f: Field, value: string): string => {
   if (f.type !== 'date') return value;
@@ -86,13 +97,17 @@ export const signEnvelope = async (
   grant: SigningGrant,
   input: SignInput,
   meta: RequestMeta,
-): Promise<{ envelope: Envelope; timer: Timer }> => {
+  /** A seal signs with the tenant's credentials; `method` is what verified the signer (audit trail). */
+  options: { credentials?: SignerCredentials; method?: string } = {},
+): Promise<{ envelope: Envelope; timer: Timer; attempts: number }> => {
   const timer = new Timer();
+  // Issued once per request, outside the retry loop: a retry after a conflict redoes only the revision.
+  let issued: SignerCredentials | undefined;
   const typedName = input.signature.value.trim();
   if (!typedName || typedName.length > 120) {
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
   }
-  const { after } = await updateEnvelope(
+  const { after, attempts } = await updateEnvelope(
     { envelopes: timedReadsAndWrites(deps.envelopes, timer), clock: deps.clock },
     grant.tenantId,
     grant.envelopeId,
@@ -101,7 +116,9 @@ export const signEnvelope = async (
       const values = validateFieldValues(current, recipient.id, input.fields);
       const pki = await deps.pki();
       const signedAt = deps.clock.now();
-      const credentials = await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email }));
+      issued ??=
+        options.credentials ?? (await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email })));
+      const credentials = issued;
       // Every signature is timestamped by the platform TSA (PAdES B-T).
       const timestamper = await timestamperFor(deps, pki, current.tenantId);
       const documents: EnvelopeDocument[] = [];
@@ -114,12 +131,12 @@ export const signEnvelope = async (
         }
         const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
         const formValues: FormValue[] = mine
-          .filter((f) => f.type !== 'signature' && values.has(f.id))
+          .filter((f) => (f.type !== 'signature' && values.has(f.id)) || f.type === 'initials')
           .map((f) => ({
             name: pdfFieldName(f),
             type: f.type as FormValue['type'],
             rect: f,
-            value: displayValue(f, values.get(f.id) ?? ''),
+            value: f.type === 'initials' ? initialsOf(typedName) : displayValue(f, values.get(f.id) ?? ''),
           }));
         const result = await addSignatureRevision({
           pdf,
@@ -148,7 +165,10 @@ export const signEnvelope = async (
         documents.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
       }
       const signedAtIso = signedAt.toISOString();
-      const allSigned = current.recipients.every((r) => r.id === recipient.id || r.status === 'signed');
+      const allSigned = isComplete({
+        ...current,
+        recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed' as const } : r)),
+      });
       if (allSigned) {
         // Completion: DSS with every certificate and CRL, then a document timestamp (B-LTA).
         const crls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
@@ -180,7 +200,11 @@ export const signEnvelope = async (
       action: 'recipient.signed',
       actor: { type: 'recipient', id: grant.recipientId, email: recipient?.email },
       ...meta,
-      data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })), method: 'email-link', signature: 'typed' },
+      data: {
+        documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+        method: options.method ?? 'email-link',
+        signature: options.credentials ? 'seal' : input.signature.type,
+      },
     }),
   );
   await deps.events?.publish(after.tenantId, 'recipient.signed', { envelopeId: after.id, recipientId: grant.recipientId });
@@ -192,10 +216,8 @@ export const signEnvelope = async (
       data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
     });
     await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
-    for (const r of after.recipients) {
-      await deps.mailer.send(completedEmail({ to: r.email, recipientName: r.name, title: after.title }));
-    }
-    return { envelope: after, timer };
+    await announceCompletion(deps, after);
+    return { envelope: after, timer, attempts };
   }
-  return { envelope: await notifyRecipients(deps, after), timer };
+  return { envelope: await notifyRecipients(deps, after), timer, attempts };
 };

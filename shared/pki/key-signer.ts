@@ -7,6 +7,8 @@ export type SignatureAlgorithm = 'ECDSA_SHA_256' | 'RSASSA_PKCS1_V1_5_SHA_256';
 
 export interface KeySigner {
   readonly algorithm: SignatureAlgorithm;
+  /** Where the key lives (a KMS key id), for the record; absent for software keys. */
+  readonly keyId?: string;
   /** SubjectPublicKeyInfo, DER. */
   publicKey(): Promise<Uint8Array>;
   /** Signs `data` (hashing it with SHA-256 itself); ECDSA signatures are DER-encoded. */

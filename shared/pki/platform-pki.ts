@@ -149,6 +149,32 @@ export class PlatformPki {
     return this.options.material.issuingCertificate;
   }
 
+  /** The platform signing key, which also signs the head of each completed envelope's audit chain. */
+  get auditSigner(): KeySigner {
+    return this.options.signingKey;
+  }
+
+  /**
+   * A certificate for a tenant's organisation seal key (local mode; on AWS issue 8 lets the
+   * tenant bring one from a real CA). Subject: organisation name and tax code (serialNumber).
+   */
+  async issueSealCertificate(input: { organization: string; taxCode: string; subjectPublicKey: Uint8Array }): Promise<Uint8Array> {
+    const { issuingCa, material, clock, publicUrl } = this.options;
+    const now = clock.now();
+    return issueCertificate({
+      subject: { commonName: input.organization, organization: input.organization, serialNumber: `MST:${input.taxCode}`, country: 'VN' },
+      subjectPublicKey: input.subjectPublicKey,
+      profile: 'document-signing',
+      serialNumber: randomBytes(16),
+      notBefore: new Date(now.getTime() - 5 * 60_000),
+      notAfter: new Date(now.getTime() + 2 * YEAR),
+      issuerSigner: issuingCa,
+      issuerCertificate: material.issuingCertificate,
+      issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
+      crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
+    });
+  }
+
   async credentialsFor(subject: { name: string; email: string; organization?: string }): Promise<SignerCredentials> {
     const { issuingCa, signingKey, material, clock, publicUrl } = this.options;
     const now = clock.now();

@@ -32,9 +32,17 @@ export const signerPage = (lang: Lang): string =>
 <script type="module" src="/assets/signer.js"></script>`,
   );
 
+export type LinkProblem = 'invalid' | 'expired' | 'voided' | 'declined' | 'used';
+
 /** A helpful page instead of an error dump, for dead, expired or unknown links. */
-export const linkProblemPage = (lang: Lang, kind: 'invalid' | 'expired'): string => {
+export const linkProblemPage = (lang: Lang, kind: LinkProblem): string => {
   const s = STRINGS[lang];
-  const [heading, help] = kind === 'expired' ? [s.expiredLink, s.expiredLinkHelp] : [s.invalidLink, s.invalidLinkHelp];
+  const [heading, help] = {
+    invalid: [s.invalidLink, s.invalidLinkHelp],
+    expired: [s.expiredLink, s.expiredLinkHelp],
+    voided: [s.voidedLink, s.voidedLinkHelp],
+    declined: [s.declinedLink, s.declinedLinkHelp],
+    used: [s.usedLink, s.usedLinkHelp],
+  }[kind] as [string, string];
   return shell(lang, heading, `<section class="card notice"><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(help)}</p></section>`);
 };

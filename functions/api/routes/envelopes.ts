@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { type CreateEnvelopeInput, createEnvelope } from '../../../shared/envelope/create-envelope.js';
+import { expireIfDue } from '../../../shared/envelope/end-envelope.js';
 import { sendEnvelope } from '../../../shared/envelope/send-envelope.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
@@ -77,7 +78,10 @@ export const envelopeRoutes = (deps: AppDeps) => {
     return c.json({ items: page.items.map(presentEnvelope), ...(page.cursor ? { cursor: page.cursor } : {}) });
   });
 
-  app.get('/:id', async (c) => c.json(presentEnvelope(await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id')))));
+  // Expiry is applied lazily on every read as well as by the scheduler's sweep.
+  app.get('/:id', async (c) =>
+    c.json(presentEnvelope(await expireIfDue(deps, await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'))))),
+  );
 
   app.post('/:id/send', async (c) => {
     const envelope = await sendEnvelope(deps, c.get('tenantId'), c.req.param('id'), requestMeta(c));

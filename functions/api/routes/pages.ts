@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { openLink } from '../../../shared/envelope/open-link.js';
 import { AppError } from '../../../shared/errors.js';
 import { pickLang } from '../../../web/signer/i18n.js';
-import { linkProblemPage, signerPage } from '../../../web/signer/page.js';
+import { type LinkProblem, linkProblemPage, signerPage } from '../../../web/signer/page.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { resolveGrant } from '../signing-grant.js';
 
 const require = createRequire(import.meta.url);
 const webFile = (name: string) => fileURLToPath(new URL(`../../../web/signer/${name}`, import.meta.url));
@@ -23,6 +23,16 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
 };
 const cache = new Map<string, Uint8Array>();
 
+/** Dead links get a friendly page saying why, with the API's status code. */
+const LINK_PROBLEMS: Partial<Record<string, LinkProblem>> = {
+  token_invalid: 'invalid',
+  token_expired: 'expired',
+  token_used: 'used',
+  envelope_voided: 'voided',
+  envelope_declined: 'declined',
+  envelope_expired: 'expired',
+};
+
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
@@ -38,11 +48,12 @@ export const pageRoutes = (deps: AppDeps) => {
   app.get('/s/:token', async (c) => {
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
     try {
-      await resolveGrant(deps.tokens, deps.clock, c.req.param('token'));
+      const link = await openLink(deps, c.req.param('token'));
+      // A declined recipient's own link: their part is over.
+      if (link.recipient.status === 'declined') return c.body(linkProblemPage(lang, 'used'), 410, PAGE_HEADERS);
     } catch (e) {
-      if (e instanceof AppError && (e.code === 'token_invalid' || e.code === 'token_expired')) {
-        return c.body(linkProblemPage(lang, e.code === 'token_expired' ? 'expired' : 'invalid'), e.status as 404, PAGE_HEADERS);
-      }
+      const kind = e instanceof AppError ? LINK_PROBLEMS[e.code] : undefined;
+      if (e instanceof AppError && kind) return c.body(linkProblemPage(lang, kind), e.status as 404, PAGE_HEADERS);
       throw e;
     }
     return c.body(signerPage(lang), 200, PAGE_HEADERS);

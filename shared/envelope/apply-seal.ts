@@ -1,0 +1,44 @@
+import { AppError } from '../errors.js';
+import type { EnvelopeDeps } from './deps.js';
+import { signEnvelope } from './sign-envelope.js';
+import type { Envelope } from './types.js';
+
+/**
+ * The seal's turn: the platform signs with the tenant's seal key and certificate through
+ * the same revision code as every signer (signEnvelope), then routing moves on. If the seal
+ * cannot be applied now (no certificate yet, KMS down), the recipient stays `notified` and
+ * the scheduler's reminders sweep tries again.
+ */
+export const applySeal = async (deps: EnvelopeDeps, envelope: Envelope, recipientId: string): Promise<Envelope> => {
+  const [info, credentials] = await Promise.all([deps.seals?.describe(envelope.tenantId), deps.seals?.credentials(envelope.tenantId)]);
+  const fail = async (reason: string) => {
+    await deps.audit.append(envelope.tenantId, envelope.id, {
+      at: deps.clock.now().toISOString(),
+      action: 'recipient.seal_failed',
+      actor: { type: 'system' },
+      data: { recipientId, reason },
+    });
+    return envelope;
+  };
+  if (!info || !credentials) return fail('seal_not_provisioned');
+  try {
+    const { envelope: after } = await signEnvelope(
+      deps,
+      { tenantId: envelope.tenantId, envelopeId: envelope.id, recipientId, expiresAt: envelope.expiresAt ?? '' },
+      { fields: {}, signature: { type: 'typed', value: info.organization } },
+      {},
+      { credentials, method: 'organisation-seal' },
+    );
+    return after;
+  } catch (e) {
+    // Someone else applied it (a concurrent request or the sweep), or the envelope ended meanwhile.
+    if (
+      e instanceof AppError &&
+      ['already_signed', 'invalid_state', 'envelope_voided', 'envelope_declined', 'envelope_expired'].includes(e.code)
+    ) {
+      return (await deps.envelopes.get(envelope.tenantId, envelope.id)) ?? envelope;
+    }
+    if (e instanceof AppError) return fail(e.code);
+    return fail((e as Error).name || 'error');
+  }
+};

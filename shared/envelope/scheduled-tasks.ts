@@ -1,0 +1,124 @@
+import { reminderEmail } from '../mail/workflow-templates.js';
+import { applySeal } from './apply-seal.js';
+import type { EnvelopeDeps } from './deps.js';
+import { expireIfDue } from './end-envelope.js';
+import { notifyRecipients, storeLinkToken } from './notify-recipients.js';
+import { activeOrder } from './routing.js';
+import type { Envelope, Recipient } from './types.js';
+import { updateEnvelope } from './update-envelope.js';
+
+export const SCHEDULED_TASKS = ['reminders', 'expiry'] as const;
+export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[number];
+
+export interface SweepResult {
+  readonly task: ScheduledTaskName;
+  /** Open envelopes looked at. */
+  readonly processed: number;
+  /** Reminders sent, or envelopes expired. */
+  readonly acted: number;
+  readonly failed: number;
+}
+
+const HOUR = 3600_000;
+
+/** A signer or approver whose turn it is, who has not acted, and whose next reminder is due. */
+export const isReminderDue = (e: Envelope, r: Recipient, now: Date): boolean => {
+  const o = e.reminders;
+  if (!o || e.status !== 'sent' || (r.role !== 'signer' && r.role !== 'approver')) return false;
+  if ((r.status !== 'notified' && r.status !== 'viewed') || r.order !== activeOrder(e)) return false;
+  if ((r.remindersSent ?? 0) >= o.max || !r.notifiedAt) return false;
+  const dueAt = r.lastRemindedAt ? Date.parse(r.lastRemindedAt) + o.intervalHours * HOUR : Date.parse(r.notifiedAt) + o.delayHours * HOUR;
+  return dueAt <= now.getTime();
+};
+
+/**
+ * Reminds every recipient who is due. A reminder carries a new link (tokens are stored only
+ * hashed, so the first one cannot be re-sent); earlier links stay valid. Each reminder is
+ * claimed in the envelope's conditional write first, so two sweeps never double-send.
+ */
+export const remindDue = async (deps: EnvelopeDeps, envelope: Envelope): Promise<number> => {
+  const now = deps.clock.now();
+  const due = envelope.recipients.filter((r) => isReminderDue(envelope, r, now));
+  if (due.length === 0) return 0;
+  const links = new Map(await Promise.all(due.map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)));
+  let claimed: Recipient[] = [];
+  await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => {
+    claimed = current.recipients.filter((r) => links.has(r.id) && isReminderDue(current, r, now));
+    const ids = new Set(claimed.map((r) => r.id));
+    return {
+      ...current,
+      recipients: current.recipients.map((r) =>
+        ids.has(r.id)
+          ? {
+              ...r,
+              remindersSent: (r.remindersSent ?? 0) + 1,
+              lastRemindedAt: now.toISOString(),
+              linkHashes: [...(r.linkHashes ?? []), (links.get(r.id) as { hash: string }).hash],
+            }
+          : r,
+      ),
+    };
+  });
+  const tenant = await deps.tenants.get(envelope.tenantId);
+  for (const r of claimed) {
+    await deps.mailer.send(
+      reminderEmail({
+        to: r.email,
+        recipientName: r.name,
+        senderName: tenant?.name ?? 'Kyso',
+        title: envelope.title,
+        link: (links.get(r.id) as { link: string }).link,
+      }),
+    );
+    await deps.audit.append(envelope.tenantId, envelope.id, {
+      at: now.toISOString(),
+      action: 'recipient.reminded',
+      actor: { type: 'system' },
+      data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1, channel: 'email' },
+    });
+  }
+  return claimed.length;
+};
+
+/**
+ * One sweep over the envelopes that are out for signing. `expiry` expires the overdue ones;
+ * `reminders` also repairs routing (recipients whose turn came but who were never notified,
+ * seals that could not be applied) and sends due reminders. Runs the same in Lambda
+ * (EventBridge Scheduler) and locally (POST /dev/scheduler/{task}).
+ */
+export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskName): Promise<SweepResult> => {
+  let processed = 0;
+  let acted = 0;
+  let failed = 0;
+  if (!deps.openEnvelopes) return { task, processed, acted, failed };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.openEnvelopes.list(cursor);
+    cursor = page.cursor;
+    for (const { tenantId, envelopeId } of page.items) {
+      try {
+        const stored = await deps.envelopes.get(tenantId, envelopeId);
+        if (!stored || stored.status !== 'sent') {
+          await deps.openEnvelopes.remove(tenantId, envelopeId);
+          continue;
+        }
+        processed++;
+        const envelope = await expireIfDue(deps, stored);
+        if (envelope.status === 'expired') {
+          if (task === 'expiry') acted++;
+          continue;
+        }
+        if (task !== 'reminders') continue;
+        let current = await notifyRecipients(deps, envelope);
+        const order = activeOrder(current);
+        for (const seal of current.recipients.filter((r) => r.role === 'seal' && r.status === 'notified' && r.order === order)) {
+          current = await applySeal(deps, current, seal.id);
+        }
+        acted += await remindDue(deps, current);
+      } catch {
+        failed++;
+      }
+    }
+  } while (cursor);
+  return { task, processed, acted, failed };
+};

@@ -1,0 +1,56 @@
+import type { MailMessage } from '../envelope/ports.js';
+import { signRequestEmail } from './templates.js';
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** A plain two-language notice: Vietnamese first, English below. */
+const notice = (to: string, subject: string, vi: string[], en: string[]): MailMessage => ({
+  to,
+  subject,
+  text: [...vi, '', '---', ...en].join('\n'),
+  html: `<!doctype html><html lang="vi"><body style="font-family:Arial,sans-serif;color:#1a1a1a">${vi
+    .map((l) => `<p>${escapeHtml(l)}</p>`)
+    .join('')}<hr>${en.map((l) => `<p style="color:#555">${escapeHtml(l)}</p>`).join('')}</body></html>`,
+});
+
+export const otpEmail = (input: { to: string; recipientName: string; title: string; code: string; minutes: number }): MailMessage =>
+  notice(
+    input.to,
+    `Mã xác thực: ${input.code} / Verification code`,
+    [
+      `Xin chào ${input.recipientName},`,
+      `Mã xác thực để ký "${input.title}" là: ${input.code}`,
+      `Mã có hiệu lực trong ${input.minutes} phút. Không chia sẻ mã này với bất kỳ ai.`,
+    ],
+    [`Your code to sign "${input.title}" is ${input.code}. It is valid for ${input.minutes} minutes. Do not share it.`],
+  );
+
+export const reminderEmail = (input: Parameters<typeof signRequestEmail>[0]): MailMessage => {
+  const m = signRequestEmail(input);
+  return { ...m, subject: `Nhắc nhở: ${m.subject} / Reminder` };
+};
+
+export const declinedEmail = (input: { to: string; title: string; who: string; reason: string }): MailMessage =>
+  notice(
+    input.to,
+    `Đã từ chối: ${input.title} / Declined: ${input.title}`,
+    [`${input.who} đã từ chối "${input.title}". Lý do: ${input.reason}`, 'Tài liệu đã bị hủy; các liên kết ký không còn hiệu lực.'],
+    [`${input.who} declined "${input.title}". Reason: ${input.reason}`, 'The envelope has ended; its signing links no longer work.'],
+  );
+
+export const voidedEmail = (input: { to: string; title: string; senderName: string; reason: string }): MailMessage =>
+  notice(
+    input.to,
+    `Đã hủy: ${input.title} / Voided: ${input.title}`,
+    [`${input.senderName} đã hủy "${input.title}". Lý do: ${input.reason}`, 'Liên kết ký trước đây không còn hiệu lực.'],
+    [`${input.senderName} voided "${input.title}". Reason: ${input.reason}`, 'Earlier signing links no longer work.'],
+  );
+
+export const expiredEmail = (input: { to: string; title: string }): MailMessage =>
+  notice(
+    input.to,
+    `Đã hết hạn: ${input.title} / Expired: ${input.title}`,
+    [`"${input.title}" đã hết hạn trước khi tất cả các bên hoàn tất.`],
+    [`"${input.title}" expired before everyone had finished.`],
+  );
