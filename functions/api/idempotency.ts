@@ -49,7 +49,9 @@ const requestHash = async (req: Request): Promise<string> => {
       .catch(() => undefined);
     if (form) {
       const entries: [string, FormDataEntryValue][] = [];
-      form.forEach((value, name) => entries.push([name, value]));
+      form.forEach((value, name) => {
+        entries.push([name, value]);
+      });
       const parts: string[] = [];
       for (const [name, value] of entries) {
         const content =

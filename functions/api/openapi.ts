@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
+import { webhookPaths } from './openapi-webhooks.js';
 import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -176,6 +177,7 @@ export const openApiDocument = (serverUrl: string) => ({
         responses: { 201: { description: '{ tenant, apiKey }' }, ...errors },
       },
     },
+    ...webhookPaths,
     '/dev/mail': {
       get: {
         summary: 'Local mode only: emails sent so far',
