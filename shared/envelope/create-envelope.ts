@@ -95,9 +95,6 @@ export const createEnvelope = async (
     const auth = r.auth?.otp ? { otp: true } : r.auth?.accessCode ? { accessCodeHash: hashAccessCode(r.auth.accessCode) } : undefined;
     return { id, name: r.name.trim(), email, role: r.role, order: r.order, status: 'pending', ...(auth ? { auth } : {}) };
   });
-  if (recipients.some((r) => r.role === 'seal') && !(await deps.seals?.describe(tenantId))?.certificate) {
-    throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
-  }
   const actorOrders = recipients.filter((r) => r.role !== 'viewer');
   if (actorOrders.length === 0) throw new AppError('validation_failed', 'At least one recipient must sign, approve or seal.');
   const now = deps.clock.now();
@@ -183,6 +180,9 @@ export const createEnvelope = async (
     }
   }
 
+  if (recipients.some((r) => r.role === 'seal') && !(await deps.seals?.describe(tenantId))?.certificate) {
+    throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
+  }
   const reminders = input.reminders === false ? undefined : (input.reminders ?? deps.reminders ?? DEFAULT_REMINDERS);
   const envelope: Envelope = {
     id: envelopeId,
