@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { ARTIFACTS, launchBrowser, screenshotPath } from '../support/browser.js';
 import { runPdfsig } from '../support/validators.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
@@ -202,6 +202,7 @@ describe('sender console', () => {
     await page.screenshot({ path: screenshotPath('console-08-completed'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a').first().click()]);
     const pdf = new Uint8Array(readFileSync((await download.path()) as string));
+    writeFileSync(join(ARTIFACTS, 'console-signed.pdf'), pdf);
 
     const root = (await call<string>('GET', '/pki/root.pem')).body;
     const sig = runPdfsig(pdf, [root]);

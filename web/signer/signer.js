@@ -102,6 +102,8 @@ const signaturePad = () => {
   };
   canvas.addEventListener('pointerdown', (e) => {
     e.preventDefault();
+    // The pad may have been laid out after it was shown (fonts, lazy pages): size it to what is on screen.
+    if (!strokes && canvas.width !== Math.floor(canvas.clientWidth * Math.min(2, window.devicePixelRatio || 1))) clear();
     canvas.setPointerCapture(e.pointerId);
     const [x, y] = point(e);
     ctx.beginPath();
@@ -175,7 +177,7 @@ const render = async (data) => {
   }
   if (recipient.status === 'signed' || envelope.status !== 'sent') return;
 
-  const inputs = fields.filter((f) => f.type !== 'signature');
+  const inputs = fields.filter((f) => f.type !== 'signature' && f.type !== 'initials'); // initials are stamped on signing
   const form = el('form', { class: 'card', id: 'sign-form', novalidate: true });
   if (inputs.length) form.append(el('h2', { style: 'font-size:1rem' }, S.yourFields), ...inputs.map(fieldInput));
   const nameInput = el('input', { type: 'text', id: 'typed-name', value: recipient.name, autocomplete: 'name', required: true });
