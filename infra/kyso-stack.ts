@@ -133,6 +133,8 @@ export class KysoStack extends Stack {
     documents.grantLockRetention(api.fn);
     jobs.grantSend(api.fn);
     jobs.grantSend(sweeper.fn);
+    // Jobs enqueue their follow-ups: the next webhook attempt after its backoff delay.
+    jobs.grantSend(worker.fn);
 
     dataKey.grantCloudWatchAlarms();
     new Alarms(this, 'Alarms', {
