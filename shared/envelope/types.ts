@@ -21,7 +21,8 @@ export interface ReminderOptions {
   readonly intervalHours: number;
   readonly max: number;
 }
-export type FieldType = 'signature' | 'text' | 'date' | 'checkbox';
+/** `initials` are stamped with the signer's initials when they sign (a form field, not a second signature). */
+export type FieldType = 'signature' | 'initials' | 'text' | 'date' | 'checkbox';
 
 export interface Recipient {
   readonly id: string;

@@ -15,7 +15,7 @@ export interface FieldRect {
   readonly height: number;
 }
 
-export type FormFieldType = 'signature' | 'text' | 'date' | 'checkbox';
+export type FormFieldType = 'signature' | 'initials' | 'text' | 'date' | 'checkbox';
 
 /** Converts the API's top-left rectangle to a PDF /Rect in the page's user space. */
 export const toPdfRect = (
@@ -103,7 +103,7 @@ export const fillField = (
   update: IncrementalUpdate,
   field: { ref: PDFRef; dict: PDFDict },
   font: PDFFont,
-  value: { type: 'text' | 'date' | 'checkbox'; rect: FieldRect; text: string },
+  value: { type: 'initials' | 'text' | 'date' | 'checkbox'; rect: FieldRect; text: string },
 ): void => {
   const ctx = doc.context;
   if (value.type === 'checkbox') {

@@ -38,7 +38,7 @@ export interface SignatureRevisionInput {
 
 export interface FormValue {
   readonly name: string;
-  readonly type: 'text' | 'date' | 'checkbox';
+  readonly type: 'initials' | 'text' | 'date' | 'checkbox';
   readonly rect: FieldRect;
   readonly value: string;
 }

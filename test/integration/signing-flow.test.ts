@@ -1,7 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as asn1js from 'asn1js';
 import { describe, expect, inject, it } from 'vitest';
+import { OID } from '../../shared/pki/oids.js';
 import { call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail, VALID_FIXTURES } from '../support/api.js';
-import { extractSignatures } from '../support/pdf-inspect.js';
-import { qpdfCheck, runPdfsig } from '../support/validators.js';
+import { extractSignatures, parseSignedData } from '../support/pdf-inspect.js';
+import { qpdfCheck, runPdfsig, withTempDir } from '../support/validators.js';
 
 interface EnvelopeBody {
   id: string;
@@ -11,7 +17,11 @@ interface EnvelopeBody {
   fields: { id: string; recipientId: string; type: string }[];
 }
 
-const rootPem = async () => (await call<string>('GET', '/pki/root.pem')).body;
+let rootPemCache = '';
+const rootPem = async () => {
+  rootPemCache = (await call<string>('GET', '/pki/root.pem')).body;
+  return rootPemCache;
+};
 
 describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
   it('creates, sends, emails each signer in order, signs twice, and completes with two valid trusted signatures', async () => {
@@ -96,6 +106,10 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
     const sigs = extractSignatures(pdf.body);
     expect(sigs.map((s) => s.subFilter)).toEqual(['ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.CAdES.detached', 'ETSI.RFC3161']);
     expect(sigs[0]?.dict).toMatch(/\/TransformMethod \/DocMDP/);
+    // B-T: every CAdES signature carries a signature-time-stamp
+    for (const s of sigs.slice(0, 3)) {
+      expect(parseSignedData(s.cms).signerInfos[0]?.unsignedAttrs?.attributes.map((a) => a.type)).toEqual([OID.signatureTimeStamp]);
+    }
     expect(Buffer.from(pdf.body).toString('latin1')).toMatch(/\/DSS \d+ 0 R/);
     const q = qpdfCheck(pdf.body);
     expect(q.ok, q.output).toBe(true);
@@ -110,8 +124,9 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
       'recipient.notified',
       'recipient.signed',
       'envelope.completed',
+      'audit.head_signed',
     ]);
-    expect(audit.body.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(audit.body.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     // Completed: everyone is told.
     expect((await mailsTo(an.email)).some((m) => m.subject.startsWith('Đã hoàn tất'))).toBe(true);
@@ -150,5 +165,72 @@ describe('service basics', () => {
       expect(Object.keys(spec.body.paths)).toContain(p);
     }
     expect(await rootPem()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+});
+
+describe('five signers with initials on every page', () => {
+  it('certifies, stamps initials, signs five times with B-T, ends B-LTA; every timestamp verifies in openssl', async () => {
+    const key = inject('devApiKey');
+    const names = ['Nguyễn Văn An', 'Trần Thị Bích Ngọc', 'Lê Hoàng Phúc', 'Phạm Thị Hồng Nhung', 'Đỗ Quang Vinh'];
+    const signers = names.map((n) => ({ name: n, email: uniqueEmail('five') }));
+    const body = envelopeJson({
+      pdf: fixture('hop-dong-lao-dong.pdf'),
+      signers,
+      extraFields: signers.flatMap((_, i) =>
+        [1, 2].map((page) => ({ recipient: i, document: 0, type: 'initials', page, x: 40 + i * 60, y: 780, width: 50, height: 20 })),
+      ),
+    });
+    const created = await call<EnvelopeBody>('POST', '/v1/envelopes', { key, json: body });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await call('POST', `/v1/envelopes/${created.body.id}/send`, { key });
+    for (const s of signers) {
+      const r = await call('POST', `/v1/sign/${await latestLinkToken(s.email)}`, { json: { signature: { type: 'typed', value: s.name } } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const final = await call<EnvelopeBody>('GET', `/v1/envelopes/${created.body.id}`, { key });
+    expect(final.body.status).toBe('completed');
+    const pdf = (await call<Uint8Array>('GET', `/v1/envelopes/${created.body.id}/documents/${final.body.documents[0]?.id}`, { key })).body;
+
+    const sig = runPdfsig(pdf, [await rootPem()]);
+    const approvals = sig.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
+    expect(approvals, sig.output).toHaveLength(6); // certification + five signers
+    for (const s of approvals) expect(s.valid && s.trusted, s.raw).toBe(true);
+    expect(qpdfCheck(pdf).ok).toBe(true);
+
+    const text = Buffer.from(pdf).toString('latin1');
+    // initials stamped: NVA for Nguyễn Văn An, as a UTF-16 field value
+    expect(text).toContain(`/V <FEFF${Buffer.from('NVA', 'utf16le').swap16().toString('hex').toUpperCase()}>`);
+
+    const sigs = extractSignatures(pdf);
+    withTempDir((dir) => {
+      const root = join(dir, 'root.pem');
+      writeFileSync(root, rootPemCache);
+      for (const [i, s] of sigs.entries()) {
+        const [a, b, c, d] = s.byteRange as [number, number, number, number];
+        if (s.subFilter === 'ETSI.RFC3161') {
+          writeFileSync(join(dir, 'doc.tst'), s.cms);
+          writeFileSync(join(dir, 'covered'), Buffer.concat([pdf.subarray(a, b), pdf.subarray(c, c + d)]));
+          expect(
+            execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', 'doc.tst', '-data', 'covered', '-CAfile', root], {
+              cwd: dir,
+              encoding: 'utf8',
+            }),
+          ).toContain('Verification: OK');
+          continue;
+        }
+        const si = parseSignedData(s.cms).signerInfos[0];
+        const attr = si?.unsignedAttrs?.attributes.find((x) => x.type === OID.signatureTimeStamp);
+        writeFileSync(join(dir, `s${i}.tst`), new Uint8Array((attr?.values[0] as asn1js.BaseBlock).toBER(false)));
+        const digest = createHash('sha256')
+          .update(si?.signature.valueBlock.valueHexView ?? new Uint8Array())
+          .digest('hex');
+        expect(
+          execFileSync('openssl', ['ts', '-verify', '-token_in', '-in', `s${i}.tst`, '-digest', digest, '-CAfile', root], {
+            cwd: dir,
+            encoding: 'utf8',
+          }),
+        ).toContain('Verification: OK');
+      }
+    });
   });
 });
