@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
 import { webhookPaths } from './openapi-webhooks.js';
+import { workflowPaths } from './openapi-workflow.js';
 import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -55,9 +56,10 @@ export const openApiDocument = (serverUrl: string) => ({
                 id: { type: 'string' },
                 name: { type: 'string' },
                 email: { type: 'string' },
-                role: { type: 'string' },
+                role: { type: 'string', enum: ['signer', 'approver', 'viewer', 'seal'] },
                 order: { type: 'integer' },
-                status: { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'declined'] },
+                status: { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'approved', 'declined'] },
+                auth: { type: 'object', description: '{ otp: true } or { accessCode: true } (the code itself is never returned)' },
               },
             },
           },
@@ -178,6 +180,7 @@ export const openApiDocument = (serverUrl: string) => ({
       },
     },
     ...webhookPaths,
+    ...workflowPaths,
     '/dev/mail': {
       get: {
         summary: 'Local mode only: emails sent so far',

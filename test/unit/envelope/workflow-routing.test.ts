@@ -19,7 +19,7 @@ const r = (
   status,
   ...extra,
 });
-const env = (recipients: Recipient[], status: Envelope['status'] = 'sent', extra: Partial<Envelope> = {}): Envelope => ({
+const env = (recipients: readonly Recipient[], status: Envelope['status'] = 'sent', extra: Partial<Envelope> = {}): Envelope => ({
   id: 'e',
   tenantId: 't',
   title: 't',
