@@ -87,6 +87,8 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     },
     publicUrl: config.publicUrl,
     linkTtlDays: config.linkTtlDays,
+    envelopeTtlDays: config.envelopeTtlDays,
+    reminders: config.reminders,
     tsaUrls: config.tsaUrls,
     tsaTimeoutMs: config.tsaTimeoutMs,
     logger,

@@ -21,6 +21,10 @@ export interface Config {
   /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
   readonly trustedRootsPem?: string;
   readonly linkTtlDays: number;
+  /** Default lifetime of a sent envelope when the request has no expiresAt: KYSO_ENVELOPE_TTL_DAYS, 30. */
+  readonly envelopeTtlDays: number;
+  /** Default reminders: KYSO_REMINDER_DELAY_HOURS (48), KYSO_REMINDER_INTERVAL_HOURS (48), KYSO_REMINDER_MAX (3; 0 = none). */
+  readonly reminders: { readonly delayHours: number; readonly intervalHours: number; readonly max: number };
   /** KYSO_TSA_URLS: comma-separated RFC 3161 URLs tried before the platform TSA. */
   readonly tsaUrls: readonly string[];
   readonly tsaTimeoutMs: number;
@@ -71,6 +75,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
+    envelopeTtlDays: positive(env, 'KYSO_ENVELOPE_TTL_DAYS', 30),
+    reminders: {
+      delayHours: positive(env, 'KYSO_REMINDER_DELAY_HOURS', 48),
+      intervalHours: positive(env, 'KYSO_REMINDER_INTERVAL_HOURS', 48),
+      max: env.KYSO_REMINDER_MAX === '0' ? 0 : positive(env, 'KYSO_REMINDER_MAX', 3),
+    },
     tsaUrls: (env.KYSO_TSA_URLS ?? '')
       .split(',')
       .map((u) => u.trim())
