@@ -154,6 +154,10 @@ const render = async (data) => {
     el('p', { class: 'muted' }, `${S.from}: `, envelope.sender),
   );
   app.replaceChildren(header);
+  if (data.verification && !data.verification.verified && envelope.status === 'sent') {
+    app.append(verifyCard(data.verification.method));
+    return;
+  }
   if (recipient.status === 'signed' || envelope.status !== 'sent') {
     const done = recipient.status === 'signed';
     const card = el('section', { class: 'card' }, el('p', { class: done ? 'ok' : 'error' }, done ? S.alreadySigned : S.notActive));
@@ -175,7 +179,13 @@ const render = async (data) => {
       container,
     ).catch(() => container.append(el('p', { class: 'error' }, S.error)));
   }
-  if (recipient.status === 'signed' || envelope.status !== 'sent') return;
+  if (recipient.status === 'declined') app.append(el('section', { class: 'card' }, el('p', { class: 'error' }, S.declined)));
+  if (recipient.status === 'signed' || recipient.status === 'declined' || envelope.status !== 'sent') return;
+  if (recipient.role === 'viewer') return void app.append(el('section', { class: 'card' }, el('p', {}, S.viewerNote)));
+  if (recipient.role === 'approver') {
+    if (recipient.status === 'approved') return void app.append(el('section', { class: 'card' }, el('p', { class: 'ok' }, S.approved)));
+    return void app.append(approveCard(), declineCard());
+  }
 
   const inputs = fields.filter((f) => f.type !== 'signature' && f.type !== 'initials'); // initials are stamped on signing
   const form = el('form', { class: 'card', id: 'sign-form', novalidate: true });
@@ -252,6 +262,7 @@ const render = async (data) => {
           result.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
       }
       form.replaceWith(result);
+      decline.remove();
       jump.remove();
     } catch (e) {
       message.textContent = e.message || S.error;
@@ -264,13 +275,101 @@ const render = async (data) => {
   new IntersectionObserver(([entry]) => {
     jump.hidden = entry.isIntersecting;
   }).observe(form);
-  app.append(form, jump);
+  const decline = declineCard();
+  app.append(form, decline, jump);
 };
 
-fetch(api)
-  .then(async (res) => {
-    const body = await res.json();
-    if (!res.ok) throw new Error(body?.error?.message || S.error);
-    return render(body);
-  })
-  .catch((e) => showStatus(e.message || S.error, 'error'));
+const post = async (path, body) => {
+  const res = await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(data?.error?.message || S.error);
+  return data;
+};
+
+/** A small form: labelled input(s), an alert line, a submit button whose handler may throw. */
+const actionForm = (id, children, label, onSubmit) => {
+  const message = el('p', { role: 'alert', class: 'error' });
+  const button = el('button', { type: 'submit' }, label);
+  const form = el('form', { class: 'card', id, novalidate: true }, ...children, message, button);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    button.disabled = true;
+    try {
+      await onSubmit(form);
+    } catch (e) {
+      message.textContent = e.message || S.error;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+};
+
+/** One-time code by email, or an access code from the sender: verified once per link, then the page reloads its data. */
+const verifyCard = (method) => {
+  const code = el('input', { type: 'text', id: 'verify-code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
+  const sent = el('p', { class: 'ok', role: 'status' });
+  const children = [el('h2', { style: 'font-size:1rem' }, S.verifyTitle), el('p', {}, method === 'otp' ? S.otpHelp : S.accessCodeHelp)];
+  if (method === 'otp') {
+    const send = el('button', { type: 'button', class: 'secondary', id: 'send-code' }, S.sendCode);
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      try {
+        await post('/otp');
+        sent.textContent = S.codeSent;
+        code.focus();
+      } catch (e) {
+        sent.className = 'error';
+        sent.textContent = e.message || S.error;
+      } finally {
+        send.disabled = false;
+      }
+    });
+    children.push(send, sent);
+  }
+  children.push(el('label', { for: 'verify-code' }, S.code), code);
+  return actionForm('verify-form', children, S.verify, async () => {
+    await post('/verify', { code: code.value });
+    await load();
+  });
+};
+
+const approveCard = () =>
+  actionForm('approve-form', [el('p', {}, S.approveHelp)], S.approve, async (form) => {
+    await post('/approve');
+    form.replaceWith(el('section', { class: 'card', id: 'approved' }, el('p', { class: 'ok' }, S.approved)));
+    document.getElementById('decline-box')?.remove();
+  });
+
+/** Declining is behind a disclosure so it is never pressed by accident; the reason is required. */
+const declineCard = () => {
+  const reason = el('textarea', { id: 'decline-reason', rows: 3, maxlength: 1000, required: true });
+  const form = actionForm('decline-form', [el('label', { for: 'decline-reason' }, S.declineReason), reason], S.declineConfirm, async () => {
+    if (!reason.value.trim()) {
+      reason.focus();
+      throw new Error(S.declineReason);
+    }
+    await post('/decline', { reason: reason.value });
+    app.querySelector('#sign-form')?.remove();
+    app.querySelector('#approve-form')?.remove();
+    app.querySelector('.jump')?.remove();
+    box.replaceWith(el('section', { class: 'card', id: 'declined' }, el('p', { class: 'error' }, S.declined)));
+  });
+  const box = el('details', { id: 'decline-box', class: 'decline' }, el('summary', {}, S.decline), form);
+  return box;
+};
+
+const load = () =>
+  fetch(api)
+    .then(async (res) => {
+      const body = await res.json();
+      if (!res.ok) throw new Error(body?.error?.message || S.error);
+      return render(body);
+    })
+    .catch((e) => showStatus(e.message || S.error, 'error'));
+load();

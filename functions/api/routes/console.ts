@@ -13,7 +13,10 @@ import { hashApiKey } from '../auth.js';
 import { assertSameOrigin, type ConsoleEnv, clearSessionCookie, SESSION_COOKIE, sessionAuth, setSessionCookie } from '../console-auth.js';
 import type { AppDeps } from '../context.js';
 import { presentEnvelope } from '../present.js';
+import { bulkRoutes } from './bulk.js';
+import { envelopeWorkflowRoutes } from './envelope-workflow.js';
 import { envelopeRoutes } from './envelopes.js';
+import { templateRoutes } from './templates.js';
 
 const loginSchema = z.object({ email: z.string().trim().max(254), password: z.string().min(1).max(200) });
 const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100) });
@@ -46,9 +49,9 @@ const readJson = async (req: Request): Promise<unknown> => {
 };
 
 /**
- * The sender console: the page shell at /app, and /app/api/* for its script. Envelope routes
- * are the tenant API's own sub-app mounted behind the session instead of an API key, so the
- * console never has logic of its own for envelopes.
+ * The sender console: the page shell at /app, and /app/api/* for its script. Envelope,
+ * workflow, template and bulk routes are the tenant API's own sub-apps mounted behind the
+ * session instead of an API key, so the console has no envelope logic of its own.
  */
 export const consoleRoutes = (deps: AppDeps) => {
   const app = new Hono<ConsoleEnv>();
@@ -106,6 +109,9 @@ export const consoleRoutes = (deps: AppDeps) => {
     return c.json({ items: items.map(presentEnvelope) });
   });
   app.route('/api/envelopes', envelopeRoutes(deps));
+  app.route('/api/envelopes', envelopeWorkflowRoutes(deps));
+  app.route('/api/templates', templateRoutes(deps));
+  app.route('/api/bulk', bulkRoutes(deps));
 
   app.get('/api/keys', async (c) => {
     const keys = await deps.console.listApiKeys(c.get('tenantId'));

@@ -1,0 +1,124 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { baseUrl, call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+
+const openOnPhone = async (browser: Browser, token: string) => {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'vi-VN',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(`${baseUrl()}/s/${token}`);
+  return { context, page, problems };
+};
+
+const noHorizontalScroll = async (page: Page) =>
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+describe('signer page: one-time code, decline, approve', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('asks for the emailed code first, then declines with a reason; the envelope ends as declined', async () => {
+    const key = inject('devApiKey');
+    const email = uniqueEmail('otp');
+    const json = envelopeJson({ pdf: fixture('hop-dong-lao-dong.pdf'), signers: [{ name: 'Lê Văn <i>Cường</i>', email }] });
+    const created = await call<{ id: string }>('POST', '/v1/envelopes', {
+      key,
+      json: { ...json, recipients: json.recipients.map((r) => ({ ...r, auth: { otp: true } })) },
+    });
+    expect(created.status).toBe(201);
+    await call('POST', `/v1/envelopes/${created.body.id}/send`, { key });
+
+    const { context, page, problems } = await openOnPhone(browser, await latestLinkToken(email));
+    await page.locator('#verify-form').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.page').count()).toBe(0); // nothing of the document before the code
+    await page.getByRole('button', { name: 'Gửi mã' }).click();
+    await expect.poll(() => page.locator('#verify-form [role=status]').textContent()).toContain('Đã gửi mã');
+    const otpMail = (await mailsTo(email)).find((m) => /Mã xác thực: \d{6}/.test(m.subject));
+    const code = /(\d{6})/.exec(otpMail?.subject ?? '')?.[1] ?? '';
+    await page.screenshot({ path: screenshotPath('workflow-01-otp-asked') });
+
+    await page.getByLabel('Mã xác thực').fill('000000' === code ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+    await expect.poll(() => page.locator('#verify-form [role=alert]').textContent()).not.toBe('');
+    await page.getByLabel('Mã xác thực').fill(code);
+    await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
+    await page.locator('#sign-form').waitFor({ timeout: 30_000 });
+    await page.locator('.page canvas').first().waitFor({ timeout: 30_000 });
+    await noHorizontalScroll(page);
+
+    await page.getByText('Từ chối ký').click();
+    await page.getByLabel('Lý do từ chối').fill('Mức lương <b>chưa đúng</b> thỏa thuận');
+    await page.locator('#decline-form').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('workflow-02-decline-reason') });
+    await page.getByRole('button', { name: 'Xác nhận từ chối' }).click();
+    await page.locator('#declined').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#sign-form').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('workflow-03-declined') });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    const env = await call<{ status: string; recipients: { status: string }[] }>('GET', `/v1/envelopes/${created.body.id}`, { key });
+    expect(env.body.status).toBe('declined');
+    expect(env.body.recipients[0]?.status).toBe('declined');
+    const audit = await call<{ events: { action: string; data?: Record<string, unknown> }[] }>(
+      'GET',
+      `/v1/envelopes/${created.body.id}/audit`,
+      { key },
+    );
+    expect(audit.body.events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['recipient.verification_failed', 'recipient.verified', 'recipient.declined']),
+    );
+  });
+
+  it('lets an approver approve on a phone, then the signer signs', async () => {
+    const key = inject('devApiKey');
+    const approver = uniqueEmail('approve');
+    const signer = uniqueEmail('signer');
+    const json = envelopeJson({ pdf: fixture('hop-dong-lao-dong.pdf'), signers: [{ name: 'Phạm Thu', email: signer, order: 2 }] });
+    const created = await call<{ id: string }>('POST', '/v1/envelopes', {
+      key,
+      json: {
+        ...json,
+        recipients: [{ name: 'Giám đốc Hải', email: approver, role: 'approver', order: 1 }, ...json.recipients],
+        // the approver comes first, so the signer's field points at recipient 1
+        fields: json.fields.map((f) => ({ ...f, recipient: Number(f.recipient) + 1 })),
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await call('POST', `/v1/envelopes/${created.body.id}/send`, { key });
+
+    const { context, page, problems } = await openOnPhone(browser, await latestLinkToken(approver));
+    await page.locator('#approve-form').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('workflow-04-approver') });
+    await page.getByRole('button', { name: 'Duyệt' }).click();
+    await page.locator('#approved').waitFor({ timeout: 30_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    const s = await openOnPhone(browser, await latestLinkToken(signer));
+    await s.page.locator('#sign-form').waitFor({ timeout: 30_000 });
+    await s.page.getByLabel(/Tôi đồng ý/).check();
+    await s.page.getByRole('button', { name: 'Ký', exact: true }).click();
+    await s.page.locator('#signed').waitFor({ timeout: 60_000 });
+    expect(await s.page.locator('#signed').textContent()).toContain('Tất cả các bên đã ký');
+    expect(s.problems).toEqual([]);
+    await s.context.close();
+  });
+});
