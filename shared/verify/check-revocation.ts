@@ -16,8 +16,15 @@ interface ParsedCrl {
   readonly source: 'dss' | 'cms';
 }
 
+const parsed = new WeakMap<RevocationData, ParsedCrl[]>();
+/** Which CRLs a given issuer certificate signed (keyed by its fingerprint), per verification. */
+const signedBy = new WeakMap<ParsedCrl, Map<string, boolean>>();
+
 const parseCrls = (data: RevocationData): ParsedCrl[] => {
+  const cached = parsed.get(data);
+  if (cached) return cached;
   const out: ParsedCrl[] = [];
+  parsed.set(data, out);
   const add = (list: readonly Uint8Array[], source: 'dss' | 'cms') => {
     for (const der of list) {
       try {
@@ -30,6 +37,27 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
   add(data.dssCrls, 'dss');
   add(data.cmsCrls, 'cms');
   return out;
+};
+
+const isSignedBy = (p: ParsedCrl, issuer: X509Certificate): boolean => {
+  let byIssuer = signedBy.get(p);
+  if (!byIssuer) signedBy.set(p, (byIssuer = new Map()));
+  const known = byIssuer.get(issuer.fingerprint256);
+  if (known !== undefined) return known;
+  const issuerName = pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(issuer.raw))).subject;
+  const spki = new Uint8Array(issuer.publicKey.export({ format: 'der', type: 'spki' }));
+  const { crl } = p;
+  const ok =
+    crl.issuer.isEqual(issuerName) &&
+    verifyWithSpki(
+      crl.signatureAlgorithm.algorithmId,
+      crl.signatureAlgorithm.algorithmId,
+      crl.tbsView,
+      new Uint8Array(crl.signatureValue.valueBlock.valueHexView),
+      spki,
+    );
+  byIssuer.set(issuer.fingerprint256, ok);
+  return ok;
 };
 
 const serialOf = (c: X509Certificate) => c.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, '');

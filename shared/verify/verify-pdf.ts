@@ -3,17 +3,18 @@ import { PDFDocument } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
-import { parseTimestampToken } from '../pki/timestamp-parse.js';
-import { sha256Hex, toArrayBuffer } from '../util/bytes.js';
+import { sha256Hex } from '../util/bytes.js';
 import { createCertificatePool } from './build-certificate-path.js';
 import { determineLevels } from './determine-level.js';
-import { findModifications, type Modifications } from './find-modifications.js';
+import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
 import { readDss } from './read-dss.js';
+import { indexObjectHeaders, readRevision } from './read-revision.js';
 import { readSignatures, type SignatureEntry } from './read-signatures.js';
 import type { SignatureReport, VerificationReport } from './types.js';
 import type { VerifyContext } from './verify-context.js';
 import { verifyDocumentTimestamp } from './verify-document-timestamp.js';
 import { verifySignature } from './verify-signature.js';
+import { clearSignedDataCache, signedDataOf } from './verify-signed-data.js';
 
 export interface VerifyPdfOptions {
   /** Trust anchors, DER: the platform root plus configured roots (deployment, tenant). */
@@ -26,12 +27,13 @@ const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: U
   const certs: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
   try {
-    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(entry.cms)).content });
+    const sd = signedDataOf(entry.cms);
     for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
     for (const c of sd.crls ?? []) if (c instanceof pkijs.CertificateRevocationList) crls.push(new Uint8Array(c.toSchema().toBER(false)));
     for (const attr of sd.signerInfos[0]?.unsignedAttrs?.attributes ?? []) {
       if (attr.type !== OID.signatureTimeStamp || !attr.values[0]) continue;
-      certs.push(...parseTimestampToken(new Uint8Array((attr.values[0] as asn1js.BaseBlock).toBER(false))).certificates);
+      const token = signedDataOf(new Uint8Array((attr.values[0] as asn1js.BaseBlock).toBER(false)));
+      for (const c of token.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
     }
   } catch {
     // an unreadable CMS is reported by the signature check itself
@@ -47,6 +49,8 @@ const countRevisions = (bytes: Uint8Array): number => Buffer.from(bytes).toStrin
  * empty_document) for input that is not a readable, unencrypted PDF.
  */
 export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): Promise<VerificationReport> => {
+  // Parses are shared within one verification only (a concurrent one merely re-parses).
+  clearSignedDataCache();
   const { doc } = await loadPdf(bytes);
   const entries = readSignatures(doc);
   const dss = readDss(doc);
@@ -65,6 +69,21 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     return p;
   };
   const mods = new Map<number, Promise<Modifications>>();
+  let finder: ReturnType<typeof createModificationFinder> | undefined;
+  let text: string | undefined;
+  let headers: ReturnType<typeof indexObjectHeaders> | undefined;
+  const viewOf = async (end: number) => {
+    text ??= Buffer.from(bytes).toString('latin1');
+    headers ??= indexObjectHeaders(text);
+    try {
+      const fast = readRevision(text, headers, bytes, end, doc.context);
+      if (fast) return fast;
+    } catch {
+      // fall back to parsing the whole prefix
+    }
+    const signed = await revisionAt(end);
+    return signed ? parsedRevisionView(signed) : undefined;
+  };
   const ctx: VerifyContext = {
     bytes,
     doc,
@@ -74,9 +93,10 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     modificationsAfter(end) {
       let m = mods.get(end);
       if (!m) {
-        m = revisionAt(end).then((signed) =>
-          signed ? findModifications(signed, doc) : { allowed: [], disallowed: ['the signed revision cannot be parsed on its own'] },
-        );
+        m = viewOf(end).then((view) => {
+          finder ??= createModificationFinder(doc);
+          return view ? finder(view) : { allowed: [], disallowed: ['the signed revision cannot be parsed on its own'] };
+        });
         mods.set(end, m);
       }
       return m;

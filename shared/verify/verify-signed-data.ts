@@ -51,6 +51,25 @@ export const verifyWithSpki = (
   }
 };
 
+const parsed = new Map<string, pkijs.SignedData>();
+export const clearSignedDataCache = (): void => parsed.clear();
+
+/**
+ * pkijs needs ~10-20 ms to read a CMS with its certificates; one verification reads each
+ * signature and timestamp token several times (certificate pool, checks), so parses are
+ * kept by content hash for the duration of one verification (the objects are never modified).
+ */
+export const signedDataOf = (cms: Uint8Array): pkijs.SignedData => {
+  const key = createHash('sha256').update(cms).digest('base64');
+  let sd = parsed.get(key);
+  if (!sd) {
+    sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(cms)).content });
+    if (parsed.size >= 256) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(key, sd);
+  }
+  return sd;
+};
+
 export interface SignedDataCheck {
   readonly signedData: pkijs.SignedData;
   readonly signerInfo: pkijs.SignerInfo;
@@ -94,8 +113,7 @@ const findSigner = (si: pkijs.SignerInfo, certs: pkijs.Certificate[]): pkijs.Cer
  * SignerInfo's digest algorithm) and the signature over the DER SET OF signed attributes.
  */
 export const verifySignedData = (cms: Uint8Array, contentParts: readonly Uint8Array[]): SignedDataCheck => {
-  const ci = pkijs.ContentInfo.fromBER(toArrayBuffer(cms));
-  const signedData = new pkijs.SignedData({ schema: ci.content });
+  const signedData = signedDataOf(cms);
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) throw new Error('the CMS has no SignerInfo');
   const certObjects = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addLtvRevision, embeddedCertificates } from '../../../shared/pdf/ltv-revision.js';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { parseCertificate } from '../../../shared/pki/certificate.js';
@@ -5,8 +7,10 @@ import { signCadesDetached, type Timestamper } from '../../../shared/pki/cms.js'
 import { createCrl } from '../../../shared/pki/crl.js';
 import type { KeySpec } from '../../../shared/pki/key-signer.js';
 import { createTimestampToken } from '../../../shared/pki/timestamp.js';
-import { fixture } from '../../support/api.js';
 import { createTestPki } from '../../support/test-pki.js';
+
+// Not test/support/api.js: that imports vitest, and npm run bench uses this too.
+const fixture = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '../../../../shared/fixtures/pdf', name)));
 
 export type TestPki = Awaited<ReturnType<typeof createTestPki>>;
 
@@ -22,7 +26,7 @@ export const signedDocument = async (opts: {
   const pki = opts.pki ?? (await createTestPki(opts.spec ?? 'ECC_NIST_P256'));
   const clock = { now: () => new Date() };
   const timestamper: Timestamper = (digest) => createTimestampToken({ digest, tsa: pki.tsa, clock });
-  let pdf = fixture(opts.name ?? 'hop-dong-lao-dong.pdf');
+  let pdf: Uint8Array = fixture(opts.name ?? 'hop-dong-lao-dong.pdf');
   const signerCerts: Uint8Array[] = [];
   for (let i = 0; i < (opts.signers ?? 2); i++) {
     const cert = await pki.issueSigner(`Người ký ${i + 1}`);
