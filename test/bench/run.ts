@@ -15,6 +15,7 @@ import { addSignatureRevision } from '../../shared/pdf/sign-revision.js';
 import { signCadesDetached } from '../../shared/pki/cms.js';
 import { startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
+import { verifyBench } from './verify-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -151,3 +152,4 @@ const pdfBench = async () => {
 
 if (!values['skip-http']) await httpBench();
 await pdfBench();
+await verifyBench();
