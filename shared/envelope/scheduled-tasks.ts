@@ -98,7 +98,7 @@ export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskNa
     for (const { tenantId, envelopeId } of page.items) {
       try {
         const stored = await deps.envelopes.get(tenantId, envelopeId);
-        if (!stored || stored.status !== 'sent') {
+        if (stored?.status !== 'sent') {
           await deps.openEnvelopes.remove(tenantId, envelopeId);
           continue;
         }

@@ -31,7 +31,7 @@ export const box = (i: number) => ({ page: 1, x: 40 + (i % 4) * 130, y: 420 + Ma
 export const workflowJson = (recipients: Who[], extra: Record<string, unknown> = {}) => ({
   title: 'Hợp đồng lao động',
   documents: [{ name: 'hop-dong.pdf', contentBase64: Buffer.from(fixture('hop-dong-lao-dong.pdf')).toString('base64') }],
-  recipients: recipients.map((r, i) => ({
+  recipients: recipients.map((r) => ({
     name: r.name,
     ...(r.email ? { email: r.email } : {}),
     role: r.role ?? 'signer',

@@ -5,7 +5,7 @@ import { checkCode, emptyAuthState, hashOtp, issueCode, isVerified, OTP_RULES } 
 import type { AppError } from '../../../shared/errors.js';
 
 const T0 = new Date('2026-11-25T08:00:00.000Z');
-const after = (ms: number) => new Date(T0.getTime() + ms);
+const plus = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 const fresh = () => emptyAuthState('t', 'e', 'r');
 const check = (s: SignerAuthState, code: string, now: Date, tokenHash = 'tok') =>
@@ -22,48 +22,48 @@ const codeOf = (fn: () => unknown) => {
 describe('one-time codes', () => {
   it('works for 10 minutes, once, and only for the link that verified', () => {
     const s = issueCode(fresh(), '123456', T0);
-    expect(s.codeExpiresAt).toBe(after(10 * MIN).toISOString());
+    expect(s.codeExpiresAt).toBe(plus(10 * MIN).toISOString());
     expect(s.codeHash).not.toContain('123456');
-    const ok = check(s, '123456', after(9 * MIN));
+    const ok = check(s, '123456', plus(9 * MIN));
     expect(ok.ok).toBe(true);
     expect(ok.state.codeHash).toBeUndefined();
-    expect(isVerified(ok.state, 'tok', after(9 * MIN))).toBe(true);
-    expect(isVerified(ok.state, 'other-token', after(9 * MIN))).toBe(false);
-    expect(isVerified(ok.state, 'tok', after(9 * MIN + OTP_RULES.verifiedTtlMs))).toBe(false);
-    expect(check(ok.state, '123456', after(9 * MIN)).reason).toBe('none');
-    const late = check(s, '123456', after(10 * MIN));
+    expect(isVerified(ok.state, 'tok', plus(9 * MIN))).toBe(true);
+    expect(isVerified(ok.state, 'other-token', plus(9 * MIN))).toBe(false);
+    expect(isVerified(ok.state, 'tok', plus(9 * MIN + OTP_RULES.verifiedTtlMs))).toBe(false);
+    expect(check(ok.state, '123456', plus(9 * MIN)).reason).toBe('none');
+    const late = check(s, '123456', plus(10 * MIN));
     expect(late).toMatchObject({ ok: false, reason: 'expired' });
   });
 
   it('locks after 5 wrong codes, for 30 minutes, killing the current code', () => {
     let s = issueCode(fresh(), '123456', T0);
     for (let i = 1; i <= 4; i++) {
-      const r = check(s, '000000', after(i * 1000));
+      const r = check(s, '000000', plus(i * 1000));
       expect(r).toMatchObject({ ok: false, reason: 'wrong' });
       expect(r.state.lockedUntil).toBeUndefined();
       s = r.state;
     }
-    const fifth = check(s, '000000', after(5000));
-    expect(fifth.state.lockedUntil).toBe(after(5000 + OTP_RULES.lockMs).toISOString());
+    const fifth = check(s, '000000', plus(5000));
+    expect(fifth.state.lockedUntil).toBe(plus(5000 + OTP_RULES.lockMs).toISOString());
     expect(fifth.state.codeHash).toBeUndefined();
-    expect(codeOf(() => check(fifth.state, '123456', after(6000)))).toBe('code_locked');
-    expect(codeOf(() => issueCode(fifth.state, '654321', after(29 * MIN)))).toBe('code_locked');
+    expect(codeOf(() => check(fifth.state, '123456', plus(6000)))).toBe('code_locked');
+    expect(codeOf(() => issueCode(fifth.state, '654321', plus(29 * MIN)))).toBe('code_locked');
     // After the lock: a new code, and the failure count starts again.
-    const again = issueCode(fifth.state, '654321', after(5000 + OTP_RULES.lockMs));
+    const again = issueCode(fifth.state, '654321', plus(5000 + OTP_RULES.lockMs));
     expect(again.failures).toBe(0);
-    expect(check(again, '654321', after(5000 + OTP_RULES.lockMs + 1000)).ok).toBe(true);
+    expect(check(again, '654321', plus(5000 + OTP_RULES.lockMs + 1000)).ok).toBe(true);
   });
 
   it('sends at most 3 codes per 10 minutes; only the newest code works', () => {
     let s = fresh();
     s = issueCode(s, '111111', T0);
-    s = issueCode(s, '222222', after(1 * MIN));
-    s = issueCode(s, '333333', after(2 * MIN));
-    expect(codeOf(() => issueCode(s, '444444', after(9 * MIN)))).toBe('rate_limited');
-    expect(check(s, '111111', after(3 * MIN)).ok).toBe(false);
-    const later = issueCode(s, '444444', after(10 * MIN));
+    s = issueCode(s, '222222', plus(1 * MIN));
+    s = issueCode(s, '333333', plus(2 * MIN));
+    expect(codeOf(() => issueCode(s, '444444', plus(9 * MIN)))).toBe('rate_limited');
+    expect(check(s, '111111', plus(3 * MIN)).ok).toBe(false);
+    const later = issueCode(s, '444444', plus(10 * MIN));
     expect(later.sends).toHaveLength(3);
-    expect(check(later, '444444', after(11 * MIN)).ok).toBe(true);
+    expect(check(later, '444444', plus(11 * MIN)).ok).toBe(true);
   });
 
   it('bumps the version on every change, so each write is conditional', () => {
