@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
 import { verifyPaths } from './openapi-verify.js';
-import { verifyPaths } from './openapi-verify.js';
 import { webhookPaths } from './openapi-webhooks.js';
 import { workflowPaths } from './openapi-workflow.js';
 import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
@@ -182,7 +181,6 @@ export const openApiDocument = (serverUrl: string) => ({
       },
     },
     ...webhookPaths,
-    ...verifyPaths,
     ...verifyPaths,
     ...workflowPaths,
     '/dev/mail': {
