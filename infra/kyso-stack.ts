@@ -119,6 +119,8 @@ export class KysoStack extends Stack {
       reservedConcurrentExecutions: 1,
       environment: common,
     });
+    // Reminder emails carry signing links: the sweeps need the public URL the API uses.
+    sweeper.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
     const schedules = new Schedules(this, 'Schedules', { handler: sweeper.fn });
 
     // Only the API role may call kms:Sign: it is named in the key policy.

@@ -185,6 +185,11 @@ describe('queues, schedules, mail', () => {
     expect(pollers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
   });
 
+  it('gives the scheduler the public URL (reminder emails carry signing links)', () => {
+    const sweeper = propsOf(json, functionId(json, 'Kyso scheduler'));
+    expect(Object.keys((sweeper.Environment as { Variables: Record<string, unknown> }).Variables)).toContain('PUBLIC_URL');
+  });
+
   it('runs reminder and expiry sweeps on EventBridge Scheduler with a DLQ', () => {
     for (const task of ['reminders', 'expiry']) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
