@@ -84,8 +84,9 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
          out[p] = { status: r.statusCode, bytes: Buffer.from(r.body ?? '', r.isBase64Encoded ? 'base64' : 'utf8').length };
        }
        out.font = createRequire(${JSON.stringify(join(dir, API_BUNDLE_PATH))}).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+       out.bold = createRequire(${JSON.stringify(join(dir, API_BUNDLE_PATH))}).resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
        process.stdout.write("\\n" + JSON.stringify(out));`,
-    ) as Record<string, { status: number; bytes: number }> & { font: string };
+    ) as Record<string, { status: number; bytes: number }> & { font: string; bold: string };
 
     for (const p of paths) expect(results[p]?.status, p).toBe(200);
     expect(results['/assets/signer.js']?.bytes).toBeGreaterThan(1000);
@@ -93,6 +94,8 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
     expect(results.font.startsWith(dir)).toBe(true);
     // The copied asset is the font itself, byte for byte.
     expect(readFileSync(results.font).equals(readFileSync(join('node_modules', 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf')))).toBe(true);
+    // The bold face is needed by generated reports (certificate of completion, templates).
+    expect(results.bold.startsWith(dir)).toBe(true);
   });
 
   it('runs the worker and scheduler bundles: the worker fails messages it cannot read, the scheduler refuses unknown tasks', () => {
