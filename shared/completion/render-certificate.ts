@@ -36,11 +36,14 @@ const ROLES: Record<string, string> = {
   seal: 'Con dấu tổ chức / Organisation seal',
 };
 
+/** The `method` values the signing paths record in their audit events. */
 const METHODS: Record<string, string> = {
   'email-link': 'Liên kết qua email / Email link',
-  otp: 'Liên kết email + mã OTP / Email link + one-time code',
-  'access-code': 'Liên kết email + mã truy cập / Email link + access code',
-  seal: 'Khóa tổ chức trong KMS / Organisation key in KMS',
+  'email-link+otp': 'Liên kết email + mã OTP / Email link + one-time code',
+  'email-link+access-code': 'Liên kết email + mã truy cập / Email link + access code',
+  'organisation-seal': 'Con dấu tổ chức, khóa trong KMS / Organisation seal, key in KMS',
+  token: 'Chứng thư số riêng (USB token) / Own certificate (USB token)',
+  remote: 'Ký số từ xa qua CA / Remote signing through a CA',
 };
 
 /** How each recipient was identified, as recorded in their signing (or approval) event. */
