@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { ARTIFACTS, launchBrowser, screenshotPath } from '../support/browser.js';
 import { runPdfsig } from '../support/validators.js';
 
@@ -101,10 +101,10 @@ describe('sender console', () => {
     await expect.poll(() => page.locator('.page canvas').count(), { timeout: 30_000 }).toBe(2);
     const rows = page.locator('fieldset.recipient');
     await rows.nth(0).getByLabel('Họ và tên').fill(XSS_NAME);
-    await rows.nth(0).getByLabel('Email').fill(signerA);
+    await rows.nth(0).getByLabel('Email', { exact: true }).fill(signerA);
     await page.getByRole('button', { name: 'Thêm người nhận' }).click();
     await rows.nth(1).getByLabel('Họ và tên').fill('Trần Thị Bình');
-    await rows.nth(1).getByLabel('Email').fill(signerB);
+    await rows.nth(1).getByLabel('Email', { exact: true }).fill(signerB);
 
     await page.getByLabel('Đặt ô cho').selectOption({ index: 0 });
     await dragField(page, 'signature', 0, 1, 0.25, 0.8);
@@ -200,7 +200,7 @@ describe('sender console', () => {
     expect(actions.filter((x) => x === 'recipient.signed')).toHaveLength(2);
     expect(await page.locator('#recipients').textContent()).toContain(XSS_NAME);
     await page.screenshot({ path: screenshotPath('console-08-completed'), fullPage: true });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a').first().click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a[href*="/documents/"]').click()]);
     const pdf = new Uint8Array(readFileSync((await download.path()) as string));
     writeFileSync(join(ARTIFACTS, 'console-signed.pdf'), pdf);
 
@@ -212,6 +212,11 @@ describe('sender console', () => {
     for (const s of approvals) expect(s.valid && s.trusted, sig.output).toBe(true);
     expect(approvals.slice(-2).map((s) => s.signerName)).toEqual([XSS_NAME, 'Trần Thị Bình']);
     expect(sig.signatures.at(-1)?.subFilter).toBe('unknown'); // document timestamp (poppler 22 has no name for it)
+
+    // The certificate of completion is offered too, and is itself a sealed PDF.
+    const [certDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a[href$="/certificate"]').click()]);
+    const cert = runPdfsig(new Uint8Array(readFileSync((await certDownload.path()) as string)), [root]);
+    expect(cert.signatures[0]?.valid && cert.signatures[0]?.trusted, cert.output).toBe(true);
 
     // Search by recipient (accent-insensitive) and filter by status.
     await page.goto(`${baseUrl()}/app#/?q=tran thi binh&status=completed`);
@@ -252,6 +257,59 @@ describe('sender console', () => {
     await page.locator('#login').waitFor();
     const after = await call('GET', '/app/api/me', { headers: { cookie: '' } });
     expect(after.status).toBe(401);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('saves a template from the editor, bulk-sends it from a CSV with progress, then resends a link and voids an envelope', async () => {
+    const { email } = await tenantWithUser('c');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, email);
+
+    await page.getByRole('link', { name: 'Tạo phong bì' }).click();
+    await page.getByLabel('Tiêu đề phong bì').fill('Hợp đồng thời vụ');
+    await page.locator('#env-files').setInputFiles(join(FIXTURES, 'hop-dong-lao-dong.pdf'));
+    await expect.poll(() => page.locator('.page canvas').count(), { timeout: 30_000 }).toBe(2);
+    await page.locator('fieldset.recipient').first().getByLabel('Họ và tên').fill('Người lao động');
+    await dragField(page, 'signature', 0, 1, 0.3, 0.85);
+    await page.getByRole('button', { name: 'Lưu làm mẫu' }).click();
+    await page.locator('#templates tbody tr[data-id]').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Hợp đồng thời vụ' }).click();
+    expect(await page.locator('#bulk-columns').textContent()).toBe('nguoi_lao_dong_name,nguoi_lao_dong_email');
+
+    const csv = join(ARTIFACTS, 'bulk.csv');
+    const workers = [uniqueEmail('bulk1'), uniqueEmail('bulk2')];
+    writeFileSync(
+      csv,
+      [
+        'nguoi_lao_dong_name,nguoi_lao_dong_email',
+        `Đỗ Văn Một,${workers[0]}`,
+        'Sai Email,không-phải-email',
+        `Hồ Thị Hai,${workers[1]}`,
+      ].join('\n'),
+    );
+    await page.locator('#bulk-csv').setInputFiles(csv);
+    await page.getByRole('button', { name: 'Gửi hàng loạt' }).click();
+    await page.locator('#bulk-done').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#bulk-status label').textContent()).toContain('2/3 ✓ · 1 ✗');
+    expect(await page.locator('#bulk-failed').textContent()).toContain('email');
+    await page.screenshot({ path: screenshotPath('console-10-bulk-progress'), fullPage: true });
+    expect((await mailsTo(workers[0] as string)).length).toBe(1);
+
+    await page.goto(`${baseUrl()}/app#/?q=${encodeURIComponent('Đỗ Văn Một')}`);
+    await expect.poll(() => page.locator('#envelopes tbody tr[data-id]').count()).toBe(1);
+    await page.locator('#envelopes tbody a').first().click();
+    await page.locator('#recipients').waitFor();
+    await page.getByRole('button', { name: 'Gửi lại liên kết: Đỗ Văn Một' }).click();
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('Đã thực hiện.');
+    expect((await mailsTo(workers[0] as string)).length).toBe(2);
+    await page.getByLabel('Lý do hủy').fill('Gửi nhầm người');
+    await page.getByRole('button', { name: 'Hủy phong bì' }).click();
+    await expect.poll(() => page.locator('.badge').first().textContent()).toBe('Đã hủy');
+    expect(await page.locator('#void-form').count()).toBe(0);
+    expect(await page.locator('#audit').textContent()).toContain('envelope.voided');
+    await page.screenshot({ path: screenshotPath('console-11-voided'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   });

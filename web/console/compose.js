@@ -17,10 +17,6 @@ const nextId = () => `k${++uid}`;
 
 export async function showCompose({ app, api, el, S }) {
   const state = { recipients: [], files: [], fields: [] };
-  const roles = await fetch('/openapi.json')
-    .then((r) => r.json())
-    .then((doc) => JSON.stringify(doc).includes('"approver"'))
-    .catch(() => false);
 
   const title = el('input', { type: 'text', id: 'env-title', required: true, maxlength: 300 });
   const fileInput = el('input', { type: 'file', id: 'env-files', accept: 'application/pdf,.pdf', multiple: true });
@@ -29,6 +25,7 @@ export async function showCompose({ app, api, el, S }) {
   const pagesBox = el('div', { id: 'pages' });
   const message = el('p', { class: 'error', role: 'alert' });
   const sendButton = el('button', { type: 'submit', id: 'send-envelope' }, S.send);
+  const templateButton = el('button', { type: 'button', class: 'secondary', id: 'save-template' }, S.saveTemplate);
 
   const recipientOf = (key) => state.recipients.find((r) => r.key === key);
   const colorOf = (key) => COLORS[state.recipients.findIndex((r) => r.key === key) % COLORS.length];
@@ -58,9 +55,11 @@ export async function showCompose({ app, api, el, S }) {
       'select',
       { id: `r-role-${key}` },
       el('option', { value: 'signer' }, S.role_signer),
-      roles ? el('option', { value: 'approver' }, S.role_approver) : null,
+      el('option', { value: 'approver' }, S.role_approver),
+      el('option', { value: 'viewer' }, S.role_viewer),
     );
     const order = el('input', { type: 'number', id: `r-order-${key}`, min: 1, max: 100, value: n, class: 'order' });
+    const otp = el('input', { type: 'checkbox', id: `r-otp-${key}` });
     const row = el(
       'fieldset',
       { class: 'recipient', 'data-key': key },
@@ -69,6 +68,7 @@ export async function showCompose({ app, api, el, S }) {
       el('div', {}, el('label', { for: email.id }, S.email), email),
       el('div', {}, el('label', { for: role.id }, S.role), role),
       el('div', {}, el('label', { for: order.id }, S.order), order),
+      el('label', { class: 'check', for: otp.id }, otp, S.otp),
       el(
         'button',
         {
@@ -85,7 +85,7 @@ export async function showCompose({ app, api, el, S }) {
         S.remove,
       ),
     );
-    state.recipients.push({ key, name, email, role, order });
+    state.recipients.push({ key, name, email, role, order, otp });
     recipientRows.append(row);
     refreshWho();
     who.value = key;
@@ -293,24 +293,56 @@ export async function showCompose({ app, api, el, S }) {
     pagesBox,
     message,
     sendButton,
+    templateButton,
     ghost,
   );
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    message.textContent = '';
-    if (!form.reportValidity()) return;
+  /** Field placements in API terms; every signer needs a signature field. Undefined (and a message) when incomplete. */
+  const placedFields = () => {
     if (!state.files.length) {
       message.textContent = S.needFile;
-      return;
+      return undefined;
     }
-    const index = new Map(state.recipients.map((r, i) => [r.key, i]));
     const lacking = state.recipients.find(
       (r) => r.role.value === 'signer' && !state.fields.some((f) => f.recipient === r.key && f.type === 'signature'),
     );
     if (lacking) {
       message.textContent = `${S.needSignature} (${lacking.name.value})`;
-      return;
+      return undefined;
     }
+    const index = new Map(state.recipients.map((r, i) => [r.key, i]));
+    return state.fields.map((f) => ({
+      recipient: index.get(f.recipient),
+      document: f.doc,
+      type: f.type,
+      page: f.page,
+      x: f.x,
+      y: f.y,
+      width: f.width,
+      height: f.height,
+      ...(f.type === 'signature' ? {} : { required: false }),
+    }));
+  };
+
+  const busy = async (button, fn) => {
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = S.sending;
+    try {
+      await fn();
+    } catch (e) {
+      message.textContent = e.message || S.error;
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
+  };
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    if (!form.reportValidity()) return;
+    const fields = placedFields();
+    if (!fields) return;
     const metadata = {
       title: title.value.trim(),
       recipients: state.recipients.map((r) => ({
@@ -318,33 +350,39 @@ export async function showCompose({ app, api, el, S }) {
         email: r.email.value.trim(),
         role: r.role.value,
         order: Number(r.order.value) || 1,
+        ...(r.otp.checked ? { auth: { otp: true } } : {}),
       })),
-      fields: state.fields.map((f) => ({
-        recipient: index.get(f.recipient),
-        document: f.doc,
-        type: f.type,
-        page: f.page,
-        x: f.x,
-        y: f.y,
-        width: f.width,
-        height: f.height,
-        ...(f.type === 'signature' ? {} : { required: false }),
-      })),
+      fields,
     };
     const body = new FormData();
     body.append('metadata', JSON.stringify(metadata));
     for (const file of state.files) body.append('documents', file, file.name);
-    sendButton.disabled = true;
-    sendButton.textContent = S.sending;
-    try {
+    await busy(sendButton, async () => {
       const created = await api('POST', '/envelopes', body);
       await api('POST', `/envelopes/${encodeURIComponent(created.id)}/send`);
       location.hash = `#/envelopes/${encodeURIComponent(created.id)}`;
-    } catch (e) {
-      message.textContent = e.message || S.error;
-      sendButton.disabled = false;
-      sendButton.textContent = S.send;
-    }
+    });
+  });
+
+  // The same editor makes a template: recipients become roles (filled per row in bulk sends), one PDF.
+  templateButton.addEventListener('click', async () => {
+    message.textContent = '';
+    if (!title.reportValidity() || state.recipients.some((r) => !r.name.reportValidity())) return;
+    const fields = placedFields();
+    if (!fields) return;
+    const metadata = {
+      name: title.value.trim(),
+      title: title.value.trim(),
+      roles: state.recipients.map((r) => ({ name: r.name.value.trim(), role: r.role.value, order: Number(r.order.value) || 1 })),
+      fields: fields.filter((f) => f.document === 0).map(({ document: _d, ...f }) => f),
+    };
+    const body = new FormData();
+    body.append('metadata', JSON.stringify(metadata));
+    body.append('document', state.files[0], state.files[0].name);
+    await busy(templateButton, async () => {
+      await api('POST', '/templates', body);
+      location.hash = '#/templates';
+    });
   });
 
   app.replaceChildren(form);

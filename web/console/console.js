@@ -138,35 +138,22 @@ async function showList(params) {
 
 // ---- one envelope --------------------------------------------------------------------
 
-/** Lifecycle actions offered only when the API has them (they are optional per deployment). */
-let lifecycle;
-const lifecycleActions = async () => {
-  if (!lifecycle) {
-    const doc = await fetch('/openapi.json')
-      .then((r) => r.json())
-      .catch(() => ({ paths: {} }));
-    const paths = Object.keys(doc.paths || {});
-    lifecycle = Object.fromEntries(['void', 'resend', 'remind'].map((a) => [a, paths.some((p) => p.endsWith(`/envelopes/{id}/${a}`))]));
-  }
-  return lifecycle;
-};
-
-async function showEnvelope(id) {
+async function showEnvelope(id, notice = '') {
   const base = `/envelopes/${encodeURIComponent(id)}`;
-  const [e, audit, actions] = await Promise.all([api('GET', base), api('GET', `${base}/audit`), lifecycleActions()]);
-  const message = el('p', { role: 'status', class: 'ok' });
-  const act = (label, fn) =>
+  const [e, audit] = await Promise.all([api('GET', base), api('GET', `${base}/audit`)]);
+  const message = el('p', { role: 'status', class: 'ok', id: 'notice' }, notice);
+  const act = (label, fn, ariaLabel) =>
     el(
       'button',
       {
         type: 'button',
         class: 'secondary',
+        'aria-label': ariaLabel,
         onclick: async (ev) => {
           ev.target.disabled = true;
           try {
             await fn();
-            message.textContent = S.done;
-            await showEnvelope(id);
+            await showEnvelope(id, S.done);
           } catch (err) {
             message.className = 'error';
             message.textContent = err.message;
@@ -179,17 +166,28 @@ async function showEnvelope(id) {
   const buttons = el('div', { class: 'actions' });
   if (e.status === 'draft') buttons.append(act(S.send, () => api('POST', `${base}/send`)));
   if (e.status === 'sent') {
-    if (actions.remind) buttons.append(act(S.remind, () => api('POST', `${base}/remind`, {})));
-    if (actions.resend) buttons.append(act(S.resend, () => api('POST', `${base}/resend`, {})));
-    if (actions.void)
-      buttons.append(
-        act(S.void, async () => {
-          const reason = window.prompt(S.voidReason);
-          if (reason === null) throw new Error(S.error);
-          await api('POST', `${base}/void`, { reason: reason || '-' });
-        }),
-      );
+    // Voiding needs a reason (it is mailed to the recipients and kept in the audit trail).
+    const reason = el('input', { type: 'text', id: 'void-reason', maxlength: 1000, required: true });
+    const voidForm = el(
+      'form',
+      { class: 'filters', id: 'void-form' },
+      el('div', { class: 'grow' }, el('label', { for: 'void-reason' }, S.voidReason), reason),
+      el('button', { type: 'submit', class: 'danger' }, S.void),
+    );
+    voidForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!reason.value.trim()) return reason.focus();
+      try {
+        await api('POST', `${base}/void`, { reason: reason.value });
+        await showEnvelope(id, S.done);
+      } catch (err) {
+        message.className = 'error';
+        message.textContent = err.message;
+      }
+    });
+    buttons.append(voidForm);
   }
+  const waiting = (r) => e.status === 'sent' && ['notified', 'viewed'].includes(r.status);
   const recipients = el(
     'table',
     { id: 'recipients' },
@@ -199,7 +197,7 @@ async function showEnvelope(id) {
       el(
         'tr',
         {},
-        [S.order, S.name, S.email, S.role, S.status, S.signedAt].map((h) => el('th', {}, h)),
+        [S.order, S.name, S.email, S.role, S.status, S.signedAt, ''].map((h) => el('th', {}, h)),
       ),
     ),
     el(
@@ -215,6 +213,13 @@ async function showEnvelope(id) {
           el('td', {}, S[`role_${r.role}`] ?? r.role),
           el('td', {}, statusBadge(r.status, 'rs_')),
           el('td', {}, fmtTime(r.signedAt)),
+          el(
+            'td',
+            {},
+            waiting(r)
+              ? act(S.resend, () => api('POST', `${base}/recipients/${encodeURIComponent(r.id)}/resend`), `${S.resend}: ${r.name}`)
+              : '',
+          ),
         ),
       ),
     ),
@@ -222,6 +227,9 @@ async function showEnvelope(id) {
   const docs = el(
     'ul',
     { id: 'documents' },
+    e.status === 'completed'
+      ? el('li', {}, el('a', { href: `/app/api${base}/certificate`, download: `certificate-${e.id}.pdf` }, S.certificate))
+      : null,
     e.documents.map((d) =>
       el(
         'li',
@@ -353,6 +361,7 @@ const route = async () => {
     if (m) await showEnvelope(decodeURIComponent(m[1]));
     else if (path === '/new') await (await import('/app/assets/compose.js')).showCompose({ app, api, el, S });
     else if (path === '/keys') await showKeys();
+    else if (path === '/templates') await (await import('/app/assets/templates.js')).showTemplates({ app, api, el, S, fmtTime });
     else await showList(params);
   } catch (e) {
     if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));
