@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.js';
@@ -11,7 +12,7 @@ import { MailSending } from './constructs/mail-sending.js';
 import { Schedules } from './constructs/schedules.js';
 import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
 import { StateTable } from './constructs/state-table.js';
-import { acknowledge } from './nag.js';
+import { acknowledge, acknowledgeGrant } from './nag.js';
 
 export interface KysoStackProps extends StackProps {
   /** Sender address; its domain is verified in SES. */
@@ -125,6 +126,34 @@ export class KysoStack extends Stack {
 
     // Only the API role may call kms:Sign: it is named in the key policy.
     const signingKeys = new SigningKeys(this, 'SigningKeys', { signer: api.fn.role!, aliasPrefix, keySpec });
+    // Tenant seal keys are made at run time by POST /v1/seal (functions/aws/tenant-seal.ts), one per
+    // tenant, aliased <prefix>/tenant/<tenantId>/seal; the API may sign only with keys carrying such an alias.
+    const { region, account } = Stack.of(this);
+    api.fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'CreateTenantSealKeys', actions: ['kms:CreateKey'], resources: ['*'] }));
+    api.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'AliasTenantSealKeys',
+        actions: ['kms:CreateAlias'],
+        resources: [`arn:aws:kms:${region}:${account}:${aliasPrefix}/tenant/*`, `arn:aws:kms:${region}:${account}:key/*`],
+      }),
+    );
+    api.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseTenantSealKeys',
+        actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'],
+        resources: [`arn:aws:kms:${region}:${account}:key/*`],
+        conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': `${aliasPrefix}/tenant/*/seal` } },
+      }),
+    );
+    acknowledgeGrant(
+      api.fn,
+      [
+        'Resource::*',
+        `Resource::arn:aws:kms:<AWS::Region>:<AWS::AccountId>:${aliasPrefix}/tenant/*`,
+        'Resource::arn:aws:kms:<AWS::Region>:<AWS::AccountId>:key/*',
+      ],
+      'Tenant seal keys do not exist at deploy time: CreateKey has no resource, aliases are limited to <prefix>/tenant/*, and Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases).',
+    );
     signingKeys.grantPublicKey(worker.fn);
     for (const fn of [api.fn, worker.fn, sweeper.fn]) {
       state.grantReadWriteData(fn);

@@ -185,6 +185,20 @@ describe('queues, schedules, mail', () => {
     expect(pollers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
   });
 
+  it('lets the API create tenant seal keys and sign only with keys aliased <prefix>/tenant/*/seal', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'UseTenantSealKeys',
+            Action: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'],
+            Condition: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/kyso/tenant/*/seal' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('gives the scheduler the public URL (reminder emails carry signing links)', () => {
     const sweeper = propsOf(json, functionId(json, 'Kyso scheduler'));
     expect(Object.keys((sweeper.Environment as { Variables: Record<string, unknown> }).Variables)).toContain('PUBLIC_URL');
