@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VerificationReport } from '../../shared/verify/types.js';
-import { call, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { call, createTenant, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
 import { runPdfsig } from '../support/validators.js';
 import { signedDocument } from '../unit/verify/documents.js';
 import { appendPage, flipSignedByte } from '../unit/verify/tamper.js';
@@ -150,6 +150,27 @@ describe('POST /v1/verify', () => {
     expect([text.status, text.body.error.code]).toEqual([415, 'unsupported_media_type']);
     const big = await verify<ErrorBody>(new Uint8Array(5 * 1024 * 1024));
     expect([big.status, big.body.error.code]).toEqual([413, 'payload_too_large']);
+  });
+});
+
+describe('trust lists', () => {
+  it("a tenant's own roots count when it calls with its API key, and only then", async () => {
+    const tenant = await createTenant('Ngân hàng Kiểm Thử');
+    const { pki, pdf } = await signedDocument({ signers: 1 });
+    const put = await call<{ roots: number }>('PUT', '/v1/verify/trust-roots', {
+      key: tenant.apiKey,
+      json: { certificatesPem: pki.rootPem },
+    });
+    expect(put.body).toEqual({ roots: 1 });
+    const withKey = await verify(pdf, '', { authorization: `Bearer ${tenant.apiKey}` });
+    expect(withKey.body.verdict, JSON.stringify(withKey.body.reasons)).toBe('valid');
+    expect(withKey.body.level).toBe('B-LTA');
+    expect((await verify(pdf)).body.verdict).toBe('indeterminate');
+    const badKey = await verify<ErrorBody>(pdf, '', { authorization: 'Bearer nope' });
+    expect([badKey.status, badKey.body.error.code]).toEqual([401, 'unauthorized']);
+    const notPem = await call<ErrorBody>('PUT', '/v1/verify/trust-roots', { key: tenant.apiKey, json: { certificatesPem: 'x' } });
+    expect(notPem.status).toBe(200); // no PEM blocks: an empty list clears the tenant's roots
+    expect((await verify(pdf, '', { authorization: `Bearer ${tenant.apiKey}` })).body.verdict).toBe('indeterminate');
   });
 });
 

@@ -22,6 +22,7 @@ export const signedDocument = async (opts: {
   lta?: boolean;
   pki?: TestPki;
   revoked?: boolean;
+  timestamps?: boolean;
 }) => {
   const pki = opts.pki ?? (await createTestPki(opts.spec ?? 'ECC_NIST_P256'));
   const clock = { now: () => new Date() };
@@ -39,7 +40,11 @@ export const signedDocument = async (opts: {
         signerName: `Người ký ${i + 1}`,
         signedAt: new Date(),
         sign: (digest) =>
-          signCadesDetached({ contentDigest: digest, signerCertificate: cert, chain: [pki.ca, pki.root] }, pki.signerKey, timestamper),
+          signCadesDetached(
+            { contentDigest: digest, signerCertificate: cert, chain: [pki.ca, pki.root] },
+            pki.signerKey,
+            opts.timestamps === false ? undefined : timestamper,
+          ),
       })
     ).pdf;
   }
