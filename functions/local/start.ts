@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { createUser } from '../../shared/console/create-user.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { createApp } from '../api/app.js';
 import { hashApiKey } from '../api/auth.js';
@@ -31,6 +32,15 @@ const main = async () => {
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
   await deps.tenants.putApiKey(hashApiKey(config.devApiKey as string), 'dev');
+  // A sender-console user of the dev tenant; an existing one keeps its password.
+  const consoleUser = { email: env.KYSO_DEV_USER || 'dev@kyso.local', password: env.KYSO_DEV_PASSWORD || randomId(12) };
+  const consoleUserIsNew = await createUser(deps, { tenantId: 'dev', name: 'Kyso Dev', ...consoleUser }).then(
+    () => true,
+    (e) => {
+      if ((e as { code?: string }).code !== 'conflict') throw e;
+      return false;
+    },
+  );
 
   // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
   const poller = startJobPoller({ sqs: clients.sqs, queueUrls: config.queueUrls, deps, logger: deps.logger });
@@ -44,6 +54,7 @@ const main = async () => {
         `Admin key: ${config.adminKey}`,
         `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
         `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
+        `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'}`,
         '',
       ].join('\n'),
     );
