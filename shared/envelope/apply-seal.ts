@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { EnvelopeDeps } from './deps.js';
+import { activeOrder } from './routing.js';
 import { signEnvelope } from './sign-envelope.js';
 import type { Envelope } from './types.js';
 
@@ -9,9 +10,16 @@ import type { Envelope } from './types.js';
  * cannot be applied now (no certificate yet, KMS down), the recipient stays `notified` and
  * the scheduler's reminders sweep tries again.
  */
-export const applySeal = async (deps: EnvelopeDeps, envelope: Envelope, recipientId: string): Promise<Envelope> => {
+export const applySeal = async (
+  deps: EnvelopeDeps,
+  envelope: Envelope,
+  recipientId: string,
+  options: { quiet?: boolean } = {},
+): Promise<Envelope> => {
   const [info, credentials] = await Promise.all([deps.seals?.describe(envelope.tenantId), deps.seals?.credentials(envelope.tenantId)]);
   const fail = async (reason: string) => {
+    // Retries (sweeps, reads) stay quiet: the first failure is in the trail, the recipient stays `notified`.
+    if (options.quiet) return envelope;
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: deps.clock.now().toISOString(),
       action: 'recipient.seal_failed',
@@ -41,4 +49,15 @@ export const applySeal = async (deps: EnvelopeDeps, envelope: Envelope, recipien
     if (e instanceof AppError) return fail(e.code);
     return fail((e as Error).name || 'error');
   }
+};
+
+/** Applies any seal whose turn came but which could not be applied then (no certificate yet, KMS down). */
+export const resumeSeals = async (deps: EnvelopeDeps, envelope: Envelope): Promise<Envelope> => {
+  let current = envelope;
+  const order = activeOrder(current);
+  if (current.status !== 'sent') return current;
+  for (const seal of current.recipients.filter((r) => r.role === 'seal' && r.status === 'notified' && r.order === order)) {
+    current = await applySeal(deps, current, seal.id, { quiet: true });
+  }
+  return current;
 };

@@ -1,5 +1,5 @@
 import { reminderEmail } from '../mail/workflow-templates.js';
-import { applySeal } from './apply-seal.js';
+import { resumeSeals } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
 import { expireIfDue } from './end-envelope.js';
 import { notifyRecipients, storeLinkToken } from './notify-recipients.js';
@@ -109,11 +109,7 @@ export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskNa
           continue;
         }
         if (task !== 'reminders') continue;
-        let current = await notifyRecipients(deps, envelope);
-        const order = activeOrder(current);
-        for (const seal of current.recipients.filter((r) => r.role === 'seal' && r.status === 'notified' && r.order === order)) {
-          current = await applySeal(deps, current, seal.id);
-        }
+        const current = await resumeSeals(deps, await notifyRecipients(deps, envelope));
         acted += await remindDue(deps, current);
       } catch {
         failed++;

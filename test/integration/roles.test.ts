@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, createTenant, uniqueEmail } from '../support/api.js';
 import { runPdfsig } from '../support/validators.js';
 import {
@@ -127,6 +129,42 @@ describe('approver, parallel signers, organisation seal and viewer in one envelo
     const cades = runPdfsig(pdf.body, [await rootPem()]).signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
     expect(cades.every((s) => s.valid && s.trusted)).toBe(true);
     expect(cades[cades.length - 1]?.signerName).toBe('Nước Sạch RSA');
+  });
+});
+
+describe('a seal that cannot be applied when its turn comes', () => {
+  it('waits as notified, is audited once, and is applied on a later read once the seal works again', async () => {
+    const t = await createTenant('Công ty Dấu Tạm Hỏng');
+    await call('POST', '/v1/seal', { key: t.apiKey, json: { taxCode: '0312345678' } });
+    const signer = { name: 'Người ký', email: uniqueEmail('stuck'), role: 'signer', order: 1 };
+    const env = await createAndSend(t.apiKey, [signer, { name: 'Dấu', role: 'seal', order: 2 }]);
+    // The certificate disappears (think: expired and not yet renewed through issue 8's upload).
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: inject('awsEndpoint'),
+        region: 'ap-southeast-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: 'kyso',
+        Key: { pk: `TENANT#${t.tenantId}`, sk: 'SEAL' },
+        UpdateExpression: 'REMOVE certificate, chain',
+      }),
+    );
+    expect((await signWith(await latestLinkToken(signer.email), signer.name)).status).toBe(200);
+    const stuck = await getEnvelope(t.apiKey, env.id);
+    expect(stuck.body.status).toBe('sent');
+    expect(stuck.body.recipients.map((r) => r.status)).toEqual(['signed', 'notified']);
+    await getEnvelope(t.apiKey, env.id);
+    const audit = await call<{ events: { action: string }[] }>('GET', `/v1/envelopes/${env.id}/audit`, { key: t.apiKey });
+    expect(audit.body.events.filter((e) => e.action === 'recipient.seal_failed')).toHaveLength(1);
+
+    await call('POST', '/v1/seal', { key: t.apiKey, json: { taxCode: '0312345678' } });
+    const done = await getEnvelope(t.apiKey, env.id);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.recipients.map((r) => r.status)).toEqual(['signed', 'signed']);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
+import { resumeSeals } from '../../../shared/envelope/apply-seal.js';
 import { type CreateEnvelopeInput, createEnvelope } from '../../../shared/envelope/create-envelope.js';
 import { expireIfDue } from '../../../shared/envelope/end-envelope.js';
 import { sendEnvelope } from '../../../shared/envelope/send-envelope.js';
@@ -78,10 +79,12 @@ export const envelopeRoutes = (deps: AppDeps) => {
     return c.json({ items: page.items.map(presentEnvelope), ...(page.cursor ? { cursor: page.cursor } : {}) });
   });
 
-  // Expiry is applied lazily on every read as well as by the scheduler's sweep.
-  app.get('/:id', async (c) =>
-    c.json(presentEnvelope(await expireIfDue(deps, await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'))))),
-  );
+  // Expiry is applied lazily on every read as well as by the scheduler's sweep; a seal that
+  // could not be applied when its turn came (KMS down, no certificate yet) is retried here too.
+  app.get('/:id', async (c) => {
+    const stored = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+    return c.json(presentEnvelope(await resumeSeals(deps, await expireIfDue(deps, stored))));
+  });
 
   app.post('/:id/send', async (c) => {
     const envelope = await sendEnvelope(deps, c.get('tenantId'), c.req.param('id'), requestMeta(c));
