@@ -1,4 +1,5 @@
 import { signRequestEmail } from '../mail/templates.js';
+import { approvalRequestEmail } from '../mail/workflow-templates.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { applySeal } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
@@ -66,8 +67,9 @@ export const notifyRecipients = async (deps: EnvelopeDeps, envelope: Envelope): 
   for (const r of claimed) {
     const link = links.get(r.id);
     if (!link) continue;
+    const email = r.role === 'approver' ? approvalRequestEmail : signRequestEmail;
     await deps.mailer.send(
-      signRequestEmail({ to: r.email, recipientName: r.name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
+      email({ to: r.email, recipientName: r.name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
     );
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: deps.clock.now().toISOString(),

@@ -54,3 +54,21 @@ export const expiredEmail = (input: { to: string; title: string }): MailMessage 
     [`"${input.title}" đã hết hạn trước khi tất cả các bên hoàn tất.`],
     [`"${input.title}" expired before everyone had finished.`],
   );
+
+/** "Please review and approve" for an approver: same link, different words (no signature is asked for). */
+export const approvalRequestEmail = (input: Parameters<typeof signRequestEmail>[0]): MailMessage =>
+  notice(
+    input.to,
+    `Yêu cầu phê duyệt: ${input.title} / Please approve: ${input.title}`,
+    [
+      `Xin chào ${input.recipientName},`,
+      `${input.senderName} đề nghị bạn xem xét và phê duyệt tài liệu "${input.title}" (hoặc từ chối, kèm lý do).`,
+      `Mở liên kết sau: ${input.link}`,
+      'Liên kết này chỉ dành cho bạn, vui lòng không chuyển tiếp email này.',
+    ],
+    [
+      `Hello ${input.recipientName}, ${input.senderName} asks you to review and approve "${input.title}" (or decline, with a reason).`,
+      `Open this link: ${input.link}`,
+      'This link is personal to you; please do not forward this email.',
+    ],
+  );

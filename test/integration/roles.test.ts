@@ -47,6 +47,7 @@ describe('approver, parallel signers, organisation seal and viewer in one envelo
     expect(await mailsTo(viewer.email)).toHaveLength(0);
 
     const hrToken = await latestLinkToken(hr.email);
+    expect((await mailsTo(hr.email))[0]?.subject).toMatch(/^Yêu cầu phê duyệt/);
     const view = await call<{ recipient: { role: string } }>('GET', `/v1/sign/${hrToken}`);
     expect(view.body.recipient.role).toBe('approver');
     const hrSigns = await signWith(hrToken, hr.name);
