@@ -272,7 +272,10 @@ describe('sender console', () => {
     await page.locator('#env-files').setInputFiles(join(FIXTURES, 'hop-dong-lao-dong.pdf'));
     await expect.poll(() => page.locator('.page canvas').count(), { timeout: 30_000 }).toBe(2);
     await page.locator('fieldset.recipient').first().getByLabel('Họ và tên').fill('Người lao động');
-    await dragField(page, 'signature', 0, 1, 0.3, 0.85);
+    // Keyboard users place a field with Enter on the palette (it lands low on page 1; it can be dragged later).
+    await page.locator('.chip[data-type="signature"]').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('.placed[data-type="signature"]').count()).toBe(1);
     await page.getByRole('button', { name: 'Lưu làm mẫu' }).click();
     await page.locator('#templates tbody tr[data-id]').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Hợp đồng thời vụ' }).click();
