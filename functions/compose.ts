@@ -1,6 +1,7 @@
 import { systemClock } from '../shared/envelope/ports.js';
 import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
+import { CscClient } from '../shared/remote/csc-client.js';
 import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
@@ -13,12 +14,14 @@ import {
   dynamoTenantRepository,
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
+import { dynamoRemoteSigningConfigStore, dynamoSigningSessionStore } from './aws/dynamo-signing.js';
 import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-templates.js';
 import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
+import { dynamoSealKeys } from './aws/seal-keys.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
@@ -66,6 +69,19 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     documentHashes: dynamoDocumentHashIndex(table),
     trustLists: dynamoTrustListRepository(table),
     trustedRoots: config.trustedRootsPem ? fromPem(config.trustedRootsPem) : [],
+    externalSigning: {
+      sessions: dynamoSigningSessionStore(table),
+      remoteConfigs: dynamoRemoteSigningConfigStore(table),
+      cscClient: (csc) => new CscClient(csc, { timeoutMs: 10_000 }),
+      // Signers' certificates must chain to the platform root, a deployment root (KYSO_TRUSTED_ROOTS) or one of the tenant's roots.
+      trustAnchors: async (tenantId) => [
+        (await deps.pki()).rootCertificate,
+        ...(config.trustedRootsPem ? fromPem(config.trustedRootsPem) : []),
+        ...(await dynamoTrustListRepository(table).rootsFor(tenantId)),
+      ],
+      sessionTtlMs: config.signingSessionTtlMs,
+    },
+    sealKeys: dynamoSealKeys({ kms: clients.kms, dynamo: clients.dynamo, tableName: config.tableName }),
     mailer: outbox ? outbox.wrap(ses) : ses,
     clock,
     // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).

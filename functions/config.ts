@@ -20,6 +20,8 @@ export interface Config {
   readonly adminKey?: string;
   /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
   readonly trustedRootsPem?: string;
+  /** How long a two-phase signing session (own certificate) may be completed; KYSO_SIGNING_SESSION_TTL_SECONDS, default 600. */
+  readonly signingSessionTtlMs: number;
   readonly linkTtlDays: number;
   /** Default lifetime of a sent envelope when the request has no expiresAt: KYSO_ENVELOPE_TTL_DAYS, 30. */
   readonly envelopeTtlDays: number;
@@ -74,6 +76,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
+    signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
     envelopeTtlDays: positive(env, 'KYSO_ENVELOPE_TTL_DAYS', 30),
     reminders: {

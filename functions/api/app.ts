@@ -13,9 +13,12 @@ import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
+import { externalSignRoutes } from './routes/external-sign.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
+import { remoteSigningRoutes } from './routes/remote-signing.js';
 import { sealRoutes } from './routes/seal.js';
+import { sealCertificateRoutes } from './routes/seal-certificate.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signRoutes } from './routes/sign.js';
 import { signWorkflowRoutes } from './routes/sign-workflow.js';
@@ -53,10 +56,14 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/envelopes', envelopeRoutes(deps));
   app.route('/v1/envelopes', envelopeWorkflowRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
+  app.route('/v1/seal', sealCertificateRoutes(deps));
+  app.route('/v1/remote-signing', remoteSigningRoutes(deps));
   app.route('/v1/templates', templateRoutes(deps));
   app.route('/v1/bulk', bulkRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/settings', settingsRoutes(deps));
+  // Before signRoutes: /v1/sign/:token/prepare etc. must not be taken for other routes.
+  app.route('/v1/sign', externalSignRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/v1/sign', signWorkflowRoutes(deps));
   app.route('/pki', pkiRoutes(deps));

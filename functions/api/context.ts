@@ -1,11 +1,13 @@
+import type { BulkJobRepository } from '../../shared/bulk/types.js';
 import type { ConsoleRepository } from '../../shared/console/ports.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
-import type { WebhookRepository } from '../../shared/webhooks/ports.js';
-import type { DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
-import type { BulkJobRepository } from '../../shared/bulk/types.js';
+import type { SealKeys } from '../../shared/seal/ports.js';
+import type { ExternalSigningDeps } from '../../shared/signing/ports.js';
 import type { TemplateRepository } from '../../shared/templates/types.js';
+import type { DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
+import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
 
@@ -26,13 +28,17 @@ export interface AppDeps extends EnvelopeDeps {
   readonly allowLoopbackWebhooks: boolean;
   /** Idempotency-Key records (functions/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** Templates (/v1/templates) and bulk-send jobs (/v1/bulk, the 'bulk' queue). */
+  readonly templates: TemplateRepository;
+  readonly bulkJobs: BulkJobRepository;
   /** Verification service: hash → envelope index, extra trust anchors (deployment, per tenant). */
   readonly documentHashes?: DocumentHashIndex;
   readonly trustedRoots?: readonly Uint8Array[];
   readonly trustLists?: TrustListRepository;
-  /** Templates (/v1/templates) and bulk-send jobs (/v1/bulk, the 'bulk' queue). */
-  readonly templates: TemplateRepository;
-  readonly bulkJobs: BulkJobRepository;
+  /** Signing with the signer's own certificate: USB token (prepare/complete) and remote-signing CAs (CSC). */
+  readonly externalSigning?: ExternalSigningDeps;
+  /** The seal's KMS key for its CSR, and the CA certificate upload. */
+  readonly sealKeys?: SealKeys;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
 }

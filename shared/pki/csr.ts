@@ -62,7 +62,7 @@ export const createCsr = async (subject: pkijs.RelativeDistinguishedNames, signe
   // encodeTBS is protected in the typings but is the documented way to get the CertificationRequestInfo.
   const tbs = new Uint8Array((csr as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER(false));
   csr.signatureValue = new asn1js.BitString({ valueHex: toArrayBuffer(await signer.sign(tbs)) });
-  return new Uint8Array(csr.toSchema().toBER(false));
+  return new Uint8Array(csr.toSchema(true).toBER(false));
 };
 
 export const parseCsr = (der: Uint8Array): pkijs.CertificationRequest => pkijs.CertificationRequest.fromBER(toArrayBuffer(der));

@@ -19,39 +19,40 @@ export type RemoteStep =
   | 'timed-out';
 
 export type RemoteOutcome =
-  | { readonly state: 'signed'; readonly signature: Uint8Array }
+  | { readonly state: 'signed'; readonly signature: Uint8Array; readonly signatures: readonly Uint8Array[] }
   | { readonly state: 'pending'; readonly requestId: string }
   | { readonly state: 'refused'; readonly reason: string };
 
 export interface RemoteSignatureInput {
   readonly client: CscClient;
   readonly credentialId: string;
-  /** DER signed attributes (SET OF): their SHA-256 is what the CA signs. */
-  readonly signedAttributes: Uint8Array;
+  /** DER signed attributes (SET OF), one per document: their SHA-256 hashes are what the CA signs, in one authorisation. */
+  readonly signedAttributes: Uint8Array | readonly Uint8Array[];
   readonly algorithm: 'ECDSA_SHA_256' | 'RSASSA_PKCS1_V1_5_SHA_256';
   /** Shown on the signer's phone, e.g. the envelope title. */
   readonly description: string;
   readonly onStep?: (step: RemoteStep, data?: Record<string, unknown>) => Promise<void> | void;
 }
 
+const hashesOf = (input: RemoteSignatureInput): Uint8Array[] =>
+  (input.signedAttributes instanceof Uint8Array ? [input.signedAttributes] : [...input.signedAttributes]).map((a) => sha256(a));
+
 const signWithSad = async (input: RemoteSignatureInput, sad: string): Promise<RemoteOutcome> => {
   await input.onStep?.('authorize.confirmed');
-  const [signature] = await input.client.signHash(
-    input.credentialId,
-    sad,
-    [sha256(input.signedAttributes)],
-    CSC_ALGORITHMS[input.algorithm],
-  );
-  if (!signature) throw new AppError('remote_signing_failed', `${input.client.config.caName}: no signature returned.`);
+  const signatures = await input.client.signHash(input.credentialId, sad, hashesOf(input), CSC_ALGORITHMS[input.algorithm]);
+  const [signature] = signatures;
+  if (!signature || signatures.length !== hashesOf(input).length) {
+    throw new AppError('remote_signing_failed', `${input.client.config.caName}: not every hash was signed.`);
+  }
   await input.onStep?.('signature.received');
-  return { state: 'signed', signature };
+  return { state: 'signed', signature, signatures };
 };
 
 export const startRemoteSignature = async (input: RemoteSignatureInput): Promise<RemoteOutcome> => {
   await input.onStep?.('authorize.requested', { credentialId: input.credentialId });
   let auth: Awaited<ReturnType<CscClient['authorize']>>;
   try {
-    auth = await input.client.authorize(input.credentialId, [sha256(input.signedAttributes)], input.description);
+    auth = await input.client.authorize(input.credentialId, hashesOf(input), input.description);
   } catch (e) {
     if (e instanceof AppError && e.code === 'remote_signing_refused') {
       await input.onStep?.('authorize.refused', { reason: e.message });

@@ -1,0 +1,78 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../../shared/errors.js';
+import type { CscProviderConfig } from '../../shared/remote/csc-client.js';
+import type { RemoteSigningConfigStore, SigningSession, SigningSessionStore } from '../../shared/signing/ports.js';
+
+/**
+ *   pk                     sk                    item
+ *   TENANT#t#ENV#e         SIGNSESSION#<id>      two-phase signing session (TTL: expiry + 1 day)
+ *   TENANT#t               REMOTE-SIGNING        the tenant's CSC provider
+ *
+ * Sessions survive a restart (they are stored), expire on their own `expiresAt` (checked on
+ * read; DynamoDB's TTL only cleans up later), and change only by conditional writes on
+ * `version`, which is what makes them single-use.
+ */
+interface Options {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const sessionKey = (tenantId: string, envelopeId: string, id: string) => ({
+  pk: `TENANT#${tenantId}#ENV#${envelopeId}`,
+  sk: `SIGNSESSION#${id}`,
+});
+
+const item = (s: SigningSession) => ({
+  ...sessionKey(s.tenantId, s.envelopeId, s.id),
+  ...s,
+  ttl: Math.floor(Date.parse(s.expiresAt) / 1000) + 86400,
+});
+
+export const dynamoSigningSessionStore = ({ client, tableName }: Options): SigningSessionStore => ({
+  async create(session) {
+    await client.send(new PutCommand({ TableName: tableName, Item: item(session), ConditionExpression: 'attribute_not_exists(pk)' }));
+  },
+  async get(tenantId, envelopeId, id) {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(tenantId, envelopeId, id), ConsistentRead: true }));
+    if (!r.Item) return undefined;
+    const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = r.Item;
+    return rest as SigningSession;
+  },
+  async update(next) {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item(next),
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) throw new AppError('conflict', 'The signing session was changed by another request.');
+      throw e;
+    }
+  },
+});
+
+export const dynamoRemoteSigningConfigStore = ({ client, tableName }: Options): RemoteSigningConfigStore => ({
+  async get(tenantId) {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'REMOTE-SIGNING' } }));
+    if (!r.Item) return undefined;
+    return {
+      baseUrl: r.Item.baseUrl,
+      clientId: r.Item.clientId,
+      clientSecret: r.Item.clientSecret,
+      caName: r.Item.caName,
+    } as CscProviderConfig;
+  },
+  async put(tenantId, config) {
+    // The client secret is stored as given; on AWS the table is encrypted with the stack's KMS key.
+    await client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenantId}`, sk: 'REMOTE-SIGNING', ...config } }));
+  },
+});
