@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
 import { verifyPaths } from './openapi-verify.js';
+import { templatePaths } from './openapi-templates.js';
 import { webhookPaths } from './openapi-webhooks.js';
 import { workflowPaths } from './openapi-workflow.js';
 import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
@@ -181,6 +182,7 @@ export const openApiDocument = (serverUrl: string) => ({
       },
     },
     ...webhookPaths,
+    ...templatePaths,
     ...verifyPaths,
     ...workflowPaths,
     '/dev/mail': {

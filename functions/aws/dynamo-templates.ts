@@ -6,6 +6,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../shared/bulk/types.js';
 import { AppError } from '../../shared/errors.js';
@@ -18,6 +19,7 @@ import type { Template, TemplateRepository } from '../../shared/templates/types.
  *   TENANT#t                    TPL#id         template (roles, fields, HTML source or PDF key)
  *   TENANT#t                    BULK#id        bulk job (total, done/failed counters)
  *   TENANT#t#BULK#id            ROW#0000001    one row's outcome (envelope id or reason)
+ *   TENANT#t#BULK#id            TRY#0000001    unexpected failures of that row so far
  */
 interface Options {
   readonly client: DynamoDBDocumentClient;
@@ -132,6 +134,18 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
         }
         throw e;
       }
+    },
+    async countFailedAttempt(tenantId, jobId, row) {
+      const r = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: rowsPk(tenantId, jobId), sk: `TRY#${String(row).padStart(7, '0')}` },
+          UpdateExpression: 'ADD attempts :one',
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(r.Attributes?.attempts ?? 1);
     },
     async listRows(tenantId, jobId, options = {}) {
       const out: BulkRowResult[] = [];

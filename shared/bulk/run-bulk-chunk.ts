@@ -13,6 +13,8 @@ export interface BulkRunDeps extends EnvelopeDeps {
 
 /** Rows of one chunk processed at once: enough to overlap S3/DynamoDB latency, few enough for a 2-core box. */
 const ROW_CONCURRENCY = 4;
+/** Unexpected failures of one row before it is recorded as failed (the queue redelivers up to 5 times). */
+export const MAX_ROW_ATTEMPTS = 3;
 
 /** The envelope id of a row: the same for every delivery of the row, so createEnvelope's conditional put refuses a duplicate. */
 export const bulkEnvelopeId = (jobId: string, row: number): string =>
@@ -34,17 +36,33 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
   const bulk = await deps.bulkJobs.get(job.tenantId, job.jobId);
   if (!bulk) return; // deleted job: nothing to do
   const template = await deps.templates.get(job.tenantId, bulk.templateId);
+  const errors: unknown[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: ROW_CONCURRENCY }, async () => {
       while (next < job.rows.length) {
         const row = job.rows[next++] as BulkRowInput;
         if (await deps.bulkJobs.getRow(job.tenantId, job.jobId, row.row)) continue;
-        const result = await runRow(deps, job, template, bulk.send, row);
+        let result: BulkRowResult;
+        try {
+          result = await runRow(deps, job, template, bulk.send, row);
+        } catch (e) {
+          // Unexpected (a dependency down, a timeout): the message comes back and the row is tried
+          // again, at most MAX_ROW_ATTEMPTS times, so one poisoned row cannot keep its job running forever.
+          const attempts = await deps.bulkJobs.countFailedAttempt(job.tenantId, job.jobId, row.row);
+          if (attempts < MAX_ROW_ATTEMPTS) {
+            errors.push(e);
+            continue;
+          }
+          const name = (e as Error)?.name ?? 'Error';
+          result = { row: row.row, line: row.line, status: 'failed', code: 'internal', reason: `Failed ${attempts} times (${name}).` };
+        }
         await deps.bulkJobs.recordRow(job.tenantId, job.jobId, result);
       }
     }),
   );
+  // Every other row of the chunk is done; throwing now returns the message for the failed ones.
+  if (errors.length) throw errors[0];
 };
 
 const runRow = async (

@@ -54,4 +54,6 @@ export interface BulkJobRepository {
    */
   recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<boolean>;
   listRows(tenantId: string, jobId: string, options?: { status?: BulkRowResult['status'] }): Promise<BulkRowResult[]>;
+  /** Counts one failed attempt at a row (an unexpected error) and returns how many there were. */
+  countFailedAttempt(tenantId: string, jobId: string, row: number): Promise<number>;
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --envelopes 20 --concurrency 4]
+ * npm run bench [-- --envelopes 20 --concurrency 4 --bulk-rows 1000]
  *
  * 1. End to end over HTTP against the running service and its local AWS endpoint: N
  *    two-signer envelopes at a chosen concurrency; throughput and p50/p95 of create, send and
@@ -16,6 +16,7 @@ import { signCadesDetached } from '../../shared/pki/cms.js';
 import { createTimestampToken } from '../../shared/pki/timestamp.js';
 import { startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
+import { bulkBench } from './bulk.js';
 import { verifyBench } from './verify-bench.js';
 
 const { values } = parseArgs({
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     envelopes: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '4' },
     'skip-http': { type: 'boolean', default: false },
+    /** Rows of the bulk-send benchmark (./bulk.ts); 0 skips it. */
+    'bulk-rows': { type: 'string', default: '1000' },
   },
 });
 const N = Number(values.envelopes);
@@ -156,4 +159,5 @@ const pdfBench = async () => {
 
 if (!values['skip-http']) await httpBench();
 await pdfBench();
+if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
 await verifyBench();

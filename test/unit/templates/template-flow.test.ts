@@ -19,6 +19,7 @@ const memoryDeps = () => {
   const docs = new Map<string, Uint8Array>();
   const jobs = new Map<string, BulkJob>();
   const rows = new Map<string, BulkRowResult>();
+  const tries = new Map<string, number>();
   const templateRepo: TemplateRepository = {
     create: async (t) => void templates.set(t.id, t),
     get: async (_, id) => templates.get(id),
@@ -37,6 +38,11 @@ const memoryDeps = () => {
       return true;
     },
     listRows: async (_, id) => [...rows.entries()].filter(([k]) => k.startsWith(`${id}/`)).map(([, v]) => v),
+    countFailedAttempt: async (_, id, row) => {
+      const n = (tries.get(`${id}/${row}`) ?? 0) + 1;
+      tries.set(`${id}/${row}`, n);
+      return n;
+    },
   };
   const deps = {
     envelopes: {
@@ -232,5 +238,35 @@ describe('bulk send', () => {
     expect(failed[1]?.reason).toContain('"not-an-email" is not an email address');
     expect(failed[2]?.reason).toContain('ma_kh');
     expect(rows.get('job1/3')?.envelopeId).toBe(bulkEnvelopeId('job1', 3));
+  });
+  it('retries a row that hits an unexpected error with the message, then records it as failed so the job can finish', async () => {
+    const { deps, jobs, rows } = memoryDeps();
+    const t = await createTemplate(deps, 't1', ELECTRICITY);
+    const plan = planBulkRows(t, [csvHeader, row(1), row(2), row(3)].join('\n'));
+    await deps.bulkJobs.create({
+      id: 'job2',
+      tenantId: 't1',
+      templateId: t.id,
+      send: false,
+      total: 3,
+      chunkSize: 25,
+      createdAt: '',
+      ignoredColumns: [],
+      done: 0,
+      failed: 0,
+    });
+    const poisoned = bulkEnvelopeId('job2', 2);
+    const create = deps.envelopes.create;
+    (deps.envelopes as { create: typeof create }).create = async (e) => {
+      if (e.id === poisoned) throw Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+      return create(e);
+    };
+    const chunk = { tenantId: 't1', jobId: 'job2', chunk: 0, rows: plan.rows };
+    await expect(runBulkChunk(deps, chunk)).rejects.toThrow('timeout');
+    expect(jobs.get('job2')).toMatchObject({ done: 2, failed: 0 });
+    await expect(runBulkChunk(deps, chunk)).rejects.toThrow('timeout');
+    await runBulkChunk(deps, chunk); // third attempt: recorded, the message is done
+    expect(jobs.get('job2')).toMatchObject({ done: 2, failed: 1 });
+    expect(rows.get('job2/2')).toMatchObject({ status: 'failed', code: 'internal', reason: 'Failed 3 times (TimeoutError).' });
   });
 });
