@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createUser } from '../../shared/console/create-user.js';
+import { runScheduledTask, SCHEDULED_TASKS } from '../../shared/envelope/scheduled-tasks.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { createApp } from '../api/app.js';
 import { hashApiKey } from '../api/auth.js';
@@ -44,6 +45,13 @@ const main = async () => {
 
   // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
   const poller = startJobPoller({ sqs: clients.sqs, queueUrls: config.queueUrls, deps, logger: deps.logger });
+  // The scheduler Lambda's stand-in: the same sweeps every 5 minutes (POST /dev/scheduler/{task} runs one now).
+  const sweeps = setInterval(() => {
+    for (const task of SCHEDULED_TASKS) {
+      runScheduledTask(deps, task).catch((e) => deps.logger.error('scheduler sweep failed', { task, error: (e as Error).name }));
+    }
+  }, 5 * 60_000);
+  sweeps.unref();
   const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     const url = `http://localhost:${info.port}`;
     process.stdout.write(
@@ -61,6 +69,7 @@ const main = async () => {
   });
   const shutdown = async () => {
     server.close();
+    clearInterval(sweeps);
     await poller.stop();
     stopMoto?.();
     process.exit(0);
