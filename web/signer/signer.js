@@ -55,7 +55,7 @@ const renderDocument = async (doc, fields, container) => {
           'data-field': f.id,
           style: `left:${(f.x / viewport.width) * 100}%;top:${(f.y / viewport.height) * 100}%;width:${(f.width / viewport.width) * 100}%;height:${(f.height / viewport.height) * 100}%`,
         },
-        f.type === 'signature' ? S.signHere : f.label || f.type,
+        f.type === 'signature' ? S.signHere : f.label || S[`field_${f.type}`] || f.type,
       );
       wrap.append(box);
     }
@@ -132,7 +132,7 @@ const signaturePad = () => {
 
 const fieldInput = (f) => {
   const id = `f-${f.id}`;
-  const name = f.label || (f.type === 'date' ? 'Ngày / Date' : f.type);
+  const name = f.label || S[`field_${f.type}`] || f.type;
   if (f.type === 'checkbox') {
     return el('label', { class: 'check', for: id }, el('input', { type: 'checkbox', id, 'data-id': f.id }), name);
   }
