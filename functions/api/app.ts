@@ -71,6 +71,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', verifyRoutes(deps));
   app.route('/admin', adminRoutes(deps));
   app.route('/app', consoleRoutes(deps));
+  app.get('/app/', (c) => c.redirect('/app'));
   app.route('/', pageRoutes(deps));
 
   if (deps.devMail) {

@@ -188,6 +188,7 @@ describe('sender console', () => {
     await b.locator('#signed').waitFor({ timeout: 60_000 });
     expect(await b.locator('#signed').textContent()).toContain('Tất cả các bên đã ký');
     expect(await b.locator('#signed a.download').count()).toBe(1);
+    expect(await b.locator('#signed a[href^="/verify"]').count()).toBe(1); // the verify page, to check the download
     await b.screenshot({ path: screenshotPath('console-07-signer-b-completed') });
     expect(problemsB).toEqual([]);
     await phoneB.close();
