@@ -1,5 +1,4 @@
-import { signRequestEmail } from '../mail/templates.js';
-import { approvalRequestEmail } from '../mail/workflow-templates.js';
+import { linkEmailFor } from '../mail/workflow-templates.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { applySeal } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
@@ -67,7 +66,7 @@ export const notifyRecipients = async (deps: EnvelopeDeps, envelope: Envelope): 
   for (const r of claimed) {
     const link = links.get(r.id);
     if (!link) continue;
-    const email = r.role === 'approver' ? approvalRequestEmail : signRequestEmail;
+    const email = linkEmailFor(r.role);
     await deps.mailer.send(
       email({ to: r.email, recipientName: r.name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
     );

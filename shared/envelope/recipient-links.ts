@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { signRequestEmail } from '../mail/templates.js';
+import { linkEmailFor } from '../mail/workflow-templates.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { expireIfDue } from './end-envelope.js';
 import { storeLinkToken } from './notify-recipients.js';
@@ -37,7 +37,13 @@ export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeI
   await Promise.all((r.linkHashes ?? []).map((h) => deps.tokens.delete(h)));
   const tenant = await deps.tenants.get(tenantId);
   await deps.mailer.send(
-    signRequestEmail({ to: r.email, recipientName: r.name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
+    linkEmailFor(r.role)({
+      to: r.email,
+      recipientName: r.name,
+      senderName: tenant?.name ?? 'Kyso',
+      title: envelope.title,
+      link: link.link,
+    }),
   );
   await deps.audit.append(tenantId, envelopeId, {
     at: deps.clock.now().toISOString(),
@@ -92,7 +98,7 @@ export const changeRecipient = async (
   if (link) {
     const tenant = await deps.tenants.get(tenantId);
     await deps.mailer.send(
-      signRequestEmail({ to: email, recipientName: name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
+      linkEmailFor(r.role)({ to: email, recipientName: name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
     );
   }
   await deps.audit.append(tenantId, envelopeId, {

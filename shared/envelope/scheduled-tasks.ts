@@ -62,13 +62,16 @@ export const remindDue = async (deps: EnvelopeDeps, envelope: Envelope): Promise
   const tenant = await deps.tenants.get(envelope.tenantId);
   for (const r of claimed) {
     await deps.mailer.send(
-      reminderEmail({
-        to: r.email,
-        recipientName: r.name,
-        senderName: tenant?.name ?? 'Kyso',
-        title: envelope.title,
-        link: (links.get(r.id) as { link: string }).link,
-      }),
+      reminderEmail(
+        {
+          to: r.email,
+          recipientName: r.name,
+          senderName: tenant?.name ?? 'Kyso',
+          title: envelope.title,
+          link: (links.get(r.id) as { link: string }).link,
+        },
+        r.role,
+      ),
     );
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: now.toISOString(),

@@ -26,8 +26,8 @@ export const otpEmail = (input: { to: string; recipientName: string; title: stri
     [`Your code to sign "${input.title}" is ${input.code}. It is valid for ${input.minutes} minutes. Do not share it.`],
   );
 
-export const reminderEmail = (input: Parameters<typeof signRequestEmail>[0]): MailMessage => {
-  const m = signRequestEmail(input);
+export const reminderEmail = (input: Parameters<typeof signRequestEmail>[0], role = 'signer'): MailMessage => {
+  const m = linkEmailFor(role)(input);
   return { ...m, subject: `Nhắc nhở: ${m.subject} / Reminder` };
 };
 
@@ -72,3 +72,6 @@ export const approvalRequestEmail = (input: Parameters<typeof signRequestEmail>[
       'This link is personal to you; please do not forward this email.',
     ],
   );
+
+/** The link email for a recipient's role: approvers are asked to approve, everyone else to sign. */
+export const linkEmailFor = (role: string): typeof signRequestEmail => (role === 'approver' ? approvalRequestEmail : signRequestEmail);
