@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { toArrayBuffer, toHex } from '../util/bytes.js';
+import { ocspStatus } from './check-ocsp.js';
 import type { RevocationReport } from './types.js';
 import { verifyWithSpki } from './verify-signed-data.js';
 
@@ -8,7 +9,9 @@ import { verifyWithSpki } from './verify-signed-data.js';
 export interface RevocationData {
   readonly dssCrls: readonly Uint8Array[];
   readonly cmsCrls: readonly Uint8Array[];
-  readonly ocspResponses: number;
+  /** OCSP responses (DER OCSPResponse) from the DSS, and from the CMS (Adobe revocation archival attribute). */
+  readonly dssOcsps: readonly Uint8Array[];
+  readonly cmsOcsps: readonly Uint8Array[];
 }
 
 interface ParsedCrl {
@@ -41,7 +44,10 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
 
 const isSignedBy = (p: ParsedCrl, issuer: X509Certificate): boolean => {
   let byIssuer = signedBy.get(p);
-  if (!byIssuer) signedBy.set(p, (byIssuer = new Map()));
+  if (!byIssuer) {
+    byIssuer = new Map();
+    signedBy.set(p, byIssuer);
+  }
   const known = byIssuer.get(issuer.fingerprint256);
   if (known !== undefined) return known;
   const issuerName = pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(issuer.raw))).subject;
@@ -65,49 +71,45 @@ const hexOf = (b: ArrayBuffer | Uint8Array) => toHex(new Uint8Array(b)).replace(
 
 /**
  * For every certificate of the path below the trust anchor: a CRL from its issuer, with a
- * valid signature by the issuer's key, that does not list it as revoked before `at`.
- * OCSP responses are counted and reported but not evaluated.
+ * valid signature by the issuer's key, that does not list it as revoked before `at`, or else
+ * an OCSP response for it signed by the issuer (or its delegated responder).
  */
 export const checkRevocation = (chain: readonly X509Certificate[], data: RevocationData, at: Date): RevocationReport => {
   const crls = parseCrls(data);
+  const ocsps = [...data.dssOcsps, ...data.cmsOcsps];
   const sources = new Set<'dss' | 'cms'>();
   let checked = 0;
-  const base = { ocspResponses: data.ocspResponses };
+  let ocspChecked = 0;
+  const base = { ocspResponses: ocsps.length };
+  const report = (r: Omit<RevocationReport, 'ocspResponses' | 'crlsChecked' | 'ocspChecked'>): RevocationReport => ({
+    ...base,
+    ...r,
+    crlsChecked: checked,
+    ocspChecked,
+  });
   for (let i = 0; i < chain.length - 1; i++) {
     const cert = chain[i] as X509Certificate;
     const issuer = chain[i + 1] as X509Certificate;
-    const issuerName = pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(issuer.raw))).subject;
-    const spki = new Uint8Array(issuer.publicKey.export({ format: 'der', type: 'spki' }));
-    const usable = crls.filter(
-      ({ crl }) =>
-        crl.issuer.isEqual(issuerName) &&
-        verifyWithSpki(
-          crl.signatureAlgorithm.algorithmId,
-          crl.signatureAlgorithm.algorithmId,
-          crl.tbsView,
-          new Uint8Array(crl.signatureValue.valueBlock.valueHexView),
-          spki,
-        ),
-    );
+    const name = cert.subject.split('\n').pop();
+    const usable = crls.filter((p) => isSignedBy(p, issuer));
     if (!usable.length) {
-      const why = data.ocspResponses ? 'OCSP responses present but not checked; no usable CRL' : 'no CRL from its issuer in the file';
-      return { ...base, status: 'unknown', source: 'none', crlsChecked: checked, detail: `${cert.subject.split('\n').pop()}: ${why}` };
+      const status = ocsps.length ? ocspStatus(ocsps, cert, issuer, at) : undefined;
+      if (status === 'revoked') return report({ status: 'revoked', source: 'ocsp', detail: `${name}: revoked (OCSP)` });
+      if (status === 'good') {
+        ocspChecked++;
+        sources.add(data.dssOcsps.length ? 'dss' : 'cms');
+        continue;
+      }
+      return report({ status: 'unknown', source: 'none', detail: `${name}: no CRL or OCSP response from its issuer in the file` });
     }
     checked += usable.length;
     for (const { crl, source } of usable) {
       sources.add(source);
       const entry = (crl.revokedCertificates ?? []).find((r) => hexOf(r.userCertificate.valueBlock.valueHexView) === serialOf(cert));
       if (entry && entry.revocationDate.value <= at) {
-        return {
-          ...base,
-          status: 'revoked',
-          source,
-          crlsChecked: checked,
-          detail: `${cert.subject.split('\n').pop()} revoked on ${entry.revocationDate.value.toISOString()}`,
-        };
+        return report({ status: 'revoked', source, detail: `${name} revoked on ${entry.revocationDate.value.toISOString()}` });
       }
     }
   }
-  const source = sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'none');
-  return { ...base, status: 'good', source, crlsChecked: checked };
+  return report({ status: 'good', source: sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'none') });
 };

@@ -93,7 +93,7 @@ const writeSignature = (w: Writer, s: SignatureReport) => {
   );
   w.field(
     both('revocation'),
-    `${s.revocation.status} (CRL: ${s.revocation.crlsChecked}, OCSP: ${s.revocation.ocspResponses})${s.revocation.detail ? ` — ${s.revocation.detail}` : ''}`,
+    `${s.revocation.status} (CRL: ${s.revocation.crlsChecked}, OCSP: ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})${s.revocation.detail ? ` — ${s.revocation.detail}` : ''}`,
   );
   if (s.level) w.field(both('level'), `PAdES ${s.level}`);
   w.gap(8);

@@ -1,10 +1,11 @@
-import type * as asn1js from 'asn1js';
+import * as asn1js from 'asn1js';
 import { PDFDocument } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
 import { sha256Hex } from '../util/bytes.js';
 import { createCertificatePool } from './build-certificate-path.js';
+import { clearOcspCache } from './check-ocsp.js';
 import { determineLevels } from './determine-level.js';
 import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
 import { readDss } from './read-dss.js';
@@ -22,14 +23,30 @@ export interface VerifyPdfOptions {
   readonly now: Date;
 }
 
-/** Certificates and CRLs carried by a signature's CMS and by its signature timestamp. */
-const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: Uint8Array[] } => {
+/** Adobe's revocation archival signed attribute: { [0] CRLs, [1] OCSP responses } (PDF signers other than ours use it). */
+const ADBE_REVOCATION = '1.2.840.113583.1.1.8';
+
+const archivedRevocation = (sd: pkijs.SignedData, crls: Uint8Array[], ocsps: Uint8Array[]) => {
+  const value = sd.signerInfos[0]?.signedAttrs?.attributes.find((a) => a.type === ADBE_REVOCATION)?.values[0];
+  if (!(value instanceof asn1js.Sequence)) return;
+  for (const tagged of value.valueBlock.value) {
+    const list = (tagged as asn1js.Constructed).valueBlock?.value?.[0];
+    if (!(list instanceof asn1js.Sequence)) continue;
+    const into = tagged.idBlock.tagNumber === 0 ? crls : tagged.idBlock.tagNumber === 1 ? ocsps : undefined;
+    for (const item of list.valueBlock.value) into?.push(new Uint8Array(item.toBER(false)));
+  }
+};
+
+/** Certificates, CRLs and OCSP responses carried by a signature's CMS and by its signature timestamp. */
+const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: Uint8Array[]; ocsps: Uint8Array[] } => {
   const certs: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
+  const ocsps: Uint8Array[] = [];
   try {
     const sd = signedDataOf(entry.cms);
     for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
     for (const c of sd.crls ?? []) if (c instanceof pkijs.CertificateRevocationList) crls.push(new Uint8Array(c.toSchema().toBER(false)));
+    archivedRevocation(sd, crls, ocsps);
     for (const attr of sd.signerInfos[0]?.unsignedAttrs?.attributes ?? []) {
       if (attr.type !== OID.signatureTimeStamp || !attr.values[0]) continue;
       const token = signedDataOf(new Uint8Array((attr.values[0] as asn1js.BaseBlock).toBER(false)));
@@ -38,7 +55,7 @@ const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: U
   } catch {
     // an unreadable CMS is reported by the signature check itself
   }
-  return { certs, crls };
+  return { certs, crls, ocsps };
 };
 
 const countRevisions = (bytes: Uint8Array): number => Buffer.from(bytes).toString('latin1').match(/%%EOF/g)?.length ?? 1;
@@ -51,6 +68,7 @@ const countRevisions = (bytes: Uint8Array): number => Buffer.from(bytes).toStrin
 export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): Promise<VerificationReport> => {
   // Parses are shared within one verification only (a concurrent one merely re-parses).
   clearSignedDataCache();
+  clearOcspCache();
   const { doc } = await loadPdf(bytes);
   const entries = readSignatures(doc);
   const dss = readDss(doc);
@@ -88,7 +106,12 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     bytes,
     doc,
     pool,
-    revocation: { dssCrls: dss.crls, cmsCrls: material.flatMap((m) => m.crls), ocspResponses: dss.ocsps.length },
+    revocation: {
+      dssCrls: dss.crls,
+      cmsCrls: material.flatMap((m) => m.crls),
+      dssOcsps: dss.ocsps,
+      cmsOcsps: material.flatMap((m) => m.ocsps),
+    },
     now: options.now,
     modificationsAfter(end) {
       let m = mods.get(end);

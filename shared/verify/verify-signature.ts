@@ -71,7 +71,7 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
   const path = check?.signerCertificate ? buildCertificatePath(check.signerCertificate, ctx.pool, at) : undefined;
   const revocation = path
     ? checkRevocation(path.chain, ctx.revocation, at)
-    : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0 };
+    : { status: 'unknown' as const, source: 'none' as const, crlsChecked: 0, ocspResponses: 0, ocspChecked: 0 };
   const mods =
     coverage.wellFormed && !coverage.coversWholeFile ? await ctx.modificationsAfter(coverage.revisionEnd) : { allowed: [], disallowed: [] };
   const { verdict, reasons } = decide({

@@ -53,7 +53,12 @@ const signatureCard = (lang: ReportLang, s: SignatureReport) => {
       t.path,
       `${escapeHtml(s.certificatePath.trusted ? t.trusted : t.untrusted)}<br><small>${escapeHtml(s.certificatePath.chain.join(' → '))}</small>`,
     ),
-    row(t.revocation, escapeHtml(`${s.revocation.status} (CRL ${s.revocation.crlsChecked}, OCSP ${s.revocation.ocspResponses})`)),
+    row(
+      t.revocation,
+      escapeHtml(
+        `${s.revocation.status} (CRL ${s.revocation.crlsChecked}, OCSP ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})`,
+      ),
+    ),
     s.level ? row(t.level, escapeHtml(`PAdES ${s.level}`)) : '',
   ];
   return `<section class="card"><h2>${escapeHtml(`${t.signature} ${s.index} · ${KIND_TEXT[lang][s.kind]}`)} ${badge(lang, s.verdict)}</h2><dl>${rows.join('')}</dl></section>`;
