@@ -6,6 +6,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, ConsoleRepository, ConsoleSession, ConsoleUser } from '../../shared/console/ports.js';
 import { AppError } from '../../shared/errors.js';
@@ -51,6 +52,30 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
   async findUserByEmail(email) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
     return strip<ConsoleUser>(r.Item);
+  },
+  async noteLoginFailure(email) {
+    const r = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `USER#${email}`, sk: 'USER' },
+        UpdateExpression: 'ADD failedLogins :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(r.Attributes?.failedLogins ?? 0);
+  },
+  async resetLoginFailures(email, lockedUntil) {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `USER#${email}`, sk: 'USER' },
+        UpdateExpression: lockedUntil ? 'SET failedLogins = :zero, lockedUntil = :until' : 'SET failedLogins = :zero REMOVE lockedUntil',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':zero': 0, ...(lockedUntil ? { ':until': lockedUntil } : {}) },
+      }),
+    );
   },
   async putSession(idHash, session) {
     await client.send(

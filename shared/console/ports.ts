@@ -7,6 +7,10 @@ export interface ConsoleUser {
   readonly name: string;
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** Consecutive wrong passwords since the last success or lock. */
+  readonly failedLogins?: number;
+  /** Sign-in refused until then (after too many wrong passwords). */
+  readonly lockedUntil?: string;
 }
 
 export interface ConsoleSession {
@@ -33,6 +37,10 @@ export interface ConsoleRepository {
   /** Fails with `conflict` if the email is taken. */
   createUser(user: ConsoleUser): Promise<void>;
   findUserByEmail(email: string): Promise<ConsoleUser | undefined>;
+  /** Atomically counts one more wrong password; returns the new count. */
+  noteLoginFailure(email: string): Promise<number>;
+  /** Resets the count, and locks sign-in until `lockedUntil` when given (clears the lock otherwise). */
+  resetLoginFailures(email: string, lockedUntil?: string): Promise<void>;
   /** Sessions are keyed by the SHA-256 of the cookie value and expire by TTL. */
   putSession(idHash: string, session: ConsoleSession): Promise<void>;
   getSession(idHash: string): Promise<ConsoleSession | undefined>;

@@ -5,6 +5,9 @@ import { dummyPasswordHash, verifyPassword } from './password.js';
 import type { ConsoleRepository, ConsoleSession } from './ports.js';
 
 export const SESSION_HOURS = 12;
+/** Wrong passwords in a row before sign-in is locked, and for how long (slows password guessing to a crawl). */
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
 
 export const hashSessionId = (id: string): string => sha256Hex(`kyso-session:${id}`);
 
@@ -18,9 +21,19 @@ export const signIn = async (
   password: string,
 ): Promise<{ sessionId: string; session: ConsoleSession }> => {
   const user = await deps.console.findUserByEmail(email.trim().toLowerCase());
-  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !ok) throw new AppError('unauthorized', 'The email or password is not correct.');
   const now = deps.clock.now();
+  if (user?.lockedUntil && Date.parse(user.lockedUntil) > now.getTime()) {
+    throw new AppError('rate_limited', `Too many wrong passwords; try again in ${LOCK_MINUTES} minutes.`);
+  }
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (user && !ok) {
+    const failures = await deps.console.noteLoginFailure(user.email);
+    if (failures >= MAX_FAILED_LOGINS) {
+      await deps.console.resetLoginFailures(user.email, new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString());
+    }
+  }
+  if (!user || !ok) throw new AppError('unauthorized', 'The email or password is not correct.');
+  if (user.failedLogins || user.lockedUntil) await deps.console.resetLoginFailures(user.email);
   const sessionId = randomId(32);
   const session: ConsoleSession = {
     userId: user.id,

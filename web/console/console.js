@@ -74,7 +74,7 @@ function showLogin() {
       csrf = r.csrfToken;
       await start();
     } catch (e) {
-      message.textContent = e.status === 401 ? S.badLogin : e.message;
+      message.textContent = e.status === 401 ? S.badLogin : e.status === 429 ? S.locked : e.message;
     }
   });
   app.replaceChildren(form);

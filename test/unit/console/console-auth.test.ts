@@ -19,6 +19,16 @@ const memoryConsole = () => {
       users.set(u.email, u);
     },
     findUserByEmail: async (e) => users.get(e),
+    async noteLoginFailure(e) {
+      const u = users.get(e) as ConsoleUser;
+      const failedLogins = (u.failedLogins ?? 0) + 1;
+      users.set(e, { ...u, failedLogins });
+      return failedLogins;
+    },
+    async resetLoginFailures(e, lockedUntil) {
+      const { lockedUntil: _l, ...u } = users.get(e) as ConsoleUser;
+      users.set(e, { ...u, failedLogins: 0, ...(lockedUntil ? { lockedUntil } : {}) });
+    },
     putSession: async (h, s) => void sessions.set(h, s),
     getSession: async (h) => sessions.get(h),
     deleteSession: async (h) => void sessions.delete(h),
@@ -111,6 +121,18 @@ describe('console sessions and CSRF', () => {
     expect(ok.status).toBe(201);
     expect(((await ok.json()) as { key: string }).key).toMatch(/^kyso_/);
     expect((await request('/app/api/me', { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('locks sign-in for 15 minutes after 5 wrong passwords in a row', async () => {
+    const { login, advance } = await setup();
+    for (let i = 0; i < 4; i++) expect((await login('sai')).status).toBe(401);
+    expect((await login()).status).toBe(200); // a success resets the count
+    for (let i = 0; i < 5; i++) expect((await login('sai')).status).toBe(401);
+    expect((await login()).status).toBe(429);
+    advance(14 * 60_000);
+    expect((await login()).status).toBe(429);
+    advance(2 * 60_000);
+    expect((await login()).status).toBe(200);
   });
 
   it('ends sessions on expiry and on sign-out', async () => {
