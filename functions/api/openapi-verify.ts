@@ -26,7 +26,7 @@ const reportSchema = {
       items: {
         type: 'object',
         description:
-          'kind approval | certification | document-timestamp; certificate (subject, issuer, serialNumber, notBefore, notAfter); integrity (message digest or timestamp imprint over the ByteRange); signatureValue; coverage (revisionEnd, coversRevision, coversWholeFile); modifications (allowed, disallowed: changes after this revision); certificatePath (trusted, chain); revocation (status good|revoked|unknown from CRLs in the DSS or CMS; OCSP responses are counted, not checked); timestamp (time, valid, trusted, tsa); level; verdict; reasons.',
+          'kind approval | certification | document-timestamp; certificate (subject, issuer, serialNumber, notBefore, notAfter); integrity (message digest or timestamp imprint over the ByteRange); signatureValue; coverage (revisionEnd, coversRevision, coversWholeFile); modifications (allowed, disallowed: changes after this revision); certificatePath (trusted, chain); revocation (status good|revoked|unknown from CRLs and OCSP responses in the DSS or the CMS, incl. the Adobe revocation archival attribute; no online fetch); timestamp (time, valid, trusted, tsa); level; verdict; reasons.',
         properties: { verdict, kind: { type: 'string', enum: ['approval', 'certification', 'document-timestamp'] } },
       },
     },
