@@ -1,15 +1,15 @@
-import { completedEmail } from '../mail/templates.js';
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import type { Timestamper } from '../pki/cms.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
-import { createTimestampToken } from '../pki/timestamp.js';
 import { sha256Hex } from '../util/bytes.js';
 import type { Timer } from '../util/timer.js';
+import { announceCompletion } from './complete-envelope.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { notifyRecipients } from './notify-recipients.js';
 import type { EnvelopeRepository } from './ports.js';
 import { assertCanSign, isComplete } from './routing.js';
+import { timestamperFor } from './timestamper-for.js';
 import type { Envelope, EnvelopeDocument, Recipient, SigningGrant } from './types.js';
 import { updateEnvelope } from './update-envelope.js';
 
@@ -41,11 +41,6 @@ export const timedReadsAndWrites = (envelopes: EnvelopeRepository, timer: Timer)
   update: (next) => timer.time('ddb', () => envelopes.update(next)),
 });
 
-const platformTimestamper =
-  async (deps: EnvelopeDeps, pki: PlatformPki): Promise<Timestamper> =>
-  (digest) =>
-    createTimestampToken({ digest, tsa: pki.tsa, clock: deps.clock });
-
 export const commitSignerRevisions = async (
   deps: EnvelopeDeps,
   grant: SigningGrant,
@@ -54,8 +49,6 @@ export const commitSignerRevisions = async (
   options: {
     /** When the signer signed (the /M time of their revisions). */
     readonly signedAt: Date;
-    /** Which TSA timestamps signatures and the completion; the platform TSA by default. */
-    readonly timestamperFor?: (pki: PlatformPki, tenantId: string) => Promise<Timestamper>;
   },
 ): Promise<{ envelope: Envelope; attempts: number }> => {
   const { after, attempts } = await updateEnvelope(
@@ -65,9 +58,8 @@ export const commitSignerRevisions = async (
     async (current) => {
       const recipient = assertCanSign(current, grant.recipientId);
       const pki = await deps.pki();
-      const timestamper = options.timestamperFor
-        ? await options.timestamperFor(pki, current.tenantId)
-        : await platformTimestamper(deps, pki);
+      // The tenant's TSAs, then the platform TSA (PAdES B-T on every signature).
+      const timestamper = await timestamperFor(deps, pki, current.tenantId);
       const revised = await revise(current, { recipient, pki, timestamper, timer });
       const documents = [...revised.documents];
       const signedAtIso = options.signedAt.toISOString();
@@ -110,14 +102,14 @@ export const announceSignature = async (
   grant: SigningGrant,
   meta: RequestMeta,
   data: Record<string, unknown>,
-  options: { readonly timer?: Timer; readonly announceCompletion?: (envelope: Envelope) => Promise<void> } = {},
+  options: { readonly timer?: Timer } = {},
 ): Promise<Envelope> => {
   const recipient = after.recipients.find((r) => r.id === grant.recipientId);
   const append = () =>
     deps.audit.append(after.tenantId, after.id, {
       at: recipient?.signedAt ?? deps.clock.now().toISOString(),
       action: 'recipient.signed',
-      actor: { type: 'recipient', id: grant.recipientId, ...(recipient?.email ? { email: recipient.email } : {}) },
+      actor: { type: 'recipient', id: grant.recipientId, email: recipient?.email },
       ...meta,
       data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })), ...data },
     });
@@ -131,7 +123,6 @@ export const announceSignature = async (
     data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
   });
   await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
-  if (options.announceCompletion) await options.announceCompletion(after);
-  else for (const r of after.recipients) await deps.mailer.send(completedEmail({ to: r.email, recipientName: r.name, title: after.title }));
+  await announceCompletion(deps, after);
   return after;
 };

@@ -1,20 +1,14 @@
 import { AppError } from '../errors.js';
-import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
 import { signCadesDetached } from '../pki/cms.js';
 import type { SignerCredentials } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
-import { announceCompletion } from './complete-envelope.js';
+import { announceSignature, commitSignerRevisions } from './commit-signer-revision.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
-import { notifyRecipients } from './notify-recipients.js';
-import type { EnvelopeRepository } from './ports.js';
-import { assertCanSign, isComplete } from './routing.js';
-import { timestamperFor } from './timestamper-for.js';
 import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 export interface SignInput {
   readonly fields: Readonly<Record<string, string>>;
@@ -79,13 +73,6 @@ const displayValue = (f: Field, value: string): string => {
   return `${d}/${m}/${y}`;
 };
 
-/** The envelope store with its reads and writes counted as DynamoDB time (for Server-Timing). */
-const timedReadsAndWrites = (envelopes: EnvelopeRepository, timer: Timer): EnvelopeRepository => ({
-  ...envelopes,
-  get: (tenantId, envelopeId) => timer.time('ddb', () => envelopes.get(tenantId, envelopeId)),
-  update: (next) => timer.time('ddb', () => envelopes.update(next)),
-});
-
 /**
  * One signer signs: for each document that carries their signature field, one incremental
  * revision that fills their fields and adds their PAdES signature (one KMS Sign each). The
@@ -107,20 +94,16 @@ export const signEnvelope = async (
   if (!typedName || typedName.length > 120) {
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
   }
-  const { after, attempts } = await updateEnvelope(
-    { envelopes: timedReadsAndWrites(deps.envelopes, timer), clock: deps.clock },
-    grant.tenantId,
-    grant.envelopeId,
-    async (current) => {
-      const recipient = assertCanSign(current, grant.recipientId);
+  const signedAt = deps.clock.now();
+  const { envelope: after, attempts } = await commitSignerRevisions(
+    deps,
+    grant,
+    timer,
+    async (current, { recipient, pki, timestamper }) => {
       const values = validateFieldValues(current, recipient.id, input.fields);
-      const pki = await deps.pki();
-      const signedAt = deps.clock.now();
       issued ??=
         options.credentials ?? (await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email })));
       const credentials = issued;
-      // Every signature is timestamped by the platform TSA (PAdES B-T).
-      const timestamper = await timestamperFor(deps, pki, current.tenantId);
       const documents: EnvelopeDocument[] = [];
       for (const doc of current.documents) {
         const mine = current.fields.filter((f) => f.documentId === doc.id && f.recipientId === recipient.id);
@@ -164,60 +147,17 @@ export const signEnvelope = async (
         await timer.time('s3', () => deps.documents.put(key, result.pdf));
         documents.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
       }
-      const signedAtIso = signedAt.toISOString();
-      const allSigned = isComplete({
-        ...current,
-        recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed' as const } : r)),
-      });
-      if (allSigned) {
-        // Completion: DSS with every certificate and CRL, then a document timestamp (B-LTA).
-        const crls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
-        for (const [i, doc] of documents.entries()) {
-          const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
-          const started = performance.now();
-          const lta = await addLtvRevision({ pdf, certificates: await embeddedCertificates(pdf), crls, timestamper });
-          timer.add('pdf', performance.now() - started);
-          const sha256 = sha256Hex(lta);
-          const key = documentKey(current.tenantId, current.id, doc.id, sha256);
-          await timer.time('s3', () => deps.documents.put(key, lta));
-          documents[i] = { ...doc, sha256, key, revisions: doc.revisions + 1 };
-        }
-      }
-      const next: Envelope = {
-        ...current,
-        documents,
-        fields: current.fields.map((f) => (values.has(f.id) ? { ...f, value: values.get(f.id) } : f)),
-        recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed', signedAt: signedAtIso } : r)),
-      };
-      return isComplete(next) ? { ...next, status: 'completed', completedAt: signedAtIso } : next;
+      return { documents, values };
     },
+    { signedAt },
   );
-
-  const recipient = after.recipients.find((r) => r.id === grant.recipientId);
-  await timer.time('ddb', () =>
-    deps.audit.append(after.tenantId, after.id, {
-      at: recipient?.signedAt ?? deps.clock.now().toISOString(),
-      action: 'recipient.signed',
-      actor: { type: 'recipient', id: grant.recipientId, email: recipient?.email },
-      ...meta,
-      data: {
-        documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
-        method: options.method ?? 'email-link',
-        signature: options.credentials ? 'seal' : input.signature.type,
-      },
-    }),
+  const envelope = await announceSignature(
+    deps,
+    after,
+    grant,
+    meta,
+    { method: options.method ?? 'email-link', signature: options.credentials ? 'seal' : input.signature.type },
+    { timer },
   );
-  await deps.events?.publish(after.tenantId, 'recipient.signed', { envelopeId: after.id, recipientId: grant.recipientId });
-  if (after.status === 'completed') {
-    await deps.audit.append(after.tenantId, after.id, {
-      at: after.completedAt ?? deps.clock.now().toISOString(),
-      action: 'envelope.completed',
-      actor: { type: 'system' },
-      data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
-    });
-    await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
-    await announceCompletion(deps, after);
-    return { envelope: after, timer, attempts };
-  }
-  return { envelope: await notifyRecipients(deps, after), timer, attempts };
+  return { envelope, timer, attempts };
 };
