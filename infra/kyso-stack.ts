@@ -39,6 +39,10 @@ export interface KysoStackProps extends StackProps {
 export const API_RUNTIME_FILES = [
   { repoPath: 'web/signer/signer.js' },
   { repoPath: 'web/signer/signer.css' },
+  { repoPath: 'web/console/console.js' },
+  { repoPath: 'web/console/compose.js' },
+  { repoPath: 'web/console/templates.js' },
+  { repoPath: 'web/console/console.css' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.min.mjs' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.worker.min.mjs' },
   { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },

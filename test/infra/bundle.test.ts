@@ -72,6 +72,11 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       '/assets/signer.css',
       '/assets/pdfjs/pdf.min.mjs',
       '/assets/pdfjs/pdf.worker.min.mjs',
+      '/app',
+      '/app/assets/console.js',
+      '/app/assets/compose.js',
+      '/app/assets/templates.js',
+      '/app/assets/console.css',
     ];
     const results = runPackage(
       dir,
