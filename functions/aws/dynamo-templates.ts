@@ -1,13 +1,5 @@
-import { ConditionalCheckFailedException, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../shared/bulk/types.js';
 import { AppError } from '../../shared/errors.js';
 import type { Template, TemplateRepository } from '../../shared/templates/types.js';
@@ -17,7 +9,7 @@ import type { Template, TemplateRepository } from '../../shared/templates/types.
  *
  *   pk                          sk             item
  *   TENANT#t                    TPL#id         template (roles, fields, HTML source or PDF key)
- *   TENANT#t                    BULK#id        bulk job (total, done/failed counters)
+ *   TENANT#t                    BULK#id        bulk job (total; doneRows/failedRows: number sets, so counting is idempotent)
  *   TENANT#t#BULK#id            ROW#0000001    one row's outcome (envelope id or reason)
  *   TENANT#t#BULK#id            TRY#0000001    unexpected failures of that row so far
  */
@@ -93,7 +85,12 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
       const r = await client.send(
         new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `BULK#${jobId}` }, ConsistentRead: true }),
       );
-      return strip<BulkJob>(r.Item);
+      if (!r.Item) return undefined;
+      const { doneRows, failedRows, ...job } = strip<BulkJob & { doneRows?: Set<number>; failedRows?: Set<number> }>(r.Item) as BulkJob & {
+        doneRows?: Set<number>;
+        failedRows?: Set<number>;
+      };
+      return { ...job, done: doneRows?.size ?? 0, failed: failedRows?.size ?? 0 };
     },
     async getRow(tenantId, jobId, row) {
       const r = await client.send(
@@ -102,38 +99,37 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
       return strip<BulkRowResult>(r.Item);
     },
     async recordRow(tenantId, jobId, result) {
-      // The row's outcome and the job's counter move together or not at all, and only once per row.
+      // Not a transaction: the counters are sets of row numbers, and adding a row to a set twice
+      // changes nothing, so "put the outcome once, then add the row to its set" is safe to repeat
+      // after a crash in between. (moto also copies the whole table for every TransactWriteItems.)
+      let recorded = result;
+      let isNew = true;
       try {
         await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row), ...result },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: { pk: `TENANT#${tenantId}`, sk: `BULK#${jobId}` },
-                  UpdateExpression: 'ADD #c :one',
-                  ExpressionAttributeNames: { '#c': result.status === 'done' ? 'done' : 'failed' },
-                  ExpressionAttributeValues: { ':one': 1 },
-                },
-              },
-            ],
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row), ...result },
+            ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        return true;
       } catch (e) {
-        const reasons = (e as TransactionCanceledException).CancellationReasons;
-        if ((e as { name?: string }).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') {
-          return false;
-        }
-        throw e;
+        if (!isConditionFailure(e)) throw e;
+        isNew = false;
+        const r = await client.send(
+          new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row) }, ConsistentRead: true }),
+        );
+        recorded = strip<BulkRowResult>(r.Item) ?? result;
       }
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `TENANT#${tenantId}`, sk: `BULK#${jobId}` },
+          UpdateExpression: 'ADD #set :row',
+          ExpressionAttributeNames: { '#set': recorded.status === 'done' ? 'doneRows' : 'failedRows' },
+          ExpressionAttributeValues: { ':row': new Set([recorded.row]) },
+        }),
+      );
+      return isNew;
     },
     async countFailedAttempt(tenantId, jobId, row) {
       const r = await client.send(

@@ -42,7 +42,12 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
     Array.from({ length: ROW_CONCURRENCY }, async () => {
       while (next < job.rows.length) {
         const row = job.rows[next++] as BulkRowInput;
-        if (await deps.bulkJobs.getRow(job.tenantId, job.jobId, row.row)) continue;
+        const recorded = await deps.bulkJobs.getRow(job.tenantId, job.jobId, row.row);
+        if (recorded) {
+          // Counted again (idempotent): the first attempt may have died between recording and counting.
+          await deps.bulkJobs.recordRow(job.tenantId, job.jobId, recorded);
+          continue;
+        }
         let result: BulkRowResult;
         try {
           result = await runRow(deps, job, template, bulk.send, row);

@@ -9,7 +9,7 @@ export interface BulkJob {
   readonly createdAt: string;
   /** CSV columns that are neither merge fields nor recipient columns (reported, not an error). */
   readonly ignoredColumns: readonly string[];
-  /** Counters, moved atomically with each row's result. */
+  /** How many rows are recorded as done / failed (each row counted once, however often it is recorded). */
   readonly done: number;
   readonly failed: number;
 }
@@ -49,8 +49,9 @@ export interface BulkJobRepository {
   get(tenantId: string, jobId: string): Promise<BulkJob | undefined>;
   getRow(tenantId: string, jobId: string, row: number): Promise<BulkRowResult | undefined>;
   /**
-   * Records a row's outcome and moves the job's done/failed counter in one transaction, only
-   * if the row has no outcome yet. false: it already had one (a redelivered message).
+   * Records a row's outcome unless it has one, and counts the row (as its recorded outcome)
+   * in the job's done/failed totals; repeating it is harmless. false: the outcome existed
+   * (a redelivered message).
    */
   recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<boolean>;
   listRows(tenantId: string, jobId: string, options?: { status?: BulkRowResult['status'] }): Promise<BulkRowResult[]>;

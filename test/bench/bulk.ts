@@ -49,12 +49,19 @@ export const bulkBench = async (rows: number): Promise<void> => {
     const accepted = performance.now() - started;
     let status = { status: 'running', done: 0, failedCount: 0 };
     let lastPrint = 0;
+    let warned = 0;
     while (status.status !== 'completed') {
       await new Promise((r) => setTimeout(r, 1000));
       status = await api('GET', `/v1/bulk/${job.id}`);
       if (performance.now() - lastPrint > 15_000) {
         lastPrint = performance.now();
         console.log(`  … ${status.done + status.failedCount}/${rows} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        const warnings = server
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'));
+        if (warnings.length > warned) console.log(warnings.slice(warned, warned + 3).join('\n'));
+        warned = warnings.length;
       }
     }
     const s = (performance.now() - started) / 1000;
