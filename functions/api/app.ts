@@ -40,6 +40,7 @@ export const createApp = (deps: AppDeps) => {
     c.header('x-request-id', c.get('requestId'));
   });
   app.use('/assets/*', compress());
+  app.use('/app/assets/*', compress());
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
