@@ -58,6 +58,10 @@ export const STRINGS = {
     approveHelp: 'Bạn được mời duyệt tài liệu này trước khi các bên ký.',
     approved: 'Bạn đã duyệt tài liệu. Cảm ơn bạn!',
     viewerNote: 'Bạn nhận bản sao để xem; bạn không cần ký.',
+    tokenSign: 'Ký bằng USB token',
+    tokenNoAgent: 'Không kết nối được phần mềm ký số (kyso-agent) trên máy này. Hãy mở phần mềm rồi thử lại.',
+    tokenPairCode: 'Nhập mã ghép nối 6 số hiển thị trong phần mềm ký số:',
+    tokenNoCertificate: 'Không tìm thấy chứng thư số trong USB token.',
   },
   en: {
     title: 'Sign document',
@@ -117,6 +121,10 @@ export const STRINGS = {
     approveHelp: 'You are asked to approve this document before it is signed.',
     approved: 'You approved the document. Thank you!',
     viewerNote: 'You receive a copy to view; you do not need to sign.',
+    tokenSign: 'Sign with USB token',
+    tokenNoAgent: 'Cannot reach the signing agent (kyso-agent) on this computer. Start it and try again.',
+    tokenPairCode: 'Enter the 6-digit pairing code the signing agent shows:',
+    tokenNoCertificate: 'No certificate found on the USB token.',
   },
 } as const;
 

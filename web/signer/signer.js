@@ -217,6 +217,23 @@ const render = async (data) => {
   const agree = el('input', { type: 'checkbox', id: 'agree', required: true });
   const message = el('p', { role: 'alert', class: 'error' });
   const button = el('button', { type: 'submit', id: 'sign-button' }, S.sign);
+  // Signers with a USB token sign through the local agent instead (docs/agent-protocol.md).
+  const tokenButton = el('button', { type: 'button', class: 'secondary', id: 'token-sign-button' }, S.tokenSign);
+  tokenButton.addEventListener('click', async () => {
+    message.textContent = '';
+    if (!agree.checked) return void (message.textContent = S.agree);
+    const values = {};
+    for (const input of form.querySelectorAll('[data-id]'))
+      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
+    tokenButton.disabled = true;
+    try {
+      await signWithToken(values);
+      location.reload();
+    } catch (e) {
+      message.textContent = e.message || S.error;
+      tokenButton.disabled = false;
+    }
+  });
   form.append(
     modes,
     el('label', { for: 'typed-name' }, S.typeName),
@@ -225,6 +242,7 @@ const render = async (data) => {
     el('label', { class: 'check', for: 'agree' }, agree, S.agree),
     message,
     button,
+    tokenButton,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -290,6 +308,53 @@ const post = async (path, body) => {
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new Error(data?.error?.message || S.error);
   return data;
+};
+
+// The local signing agent on this computer (tools/kyso-agent); it only answers this site's origin once paired.
+const AGENT = 'http://127.0.0.1:47601';
+const agentCall = async (path, body, pairing) => {
+  const res = await fetch(`${AGENT}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json', ...(pairing ? { authorization: `Bearer ${pairing}` } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(data?.error?.message || S.error);
+  return data;
+};
+
+/** prepare → the agent signs the signed attributes of each document → complete. The key never leaves the token. */
+const signWithToken = async (values) => {
+  let pairing = sessionStorage.getItem('kyso-agent') || undefined;
+  let info = await agentCall('/v1/info', undefined, pairing).catch(() => {
+    throw new Error(S.tokenNoAgent);
+  });
+  if (!info.paired) {
+    const { pairingId } = await agentCall('/v1/pair', {});
+    const code = window.prompt(S.tokenPairCode);
+    if (!code) throw new Error(S.tokenNoAgent);
+    ({ pairingToken: pairing } = await agentCall('/v1/pair/confirm', { pairingId, code: code.trim() }));
+    sessionStorage.setItem('kyso-agent', pairing);
+    info = await agentCall('/v1/info', undefined, pairing);
+  }
+  const cert = info.certificates[0];
+  if (!cert) throw new Error(S.tokenNoCertificate);
+  const prepared = await post('/prepare', { certificateChainPem: cert.chainPem, fields: values });
+  const signatures = [];
+  for (const d of prepared.documents) {
+    const signed = await agentCall(
+      '/v1/sign',
+      {
+        certificateId: cert.id,
+        signedAttributesB64: d.signedAttributesDer,
+        algorithm: prepared.signatureAlgorithm,
+        document: { title: document.title },
+      },
+      pairing,
+    );
+    signatures.push({ documentId: d.documentId, signature: signed.signatureB64 });
+  }
+  return post('/complete', { sessionId: prepared.sessionId, signatures });
 };
 
 /** A small form: labelled input(s), an alert line, a submit button whose handler may throw. */
