@@ -98,6 +98,8 @@ describe('expiry', () => {
     const token = await latestLinkToken(a.email);
     expect((await call('GET', `/v1/sign/${token}`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 4500));
+    const listed = await call<{ items: { id: string; status: string }[] }>('GET', '/v1/envelopes?limit=100', { key });
+    expect(listed.body.items.find((e) => e.id === env.id)?.status).toBe('expired');
     await expectDead(token, 'envelope_expired', 'Liên kết ký đã hết hạn');
     expect((await getEnvelope(key, env.id)).body.status).toBe('expired');
     expect((await subjects(sender)).filter((s) => s.startsWith('Đã hết hạn'))).toHaveLength(1);
