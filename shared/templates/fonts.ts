@@ -28,7 +28,12 @@ export const faceBytes = (face: FaceKey): Uint8Array => {
   if (face === 'regular' || face === 'bold') return loadUnicodeFont(face);
   let b = italics.get(face);
   if (!b) {
-    b = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${FILES[face]}`)));
+    try {
+      b = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${FILES[face]}`)));
+    } catch {
+      // A bundle without the oblique files still renders, upright: emphasis is not worth a failed contract.
+      b = loadUnicodeFont(face === 'boldItalic' ? 'bold' : 'regular');
+    }
     italics.set(face, b);
   }
   return b;
