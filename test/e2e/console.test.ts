@@ -313,6 +313,7 @@ describe('sender console', () => {
     await expect.poll(() => page.locator('.badge').first().textContent()).toBe('Đã hủy');
     expect(await page.locator('#void-form').count()).toBe(0);
     expect(await page.locator('#audit').textContent()).toContain('envelope.voided');
+    expect(await page.locator('#audit .reason').textContent()).toBe('Gửi nhầm người');
     await page.screenshot({ path: screenshotPath('console-11-voided'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();

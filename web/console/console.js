@@ -251,6 +251,7 @@ async function showEnvelope(id, notice = '') {
         el('strong', {}, ev.action),
         ev.actor?.email ? ` · ${ev.actor.email}` : ` · ${ev.actor?.type ?? ''}`,
         ev.ip ? el('span', { class: 'muted' }, ` · ${ev.ip}`) : '',
+        typeof ev.data?.reason === 'string' ? el('q', { class: 'reason' }, ev.data.reason) : '',
       ),
     ),
   );
