@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
-import { verifyPaths } from './openapi-verify.js';
+import { ownCertificatePaths } from './openapi-own-certificate.js';
 import { templatePaths } from './openapi-templates.js';
+import { verifyPaths } from './openapi-verify.js';
 import { webhookPaths } from './openapi-webhooks.js';
 import { workflowPaths } from './openapi-workflow.js';
 import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
@@ -182,9 +183,10 @@ export const openApiDocument = (serverUrl: string) => ({
       },
     },
     ...webhookPaths,
-    ...templatePaths,
     ...verifyPaths,
     ...workflowPaths,
+    ...ownCertificatePaths,
+    ...templatePaths,
     '/dev/mail': {
       get: {
         summary: 'Local mode only: emails sent so far',
