@@ -58,4 +58,5 @@ export const assertCanAct = (envelope: Envelope, recipientId: string, roles: rea
 };
 
 /** Guards a signature (signers and the seal). */
-export const assertCanSign = (envelope: Envelope, recipientId: string): Recipient => assertCanAct(envelope, recipientId, ['signer', 'seal']);
+export const assertCanSign = (envelope: Envelope, recipientId: string): Recipient =>
+  assertCanAct(envelope, recipientId, ['signer', 'seal']);
