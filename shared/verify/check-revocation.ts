@@ -9,6 +9,8 @@ import { verifyWithSpki } from './verify-signed-data.js';
 export interface RevocationData {
   readonly dssCrls: readonly Uint8Array[];
   readonly cmsCrls: readonly Uint8Array[];
+  /** Fetched from the certificates' CRL distribution points (only when enabled). */
+  readonly onlineCrls?: readonly Uint8Array[];
   /** OCSP responses (DER OCSPResponse) from the DSS, and from the CMS (Adobe revocation archival attribute). */
   readonly dssOcsps: readonly Uint8Array[];
   readonly cmsOcsps: readonly Uint8Array[];
@@ -16,7 +18,7 @@ export interface RevocationData {
 
 interface ParsedCrl {
   readonly crl: pkijs.CertificateRevocationList;
-  readonly source: 'dss' | 'cms';
+  readonly source: 'dss' | 'cms' | 'online';
 }
 
 const parsed = new WeakMap<RevocationData, ParsedCrl[]>();
@@ -28,7 +30,7 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
   if (cached) return cached;
   const out: ParsedCrl[] = [];
   parsed.set(data, out);
-  const add = (list: readonly Uint8Array[], source: 'dss' | 'cms') => {
+  const add = (list: readonly Uint8Array[], source: ParsedCrl['source']) => {
     for (const der of list) {
       try {
         out.push({ crl: pkijs.CertificateRevocationList.fromBER(toArrayBuffer(der)), source });
@@ -39,6 +41,7 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
   };
   add(data.dssCrls, 'dss');
   add(data.cmsCrls, 'cms');
+  add(data.onlineCrls ?? [], 'online');
   return out;
 };
 
@@ -77,7 +80,7 @@ const hexOf = (b: ArrayBuffer | Uint8Array) => toHex(new Uint8Array(b)).replace(
 export const checkRevocation = (chain: readonly X509Certificate[], data: RevocationData, at: Date): RevocationReport => {
   const crls = parseCrls(data);
   const ocsps = [...data.dssOcsps, ...data.cmsOcsps];
-  const sources = new Set<'dss' | 'cms'>();
+  const sources = new Set<ParsedCrl['source']>();
   let checked = 0;
   let ocspChecked = 0;
   const base = { ocspResponses: ocsps.length };

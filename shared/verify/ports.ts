@@ -16,3 +16,6 @@ export interface TrustListRepository {
   rootsFor(tenantId: string): Promise<Uint8Array[]>;
   setRoots(tenantId: string, roots: readonly Uint8Array[]): Promise<void>;
 }
+
+/** Fetches a CRL by URL (online revocation checking, off unless the deployment enables it). */
+export type CrlFetcher = (url: string) => Promise<Uint8Array | undefined>;

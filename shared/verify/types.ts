@@ -30,7 +30,7 @@ export interface TimestampReport {
 export interface RevocationReport {
   /** good: every certificate of the path below the root has a verified CRL not listing it. */
   readonly status: 'good' | 'revoked' | 'unknown';
-  readonly source: 'dss' | 'cms' | 'ocsp' | 'none' | 'mixed';
+  readonly source: 'dss' | 'cms' | 'online' | 'ocsp' | 'none' | 'mixed';
   readonly crlsChecked: number;
   /** OCSP responses found in the file, and how many certificates of the path one of them vouched for. */
   readonly ocspResponses: number;

@@ -7,7 +7,9 @@ import { sha256Hex } from '../util/bytes.js';
 import { createCertificatePool } from './build-certificate-path.js';
 import { clearOcspCache } from './check-ocsp.js';
 import { determineLevels } from './determine-level.js';
+import { fetchMissingCrls } from './fetch-missing-crls.js';
 import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
+import type { CrlFetcher } from './ports.js';
 import { readDss } from './read-dss.js';
 import { indexObjectHeaders, readRevision } from './read-revision.js';
 import { readSignatures, type SignatureEntry } from './read-signatures.js';
@@ -21,6 +23,8 @@ export interface VerifyPdfOptions {
   /** Trust anchors, DER: the platform root plus configured roots (deployment, tenant). */
   readonly trustAnchors: readonly Uint8Array[];
   readonly now: Date;
+  /** Online revocation: fetch the CRLs the file's certificates name (off when absent). */
+  readonly fetchCrl?: CrlFetcher;
 }
 
 /** Adobe's revocation archival signed attribute: { [0] CRLs, [1] OCSP responses } (PDF signers other than ours use it). */
@@ -109,6 +113,7 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     revocation: {
       dssCrls: dss.crls,
       cmsCrls: material.flatMap((m) => m.crls),
+      ...(options.fetchCrl ? { onlineCrls: await fetchMissingCrls(pool.others.values(), options.fetchCrl) } : {}),
       dssOcsps: dss.ocsps,
       cmsOcsps: material.flatMap((m) => m.ocsps),
     },
