@@ -26,6 +26,7 @@ import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
+import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 import { jsonLogger, type Logger } from './logger.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
@@ -69,6 +70,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     documentHashes: dynamoDocumentHashIndex(table),
     trustLists: dynamoTrustListRepository(table),
     trustedRoots: config.trustedRootsPem ? fromPem(config.trustedRootsPem) : [],
+    ...(config.verifyFetchCrls ? { crlFetcher: httpCrlFetcher({ allowPrivate: config.local }) } : {}),
     externalSigning: {
       sessions: dynamoSigningSessionStore(table),
       remoteConfigs: dynamoRemoteSigningConfigStore(table),

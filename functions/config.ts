@@ -20,6 +20,8 @@ export interface Config {
   readonly adminKey?: string;
   /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
   readonly trustedRootsPem?: string;
+  /** KYSO_VERIFY_FETCH_CRLS=1: POST /v1/verify fetches CRLs named in the file's certificates. */
+  readonly verifyFetchCrls?: boolean;
   /** How long a two-phase signing session (own certificate) may be completed; KYSO_SIGNING_SESSION_TTL_SECONDS, default 600. */
   readonly signingSessionTtlMs: number;
   readonly linkTtlDays: number;
@@ -76,6 +78,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
+    ...(env.KYSO_VERIFY_FETCH_CRLS === '1' ? { verifyFetchCrls: true } : {}),
     signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
     envelopeTtlDays: positive(env, 'KYSO_ENVELOPE_TTL_DAYS', 30),

@@ -6,7 +6,7 @@ import type { JobQueue } from '../../shared/jobs/ports.js';
 import type { SealKeys } from '../../shared/seal/ports.js';
 import type { ExternalSigningDeps } from '../../shared/signing/ports.js';
 import type { TemplateRepository } from '../../shared/templates/types.js';
-import type { DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
+import type { CrlFetcher, DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -35,6 +35,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly documentHashes?: DocumentHashIndex;
   readonly trustedRoots?: readonly Uint8Array[];
   readonly trustLists?: TrustListRepository;
+  /** Online CRL fetch for /v1/verify (KYSO_VERIFY_FETCH_CRLS=1). */
+  readonly crlFetcher?: CrlFetcher;
   /** Signing with the signer's own certificate: USB token (prepare/complete) and remote-signing CAs (CSC). */
   readonly externalSigning?: ExternalSigningDeps;
   /** The seal's KMS key for its CSR, and the CA certificate upload. */

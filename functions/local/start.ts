@@ -32,7 +32,16 @@ const main = async () => {
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
-  await deps.tenants.putApiKey(hashApiKey(config.devApiKey as string), 'dev');
+  const devKey = config.devApiKey as string;
+  // Listed on the console's API keys page too (fixed id: restarts overwrite it).
+  await deps.console.putApiKey({
+    id: 'dev-key',
+    tenantId: 'dev',
+    label: 'npm start',
+    prefix: devKey.slice(0, 10),
+    keyHash: hashApiKey(devKey),
+    createdAt: new Date().toISOString(),
+  });
   // A sender-console user of the dev tenant; an existing one keeps its password.
   const consoleUser = { email: env.KYSO_DEV_USER || 'dev@kyso.local', password: env.KYSO_DEV_PASSWORD || randomId(12) };
   const consoleUserIsNew = await createUser(deps, { tenantId: 'dev', name: 'Kyso Dev', ...consoleUser }).then(

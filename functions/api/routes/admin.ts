@@ -28,6 +28,15 @@ export const adminRoutes = (deps: AppDeps) => {
   app.post('/tenants', async (c) => {
     const { name } = createTenantSchema.parse(await c.req.json().catch(() => ({})));
     const created = await createTenant(deps.tenants, name, deps.clock.now());
+    // Also listed on the console's API keys page, so it can be revoked there.
+    await deps.console.putApiKey({
+      id: randomId(9),
+      tenantId: created.tenant.id,
+      label: 'first key (admin)',
+      prefix: created.apiKey.slice(0, 10),
+      keyHash: hashApiKey(created.apiKey),
+      createdAt: created.tenant.createdAt,
+    });
     deps.logger.info('tenant created', { tenantId: created.tenant.id });
     return c.json(created, 201);
   });
