@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planBulkRows } from '../../../shared/bulk/plan-rows.js';
 import { type BulkRunDeps, bulkEnvelopeId, runBulkChunk } from '../../../shared/bulk/run-bulk-chunk.js';
+import { startBulkJob } from '../../../shared/bulk/start-bulk-job.js';
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../../shared/bulk/types.js';
 import type { Envelope } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
@@ -268,5 +269,19 @@ describe('bulk send', () => {
     await runBulkChunk(deps, chunk); // third attempt: recorded, the message is done
     expect(jobs.get('job2')).toMatchObject({ done: 2, failed: 1 });
     expect(rows.get('job2/2')).toMatchObject({ status: 'failed', code: 'internal', reason: 'Failed 3 times (TimeoutError).' });
+  });
+  it('splits 5,000 rows into 200 queue messages of 25 rows, each far below the SQS limit of 256 KB', async () => {
+    const { deps } = memoryDeps();
+    const t = await createTemplate(deps, 't1', ELECTRICITY);
+    const sent: Record<string, unknown>[] = [];
+    const bulkDeps = { ...deps, jobs: { enqueue: async (_kind: string, body: Record<string, unknown>) => void sent.push(body) } };
+    const csv = [csvHeader, ...Array.from({ length: 5000 }, (_, i) => row(i + 1))].join('\r\n');
+    const job = await startBulkJob(bulkDeps, 't1', { templateId: t.id, csv, send: true });
+    expect(job).toMatchObject({ total: 5000, chunkSize: 25, done: 0, failed: 0 });
+    expect(sent).toHaveLength(200);
+    const sizes = sent.map((b) => Buffer.byteLength(JSON.stringify(b)));
+    expect(Math.max(...sizes)).toBeLessThan(64 * 1024);
+    const rowsSeen = sent.flatMap((b) => (b.rows as { row: number }[]).map((r) => r.row));
+    expect(new Set(rowsSeen).size).toBe(5000);
   });
 });
