@@ -95,11 +95,16 @@ const runRow = async (
     const envelope = await createEnvelopeFromTemplate(deps, template, { recipients, values: row.values, send }, {}, { envelopeId });
     return { row: row.row, line: row.line, status: 'done', envelopeId: envelope.id };
   } catch (e) {
-    if (isAppError(e) && e.code === 'conflict') {
-      // A redelivery after the envelope was created: finish what the first attempt began.
+    // conflict: a redelivery after the envelope was created; invalid_state: a concurrent delivery
+    // of the same chunk (visibility timeout passed) sent it first. Either way, finish and count it.
+    if (isAppError(e) && (e.code === 'conflict' || e.code === 'invalid_state')) {
       const existing = await deps.envelopes.get(job.tenantId, envelopeId);
       if (existing) {
-        if (send && existing.status === 'draft') await sendEnvelope(deps, job.tenantId, envelopeId, {});
+        if (send && existing.status === 'draft') {
+          await sendEnvelope(deps, job.tenantId, envelopeId, {}).catch((err) => {
+            if (!(isAppError(err) && err.code === 'invalid_state')) throw err;
+          });
+        }
         return { row: row.row, line: row.line, status: 'done', envelopeId };
       }
     }
