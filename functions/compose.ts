@@ -21,6 +21,7 @@ import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
+import { s3PresignedUrls } from './aws/s3-presigned-urls.js';
 import { dynamoSealKeys } from './aws/seal-keys.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
@@ -111,6 +112,8 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     tsaTimeoutMs: config.tsaTimeoutMs,
     logger,
     maxUploadBytes: config.maxUploadBytes,
+    presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),
+    maxPresignedUploadBytes: config.maxPresignedUploadBytes,
     ...(config.adminKey ? { adminKey: config.adminKey } : {}),
     ...(outbox ? { devMail: outbox } : {}),
   };

@@ -33,6 +33,8 @@ export interface Config {
   readonly tsaUrls: readonly string[];
   readonly tsaTimeoutMs: number;
   readonly maxUploadBytes: number;
+  /** KYSO_MAX_PRESIGNED_UPLOAD_BYTES: largest PDF accepted through a presigned upload. */
+  readonly maxPresignedUploadBytes: number;
   readonly keyAliasPrefix: string;
   /** SQS queue per job kind (KYSO_QUEUE_<KIND>_URL); locally the bootstrap creates them and fills these in. */
   readonly queueUrls: Partial<Record<JobKind, string>>;
@@ -93,6 +95,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       .filter(Boolean),
     tsaTimeoutMs: Number(env.KYSO_TSA_TIMEOUT_MS ?? 5000),
     maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
+    maxPresignedUploadBytes: Number(env.KYSO_MAX_PRESIGNED_UPLOAD_BYTES ?? 50 * 1024 * 1024),
     keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',
     queueUrls: Object.fromEntries(
       JOB_KINDS.flatMap((k) => {

@@ -21,6 +21,7 @@ import { sealRoutes } from './routes/seal.js';
 import { sealCertificateRoutes } from './routes/seal-certificate.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signRoutes } from './routes/sign.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { signWorkflowRoutes } from './routes/sign-workflow.js';
 import { templateRoutes } from './routes/templates.js';
 import { tsaRoutes } from './routes/tsa.js';
@@ -52,6 +53,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/webhooks/*', tenantAuth(deps.tenants));
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
   app.use('/v1/settings', tenantAuth(deps.tenants));
+  app.use('/v1/uploads', tenantAuth(deps.tenants));
   // Every POST under /v1 (tenant and signer API) honours Idempotency-Key; mounted after auth so keys are per tenant.
   app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));
@@ -63,6 +65,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/bulk', bulkRoutes(deps));
   app.route('/v1/webhooks', webhookRoutes(deps));
   app.route('/v1/settings', settingsRoutes(deps));
+  app.route('/v1/uploads', uploadRoutes(deps));
   // Before signRoutes: /v1/sign/:token/prepare etc. must not be taken for other routes.
   app.route('/v1/sign', externalSignRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));

@@ -6,6 +6,7 @@ import type { JobQueue } from '../../shared/jobs/ports.js';
 import type { SealKeys } from '../../shared/seal/ports.js';
 import type { ExternalSigningDeps } from '../../shared/signing/ports.js';
 import type { TemplateRepository } from '../../shared/templates/types.js';
+import type { PresignedUrls } from '../../shared/uploads/ports.js';
 import type { CrlFetcher, DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,9 @@ import type { IdempotencyStore } from './idempotency.js';
 export interface AppDeps extends EnvelopeDeps {
   readonly logger: Logger;
   readonly maxUploadBytes: number;
+  /** Presigned S3 URLs for large uploads/downloads, and the largest upload they accept. */
+  readonly presigned: PresignedUrls;
+  readonly maxPresignedUploadBytes: number;
   /** Sender console users, sessions and API key listing. */
   readonly console: ConsoleRepository;
   /** Secret for /admin endpoints; absent = admin endpoints disabled. */

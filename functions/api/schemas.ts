@@ -61,10 +61,17 @@ export const envelopeMetadataSchema = z.object({
 export const createEnvelopeSchema = envelopeMetadataSchema.extend({
   documents: z
     .array(
-      z.object({
-        name: z.string().trim().min(1).max(200),
-        contentBase64: z.string().max(12 * 1024 * 1024),
-      }),
+      z.union([
+        z.object({
+          name: z.string().trim().min(1).max(200),
+          contentBase64: z.string().max(12 * 1024 * 1024),
+        }),
+        // A PDF uploaded first through POST /v1/uploads (for files too large for a request body).
+        z.object({
+          name: z.string().trim().min(1).max(200),
+          uploadId: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/),
+        }),
+      ]),
     )
     .min(1)
     .max(10),

@@ -7,6 +7,7 @@ import { expireIfDue } from '../../../shared/envelope/end-envelope.js';
 import { sendEnvelope } from '../../../shared/envelope/send-envelope.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
+import { uploadKey } from '../../../shared/uploads/ports.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { presentEnvelope } from '../present.js';
 import { requestMeta } from '../request-meta.js';
@@ -21,9 +22,14 @@ const decodeBase64 = (s: string, index: number): Uint8Array => {
 };
 
 /** Reads either JSON (documents as base64) or multipart (a `metadata` JSON part and `documents` files). */
-const readCreateInput = async (req: Request, maxBytes: number): Promise<CreateEnvelopeInput> => {
+const readCreateInput = async (
+  req: Request,
+  maxBytes: number,
+  fetchUpload: (uploadId: string, index: number) => Promise<Uint8Array>,
+): Promise<CreateEnvelopeInput> => {
   const type = req.headers.get('content-type') ?? '';
   let input: CreateEnvelopeInput;
+  const fromUpload = new Set<number>();
   if (type.startsWith('multipart/form-data')) {
     const form = await req.formData().catch(() => {
       throw new AppError('bad_request', 'The multipart body cannot be parsed.');
@@ -50,12 +56,22 @@ const readCreateInput = async (req: Request, maxBytes: number): Promise<CreateEn
       throw new AppError('bad_request', 'The body is not valid JSON.');
     });
     const parsed = createEnvelopeSchema.parse(body);
-    input = { ...parsed, documents: parsed.documents.map((d, i) => ({ name: d.name, content: decodeBase64(d.contentBase64, i) })) };
+    input = {
+      ...parsed,
+      documents: await Promise.all(
+        parsed.documents.map(async (d, i) => {
+          if (!('uploadId' in d)) return { name: d.name, content: decodeBase64(d.contentBase64, i) };
+          fromUpload.add(i);
+          return { name: d.name, content: await fetchUpload(d.uploadId, i) };
+        }),
+      ),
+    };
   } else {
     throw new AppError('unsupported_media_type', 'Send application/json or multipart/form-data.');
   }
+  // The body limit applies to documents sent inline; presigned uploads have their own limit.
   input.documents.forEach((d, i) => {
-    if (d.content.length > maxBytes) {
+    if (d.content.length > maxBytes && !fromUpload.has(i)) {
       throw new AppError('payload_too_large', `documents[${i}] is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`);
     }
   });
@@ -66,7 +82,16 @@ export const envelopeRoutes = (deps: AppDeps) => {
   const app = new Hono<AppEnv>();
 
   app.post('/', bodyLimit({ maxSize: Math.ceil(deps.maxUploadBytes * 1.4) * 3 }), async (c) => {
-    const input = await readCreateInput(c.req.raw, deps.maxUploadBytes);
+    const input = await readCreateInput(c.req.raw, deps.maxUploadBytes, async (uploadId, i) => {
+      // Tenant-scoped key: another tenant's upload id simply does not exist here.
+      const bytes = await deps.documents.get(uploadKey(c.get('tenantId'), uploadId)).catch((e) => {
+        if (e instanceof AppError && e.code === 'not_found') {
+          throw new AppError('validation_failed', `documents[${i}].uploadId: nothing was uploaded under this id (or it expired).`);
+        }
+        throw e;
+      });
+      return bytes;
+    });
     const envelope = await createEnvelope(deps, c.get('tenantId'), input, requestMeta(c));
     deps.logger.info('envelope created', { tenantId: envelope.tenantId, envelopeId: envelope.id });
     return c.json(presentEnvelope(envelope), 201);
@@ -103,6 +128,16 @@ export const envelopeRoutes = (deps: AppDeps) => {
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
       etag: `"${doc.sha256}"`,
     });
+  });
+
+  // For documents too large for a Lambda response: a short-lived presigned S3 URL instead of the bytes.
+  app.get('/:id/documents/:documentId/url', async (c) => {
+    const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+    const doc = envelope.documents.find((d) => d.id === c.req.param('documentId'));
+    if (!doc) throw new AppError('not_found', 'Document not found in this envelope.');
+    const ttl = 300;
+    const url = await deps.presigned.presignGet(doc.key, doc.name, ttl);
+    return c.json({ url, sha256: doc.sha256, expiresAt: new Date(deps.clock.now().getTime() + ttl * 1000).toISOString() });
   });
 
   app.get('/:id/certificate', async (c) => {
