@@ -78,7 +78,11 @@ export const verifyRoutes = (deps: AppDeps) => {
     const wantsHtml = format === 'html' || (!format && /text\/html/.test(c.req.header('accept') ?? ''));
     try {
       const pdf = await readPdf(c.req.raw, deps.maxUploadBytes);
-      const report = await verifyPdf(pdf, { trustAnchors: await trustAnchors(deps, c.req.header('authorization')), now: deps.clock.now() });
+      const report = await verifyPdf(pdf, {
+        trustAnchors: await trustAnchors(deps, c.req.header('authorization')),
+        now: deps.clock.now(),
+        ...(deps.crlFetcher ? { fetchCrl: deps.crlFetcher } : {}),
+      });
       const kyso = deps.documentHashes
         ? await findEnvelopeSummary(report.sha256, { hashes: deps.documentHashes, envelopes: deps.envelopes })
         : undefined;
