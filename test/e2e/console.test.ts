@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { ARTIFACTS, launchBrowser, screenshotPath } from '../support/browser.js';
 import { runPdfsig } from '../support/validators.js';
@@ -83,6 +84,7 @@ describe('sender console', () => {
     await page.locator('#login').waitFor();
     expect(await page.locator('h1').textContent()).toBe('Đăng nhập');
     await page.screenshot({ path: screenshotPath('console-01-sign-in') });
+    expect(await a11yProblems(page)).toEqual([]);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Mật khẩu').fill('sai mật khẩu rồi');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
@@ -116,6 +118,7 @@ describe('sender console', () => {
     expect(await page.locator('.placed').first().textContent()).toContain('<script>');
     await page.locator('.page[data-page="1"]').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('console-02-fields-placed'), fullPage: false });
+    expect(await a11yProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Gửi', exact: true }).click();
     await page.locator('#recipients').waitFor({ timeout: 60_000 });
@@ -169,6 +172,7 @@ describe('sender console', () => {
     await a.getByLabel(/Tôi đồng ý/).check();
     expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await a.screenshot({ path: screenshotPath('console-04-signer-a-drawn') });
+    expect(await a11yProblems(a)).toEqual([]);
     await a.getByRole('button', { name: 'Ký', exact: true }).click();
     await a.locator('#signed').waitFor({ timeout: 60_000 });
     await a.screenshot({ path: screenshotPath('console-05-signer-a-signed') });
@@ -201,6 +205,7 @@ describe('sender console', () => {
     expect(actions.filter((x) => x === 'recipient.signed')).toHaveLength(2);
     expect(await page.locator('#recipients').textContent()).toContain(XSS_NAME);
     await page.screenshot({ path: screenshotPath('console-08-completed'), fullPage: true });
+    expect(await a11yProblems(page)).toEqual([]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#documents a[href*="/documents/"]').click()]);
     const pdf = new Uint8Array(readFileSync((await download.path()) as string));
     writeFileSync(join(ARTIFACTS, 'console-signed.pdf'), pdf);
@@ -241,6 +246,7 @@ describe('sender console', () => {
     expect(key).toMatch(/^kyso_/);
     await expect.poll(() => page.locator('#keys tbody td').first().textContent()).toBe('HR system <b>x</b>');
     await page.screenshot({ path: screenshotPath('console-09-api-key-created') });
+    expect(await a11yProblems(page)).toEqual([]);
     expect((await call('GET', '/v1/envelopes', { key })).status).toBe(200);
 
     // A state change without the token is refused, even with the session cookie.
@@ -302,6 +308,7 @@ describe('sender console', () => {
     expect(await page.locator('#bulk-status label').textContent()).toContain('2/3 ✓ · 1 ✗');
     expect(await page.locator('#bulk-failed').textContent()).toContain('email');
     await page.screenshot({ path: screenshotPath('console-10-bulk-progress'), fullPage: true });
+    expect(await a11yProblems(page)).toEqual([]);
     expect((await mailsTo(workers[0] as string)).length).toBe(1);
 
     await page.goto(`${baseUrl()}/app#/?q=${encodeURIComponent('Đỗ Văn Một')}`);

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 
@@ -53,6 +54,7 @@ describe('signer page: one-time code, decline, approve', () => {
     const otpMail = (await mailsTo(email)).find((m) => /Mã xác thực: \d{6}/.test(m.subject));
     const code = /(\d{6})/.exec(otpMail?.subject ?? '')?.[1] ?? '';
     await page.screenshot({ path: screenshotPath('workflow-01-otp-asked') });
+    expect(await a11yProblems(page)).toEqual([]);
 
     await page.getByLabel('Mã xác thực').fill('000000' === code ? '111111' : '000000');
     await page.getByRole('button', { name: 'Xác nhận', exact: true }).click();
@@ -67,6 +69,7 @@ describe('signer page: one-time code, decline, approve', () => {
     await page.getByLabel('Lý do từ chối').fill('Mức lương <b>chưa đúng</b> thỏa thuận');
     await page.locator('#decline-form').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('workflow-02-decline-reason') });
+    expect(await a11yProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Xác nhận từ chối' }).click();
     await page.locator('#declined').waitFor({ timeout: 30_000 });
     expect(await page.locator('#sign-form').count()).toBe(0);
