@@ -27,8 +27,8 @@ import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
-import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
 export const composeAppDeps = (config: Config, options: { clients?: AwsClients; logger?: Logger } = {}): AppDeps => {
@@ -83,6 +83,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
         ...(await dynamoTrustListRepository(table).rootsFor(tenantId)),
       ],
       sessionTtlMs: config.signingSessionTtlMs,
+      fetchCrl: httpCrlFetcher({ allowPrivate: config.local }),
     },
     sealKeys: dynamoSealKeys({ kms: clients.kms, dynamo: clients.dynamo, tableName: config.tableName }),
     mailer: outbox ? outbox.wrap(ses) : ses,

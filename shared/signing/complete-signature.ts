@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { checkSigningCertificate, partsOfCms, verifySignatureValue } from '../pki/external-signature.js';
 import { fromHex, sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
+import { checkPathRevocation } from './check-revocation-online.js';
 import { embedPinnedSignature } from './pinned-revision.js';
 import type { ExternalSigningDeps, SigningSession } from './ports.js';
 import { certificateSummary } from './prepare-signature.js';
@@ -83,12 +84,13 @@ export const verifyReturnedSignatures = (session: SigningSession, returned: read
 
 /** The certificate must still chain to the trust list at the claimed signing time (a root may have been withdrawn since prepare). */
 export const recheckSessionCertificate = async (ext: ExternalSigningDeps, session: SigningSession): Promise<void> => {
-  checkSigningCertificate({
+  const path = checkSigningCertificate({
     certificate: unb64(session.certificate),
     chain: session.chain.map(unb64),
     trustAnchors: await ext.trustAnchors(session.tenantId),
     at: new Date(session.signedAt),
   });
+  await checkPathRevocation(path, ext.fetchCrl, new Date(session.signedAt));
 };
 
 /** Marks the session used before anything is embedded: a replayed completion finds it used (single use). */

@@ -1,4 +1,5 @@
 import type { CscClient, CscProviderConfig } from '../remote/csc-client.js';
+import type { CrlFetcher } from '../verify/ports.js';
 
 /**
  * Two-phase signing with the signer's own certificate (USB token through the local agent, or
@@ -65,6 +66,8 @@ export interface ExternalSigningDeps {
   readonly remoteConfigs?: RemoteSigningConfigStore;
   /** Builds a CSC client for a tenant's configuration (fetch and timeouts injected at the composition root). */
   readonly cscClient?: (config: CscProviderConfig) => CscClient;
+  /** Fetches a CRL by URL (revocation checks of signers' certificates); absent = revocation unknown. */
+  readonly fetchCrl?: CrlFetcher;
   /** How long a prepared session may be completed, ms (default 10 minutes). */
   readonly sessionTtlMs?: number;
 }

@@ -10,6 +10,7 @@ import { parseCertificate } from '../pki/certificate.js';
 import { commonNameOf } from '../pki/certificate-path.js';
 import { checkSigningCertificate, signatureAlgorithmFor } from '../pki/external-signature.js';
 import { randomId, sha256, sha256Hex, toHex } from '../util/bytes.js';
+import { checkPathRevocation } from './check-revocation-online.js';
 import { buildPinnedRevision } from './pinned-revision.js';
 import type { ExternalSigningDeps, PinnedDocument, SigningSession } from './ports.js';
 
@@ -80,6 +81,7 @@ export const prepareExternalSignature = async (
   const now = deps.clock.now();
   const path = checkSigningCertificate({ certificate, chain: rest, trustAnchors: await ext.trustAnchors(grant.tenantId), at: now });
   const algorithm = signatureAlgorithmFor(certificate);
+  const revocation = await checkPathRevocation(path, ext.fetchCrl, now);
   const signerName = commonNameOf(certificate);
   const sessionId = randomId(16);
 
@@ -152,6 +154,7 @@ export const prepareExternalSignature = async (
       sessionId,
       method: input.method,
       certificate: certificateSummary(certificate),
+      revocation,
       documents: documents.map((d) => ({
         id: d.documentId,
         baseSha256: d.baseSha256,
