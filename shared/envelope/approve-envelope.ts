@@ -1,5 +1,6 @@
 import { announceCompletion } from './complete-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { addLongTermRevisions } from './long-term-revisions.js';
 import { notifyRecipients } from './notify-recipients.js';
 import { assertCanAct, isComplete } from './routing.js';
 import type { Envelope } from './types.js';
@@ -7,8 +8,8 @@ import { updateEnvelope } from './update-envelope.js';
 
 /**
  * An approver approves (no signature, no PDF revision): routing moves on exactly as after a
- * signature. If the approval is the last action the envelope completes without a new
- * revision (the long-term revision is added by the last signature).
+ * signature. If the approval is the last action, it completes the envelope and the
+ * documents get their long-term revision (DSS + document timestamp) as after a signature.
  */
 export const approveEnvelope = async (
   deps: EnvelopeDeps,
@@ -16,13 +17,15 @@ export const approveEnvelope = async (
   meta: RequestMeta & { method?: string },
 ): Promise<Envelope> => {
   const now = deps.clock.now().toISOString();
-  const { after } = await updateEnvelope(deps, link.tenantId, link.envelopeId, (current) => {
+  const { after } = await updateEnvelope(deps, link.tenantId, link.envelopeId, async (current) => {
     assertCanAct(current, link.recipientId, ['approver']);
     const next: Envelope = {
       ...current,
       recipients: current.recipients.map((r) => (r.id === link.recipientId ? { ...r, status: 'approved', approvedAt: now } : r)),
     };
-    return isComplete(next) ? { ...next, status: 'completed', completedAt: now } : next;
+    if (!isComplete(next)) return next;
+    // The approval finishes the envelope: the documents still get their long-term revision.
+    return { ...next, documents: await addLongTermRevisions(deps, current, current.documents), status: 'completed', completedAt: now };
   });
   const me = after.recipients.find((r) => r.id === link.recipientId);
   const { method, ...requestMeta } = meta;

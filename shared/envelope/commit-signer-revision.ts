@@ -1,11 +1,9 @@
-import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import type { Timestamper } from '../pki/cms.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
-import { sha256Hex } from '../util/bytes.js';
 import type { Timer } from '../util/timer.js';
 import { announceCompletion } from './complete-envelope.js';
-import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { addLongTermRevisions } from './long-term-revisions.js';
 import { notifyRecipients } from './notify-recipients.js';
 import type { EnvelopeRepository } from './ports.js';
 import { assertCanSign, isComplete } from './routing.js';
@@ -61,26 +59,13 @@ export const commitSignerRevisions = async (
       // The tenant's TSAs, then the platform TSA (PAdES B-T on every signature).
       const timestamper = await timestamperFor(deps, pki, current.tenantId);
       const revised = await revise(current, { recipient, pki, timestamper, timer });
-      const documents = [...revised.documents];
+      let documents = [...revised.documents];
       const signedAtIso = options.signedAt.toISOString();
       const signedNow: Envelope = {
         ...current,
         recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed' as const, signedAt: signedAtIso } : r)),
       };
-      if (isComplete(signedNow)) {
-        // Completion: DSS with every certificate and CRL, then a document timestamp (B-LTA).
-        const crls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
-        for (const [i, doc] of documents.entries()) {
-          const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
-          const started = performance.now();
-          const lta = await addLtvRevision({ pdf, certificates: await embeddedCertificates(pdf), crls, timestamper });
-          timer.add('pdf', performance.now() - started);
-          const sha256 = sha256Hex(lta);
-          const key = documentKey(current.tenantId, current.id, doc.id, sha256);
-          await timer.time('s3', () => deps.documents.put(key, lta));
-          documents[i] = { ...doc, sha256, key, revisions: doc.revisions + 1 };
-        }
-      }
+      if (isComplete(signedNow)) documents = await addLongTermRevisions(deps, current, documents, { pki, timestamper, timer });
       const next: Envelope = {
         ...signedNow,
         documents,
