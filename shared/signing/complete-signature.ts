@@ -116,7 +116,6 @@ export const claimSession = async (ext: ExternalSigningDeps, session: SigningSes
  */
 export const completeWithVerifiedSignatures = async (
   deps: EnvelopeDeps,
-  ext: ExternalSigningDeps,
   grant: SigningGrant,
   session: SigningSession,
   values: Map<string, Uint8Array>,
@@ -183,7 +182,7 @@ export const completeExternalSignature = async (
     const values = verifyReturnedSignatures(session, input.signatures);
     await recheckSessionCertificate(ext, session);
     const claimed = await claimSession(ext, session);
-    return await completeWithVerifiedSignatures(deps, ext, grant, claimed, values, meta);
+    return await completeWithVerifiedSignatures(deps, grant, claimed, values, meta);
   } catch (e) {
     if (e instanceof AppError && e.status < 500) throw await rejectCompletion(deps, grant, meta, input.sessionId, e);
     throw e;
