@@ -203,6 +203,7 @@ describe('sender console', () => {
     expect(await page.locator('.badge').first().textContent()).toBe('Hoàn tất');
     const actions = await page.locator('#audit li strong').allTextContents();
     expect(actions.filter((x) => x === 'recipient.signed')).toHaveLength(2);
+    expect(await page.locator('#audit-check').textContent()).toBe('✓ Chuỗi băm của nhật ký nguyên vẹn · đầu chuỗi đã được ký');
     expect(await page.locator('#recipients').textContent()).toContain(XSS_NAME);
     await page.screenshot({ path: screenshotPath('console-08-completed'), fullPage: true });
     expect(await a11yProblems(page)).toEqual([]);

@@ -140,7 +140,30 @@ async function showList(params) {
 
 async function showEnvelope(id, notice = '') {
   const base = `/envelopes/${encodeURIComponent(id)}`;
-  const [e, audit] = await Promise.all([api('GET', base), api('GET', `${base}/audit`)]);
+  const [e, audit, check] = await Promise.all([
+    api('GET', base),
+    api('GET', `${base}/audit`),
+    api('GET', `${base}/audit/verify`).catch(() => undefined),
+  ]);
+  // The hash chain (and its signed head once completed), recomputed by the server on every view.
+  const integrity = !check
+    ? ''
+    : check.problems.length
+      ? el(
+          'div',
+          { class: 'error', id: 'audit-check' },
+          S.auditBroken,
+          el(
+            'ul',
+            {},
+            check.problems.map((p) => el('li', {}, p)),
+          ),
+        )
+      : el(
+          'p',
+          { class: 'ok', id: 'audit-check' },
+          `✓ ${S.auditOk}${check.headSignatures.some((h) => h.signatureValid) ? ` · ${S.auditSigned}` : ''}`,
+        );
   const message = el('p', { role: 'status', class: 'ok', id: 'notice' }, notice);
   const act = (label, fn, ariaLabel) =>
     el(
@@ -266,6 +289,7 @@ async function showEnvelope(id, notice = '') {
     el('h2', {}, S.documents),
     docs,
     el('h2', {}, S.audit),
+    integrity,
     timeline,
   );
 }
