@@ -134,6 +134,34 @@ export const openApiDocument = (serverUrl: string) => ({
         responses: { 200: pdf, ...errors },
       },
     },
+    '/v1/uploads': {
+      post: {
+        summary: 'A presigned S3 PUT URL for one large PDF; then create the envelope with documents: [{ name, uploadId }]',
+        security: [{ apiKey: [] }],
+        requestBody: { required: true, content: json({ type: 'object', required: ['size'], properties: { size: { type: 'integer' } } }) },
+        responses: { 201: { description: '{ uploadId, method: PUT, url, headers, expiresAt }' }, ...errors },
+      },
+    },
+    '/v1/envelopes/{id}/documents/{documentId}/url': {
+      get: {
+        summary: 'A presigned download URL (5 minutes) for the current revision, for files too large for a response body',
+        security: [{ apiKey: [] }],
+        parameters: [idParam('id'), idParam('documentId')],
+        responses: { 200: { description: '{ url, sha256, expiresAt }' }, ...errors },
+      },
+    },
+    '/v1/settings': {
+      get: { summary: 'Tenant settings', security: [{ apiKey: [] }], responses: { 200: { description: '{ tsaUrls }' }, ...errors } },
+      put: {
+        summary: 'Set the tenant’s RFC 3161 TSAs (tried in order before the platform TSA)',
+        security: [{ apiKey: [] }],
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', properties: { tsaUrls: { type: 'array', items: { type: 'string', format: 'uri' } } } }),
+        },
+        responses: { 200: { description: '{ tsaUrls }' }, ...errors },
+      },
+    },
     '/v1/envelopes/{id}/certificate': {
       get: {
         summary: 'Certificate of completion (sealed PDF, PAdES B-LTA), once the envelope is finished',
