@@ -2,7 +2,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { formatVietnamTime } from '../pdf/appearance.js';
 import { loadUnicodeFont } from '../pdf/font.js';
-import { KIND_TEXT, REPORT_TEXT, reasonText, VERDICT_TEXT } from './report-text.js';
+import { KIND_TEXT, REPORT_TEXT, REVOCATION_TEXT, reasonText, VERDICT_TEXT } from './report-text.js';
 import type { SignatureReport, VerificationReport } from './types.js';
 
 const vi = REPORT_TEXT.vi;
@@ -79,7 +79,7 @@ const writeSignature = (w: Writer, s: SignatureReport) => {
   if (s.timestamp)
     w.field(
       both('timestamp'),
-      `${time(s.timestamp.time)} — ${okText(s.timestamp.valid && s.timestamp.trusted)}${s.timestamp.tsa ? ` (${s.timestamp.tsa})` : ''}`,
+      `${time(s.timestamp.time)} — ${okText(s.timestamp.valid)}${s.timestamp.valid && !s.timestamp.trusted ? `, ${vi.untrusted} / ${en.untrusted}` : ''}${s.timestamp.tsa ? ` (${s.timestamp.tsa})` : ''}`,
     );
   w.field(both('integrity'), okText(s.integrity.ok));
   w.field(both('signatureValue'), okText(s.signatureValue.ok));
@@ -93,7 +93,7 @@ const writeSignature = (w: Writer, s: SignatureReport) => {
   );
   w.field(
     both('revocation'),
-    `${s.revocation.status} (CRL: ${s.revocation.crlsChecked}, OCSP: ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})${s.revocation.detail ? ` — ${s.revocation.detail}` : ''}`,
+    `${REVOCATION_TEXT.vi[s.revocation.status]} / ${REVOCATION_TEXT.en[s.revocation.status]} (CRL: ${s.revocation.crlsChecked}, OCSP: ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})${s.revocation.detail ? ` — ${s.revocation.detail}` : ''}`,
   );
   if (s.level) w.field(both('level'), `PAdES ${s.level}`);
   w.gap(8);

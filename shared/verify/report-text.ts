@@ -106,6 +106,11 @@ export const KIND_TEXT: Record<ReportLang, Record<SignatureKind, string>> = {
   en: { approval: 'Approval signature', certification: 'Certification signature (DocMDP)', 'document-timestamp': 'Document timestamp' },
 };
 
+export const REVOCATION_TEXT: Record<ReportLang, Record<'good' | 'revoked' | 'unknown', string>> = {
+  vi: { good: 'chưa bị thu hồi', revoked: 'đã bị thu hồi', unknown: 'không có thông tin' },
+  en: { good: 'not revoked', revoked: 'revoked', unknown: 'no information' },
+};
+
 export const REASON_TEXT: Record<ReportLang, Record<string, string>> = {
   vi: {
     byte_range_malformed: 'ByteRange không hợp lệ',

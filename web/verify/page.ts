@@ -1,4 +1,4 @@
-import { KIND_TEXT, REPORT_TEXT, type ReportLang, reasonText, VERDICT_TEXT } from '../../shared/verify/report-text.js';
+import { KIND_TEXT, REPORT_TEXT, REVOCATION_TEXT, type ReportLang, reasonText, VERDICT_TEXT } from '../../shared/verify/report-text.js';
 import type { SignatureReport, VerificationReport } from '../../shared/verify/types.js';
 
 /** Every piece of text that came from the uploaded file goes through this. */
@@ -43,7 +43,10 @@ const signatureCard = (lang: ReportLang, s: SignatureReport) => {
     s.certificate ? row(t.validity, escapeHtml(`${when(s.certificate.notBefore)} → ${when(s.certificate.notAfter)}`)) : '',
     s.claimedTime ? row(t.claimedTime, escapeHtml(when(s.claimedTime))) : '',
     s.timestamp
-      ? row(t.timestamp, `${escapeHtml(when(s.timestamp.time))} — ${okText(lang, s.timestamp.valid && s.timestamp.trusted)}`)
+      ? row(
+          t.timestamp,
+          `${escapeHtml(when(s.timestamp.time))} — ${okText(lang, s.timestamp.valid)}${s.timestamp.valid && !s.timestamp.trusted ? `, ${escapeHtml(t.untrusted)}` : ''}${s.timestamp.tsa ? ` <small>(${escapeHtml(s.timestamp.tsa)})</small>` : ''}`,
+        )
       : '',
     row(t.integrity, okText(lang, s.integrity.ok)),
     row(t.signatureValue, okText(lang, s.signatureValue.ok)),
@@ -56,7 +59,7 @@ const signatureCard = (lang: ReportLang, s: SignatureReport) => {
     row(
       t.revocation,
       escapeHtml(
-        `${s.revocation.status} (CRL ${s.revocation.crlsChecked}, OCSP ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})`,
+        `${REVOCATION_TEXT[lang][s.revocation.status]} (CRL ${s.revocation.crlsChecked}, OCSP ${s.revocation.ocspChecked}/${s.revocation.ocspResponses})`,
       ),
     ),
     s.level ? row(t.level, escapeHtml(`PAdES ${s.level}`)) : '',

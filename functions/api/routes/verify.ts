@@ -20,8 +20,8 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-const langOf = (query: string | undefined, accept: string | undefined): ReportLang =>
-  query === 'en' || query === 'vi' ? query : accept && /^en\b/i.test(accept) && !/vi/i.test(accept) ? 'en' : 'vi';
+/** Vietnamese unless ?lang=en: browsers here often send en-US while their users read Vietnamese; the page has a switch. */
+const langOf = (query: string | undefined): ReportLang => (query === 'en' ? 'en' : 'vi');
 
 /** The PDF from the body: application/pdf (or octet-stream), or a multipart "file" part. */
 const readPdf = async (req: Request, maxBytes: number): Promise<Uint8Array> => {
@@ -70,10 +70,10 @@ export const verifyRoutes = (deps: AppDeps) => {
     },
   });
 
-  app.get('/verify', (c) => c.body(verifyPage(langOf(c.req.query('lang'), c.req.header('accept-language'))), 200, PAGE_HEADERS));
+  app.get('/verify', (c) => c.body(verifyPage(langOf(c.req.query('lang'))), 200, PAGE_HEADERS));
 
   app.post('/v1/verify', limit, async (c) => {
-    const lang = langOf(c.req.query('lang'), c.req.header('accept-language'));
+    const lang = langOf(c.req.query('lang'));
     const format = c.req.query('format');
     const wantsHtml = format === 'html' || (!format && /text\/html/.test(c.req.header('accept') ?? ''));
     try {
