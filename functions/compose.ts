@@ -84,6 +84,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
       ],
       sessionTtlMs: config.signingSessionTtlMs,
       fetchCrl: httpCrlFetcher({ allowPrivate: config.local }),
+      pinnedDocuments: s3DocumentStore({ client: clients.s3, bucket: config.bucketName }),
     },
     sealKeys: dynamoSealKeys({ kms: clients.kms, dynamo: clients.dynamo, tableName: config.tableName }),
     mailer: outbox ? outbox.wrap(ses) : ses,

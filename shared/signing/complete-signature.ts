@@ -116,6 +116,7 @@ export const claimSession = async (ext: ExternalSigningDeps, session: SigningSes
  */
 export const completeWithVerifiedSignatures = async (
   deps: EnvelopeDeps,
+  ext: ExternalSigningDeps,
   grant: SigningGrant,
   session: SigningSession,
   values: Map<string, Uint8Array>,
@@ -140,7 +141,7 @@ export const completeWithVerifiedSignatures = async (
           throw new AppError('document_changed', 'The document changed since prepare (another signature was added): prepare again.');
         }
         const pdf = await embedPinnedSignature({
-          pinned: await deps.documents.get(pinned.pinnedKey),
+          pinned: await (ext.pinnedDocuments ?? deps.documents).get(pinned.pinnedKey),
           byteRange: pinned.byteRange,
           contentDigest: fromHex(pinned.contentDigest),
           signedAttributes: unb64(pinned.signedAttributes),
@@ -182,7 +183,7 @@ export const completeExternalSignature = async (
     const values = verifyReturnedSignatures(session, input.signatures);
     await recheckSessionCertificate(ext, session);
     const claimed = await claimSession(ext, session);
-    return await completeWithVerifiedSignatures(deps, grant, claimed, values, meta);
+    return await completeWithVerifiedSignatures(deps, ext, grant, claimed, values, meta);
   } catch (e) {
     if (e instanceof AppError && e.status < 500) throw await rejectCompletion(deps, grant, meta, input.sessionId, e);
     throw e;

@@ -1,3 +1,4 @@
+import type { DocumentStore } from '../envelope/ports.js';
 import type { CscClient, CscProviderConfig } from '../remote/csc-client.js';
 import type { CrlFetcher } from '../verify/ports.js';
 
@@ -66,6 +67,12 @@ export interface ExternalSigningDeps {
   readonly remoteConfigs?: RemoteSigningConfigStore;
   /** Builds a CSC client for a tenant's configuration (fetch and timeouts injected at the composition root). */
   readonly cscClient?: (config: CscProviderConfig) => CscClient;
+  /**
+   * Where pinned (not yet signed) revisions go; defaults to the envelope document store. The
+   * composition root gives the bare S3 store, so unsigned bytes never enter the hash index of
+   * the verification service.
+   */
+  readonly pinnedDocuments?: DocumentStore;
   /** Fetches a CRL by URL (revocation checks of signers' certificates); absent = revocation unknown. */
   readonly fetchCrl?: CrlFetcher;
   /** How long a prepared session may be completed, ms (default 10 minutes). */

@@ -105,8 +105,9 @@ export const prepareExternalSignature = async (
       formValues,
       signerCertificate: certificate,
     });
-    const pinnedKey = `tenants/${grant.tenantId}/envelopes/${grant.envelopeId}/sessions/${sessionId}/${doc.id}.pdf`;
-    await deps.documents.put(pinnedKey, pinned.pdf);
+    // Own prefix, so a bucket lifecycle rule can expire abandoned sessions' bytes.
+    const pinnedKey = `signing-sessions/${grant.tenantId}/${grant.envelopeId}/${sessionId}/${doc.id}.pdf`;
+    await (ext.pinnedDocuments ?? deps.documents).put(pinnedKey, pinned.pdf);
     documents.push({
       documentId: doc.id,
       baseSha256: doc.sha256,

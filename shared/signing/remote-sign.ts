@@ -70,7 +70,7 @@ const settle = async (
   );
   await recheckSessionCertificate(ext, session);
   const claimed = await claimSession(ext, session);
-  const envelope = await completeWithVerifiedSignatures(deps, grant, claimed, values, meta);
+  const envelope = await completeWithVerifiedSignatures(deps, ext, grant, claimed, values, meta);
   return { status: 'signed', sessionId: session.id, envelope };
 };
 
