@@ -427,4 +427,34 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
     const codes = (await auditActions(env.id)).filter((e) => e.action === 'recipient.signature_rejected').map((e) => e.data?.code);
     expect(codes).toEqual(['signing_session_expired', 'document_changed']);
   });
+  it('a prepared session survives a restart of the service (it is stored, not in memory)', async () => {
+    const signer = { name: 'Hoàng Văn Chín', email: uniqueEmail('chin'), role: 'signer', order: 1 };
+    const env = await createAndSend([signer]);
+    const token = await linkToken(signer.email);
+    const tokenAgent = await agentSession();
+    const prepared = await api<{ sessionId: string; signedAttributesDer: string }>(
+      'POST',
+      `/v1/sign/${token}/prepare`,
+      { certificateChainPem: tokenAgent.chainPem },
+      undefined,
+    );
+    expect(prepared.status).toBe(200);
+    const signature = (await tokenAgent.sign(prepared.body.signedAttributesDer)).signatureB64;
+    const before = server;
+    await before.stop();
+    server = await startServer({
+      AWS_ENDPOINT_URL: inject('awsEndpoint'),
+      KYSO_TRUSTED_ROOTS: tokenPki.rootPem + csc.rootPem + sealCa.rootPem,
+      KYSO_SIGNING_SESSION_TTL_SECONDS: String(SESSION_TTL_S),
+    });
+    const done = await api('POST', `/v1/sign/${token}/complete`, { sessionId: prepared.body.sessionId, signature }, undefined);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect((await api<{ status: string }>('GET', `/v1/envelopes/${env.id}`)).body.status).toBe('completed');
+    expect(
+      before
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"level":"error"')),
+    ).toEqual([]);
+  });
 });
