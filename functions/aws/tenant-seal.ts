@@ -67,7 +67,11 @@ export const kmsTenantSeals = (o: TenantSealOptions): SealCredentialsPort => {
       };
       const signer = signerFor(info);
       let certified: SealInfo = info;
-      if (o.issueLocally) {
+      // A certificate a CA issued for this very key (POST /v1/seal/certificate) survives re-provisioning.
+      const stored = await o.dynamo.send(new GetCommand({ TableName: o.tableName, Key: key(tenantId), ConsistentRead: true }));
+      if (existing?.certificate && existing.keyId === keyId && stored.Item?.certificateSource === 'ca-upload') {
+        certified = { ...info, certificate: existing.certificate, chain: existing.chain ?? [] };
+      } else if (o.issueLocally) {
         const pki = await o.pki();
         const certificate = await pki.issueSealCertificate({ ...input, subjectPublicKey: await signer.publicKey() });
         certified = { ...info, certificate, chain: [pki.issuingCertificate, pki.rootCertificate] };
@@ -83,6 +87,7 @@ export const kmsTenantSeals = (o: TenantSealOptions): SealCredentialsPort => {
             taxCode: input.taxCode,
             createdAt: existing?.createdAt ?? info.createdAt,
             ...(certified.certificate ? { certificate: b64(certified.certificate), chain: (certified.chain ?? []).map(b64) } : {}),
+            ...(certified.certificate && certified.certificate === existing?.certificate ? { certificateSource: 'ca-upload' } : {}),
           },
         }),
       );

@@ -213,6 +213,13 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
     expect(installed.status, JSON.stringify(installed.body)).toBe(200);
     expect(installed.body.subject).toBe('Công ty TNHH Thử Nghiệm Ký Số');
     expect(fromPem(installed.body.chainPem)).toHaveLength(2);
+    // Re-provisioning the seal (same key) keeps the CA's certificate.
+    const again = await api<{ certificatePem: string }>('POST', '/v1/seal', {
+      taxCode: '0101234567',
+      organization: 'Công ty TNHH Thử Nghiệm Ký Số',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.certificatePem).toBe((installed.body as unknown as { certificatePem: string }).certificatePem);
   });
 
   let envelopeId = '';
