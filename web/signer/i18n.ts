@@ -62,6 +62,9 @@ export const STRINGS = {
     tokenNoAgent: 'Không kết nối được phần mềm ký số (kyso-agent) trên máy này. Hãy mở phần mềm rồi thử lại.',
     tokenPairCode: 'Nhập mã ghép nối 6 số hiển thị trong phần mềm ký số:',
     tokenNoCertificate: 'Không tìm thấy chứng thư số trong USB token.',
+    remoteSign: 'Ký số từ xa',
+    remoteUserId: 'Nhập mã định danh của bạn tại nhà cung cấp chữ ký số (số CCCD hoặc số điện thoại):',
+    remoteWaiting: 'Hãy xác nhận yêu cầu ký trên ứng dụng của nhà cung cấp chữ ký số trên điện thoại…',
   },
   en: {
     title: 'Sign document',
@@ -125,6 +128,9 @@ export const STRINGS = {
     tokenNoAgent: 'Cannot reach the signing agent (kyso-agent) on this computer. Start it and try again.',
     tokenPairCode: 'Enter the 6-digit pairing code the signing agent shows:',
     tokenNoCertificate: 'No certificate found on the USB token.',
+    remoteSign: 'Remote signing',
+    remoteUserId: 'Enter your id at your signing provider (citizen id or phone number):',
+    remoteWaiting: 'Confirm the signing request in your signing provider’s app on your phone…',
   },
 } as const;
 

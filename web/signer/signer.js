@@ -234,6 +234,41 @@ const render = async (data) => {
       tokenButton.disabled = false;
     }
   });
+  // A remote-signing CA (CSC): the signer confirms on their phone while the page polls.
+  const remoteButton = el('button', { type: 'button', class: 'secondary', id: 'remote-sign-button', hidden: true }, S.remoteSign);
+  fetch(`${api}/methods`)
+    .then((r) => (r.ok ? r.json() : null))
+    .then((m) => {
+      if (!m?.remote) return;
+      remoteButton.textContent = `${S.remoteSign} (${m.remote.ca})`;
+      remoteButton.hidden = false;
+    })
+    .catch(() => {});
+  remoteButton.addEventListener('click', async () => {
+    message.textContent = '';
+    if (!agree.checked) return void (message.textContent = S.agree);
+    const userId = window.prompt(S.remoteUserId);
+    if (!userId) return;
+    const values = {};
+    for (const input of form.querySelectorAll('[data-id]'))
+      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
+    remoteButton.disabled = true;
+    try {
+      let state = await post('/remote', { userId: userId.trim(), fields: values });
+      while (state.status === 'pending') {
+        message.textContent = S.remoteWaiting;
+        await new Promise((r) => setTimeout(r, (state.pollAfterSeconds || 2) * 1000));
+        const res = await fetch(`${api}/remote/${encodeURIComponent(state.sessionId)}`);
+        const body = await res.json().catch(() => null);
+        if (!res.ok) throw new Error(body?.error?.message || S.error);
+        state = body;
+      }
+      location.reload();
+    } catch (e) {
+      message.textContent = e.message || S.error;
+      remoteButton.disabled = false;
+    }
+  });
   form.append(
     modes,
     el('label', { for: 'typed-name' }, S.typeName),
@@ -243,6 +278,7 @@ const render = async (data) => {
     message,
     button,
     tokenButton,
+    remoteButton,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

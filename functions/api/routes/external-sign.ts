@@ -85,6 +85,13 @@ export const externalSignRoutes = (deps: AppDeps) => {
       ? c.json({ ...signed(state.envelope, grant), sessionId: state.sessionId }, 200)
       : c.json({ status: 'pending', sessionId: state.sessionId, expiresAt: state.expiresAt, ca: state.caName, pollAfterSeconds: 2 }, 202);
 
+  /** Which own-certificate methods the signer page should offer: the USB token always, a remote CA if the sender set one up. */
+  app.get('/:token/methods', async (c) => {
+    const { grant } = await openLink(deps, c.req.param('token'));
+    const remote = deps.externalSigning ? await deps.externalSigning.remoteConfigs?.get(grant.tenantId) : undefined;
+    return c.json({ usbToken: !!deps.externalSigning, remote: remote ? { ca: remote.caName } : null });
+  });
+
   app.post('/:token/prepare', async (c) => {
     const grant = await verifiedGrant(c.req.param('token'));
     const body = prepareSchema.parse(await json(c.req));
