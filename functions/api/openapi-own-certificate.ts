@@ -14,6 +14,13 @@ const refusals =
   'Refusals (nothing embedded, each recorded as recipient.signature_rejected in the audit trail): certificate_rejected (422: key usage, validity, no path to the trust list), signature_invalid (422: does not verify against the prepared signed attributes and certificate), signing_session_not_found (404), signing_session_used (409: replay), signing_session_expired (410), document_changed (409: another signer committed since prepare; prepare again).';
 
 export const ownCertificatePaths = {
+  '/v1/sign/{token}/methods': {
+    get: {
+      summary: 'Own-certificate methods the signer page offers: { usbToken, remote: { ca } | null }',
+      parameters: [p('token')],
+      responses: { 200: { description: 'Methods' }, ...errors },
+    },
+  },
   '/v1/sign/{token}/prepare': {
     post: {
       summary:
