@@ -221,7 +221,10 @@ const render = async (data) => {
   const tokenButton = el('button', { type: 'button', class: 'secondary', id: 'token-sign-button' }, S.tokenSign);
   tokenButton.addEventListener('click', async () => {
     message.textContent = '';
-    if (!agree.checked) return void (message.textContent = S.agree);
+    if (!agree.checked) {
+      message.textContent = S.agree;
+      return;
+    }
     const values = {};
     for (const input of form.querySelectorAll('[data-id]'))
       values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
@@ -246,7 +249,10 @@ const render = async (data) => {
     .catch(() => {});
   remoteButton.addEventListener('click', async () => {
     message.textContent = '';
-    if (!agree.checked) return void (message.textContent = S.agree);
+    if (!agree.checked) {
+      message.textContent = S.agree;
+      return;
+    }
     const userId = window.prompt(S.remoteUserId);
     if (!userId) return;
     const values = {};
