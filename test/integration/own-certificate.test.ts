@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fromPem, issueCertificate, toPem } from '../../shared/pki/certificate.js';
+import { assembleCades } from '../../shared/pki/cms.js';
 import { OID } from '../../shared/pki/oids.js';
 import type { InfoResponse, PairResponse, SignResponse } from '../../tools/kyso-agent/protocol.js';
 import { startAgent } from '../../tools/kyso-agent/server.js';
@@ -441,7 +443,7 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
     const codes = (await auditActions(env.id)).filter((e) => e.action === 'recipient.signature_rejected').map((e) => e.data?.code);
     expect(codes).toEqual(['signing_session_expired', 'document_changed']);
   });
-  it('a prepared session survives a restart of the service (it is stored, not in memory)', async () => {
+  it('a prepared session survives a restart of the service (it is stored, not in memory), completed with a full CMS', async () => {
     const signer = { name: 'Hoàng Văn Chín', email: uniqueEmail('chin'), role: 'signer', order: 1 };
     const env = await createAndSend([signer]);
     const token = await linkToken(signer.email);
@@ -461,7 +463,25 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
       KYSO_TRUSTED_ROOTS: tokenPki.rootPem + csc.rootPem + sealCa.rootPem,
       KYSO_SIGNING_SESSION_TTL_SECONDS: String(SESSION_TTL_S),
     });
-    const done = await api('POST', `/v1/sign/${token}/complete`, { sessionId: prepared.body.sessionId, signature }, undefined);
+    // The signer's tool may return a whole CMS instead of the bare value: its signed attributes must be the prepared ones.
+    const attrsDer = new Uint8Array(Buffer.from(prepared.body.signedAttributesDer, 'base64'));
+    attrsDer[0] = 0xa0;
+    const signedAttributes = new pkijs.SignedAndUnsignedAttributes({ type: 0, schema: asn1js.fromBER(attrsDer.slice().buffer).result });
+    const chain = fromPem(tokenAgent.chainPem);
+    const cms = assembleCades({
+      contentDigest: new Uint8Array(32),
+      signerCertificate: chain[0] as Uint8Array,
+      chain: chain.slice(1),
+      signedAttributes,
+      signatureValue: new Uint8Array(Buffer.from(signature, 'base64')),
+      algorithm: 'ECDSA_SHA_256',
+    });
+    const done = await api(
+      'POST',
+      `/v1/sign/${token}/complete`,
+      { sessionId: prepared.body.sessionId, cms: Buffer.from(cms).toString('base64') },
+      undefined,
+    );
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect((await api<{ status: string }>('GET', `/v1/envelopes/${env.id}`)).body.status).toBe('completed');
     expect(
