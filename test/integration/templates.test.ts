@@ -169,6 +169,10 @@ describe('templates API', () => {
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe('template_not_found');
     expect((await call('GET', '/v1/templates')).status).toBe(401);
+    const spec = await call<{ paths: Record<string, unknown> }>('GET', '/openapi.json');
+    for (const p of ['/v1/templates', '/v1/templates/{id}', '/v1/templates/{id}/envelopes', '/v1/bulk', '/v1/bulk/{id}']) {
+      expect(Object.keys(spec.body.paths)).toContain(p);
+    }
   });
 
   it('accepts a PDF template as multipart, with fields at coordinates, and keeps tenants apart', async () => {
