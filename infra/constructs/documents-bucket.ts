@@ -68,6 +68,10 @@ export class DocumentsBucket extends Construct {
           noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 365),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // Presigned uploads not turned into an envelope, and pinned revisions of abandoned
+        // two-phase signing sessions: both are copied or discarded within minutes.
+        { id: 'abandoned-uploads', prefix: 'uploads/', expiration: Duration.days(2) },
+        { id: 'abandoned-signing-sessions', prefix: 'signing-sessions/', expiration: Duration.days(2) },
       ],
       ...(props.corsOrigins?.length
         ? {

@@ -12,4 +12,5 @@ export interface PresignedUrls {
   presignGet(key: string, filename: string, expiresInSeconds: number): Promise<string>;
 }
 
-export const uploadKey = (tenantId: string, uploadId: string): string => `tenants/${tenantId}/uploads/${uploadId}.pdf`;
+/** Under a top-level prefix so one lifecycle rule can expire abandoned uploads (infra: documents-bucket). */
+export const uploadKey = (tenantId: string, uploadId: string): string => `uploads/${tenantId}/${uploadId}.pdf`;

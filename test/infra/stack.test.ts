@@ -87,7 +87,13 @@ describe('documents bucket', () => {
         RestrictPublicBuckets: true,
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/AccessLogs/) } },
-      LifecycleConfiguration: { Rules: [expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } })] },
+      LifecycleConfiguration: {
+        Rules: [
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } }),
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 2 }),
+          expect.objectContaining({ Prefix: 'signing-sessions/', ExpirationInDays: 2 }),
+        ],
+      },
     });
     // Only completed documents are locked (by the app): drafts stay deletable unless asked otherwise.
     expect(bucket?.Properties?.ObjectLockConfiguration).toBeUndefined();
