@@ -35,7 +35,15 @@ export interface KysoStackProps extends StackProps {
   readonly alarmEmail?: string;
 }
 
-/** Files the API reads at run time (see functions/api/routes/pages.ts and shared/pdf/font.ts). */
+/** The fonts every PDF we draw embeds (shared/pdf/font.ts, shared/templates/fonts.ts). */
+export const FONT_FILES = [
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf' },
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf' },
+  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf' },
+] as const;
+
+/** Files the API reads at run time (see functions/api/routes/pages.ts and the fonts). */
 export const API_RUNTIME_FILES = [
   { repoPath: 'web/signer/signer.js' },
   { repoPath: 'web/signer/signer.css' },
@@ -45,8 +53,7 @@ export const API_RUNTIME_FILES = [
   { repoPath: 'web/console/console.css' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.min.mjs' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.worker.min.mjs' },
-  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },
-  { packageFile: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf' },
+  ...FONT_FILES,
 ] as const;
 
 /**
@@ -108,6 +115,8 @@ export class KysoStack extends Stack {
       entry: 'functions/worker/handler.ts',
       description: 'Kyso queue worker: webhooks, email, bulk jobs',
       timeout: workerTimeout,
+      // Bulk sends render templates and certify documents: the worker draws PDFs too.
+      runtimeFiles: FONT_FILES,
       reservedConcurrentExecutions: 10,
       environment: common,
     });
@@ -128,8 +137,9 @@ export class KysoStack extends Stack {
     sweeper.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
     const schedules = new Schedules(this, 'Schedules', { handler: sweeper.fn });
 
-    // Only the API role may call kms:Sign: it is named in the key policy.
-    const signingKeys = new SigningKeys(this, 'SigningKeys', { signer: api.fn.role!, aliasPrefix, keySpec });
+    // Only the functions that sign may call kms:Sign, named in the key policy: the API, and the
+    // worker (bulk sends certify each document at send). The scheduler never signs.
+    const signingKeys = new SigningKeys(this, 'SigningKeys', { signers: [api.fn.role!, worker.fn.role!], aliasPrefix, keySpec });
     // Tenant seal keys are made at run time by POST /v1/seal (functions/aws/tenant-seal.ts), one per
     // tenant, aliased <prefix>/tenant/<tenantId>/seal; the API may sign only with keys carrying such an alias.
     const { region, account } = Stack.of(this);
@@ -158,7 +168,6 @@ export class KysoStack extends Stack {
       ],
       'Tenant seal keys do not exist at deploy time: CreateKey has no resource, aliases are limited to <prefix>/tenant/*, and Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases).',
     );
-    signingKeys.grantPublicKey(worker.fn);
     for (const fn of [api.fn, worker.fn, sweeper.fn]) {
       state.grantReadWriteData(fn);
       mail.grantSend(fn);

@@ -9,8 +9,11 @@ export type SigningKeyName = (typeof SIGNING_KEY_NAMES)[number];
 export type SigningKeySpec = 'ECC_NIST_P256' | 'RSA_2048' | 'RSA_3072';
 
 export interface SigningKeysProps {
-  /** The one role allowed to call kms:Sign on these keys (the API function's role). */
-  readonly signer: iam.IRole;
+  /**
+   * The roles allowed to call kms:Sign on these keys: the functions that sign (the API, and
+   * the worker, whose bulk sends certify documents). No one else, the account included.
+   */
+  readonly signers: readonly iam.IRole[];
   /** Alias prefix, e.g. `alias/kyso`; must match the functions' KYSO_KEY_ALIAS_PREFIX. */
   readonly aliasPrefix: string;
   /** Key spec for every platform key; must match KYSO_KEY_SPEC. @default ECC_NIST_P256 */
@@ -39,7 +42,7 @@ const ADMIN_ACTIONS = [
 /**
  * Asymmetric SIGN_VERIFY keys for the platform root CA, issuing CA, platform signing key and TSA.
  *
- * Invariant: only `signer` can call kms:Sign. The key policy does not hand the account `kms:*`
+ * Invariant: only the `signers` roles can call kms:Sign. The key policy does not hand the account `kms:*`
  * (which would let any IAM principal with a broad policy sign as the platform CA); it grants
  * administration to the account, Sign to the signer role, and explicitly denies Sign to every
  * other principal. L1 `CfnKey` is used because the L2 `Key` always adds the account `kms:*`
@@ -64,7 +67,7 @@ export class SigningKeys extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'SignerRoleSigns',
-          principals: [new iam.ArnPrincipal(props.signer.roleArn)],
+          principals: props.signers.map((r) => new iam.ArnPrincipal(r.roleArn)),
           actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'],
           resources: ['*'],
         }),
@@ -74,7 +77,7 @@ export class SigningKeys extends Construct {
           principals: [new iam.AnyPrincipal()],
           actions: ['kms:Sign'],
           resources: ['*'],
-          conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.signer.roleArn } },
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.signers.map((r) => r.roleArn) } },
         }),
       ],
     });
@@ -98,7 +101,7 @@ export class SigningKeys extends Construct {
     }
     this.keys = keys;
     // The IAM side of the same grant (the key policy alone would suffice; this keeps the role self-describing).
-    this.grantUse(props.signer, ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey']);
+    for (const signer of props.signers) this.grantUse(signer, ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey']);
   }
 
   /** Read the public keys and metadata (verification, certificate building). Never kms:Sign. */

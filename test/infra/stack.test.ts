@@ -14,6 +14,8 @@ interface Statement {
 const { template, json } = synthKyso();
 const apiRoleId = roleIdOf(json, functionId(json, 'Kyso API'));
 const apiRoleArn = { 'Fn::GetAtt': [apiRoleId, 'Arn'] };
+const workerRoleId = roleIdOf(json, functionId(json, 'Kyso queue worker'));
+const workerRoleArn = { 'Fn::GetAtt': [workerRoleId, 'Arn'] };
 const signingKeys = resourcesOf(json, 'AWS::KMS::Key').filter(([, r]) => r.Properties?.KeyUsage === 'SIGN_VERIFY');
 const grantsSign = (s: Statement) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a === 'kms:Sign' || a === 'kms:*' || a === '*');
 
@@ -33,23 +35,25 @@ describe('KMS keys', () => {
     expect(SIGNING_KEY_NAMES).toEqual(expect.arrayContaining([...PLATFORM_KEYS]));
   });
 
-  it('lets only the API role call kms:Sign, and denies it to everyone else', () => {
+  it('lets only the signing functions (API, worker) call kms:Sign, and denies it to everyone else', () => {
     for (const [id] of signingKeys) {
       const statements = (propsOf(json, id).KeyPolicy as { Statement: Statement[] }).Statement;
       const allowSign = statements.filter(grantsSign);
       expect(allowSign).toHaveLength(1);
-      expect(allowSign[0]?.Principal).toEqual({ AWS: apiRoleArn });
+      expect(allowSign[0]?.Principal).toEqual({ AWS: [apiRoleArn, workerRoleArn] });
       const deny = statements.find((s) => s.Effect === 'Deny' && asArray(s.Action).includes('kms:Sign'));
       expect(deny?.Principal).toEqual({ AWS: '*' });
-      expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': apiRoleArn } });
+      expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [apiRoleArn, workerRoleArn] } });
     }
   });
 
-  it('puts kms:Sign in no IAM policy but the API role’s', () => {
+  it('puts kms:Sign in no IAM policy but the API and worker roles’ (never the scheduler’s)', () => {
     const withSign = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) =>
       (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement.some(grantsSign),
     );
-    expect(withSign.map(([, p]) => p.Properties?.Roles)).toEqual([[{ Ref: apiRoleId }]]);
+    expect(withSign.map(([, p]) => p.Properties?.Roles).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      [[{ Ref: apiRoleId }], [{ Ref: workerRoleId }]].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
   });
 
   it('follows the key spec setting (RSA for deployments that need it)', () => {
