@@ -139,7 +139,7 @@ export class KysoStack extends Stack {
 
     // Only the functions that sign may call kms:Sign, named in the key policy: the API, and the
     // worker (bulk sends certify each document at send). The scheduler never signs.
-    const signingKeys = new SigningKeys(this, 'SigningKeys', { signers: [api.fn.role!, worker.fn.role!], aliasPrefix, keySpec });
+    new SigningKeys(this, 'SigningKeys', { signers: [api.fn.role!, worker.fn.role!], aliasPrefix, keySpec });
     // Tenant seal keys are made at run time by POST /v1/seal (functions/aws/tenant-seal.ts), one per
     // tenant, aliased <prefix>/tenant/<tenantId>/seal; the API may sign only with keys carrying such an alias.
     const { region, account } = Stack.of(this);

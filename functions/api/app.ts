@@ -21,10 +21,10 @@ import { sealRoutes } from './routes/seal.js';
 import { sealCertificateRoutes } from './routes/seal-certificate.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signRoutes } from './routes/sign.js';
-import { uploadRoutes } from './routes/uploads.js';
 import { signWorkflowRoutes } from './routes/sign-workflow.js';
 import { templateRoutes } from './routes/templates.js';
 import { tsaRoutes } from './routes/tsa.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { verifyRoutes } from './routes/verify.js';
 import { webhookRoutes } from './routes/webhooks.js';
 

@@ -1,6 +1,6 @@
-import type { MailMessage } from '../../shared/envelope/ports.js';
 import { runBulkChunk } from '../../shared/bulk/run-bulk-chunk.js';
 import type { BulkChunkJob } from '../../shared/bulk/types.js';
+import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import { deliverWebhook } from '../../shared/webhooks/deliver-webhook.js';
 import type { DeliveryJob } from '../../shared/webhooks/publish-event.js';

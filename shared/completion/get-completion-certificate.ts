@@ -1,10 +1,10 @@
 import type { EnvelopeDeps } from '../envelope/deps.js';
+import { timestamperFor } from '../envelope/timestamper-for.js';
 import { getEnvelopeOrThrow } from '../envelope/update-envelope.js';
 import { AppError } from '../errors.js';
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import { addSignatureRevision } from '../pdf/sign-revision.js';
 import { signCadesDetached } from '../pki/cms.js';
-import { timestamperFor } from '../envelope/timestamper-for.js';
 import { renderCompletionCertificate } from './render-certificate.js';
 
 const FINAL = new Set(['completed', 'declined', 'voided', 'expired']);

@@ -1,7 +1,7 @@
 import { type PDFDict, PDFName } from 'pdf-lib';
 import { addToAcroForm, catalogOf } from './acro-form.js';
 import { createField, type FieldRect, type FormFieldType } from './form-fields.js';
-import { appendToArray, IncrementalUpdate } from './incremental-update.js';
+import { IncrementalUpdate } from './incremental-update.js';
 import { embeddedSignatureCount } from './ltv-revision.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';

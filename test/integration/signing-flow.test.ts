@@ -220,7 +220,9 @@ describe('five signers with initials on every page', () => {
         }
         const si = parseSignedData(s.cms).signerInfos[0];
         const attr = si?.unsignedAttrs?.attributes.find((x) => x.type === OID.signatureTimeStamp);
-        writeFileSync(join(dir, `s${i}.tst`), new Uint8Array((attr?.values[0] as asn1js.BaseBlock).toBER(false)));
+        const token = attr?.values[0] as asn1js.BaseBlock | undefined;
+        if (!token) throw new Error(`signature ${i} has no signature-time-stamp`);
+        writeFileSync(join(dir, `s${i}.tst`), new Uint8Array(token.toBER(false)));
         const digest = createHash('sha256')
           .update(si?.signature.valueBlock.valueHexView ?? new Uint8Array())
           .digest('hex');

@@ -17,7 +17,9 @@ const timestampIssuers = (pdf: Uint8Array): string[] =>
     .map((s) => {
       const si = parseSignedData(s.cms).signerInfos[0];
       const attr = si?.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStamp);
-      const token = new Uint8Array((attr?.values[0] as asn1js.BaseBlock).toBER(false));
+      const value = attr?.values[0] as asn1js.BaseBlock | undefined;
+      if (!value) throw new Error('signature without a signature-time-stamp');
+      const token = new Uint8Array(value.toBER(false));
       const info = parseTimestampToken(token);
       const tsaCert = info.certificates.map(parseCertificate).find((c) => c.extensions?.some((x) => x.extnID === OID.extKeyUsage));
       return tsaCert?.subject.typesAndValues.find((t) => t.type === OID.commonName)?.value.valueBlock.value as string;
