@@ -162,6 +162,21 @@ export const openApiDocument = (serverUrl: string) => ({
         responses: { 200: { description: '{ tsaUrls }' }, ...errors },
       },
     },
+    '/v1/envelopes/{id}/remind': {
+      post: {
+        summary: 'Remind now: a fresh link to every signer/approver whose turn it is (at most once an hour each)',
+        security: [{ apiKey: [] }],
+        parameters: [idParam('id')],
+        responses: { 200: { description: '{ reminded, envelope }' }, ...errors },
+      },
+    },
+    '/v1/sign/{token}/certificate': {
+      get: {
+        summary: 'The certificate of completion, for a party of a finished envelope',
+        parameters: [idParam('token')],
+        responses: { 200: pdf, ...errors },
+      },
+    },
     '/v1/envelopes/{id}/certificate': {
       get: {
         summary: 'Certificate of completion (sealed PDF, PAdES B-LTA), once the envelope is finished',

@@ -36,14 +36,30 @@ export const isReminderDue = (e: Envelope, r: Recipient, now: Date): boolean => 
  * hashed, so the first one cannot be re-sent); earlier links stay valid. Each reminder is
  * claimed in the envelope's conditional write first, so two sweeps never double-send.
  */
-export const remindDue = async (deps: EnvelopeDeps, envelope: Envelope): Promise<number> => {
+export const remindDue = (deps: EnvelopeDeps, envelope: Envelope): Promise<number> => sendReminders(deps, envelope, isReminderDue);
+
+/** A sender's "remind now": anyone whose turn it is and who has not acted, at most once an hour. */
+export const canRemindNow = (e: Envelope, r: Recipient, now: Date): boolean =>
+  e.status === 'sent' &&
+  (r.role === 'signer' || r.role === 'approver') &&
+  (r.status === 'notified' || r.status === 'viewed') &&
+  r.order === activeOrder(e) &&
+  (!r.lastRemindedAt || Date.parse(r.lastRemindedAt) + HOUR <= now.getTime());
+
+/** Sends a reminder, with a fresh link, to every recipient `isDue` selects (claimed in one conditional write). */
+export const sendReminders = async (
+  deps: EnvelopeDeps,
+  envelope: Envelope,
+  isDue: (e: Envelope, r: Recipient, now: Date) => boolean,
+  actor: { type: 'system' | 'tenant'; id?: string } = { type: 'system' },
+): Promise<number> => {
   const now = deps.clock.now();
-  const due = envelope.recipients.filter((r) => isReminderDue(envelope, r, now));
+  const due = envelope.recipients.filter((r) => isDue(envelope, r, now));
   if (due.length === 0) return 0;
   const links = new Map(await Promise.all(due.map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)));
   let claimed: Recipient[] = [];
   await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => {
-    claimed = current.recipients.filter((r) => links.has(r.id) && isReminderDue(current, r, now));
+    claimed = current.recipients.filter((r) => links.has(r.id) && isDue(current, r, now));
     const ids = new Set(claimed.map((r) => r.id));
     return {
       ...current,
@@ -76,7 +92,7 @@ export const remindDue = async (deps: EnvelopeDeps, envelope: Envelope): Promise
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: now.toISOString(),
       action: 'recipient.reminded',
-      actor: { type: 'system' },
+      actor,
       data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1, channel: 'email' },
     });
   }

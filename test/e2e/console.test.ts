@@ -174,7 +174,14 @@ describe('sender console', () => {
     await a.screenshot({ path: screenshotPath('console-04-signer-a-drawn') });
     expect(await a11yProblems(a)).toEqual([]);
     await a.getByRole('button', { name: 'Ký', exact: true }).click();
-    await a.locator('#signed').waitFor({ timeout: 60_000 });
+    await a
+      .locator('#signed')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e) => {
+        await a.screenshot({ path: screenshotPath('console-05-signer-a-failed'), fullPage: true });
+        const alerts = await a.locator('[role=alert]').allTextContents();
+        throw new Error(`signing did not finish: ${alerts.join(' | ') || (e as Error).message}`);
+      });
     await a.screenshot({ path: screenshotPath('console-05-signer-a-signed') });
     expect(problemsA).toEqual([]);
     await phoneA.close();
@@ -191,7 +198,8 @@ describe('sender console', () => {
     await b.getByRole('button', { name: 'Ký', exact: true }).click();
     await b.locator('#signed').waitFor({ timeout: 60_000 });
     expect(await b.locator('#signed').textContent()).toContain('Tất cả các bên đã ký');
-    expect(await b.locator('#signed a.download').count()).toBe(1);
+    expect(await b.locator('#signed a.download').count()).toBe(2); // the signed PDF and the certificate of completion
+    expect(await b.locator('#certificate-link').count()).toBe(1);
     expect(await b.locator('#signed a[href^="/verify"]').count()).toBe(1); // the verify page, to check the download
     await b.screenshot({ path: screenshotPath('console-07-signer-b-completed') });
     expect(problemsB).toEqual([]);
@@ -319,6 +327,10 @@ describe('sender console', () => {
     await page.getByRole('button', { name: 'Gửi lại liên kết: Đỗ Văn Một' }).click();
     await expect.poll(() => page.locator('#notice').textContent()).toBe('Đã thực hiện.');
     expect((await mailsTo(workers[0] as string)).length).toBe(2);
+    const remind = await page.getByRole('button', { name: 'Nhắc ký ngay' }).elementHandle();
+    await remind?.click();
+    await expect.poll(async () => (await mailsTo(workers[0] as string)).length).toBe(3);
+    await remind?.waitForElementState('hidden'); // the page is drawn anew after an action
     await page.getByLabel('Lý do hủy').fill('Gửi nhầm người');
     await page.getByRole('button', { name: 'Hủy phong bì' }).click();
     await expect.poll(() => page.locator('.badge').first().textContent()).toBe('Đã hủy');

@@ -64,6 +64,11 @@ describe('signer page on a 360 px phone', () => {
     await button.click();
     await page.locator('#signed').waitFor({ timeout: 30_000 });
     expect(await page.locator('#signed').textContent()).toContain('Bạn đã ký thành công');
+    // one signer: the envelope is complete, so the certificate of completion is offered too
+    const certHref = await page.locator('#certificate-link').getAttribute('href');
+    const certRes = await page.request.get(`${baseUrl()}${certHref}`);
+    expect(certRes.status()).toBe(200);
+    expect(certRes.headers()['content-type']).toBe('application/pdf');
     await page.screenshot({ path: screenshotPath('signer-03-signed'), fullPage: false });
     expect(errors).toEqual([]);
     await context.close();

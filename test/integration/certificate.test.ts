@@ -30,6 +30,10 @@ describe('certificate of completion', () => {
     expect(cert.headers.get('content-type')).toBe('application/pdf');
     const again = await call<Uint8Array>('GET', `/v1/envelopes/${id}/certificate`, { key });
     expect(Buffer.from(again.body).equals(Buffer.from(cert.body))).toBe(true);
+    // the signer gets the same certificate through their link
+    const forSigner = await call<Uint8Array>('GET', `/v1/sign/${token}/certificate`);
+    expect(forSigner.status).toBe(200);
+    expect(Buffer.from(forSigner.body).equals(Buffer.from(cert.body))).toBe(true);
 
     const root = (await call<string>('GET', '/pki/root.pem')).body;
     const sig = runPdfsig(cert.body, [root]);

@@ -189,6 +189,7 @@ async function showEnvelope(id, notice = '') {
   const buttons = el('div', { class: 'actions' });
   if (e.status === 'draft') buttons.append(act(S.send, () => api('POST', `${base}/send`)));
   if (e.status === 'sent') {
+    buttons.append(act(S.remind, () => api('POST', `${base}/remind`)));
     // Voiding needs a reason (it is mailed to the recipients and kept in the audit trail).
     const reason = el('input', { type: 'text', id: 'void-reason', maxlength: 1000, required: true });
     const voidForm = el(

@@ -165,6 +165,7 @@ const render = async (data) => {
       card.append(el('p', {}, S.completed));
       for (const d of documents)
         card.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
+      card.append(el('a', { class: 'download', href: `${api}/certificate`, id: 'certificate-link' }, S.certificate));
       card.append(el('p', {}, el('a', { href: `/verify?lang=${window.KYSO_LANG}` }, S.verifyLink)));
     }
     app.append(card);
@@ -321,6 +322,7 @@ const render = async (data) => {
       if (body.envelope.status === 'completed') {
         for (const d of body.documents)
           result.append(el('a', { class: 'download', href: `${api}/documents/${d.id}`, download: d.name }, `${S.download}: ${d.name}`));
+        result.append(el('a', { class: 'download', href: `${api}/certificate`, id: 'certificate-link' }, S.certificate));
         result.append(el('p', {}, el('a', { href: `/verify?lang=${window.KYSO_LANG}` }, S.verifyLink)));
       }
       form.replaceWith(result);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { verifyAuditTrail } from '../../../shared/envelope/audit-trail-signature.js';
 import { expireIfDue, voidEnvelope } from '../../../shared/envelope/end-envelope.js';
 import { changeRecipient, resendLink } from '../../../shared/envelope/recipient-links.js';
+import { remindNow } from '../../../shared/envelope/remind-now.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -33,6 +34,11 @@ export const envelopeWorkflowRoutes = (deps: AppDeps) => {
     const envelope = await voidEnvelope(deps, c.get('tenantId'), c.req.param('id'), reason, requestMeta(c));
     deps.logger.info('envelope voided', { tenantId: envelope.tenantId, envelopeId: envelope.id });
     return c.json(presentEnvelope(envelope));
+  });
+
+  app.post('/:id/remind', async (c) => {
+    const { envelope, reminded } = await remindNow(deps, c.get('tenantId'), c.req.param('id'));
+    return c.json({ reminded, envelope: presentEnvelope(envelope) });
   });
 
   app.post('/:id/recipients/:rid/resend', async (c) => {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { type OpenedLink, openLink } from '../../../shared/envelope/open-link.js';
 import { signEnvelope } from '../../../shared/envelope/sign-envelope.js';
 import { authMethodLabel, authRequirement, linkIsVerified, requireVerified } from '../../../shared/envelope/signer-auth.js';
@@ -94,6 +95,18 @@ export const signRoutes = (deps: AppDeps) => {
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': 'application/pdf',
       'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+      'cache-control': 'private, no-store',
+    });
+  });
+
+  // Every party gets the certificate of completion too, once the envelope is finished.
+  app.get('/:token/certificate', async (c) => {
+    const link = await openLink(deps, c.req.param('token'));
+    await requireVerified(deps, link);
+    const pdf = await getCompletionCertificate(deps, link.grant.tenantId, link.grant.envelopeId);
+    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/pdf',
+      'content-disposition': `attachment; filename="kyso-certificate-${link.grant.envelopeId}.pdf"`,
       'cache-control': 'private, no-store',
     });
   });
