@@ -1,15 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord, ConsoleRepository, ConsoleSession, ConsoleUser } from '../../shared/console/ports.js';
 import { AppError } from '../../shared/errors.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Console items in the single table (ADR 0002):
@@ -20,19 +12,7 @@ import { AppError } from '../../shared/errors.js';
  *   TENANT#t           APIKEY#<id>   API key listing item (label, prefix, hash); never the key
  *   APIKEY#<sha256>    APIKEY        the lookup item tenantAuth reads (same as admin-created keys)
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
-  return rest as T;
-};
+type Options = TableOptions;
 
 export const dynamoConsoleRepository = ({ client, tableName }: Options): ConsoleRepository => ({
   async createUser(user) {
@@ -51,7 +31,7 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
   },
   async findUserByEmail(email) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
-    return strip<ConsoleUser>(r.Item);
+    return stripKeys<ConsoleUser>(r.Item);
   },
   async noteLoginFailure(email) {
     const r = await client.send(
@@ -87,7 +67,7 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
   },
   async getSession(idHash) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
-    return strip<ConsoleSession>(r.Item);
+    return stripKeys<ConsoleSession>(r.Item);
   },
   async deleteSession(idHash) {
     await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
@@ -110,11 +90,11 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
         ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':k': 'APIKEY#' },
       }),
     );
-    return (r.Items ?? []).map((i) => strip<ApiKeyRecord>(i) as ApiKeyRecord);
+    return (r.Items ?? []).map((i) => stripKeys<ApiKeyRecord>(i) as ApiKeyRecord);
   },
   async revokeApiKey(tenantId, id) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `APIKEY#${id}` } }));
-    const record = strip<ApiKeyRecord>(r.Item);
+    const record = stripKeys<ApiKeyRecord>(r.Item);
     if (!record) return false;
     await client.send(
       new TransactWriteCommand({

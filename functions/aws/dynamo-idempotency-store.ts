@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { IDEMPOTENCY_STALE_SECONDS, IDEMPOTENCY_TTL_SECONDS, type IdempotencyRecord, type IdempotencyStore } from '../api/idempotency.js';
+import { isConditionFailure } from './dynamo-table.js';
 
 /**
  * Idempotency records in the single table: pk IDEM#<sha256(scope, method, path, key)>, sk IDEM,
@@ -24,7 +24,7 @@ export const dynamoIdempotencyStore = ({ client, tableName }: { client: DynamoDB
         );
         return undefined;
       } catch (e) {
-        if (!(e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException')) throw e;
+        if (!isConditionFailure(e)) throw e;
       }
       const r = await client.send(new GetCommand({ TableName: tableName, Key: Key(id), ConsistentRead: true }));
       // Deleted in between (released after a 5xx): report it as still running; the client retries.

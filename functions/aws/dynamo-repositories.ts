@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { chainEvent } from '../../shared/audit/chain.js';
 import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
 import { AppError } from '../../shared/errors.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Single-table design (ADR 0002). Every tenant-owned key starts with TENANT#<id>, so a
@@ -17,19 +17,7 @@ import { AppError } from '../../shared/errors.js';
  *   APIKEY#<sha256>            APIKEY          api key → tenant
  *   TOKEN#<sha256>             TOKEN           signing link → tenant/envelope/recipient (TTL)
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const stripKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
-  return rest as T;
-};
+type Options = TableOptions;
 
 export const dynamoEnvelopeRepository = ({ client, tableName }: Options): EnvelopeRepository => ({
   async create(envelope) {

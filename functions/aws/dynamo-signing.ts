@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../shared/errors.js';
 import type { CscProviderConfig } from '../../shared/remote/csc-client.js';
 import type { RemoteSigningConfigStore, SigningSession, SigningSessionStore } from '../../shared/signing/ports.js';
+import { isConditionFailure, type TableOptions } from './dynamo-table.js';
 
 /**
  *   pk                     sk                    item
@@ -13,13 +13,7 @@ import type { RemoteSigningConfigStore, SigningSession, SigningSessionStore } fr
  * read; DynamoDB's TTL only cleans up later), and change only by conditional writes on
  * `version`, which is what makes them single-use.
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+type Options = TableOptions;
 
 const sessionKey = (tenantId: string, envelopeId: string, id: string) => ({
   pk: `TENANT#${tenantId}#ENV#${envelopeId}`,

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../shared/bulk/types.js';
 import { AppError } from '../../shared/errors.js';
 import type { Template, TemplateRepository } from '../../shared/templates/types.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Templates and bulk jobs in the single table (ADR 0002), tenant-scoped like everything else:
@@ -13,19 +13,7 @@ import type { Template, TemplateRepository } from '../../shared/templates/types.
  *   TENANT#t#BULK#id            ROW#0000001    one row's outcome (envelope id or reason)
  *   TENANT#t#BULK#id            TRY#0000001    unexpected failures of that row so far
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-};
+type Options = TableOptions;
 
 export const dynamoTemplateRepository = ({ client, tableName }: Options): TemplateRepository => ({
   async create(template) {
@@ -44,7 +32,7 @@ export const dynamoTemplateRepository = ({ client, tableName }: Options): Templa
   },
   async get(tenantId, templateId) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `TPL#${templateId}` } }));
-    return strip<Template>(r.Item);
+    return stripKeys<Template>(r.Item);
   },
   async list(tenantId, { limit, cursor }) {
     const r = await client.send(
@@ -57,7 +45,7 @@ export const dynamoTemplateRepository = ({ client, tableName }: Options): Templa
       }),
     );
     const last = r.LastEvaluatedKey?.sk as string | undefined;
-    return { items: (r.Items ?? []).map((i) => strip<Template>(i) as Template), ...(last ? { cursor: last.slice(4) } : {}) };
+    return { items: (r.Items ?? []).map((i) => stripKeys<Template>(i) as Template), ...(last ? { cursor: last.slice(4) } : {}) };
   },
   async delete(tenantId, templateId) {
     const r = await client.send(
@@ -86,7 +74,9 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
         new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `BULK#${jobId}` }, ConsistentRead: true }),
       );
       if (!r.Item) return undefined;
-      const { doneRows, failedRows, ...job } = strip<BulkJob & { doneRows?: Set<number>; failedRows?: Set<number> }>(r.Item) as BulkJob & {
+      const { doneRows, failedRows, ...job } = stripKeys<BulkJob & { doneRows?: Set<number>; failedRows?: Set<number> }>(
+        r.Item,
+      ) as BulkJob & {
         doneRows?: Set<number>;
         failedRows?: Set<number>;
       };
@@ -96,7 +86,7 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
       const r = await client.send(
         new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(row) }, ConsistentRead: true }),
       );
-      return strip<BulkRowResult>(r.Item);
+      return stripKeys<BulkRowResult>(r.Item);
     },
     async recordRow(tenantId, jobId, result) {
       // Not a transaction: the counters are sets of row numbers, and adding a row to a set twice
@@ -118,7 +108,7 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
         const r = await client.send(
           new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row) }, ConsistentRead: true }),
         );
-        recorded = strip<BulkRowResult>(r.Item) ?? result;
+        recorded = stripKeys<BulkRowResult>(r.Item) ?? result;
       }
       await client.send(
         new UpdateCommand({
@@ -160,7 +150,7 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
-        for (const i of r.Items ?? []) out.push(strip<BulkRowResult>(i) as BulkRowResult);
+        for (const i of r.Items ?? []) out.push(stripKeys<BulkRowResult>(i) as BulkRowResult);
         start = r.LastEvaluatedKey;
       } while (start);
       return out;

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from '../../shared/webhooks/ports.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Webhook endpoints and deliveries in the single table (ADR 0002):
@@ -11,21 +11,9 @@ import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from '../../
  *
  * Delivery ids are time-ordered, so a query backwards lists the newest first.
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
+type Options = TableOptions;
 
 const SUCCEEDED_TTL_SECONDS = 30 * 24 * 3600;
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
-
-const strip = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
-  return rest as T;
-};
 
 const deliveryPk = (tenantId: string) => `TENANT#${tenantId}#DELIVERIES`;
 
@@ -48,7 +36,7 @@ export const dynamoWebhookRepository = ({ client, tableName }: Options): Webhook
   },
   async getEndpoint(tenantId, endpointId) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `WEBHOOK#${endpointId}` } }));
-    return strip<WebhookEndpoint>(r.Item);
+    return stripKeys<WebhookEndpoint>(r.Item);
   },
   async listEndpoints(tenantId) {
     const out: WebhookEndpoint[] = [];
@@ -62,7 +50,7 @@ export const dynamoWebhookRepository = ({ client, tableName }: Options): Webhook
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      out.push(...(r.Items ?? []).map((i) => strip<WebhookEndpoint>(i) as WebhookEndpoint));
+      out.push(...(r.Items ?? []).map((i) => stripKeys<WebhookEndpoint>(i) as WebhookEndpoint));
       start = r.LastEvaluatedKey;
     } while (start);
     return out;
@@ -83,7 +71,7 @@ export const dynamoWebhookRepository = ({ client, tableName }: Options): Webhook
     const r = await client.send(
       new GetCommand({ TableName: tableName, Key: { pk: deliveryPk(tenantId), sk: `DELIVERY#${deliveryId}` }, ConsistentRead: true }),
     );
-    return strip<WebhookDelivery>(r.Item);
+    return stripKeys<WebhookDelivery>(r.Item);
   },
   async updateDelivery(next, expected) {
     try {
@@ -120,7 +108,7 @@ export const dynamoWebhookRepository = ({ client, tableName }: Options): Webhook
         }),
       );
       for (const i of r.Items ?? []) {
-        if (items.length < limit) items.push(strip<WebhookDelivery>(i) as WebhookDelivery);
+        if (items.length < limit) items.push(stripKeys<WebhookDelivery>(i) as WebhookDelivery);
       }
       start = r.LastEvaluatedKey;
       if (items.length >= limit) {

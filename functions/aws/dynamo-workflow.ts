@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OpenEnvelopeIndex, SignerAuthState, SignerAuthStore } from '../../shared/envelope/ports.js';
 import { AppError } from '../../shared/errors.js';
 import { sha256Hex } from '../../shared/util/bytes.js';
+import { isConditionFailure, type TableOptions } from './dynamo-table.js';
 
 /**
  *   pk                         sk              item
@@ -12,13 +12,7 @@ import { sha256Hex } from '../../shared/util/bytes.js';
  * The open list is spread over 8 partitions (by hash) so sends and completions of many
  * tenants do not all write one hot key.
  */
-interface Options {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+type Options = TableOptions;
 
 export const dynamoSignerAuthStore = ({ client, tableName }: Options): SignerAuthStore => ({
   async get(tenantId, envelopeId, recipientId) {

@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/envelope/ports.js';
 import { keyIdentifier, parseCertificate } from '../../shared/pki/certificate.js';
 import { algorithmForKeySpec, type KeySigner, type KeySpec } from '../../shared/pki/key-signer.js';
 import { createPkiMaterial, createTsaCertificate, type PkiMaterial, PlatformPki } from '../../shared/pki/platform-pki.js';
+import { isConditionFailure } from './dynamo-table.js';
 import { kmsSigner } from './kms-signer.js';
 
 export const PLATFORM_KEYS = ['root-ca', 'issuing-ca', 'platform-signing', 'tsa'] as const;
@@ -102,7 +103,7 @@ export const loadPlatformPki = async (o: PlatformPkiOptions): Promise<PlatformPk
       );
       material = made;
     } catch (e) {
-      if (!isConditionFailed(e)) throw e;
+      if (!isConditionFailure(e)) throw e;
       material = await read();
     }
   }
@@ -157,7 +158,7 @@ const ensureTsaCertificate = async (
     );
     return made;
   } catch (e) {
-    if (!isConditionFailed(e)) throw e;
+    if (!isConditionFailure(e)) throw e;
     return (await read())?.tsaCertificate;
   }
 };
