@@ -1,3 +1,4 @@
+import type { CrlSource } from '../pki/external-crls.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import type { EventPublisher } from '../webhooks/events.js';
 import type {
@@ -32,6 +33,8 @@ export interface EnvelopeDeps {
   readonly tsaUrls?: readonly string[];
   /** Timeout per external TSA request. */
   readonly tsaTimeoutMs?: number;
+  /** Online CRL fetching (KYSO_VERIFY_FETCH_CRLS=1): verification, and DSS data for certificates of other CAs. */
+  readonly crlFetcher?: CrlSource;
   /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */
   readonly events?: EventPublisher;
   /** Default lifetime of a sent envelope (expiresAt), in days; DEFAULT_ENVELOPE_TTL_DAYS when absent. */

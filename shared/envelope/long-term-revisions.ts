@@ -1,5 +1,6 @@
 import { addLtvRevision, embeddedCertificates } from '../pdf/ltv-revision.js';
 import type { Timestamper } from '../pki/cms.js';
+import { externalCrls } from '../pki/external-crls.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
@@ -22,12 +23,15 @@ export const addLongTermRevisions = async (
   const timer = options.timer ?? new Timer();
   const pki = options.pki ?? (await deps.pki());
   const timestamper = options.timestamper ?? (await timestamperFor(deps, pki, envelope.tenantId));
-  const crls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
+  const platformCrls = await timer.time('kms', async () => [await pki.crl('root-ca'), await pki.crl('issuing-ca')]);
   const out: EnvelopeDocument[] = [];
   for (const doc of documents) {
     const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
     const started = performance.now();
-    const lta = await addLtvRevision({ pdf, certificates: await embeddedCertificates(pdf), crls, timestamper });
+    const certificates = await embeddedCertificates(pdf);
+    // Certificates from other CAs (own-certificate signers, external TSAs): their CRLs too, when online fetching is on.
+    const fetched = deps.crlFetcher ? await externalCrls(certificates, [pki.rootCertificate, pki.issuingCertificate], deps.crlFetcher) : [];
+    const lta = await addLtvRevision({ pdf, certificates, crls: [...platformCrls, ...fetched], timestamper });
     timer.add('pdf', performance.now() - started);
     const sha256 = sha256Hex(lta);
     const key = documentKey(envelope.tenantId, envelope.id, doc.id, sha256);
