@@ -5,8 +5,8 @@ import { expireIfDue, voidEnvelope } from '../../../shared/envelope/end-envelope
 import { changeRecipient, resendLink } from '../../../shared/envelope/recipient-links.js';
 import { remindNow } from '../../../shared/envelope/remind-now.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
-import { AppError } from '../../../shared/errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { jsonBody } from '../json-body.js';
 import { presentEnvelope } from '../present.js';
 import { requestMeta } from '../request-meta.js';
 
@@ -14,16 +14,6 @@ export const voidSchema = z.object({ reason: z.string().trim().min(1).max(1000) 
 export const changeRecipientSchema = z
   .object({ email: z.email().max(254).optional(), name: z.string().trim().min(1).max(200).optional() })
   .refine((v) => v.email !== undefined || v.name !== undefined, { message: 'Send email and/or name.' });
-
-const jsonBody = async (req: Request): Promise<unknown> => {
-  const text = await req.text();
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('bad_request', 'The body is not valid JSON.');
-  }
-};
 
 /** The sender's workflow actions on an envelope: void, resend a link, change a recipient, verify the audit trail. */
 export const envelopeWorkflowRoutes = (deps: AppDeps) => {

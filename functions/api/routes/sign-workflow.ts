@@ -4,23 +4,13 @@ import { approveEnvelope } from '../../../shared/envelope/approve-envelope.js';
 import { declineEnvelope } from '../../../shared/envelope/end-envelope.js';
 import { openLink } from '../../../shared/envelope/open-link.js';
 import { authMethodLabel, requireVerified, sendOtp, verifyCode } from '../../../shared/envelope/signer-auth.js';
-import { AppError } from '../../../shared/errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { jsonBody } from '../json-body.js';
 import { requestMeta } from '../request-meta.js';
 import { presentForSigner } from './sign.js';
 
 export const verifyCodeSchema = z.object({ code: z.string().trim().min(1).max(64) });
 export const declineSchema = z.object({ reason: z.string().trim().min(1).max(1000) });
-
-const jsonBody = async (req: Request): Promise<unknown> => {
-  const text = await req.text();
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('bad_request', 'The body is not valid JSON.');
-  }
-};
 
 /**
  * What a link holder can do besides viewing and signing (routes/sign.ts): prove who they
