@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../envelope/ports.js';
-import { issueCertificate, parseCertificate } from './certificate.js';
+import { type DistinguishedName, issueCertificate, parseCertificate } from './certificate.js';
 import { CRL_VALIDITY_MS, createCrl } from './crl.js';
 import type { KeySigner } from './key-signer.js';
 import type { TsaCredentials } from './timestamp-token.js';
@@ -159,33 +159,33 @@ export class PlatformPki {
    * tenant bring one from a real CA). Subject: organisation name and tax code (serialNumber).
    */
   async issueSealCertificate(input: { organization: string; taxCode: string; subjectPublicKey: Uint8Array }): Promise<Uint8Array> {
-    const { issuingCa, material, clock, publicUrl } = this.options;
-    const now = clock.now();
-    return issueCertificate({
-      subject: { commonName: input.organization, organization: input.organization, serialNumber: `MST:${input.taxCode}`, country: 'VN' },
-      subjectPublicKey: input.subjectPublicKey,
-      profile: 'document-signing',
-      serialNumber: randomBytes(16),
-      notBefore: new Date(now.getTime() - 5 * 60_000),
-      notAfter: new Date(now.getTime() + 2 * YEAR),
-      issuerSigner: issuingCa,
-      issuerCertificate: material.issuingCertificate,
-      issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
-      crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
-    });
+    return this.issueDocumentSigning(
+      { commonName: input.organization, organization: input.organization, serialNumber: `MST:${input.taxCode}`, country: 'VN' },
+      input.subjectPublicKey,
+    );
   }
 
   async credentialsFor(subject: { name: string; email: string; organization?: string }): Promise<SignerCredentials> {
-    const { issuingCa, signingKey, material, clock, publicUrl } = this.options;
-    const now = clock.now();
-    const certificate = await issueCertificate({
-      subject: {
+    const { signingKey, material } = this.options;
+    const certificate = await this.issueDocumentSigning(
+      {
         commonName: subject.name,
         organization: subject.organization ?? 'Kyso',
         organizationalUnit: 'Chữ ký điện tử xác thực qua email / Email-verified electronic signature',
         country: 'VN',
       },
-      subjectPublicKey: await signingKey.publicKey(),
+      await signingKey.publicKey(),
+    );
+    return { certificate, chain: [material.issuingCertificate, material.rootCertificate], signer: signingKey };
+  }
+
+  /** A two-year document-signing certificate from the issuing CA, with its CRL and issuer URLs. */
+  private issueDocumentSigning(subject: DistinguishedName, subjectPublicKey: Uint8Array): Promise<Uint8Array> {
+    const { issuingCa, material, clock, publicUrl } = this.options;
+    const now = clock.now();
+    return issueCertificate({
+      subject,
+      subjectPublicKey,
       profile: 'document-signing',
       serialNumber: randomBytes(16),
       notBefore: new Date(now.getTime() - 5 * 60_000),
@@ -195,6 +195,5 @@ export class PlatformPki {
       issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
       crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
     });
-    return { certificate, chain: [material.issuingCertificate, material.rootCertificate], signer: signingKey };
   }
 }
