@@ -2,7 +2,7 @@ import { type PDFDict, PDFName } from 'pdf-lib';
 import { addToAcroForm, catalogOf } from './acro-form.js';
 import { createField, type FieldRect, type FormFieldType } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
-import { embeddedSignatureCount } from './ltv-revision.js';
+import { signatureContentsIn } from './ltv-revision.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
 
@@ -32,8 +32,8 @@ export interface CertificationInput {
  */
 export const addCertificationRevision = async (input: CertificationInput): Promise<SignedRevision | undefined> => {
   const started = performance.now();
-  if ((await embeddedSignatureCount(input.pdf)) > 0) return undefined;
   const loaded = await loadPdf(input.pdf);
+  if (signatureContentsIn(loaded.doc).length > 0) return undefined;
   const { doc } = loaded;
   const update = new IncrementalUpdate(loaded);
   const ctx = doc.context;

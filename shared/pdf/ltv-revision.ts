@@ -1,4 +1,4 @@
-import { type PDFDict, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { type PDFDict, type PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import type { Timestamper } from '../pki/cms.js';
 import { OID } from '../pki/oids.js';
@@ -9,8 +9,10 @@ import { loadPdf, pageBoxes } from './pdf-structure.js';
 import { byteRangePlaceholder, contentsPlaceholder, embedSignature, prepareByteRange } from './signature-placeholder.js';
 
 /** Every CMS in the file's signature dictionaries (approval signatures and document timestamps). */
-export const signatureContents = async (pdf: Uint8Array): Promise<Uint8Array[]> => {
-  const { doc } = await loadPdf(pdf);
+export const signatureContents = async (pdf: Uint8Array): Promise<Uint8Array[]> => signatureContentsIn((await loadPdf(pdf)).doc);
+
+/** The same, for a document already parsed (no second parse of the file). */
+export const signatureContentsIn = (doc: PDFDocument): Uint8Array[] => {
   const out: Uint8Array[] = [];
   for (const [, obj] of doc.context.enumerateIndirectObjects()) {
     if (!obj || !('get' in obj)) continue;
@@ -23,9 +25,6 @@ export const signatureContents = async (pdf: Uint8Array): Promise<Uint8Array[]> 
   }
   return out;
 };
-
-/** How many signature dictionaries (approval or timestamp) the file has. */
-export const embeddedSignatureCount = async (pdf: Uint8Array): Promise<number> => (await signatureContents(pdf)).length;
 
 /** /Contents is zero-padded; the DER length says where the CMS ends. */
 const trimDer = (bytes: Uint8Array): Uint8Array => {

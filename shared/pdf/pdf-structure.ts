@@ -1,14 +1,11 @@
 import {
-  PDFArray,
   type PDFContext,
   PDFDict,
   PDFDocument,
-  PDFHexString,
   PDFName,
   PDFNumber,
   PDFObjectParser,
-  PDFRawStream,
-  PDFRef,
+  type PDFRef,
 } from 'pdf-lib';
 import { AppError } from '../errors.js';
 
@@ -154,5 +151,3 @@ export const pageBoxes = (doc: PDFDocument): PageBox[] =>
     const box = p.getMediaBox();
     return { ref: p.ref, width: box.width, height: box.height, x0: box.x, y0: box.y, rotation: p.getRotation().angle };
   });
-
-export { PDFArray, PDFDict, PDFHexString, PDFName, PDFRawStream, PDFRef };

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { sha256Hex } from '../util/bytes.js';
+import type { SignatureReport } from './types.js';
 
 /** Certificates a verification may use: trust anchors, and everything the file carries (untrusted). */
 export interface CertificatePool {
@@ -72,3 +73,10 @@ export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool,
   }
   return { chain, trusted: false, problem: 'the certificate path is too long' };
 };
+
+/** The report's view of a path: trusted or not, the chain's subjects (leaf first), and why not. */
+export const describePath = (path: CertificatePath | undefined): SignatureReport['certificatePath'] => ({
+  trusted: !!path?.trusted,
+  chain: (path?.chain ?? []).map((c) => c.subject.split('\n').reverse().join(', ')),
+  ...(path?.problem ? { detail: path.problem } : {}),
+});

@@ -1,4 +1,4 @@
-import { buildCertificatePath } from './build-certificate-path.js';
+import { buildCertificatePath, describePath } from './build-certificate-path.js';
 import { checkByteRange } from './check-byte-range.js';
 import { checkRevocation } from './check-revocation.js';
 import { checkTimestamp } from './check-timestamp.js';
@@ -54,11 +54,7 @@ export const verifyDocumentTimestamp = async (ctx: VerifyContext, entry: Signatu
     signatureValue: { ok: signatureOk },
     coverage: coverageReport,
     modifications: mods,
-    certificatePath: {
-      trusted: !!path?.trusted,
-      chain: (path?.chain ?? []).map((c) => c.subject.split('\n').reverse().join(', ')),
-      ...(path?.problem ? { detail: path.problem } : {}),
-    },
+    certificatePath: describePath(path),
     revocation,
     timestamp: timestampReport(ts) as NonNullable<SignatureReport['timestamp']>,
     verdict,

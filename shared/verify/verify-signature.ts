@@ -1,7 +1,7 @@
 import type * as asn1js from 'asn1js';
 import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
-import { buildCertificatePath } from './build-certificate-path.js';
+import { buildCertificatePath, describePath } from './build-certificate-path.js';
 import { checkByteRange } from './check-byte-range.js';
 import { checkRevocation } from './check-revocation.js';
 import { checkTimestamp, type TimestampCheck } from './check-timestamp.js';
@@ -101,11 +101,7 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
     signatureValue: { ok: !!check?.signatureValid, ...(check?.digestAlgorithm ? { detail: check.digestAlgorithm } : {}) },
     coverage: coverageReport,
     modifications: mods,
-    certificatePath: {
-      trusted: !!path?.trusted,
-      chain: (path?.chain ?? []).map((c) => c.subject.split('\n').reverse().join(', ')),
-      ...(path?.problem ? { detail: path.problem } : {}),
-    },
+    certificatePath: describePath(path),
     revocation,
     ...(ts ? { timestamp: timestampReport(ts) as TimestampReport } : {}),
     verdict,
