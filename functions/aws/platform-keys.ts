@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../shared/envelope/ports.js';
@@ -10,9 +9,6 @@ import { kmsSigner } from './kms-signer.js';
 
 export const PLATFORM_KEYS = ['root-ca', 'issuing-ca', 'platform-signing', 'tsa'] as const;
 export type PlatformKeyName = (typeof PLATFORM_KEYS)[number];
-
-const isConditionFailed = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 const isNotFound = (e: unknown) => e instanceof NotFoundException || (e as { name?: string }).name === 'NotFoundException';
 

@@ -1,12 +1,4 @@
-import {
-  type PDFContext,
-  PDFDict,
-  PDFDocument,
-  PDFName,
-  PDFNumber,
-  PDFObjectParser,
-  type PDFRef,
-} from 'pdf-lib';
+import { type PDFContext, PDFDict, PDFDocument, PDFName, PDFNumber, PDFObjectParser, type PDFRef } from 'pdf-lib';
 import { AppError } from '../errors.js';
 
 /** Where the last cross-reference section of a file is and what kind it is. */
