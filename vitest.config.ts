@@ -1,4 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every temporary file of a run (CDK out dirs, rendered PDFs, browser profiles, openssl inputs)
+// goes under one folder that is removed when the run ends, so nothing is left in the system's tmp.
+if (!process.env.KYSO_TEST_TMP) {
+  const root = mkdtempSync(join(tmpdir(), 'kyso-test-'));
+  process.env.KYSO_TEST_TMP = root;
+  process.env.TMPDIR = root;
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+}
 
 export default defineConfig({
   test: {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
 
 /**
@@ -22,7 +21,7 @@ export const bulkBench = async (rows: number): Promise<void> => {
       if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
       return json;
     };
-    const html = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/templates/hop-dong-dien.html'), 'utf8');
+    const html = fixtureTemplate('hop-dong-dien.html');
     const template = await api<{ id: string }>(
       'POST',
       '/v1/templates',

@@ -1,19 +1,9 @@
-/**
- * npm run bench [-- --envelopes 20 --concurrency 4 --bulk-rows 1000]
- *
- * 1. End to end over HTTP against the running service and its local AWS endpoint: N
- *    two-signer envelopes at a chosen concurrency; throughput and p50/p95 of create, send and
- *    sign, and how a sign request's time splits (PDF, KMS, S3, DynamoDB; from Server-Timing).
- * 2. In process (software key, no network): sign time of the 1st vs the 10th signature on one
- *    document, and on a 20-page and a 200-page document — appending must not get slower.
- */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { addSignatureRevision } from '../../shared/pdf/sign-revision.js';
 import { signCadesDetached } from '../../shared/pki/cms.js';
 import { createTimestampToken } from '../../shared/pki/timestamp.js';
+import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
 import { bulkBench } from './bulk.js';
@@ -50,7 +40,7 @@ const pool = async <T>(items: T[], concurrency: number, work: (item: T) => Promi
 const httpBench = async () => {
   const server = await startServer();
   try {
-    const pdf = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/pdf/hop-dong-lao-dong.pdf'));
+    const pdf = Buffer.from(fixturePdf('hop-dong-lao-dong.pdf'));
     const key = server.devApiKey;
     const api = async (method: string, path: string, json?: unknown, auth = true) => {
       const started = performance.now();
@@ -139,7 +129,7 @@ const pdfBench = async () => {
     return { pdf: r.pdf, ms: performance.now() - started };
   };
   console.log('\nIn process (software keys, B-T with a software TSA): appending the k-th signature');
-  let pdf: Uint8Array = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/pdf/hop-dong-lao-dong.pdf'));
+  let pdf: Uint8Array = fixturePdf('hop-dong-lao-dong.pdf');
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const r = await signOnce(pdf, i);

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { call, mailsTo } from '../support/api.js';
 
-const html = readFileSync(join(import.meta.dirname, '../../../shared/fixtures/templates/hop-dong-dien.html'), 'utf8');
+const html = fixtureTemplate('hop-dong-dien.html');
 
 interface BulkBody {
   id: string;

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { call, fixture, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { runPdfsig, withTempDir } from '../support/validators.js';
 
-const TEMPLATES = join(import.meta.dirname, '../../../shared/fixtures/templates');
-const html = (name: string) => readFileSync(join(TEMPLATES, name), 'utf8');
+const html = fixtureTemplate;
 const pdftotext = (pdf: Uint8Array) =>
   withTempDir((dir) => {
     const file = join(dir, 'doc.pdf');

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 
 /** A tiny HTTP client for the running service (integration tests talk HTTP only). */
 export const baseUrl = () => inject('baseUrl');
 
-export const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/pdf');
-export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
+export { fixturePdf as fixture, PDF_FIXTURES as FIXTURES } from '../fixtures/fixtures.js';
 export const VALID_FIXTURES = ['hop-dong-dien.pdf', 'hop-dong-lao-dong.pdf', 'hop-dong-lao-dong.objstm.pdf'] as const;
 
 export interface Res<T = unknown> {

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeHtml } from '../../../shared/templates/merge.js';
 import { A4, locateText, renderHtml } from '../../../shared/templates/render-html.js';
+import { fixtureTemplate } from '../../fixtures/fixtures.js';
 
-const TEMPLATES = join(import.meta.dirname, '../../../../shared/fixtures/templates');
-const fixture = (name: string) => readFileSync(join(TEMPLATES, name), 'utf8');
+const fixture = fixtureTemplate;
 const dir = mkdtempSync(join(tmpdir(), 'kyso-render-'));
 let n = 0;
 const save = (pdf: Uint8Array) => {

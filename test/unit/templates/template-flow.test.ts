@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planBulkRows } from '../../../shared/bulk/plan-rows.js';
 import { type BulkRunDeps, bulkEnvelopeId, runBulkChunk } from '../../../shared/bulk/run-bulk-chunk.js';
@@ -10,8 +8,9 @@ import { AppError } from '../../../shared/errors.js';
 import { createEnvelopeFromTemplate } from '../../../shared/templates/create-from-template.js';
 import { type CreateTemplateInput, createTemplate } from '../../../shared/templates/create-template.js';
 import type { Template, TemplateRepository } from '../../../shared/templates/types.js';
+import { fixtureTemplate } from '../../fixtures/fixtures.js';
 
-const html = (name: string) => readFileSync(join(import.meta.dirname, '../../../../shared/fixtures/templates', name), 'utf8');
+const html = fixtureTemplate;
 
 /** In-memory adapters: the domain rules are what is under test here (DynamoDB is in the integration tests). */
 const memoryDeps = () => {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { addLtvRevision, embeddedCertificates } from '../../../shared/pdf/ltv-revision.js';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { parseCertificate } from '../../../shared/pki/certificate.js';
@@ -7,10 +5,11 @@ import { signCadesDetached, type Timestamper } from '../../../shared/pki/cms.js'
 import { createCrl } from '../../../shared/pki/crl.js';
 import type { KeySpec } from '../../../shared/pki/key-signer.js';
 import { createTimestampToken } from '../../../shared/pki/timestamp.js';
+import { fixturePdf } from '../../fixtures/fixtures.js';
 import { createTestPki } from '../../support/test-pki.js';
 
 // Not test/support/api.js: that imports vitest, and npm run bench uses this too.
-const fixture = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '../../../../shared/fixtures/pdf', name)));
+const fixture = fixturePdf;
 
 export type TestPki = Awaited<ReturnType<typeof createTestPki>>;
 
