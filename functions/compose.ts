@@ -28,6 +28,7 @@ import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { guardedFetch } from './net/guarded-fetch.js';
 import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
@@ -41,7 +42,10 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
   const logger = options.logger ?? jsonLogger('kyso-api');
   const jobs = sqsJobQueue({ client: clients.sqs, queueUrls: config.queueUrls });
   const webhooks = dynamoWebhookRepository(table);
+  // Every call to a supplied URL goes through this (https and public addresses only; loopback in local mode).
+  const outboundFetch = guardedFetch({ allowLoopback: config.local, timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 });
   const deps: AppDeps = {
+    outboundFetch,
     jobs,
     webhooks,
     events: webhookPublisher({ webhooks, jobs, clock, logger }),
@@ -75,7 +79,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     externalSigning: {
       sessions: dynamoSigningSessionStore(table),
       remoteConfigs: dynamoRemoteSigningConfigStore(table),
-      cscClient: (csc) => new CscClient(csc, { timeoutMs: 10_000 }),
+      cscClient: (csc) => new CscClient(csc, { timeoutMs: 10_000, fetch: outboundFetch }),
       // Signers' certificates must chain to the platform root, a deployment root (KYSO_TRUSTED_ROOTS) or one of the tenant's roots.
       trustAnchors: async (tenantId) => [
         (await deps.pki()).rootCertificate,

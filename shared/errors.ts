@@ -80,6 +80,14 @@ export const ERROR_STATUS = {
   unknown_merge_field: 400,
   /** A template field's anchor text does not appear in the rendered document. */
   anchor_not_found: 400,
+  /** A URL the server would call (TSA, CSC provider, …) is not https, or names a private/special host or address. */
+  url_not_allowed: 400,
+  /** A PDF over the pre-scan's limits (inflated size, per-stream size, object count): refused before it is parsed. */
+  pdf_too_complex: 422,
+  /** A PDF with JavaScript, OpenAction/AA actions, embedded files, XFA or launch actions. */
+  active_content: 422,
+  /** CR/LF or another control character in a title, name or subject. */
+  control_characters: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -33,6 +33,7 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
         logger: deps.logger,
         backoffBaseMs: deps.webhookDelivery.backoffBaseMs,
         maxAttempts: deps.webhookDelivery.maxAttempts,
+        ...(deps.outboundFetch ? { fetch: deps.outboundFetch } : {}),
       },
       body as unknown as DeliveryJob,
     ),

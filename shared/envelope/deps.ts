@@ -33,6 +33,11 @@ export interface EnvelopeDeps {
   readonly tsaUrls?: readonly string[];
   /** Timeout per external TSA request. */
   readonly tsaTimeoutMs?: number;
+  /**
+   * The fetch for every URL a tenant or a file supplied (TSAs, webhooks, CSC providers, …): the
+   * composition root passes the guarded fetch (functions/net/guarded-fetch.ts); absent only in unit tests.
+   */
+  readonly outboundFetch?: typeof fetch;
   /** Online CRL fetching (KYSO_VERIFY_FETCH_CRLS=1): verification, and DSS data for certificates of other CAs. */
   readonly crlFetcher?: CrlSource;
   /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */

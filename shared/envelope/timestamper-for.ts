@@ -10,5 +10,11 @@ import type { EnvelopeDeps } from './deps.js';
 export const timestamperFor = async (deps: EnvelopeDeps, pki: PlatformPki, tenantId: string): Promise<Timestamper> => {
   const tenant = await deps.tenants.get(tenantId);
   const urls = tenant?.tsaUrls?.length ? tenant.tsaUrls : (deps.tsaUrls ?? []);
-  return chainedTimestamper({ urls, timeoutMs: deps.tsaTimeoutMs ?? 5000, builtIn: pki.tsa, clock: deps.clock });
+  return chainedTimestamper({
+    urls,
+    timeoutMs: deps.tsaTimeoutMs ?? 5000,
+    builtIn: pki.tsa,
+    clock: deps.clock,
+    ...(deps.outboundFetch ? { fetch: deps.outboundFetch } : {}),
+  });
 };

@@ -89,11 +89,11 @@ export class CscClient {
     }
     if (res.status >= 500) throw this.failed(`${path} answered HTTP ${res.status}`);
     if (res.status >= 400) {
+      // Upstream text is never reflected to our caller (it may be anything the provider, or a
+      // host posing as one, chose to say): only a known CSC error code, else a generic reason.
       const code = String(json.error ?? 'error');
-      const description = String(json.error_description ?? '').slice(0, 200);
-      if (REFUSALS.has(code))
-        throw new AppError('remote_signing_refused', `${this.config.caName} refused: ${description || code}.`, { cscError: code });
-      throw this.failed(`${path} rejected the request (${code}${description ? `: ${description}` : ''})`);
+      if (REFUSALS.has(code)) throw new AppError('remote_signing_refused', `${this.config.caName} refused (${code}).`, { cscError: code });
+      throw this.failed(`${path} rejected the request (HTTP ${res.status})`);
     }
     return { status: res.status, json };
   }

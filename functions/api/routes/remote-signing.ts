@@ -3,13 +3,11 @@ import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
 import { tenantAuth } from '../auth.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { requireOutboundUrl } from '../outbound-url.js';
 
 export const remoteSigningConfigSchema = z.object({
   /** Base URL of the CA's CSC API (https; http only for loopback test servers). */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(u), 'baseUrl must be https'),
+  baseUrl: z.string().max(500),
   clientId: z.string().min(1).max(200),
   clientSecret: z.string().min(1).max(500),
   /** Shown to signers and in the audit trail, e.g. "VNPT SmartCA". */
@@ -26,7 +24,8 @@ export const remoteSigningRoutes = (deps: AppDeps) => {
     return s;
   };
   app.put('/', async (c) => {
-    const config = remoteSigningConfigSchema.parse(await c.req.json().catch(() => ({})));
+    const parsed = remoteSigningConfigSchema.parse(await c.req.json().catch(() => ({})));
+    const config = { ...parsed, baseUrl: requireOutboundUrl(parsed.baseUrl, 'baseUrl', { allowLoopback: deps.allowLoopbackWebhooks }) };
     await store().put(c.get('tenantId'), config);
     return c.json({ baseUrl: config.baseUrl, clientId: config.clientId, caName: config.caName });
   });

@@ -2,9 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
 import type { AppDeps, AppEnv } from '../context.js';
-
-/** Hosts a tenant-supplied URL may never point at: our own network and the metadata service. */
-const PRIVATE_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.|\[?::1\]?|\[?f[cd][0-9a-f]{2}:)/i;
+import { requireOutboundUrl } from '../outbound-url.js';
 
 export const settingsSchema = z.object({
   tsaUrls: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(5),
@@ -12,7 +10,7 @@ export const settingsSchema = z.object({
 
 /**
  * Tenant settings. `tsaUrls`: the tenant's own RFC 3161 TSAs, tried in order before the
- * platform TSA (tokens are signed, so plain http is acceptable, as many TSAs serve it).
+ * platform TSA (https only outside local mode).
  */
 export const settingsRoutes = (deps: AppDeps) => {
   const app = new Hono<AppEnv>();
@@ -22,12 +20,9 @@ export const settingsRoutes = (deps: AppDeps) => {
   });
   app.put('/', async (c) => {
     const body = settingsSchema.parse(await c.req.json().catch(() => ({})));
-    for (const url of body.tsaUrls) {
-      // Server-side requests to tenant URLs: refuse private addresses (SSRF), except loopback in local mode.
-      if (PRIVATE_HOST.test(new URL(url).hostname) && !deps.allowLoopbackWebhooks) {
-        throw new AppError('validation_failed', `tsaUrls: ${url} points at a private address.`);
-      }
-    }
+    // Server-side requests to tenant URLs (SSRF): https to public hosts, loopback only in local mode;
+    // the guarded fetch checks the resolved address again at each request.
+    for (const url of body.tsaUrls) requireOutboundUrl(url, 'tsaUrls', { allowLoopback: deps.allowLoopbackWebhooks });
     const tenant = await deps.tenants.get(c.get('tenantId'));
     if (!tenant) throw new AppError('not_found', 'Tenant not found.');
     await deps.tenants.create({ ...tenant, tsaUrls: body.tsaUrls });

@@ -6,6 +6,7 @@ import { isWebhookEventType, WEBHOOK_EVENTS, type WebhookEventType } from '../..
 import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../../../shared/webhooks/ports.js';
 import type { DeliveryJob } from '../../../shared/webhooks/publish-event.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { requireOutboundUrl } from '../outbound-url.js';
 
 export const createWebhookSchema = z.object({
   url: z.string().max(2000),
@@ -13,25 +14,9 @@ export const createWebhookSchema = z.object({
   description: z.string().trim().max(200).optional(),
 });
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
-/** Literal private, link-local and unspecified addresses: a webhook must not reach into our own network. */
-const PRIVATE = /^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|169\.254\.|0\.|\[f[cd]|\[fe80:|\[::)/i;
-
-/** https:// only (plain http to loopback in local mode, for test receivers); no credentials, no private hosts. */
-const checkUrl = (raw: string, allowLoopback: boolean): string => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AppError('invalid_webhook_url', 'url is not a valid absolute URL.');
-  }
-  const loopback = LOOPBACK.test(url.hostname);
-  if (url.username || url.password) throw new AppError('invalid_webhook_url', 'url must not contain credentials.');
-  if (loopback && allowLoopback && (url.protocol === 'http:' || url.protocol === 'https:')) return url.toString();
-  if (url.protocol !== 'https:') throw new AppError('invalid_webhook_url', 'Webhook URLs must use https://.');
-  if (loopback || PRIVATE.test(url.hostname)) throw new AppError('invalid_webhook_url', 'Webhook URLs must point to a public host.');
-  return url.toString();
-};
+/** https:// to a public host (plain http to loopback in local mode, for test receivers); no credentials. */
+const checkUrl = (raw: string, allowLoopback: boolean): string =>
+  requireOutboundUrl(raw, 'url', { allowLoopback, code: 'invalid_webhook_url' });
 
 const checkEvents = (events: readonly string[]): WebhookEventType[] => {
   const unknown = events.filter((e) => !isWebhookEventType(e));

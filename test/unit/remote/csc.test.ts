@@ -100,4 +100,16 @@ describe('CSC API v2 client against the CSC test server', () => {
     const gone = new CscClient({ ...csc.config, baseUrl: 'http://127.0.0.1:9' }, { timeoutMs: 500 });
     await expect(gone.listCredentials('x')).rejects.toMatchObject({ code: 'remote_signing_failed', message: /unreachable|timed out/ });
   });
+
+  it('never reflects the provider’s error text to the caller', async () => {
+    const leaky = (async () =>
+      new Response(JSON.stringify({ error: 'server_error', error_description: 'db at 10.0.0.5 password=hunter2' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      })) as unknown as typeof fetch;
+    const client = new CscClient(csc.config, { fetch: leaky });
+    const err = (await client.listCredentials('x').catch((e) => e)) as AppError;
+    expect(err.code).toBe('remote_signing_failed');
+    expect(`${err.message} ${JSON.stringify(err.details ?? {})}`).not.toMatch(/10\.0\.0\.5|hunter2|server_error/);
+  });
 });
