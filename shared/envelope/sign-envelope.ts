@@ -1,7 +1,8 @@
 import { AppError } from '../errors.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
+import { certificateFacts } from '../pki/certificate-facts.js';
 import { signCadesDetached } from '../pki/cms.js';
-import type { SignerCredentials } from '../pki/platform-pki.js';
+import type { OneTimeCredentials, SignerCredentials, VerifiedIdentity } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
@@ -85,11 +86,19 @@ export const signEnvelope = async (
   input: SignInput,
   meta: RequestMeta,
   /** A seal signs with the tenant's credentials; `method` is what verified the signer (audit trail). */
-  options: { credentials?: SignerCredentials; method?: string } = {},
+  options: {
+    credentials?: SignerCredentials;
+    method?: string;
+    /** The signer's identity as proven by an identity provider (issue 12): their one-time certificate then names it. */
+    verifiedIdentity?: VerifiedIdentity;
+  } = {},
 ): Promise<{ envelope: Envelope; timer: Timer; attempts: number }> => {
   const timer = new Timer();
-  // Issued once per request, outside the retry loop: a retry after a conflict redoes only the revision.
+  // Issued once per request, outside the retry loop: a retry after a conflict redoes only the
+  // revision. Without credentials of their own (the seal), the signer gets a one-time key pair
+  // and certificate (ADR 0011), destroyed below whatever happens.
   let issued: SignerCredentials | undefined;
+  let oneTime: OneTimeCredentials | undefined;
   const typedName = input.signature.value.trim();
   if (!typedName || typedName.length > 120) {
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
@@ -101,9 +110,17 @@ export const signEnvelope = async (
     timer,
     async (current, { recipient, pki, timestamper }) => {
       const values = validateFieldValues(current, recipient.id, input.fields);
-      issued ??=
-        options.credentials ?? (await timer.time('kms', () => pki.credentialsFor({ name: recipient.name, email: recipient.email })));
-      const credentials = issued;
+      if (!issued && !options.credentials) {
+        oneTime = await timer.time('kms', () =>
+          pki.issueOneTimeCredentials({
+            name: recipient.name,
+            ...(recipient.email ? { email: recipient.email } : {}),
+            ...(options.verifiedIdentity ? { verifiedIdentity: options.verifiedIdentity } : {}),
+          }),
+        );
+      }
+      issued ??= options.credentials ?? oneTime;
+      const credentials = issued as SignerCredentials;
       const documents: EnvelopeDocument[] = [];
       for (const doc of current.documents) {
         const mine = current.fields.filter((f) => f.documentId === doc.id && f.recipientId === recipient.id);
@@ -150,13 +167,18 @@ export const signEnvelope = async (
       return { documents, values };
     },
     { signedAt },
-  );
+  ).finally(() => oneTime?.destroy());
   const envelope = await announceSignature(
     deps,
     after,
     grant,
     meta,
-    { method: options.method ?? 'email-link', signature: options.credentials ? 'seal' : input.signature.type },
+    {
+      method: options.method ?? 'email-link',
+      signature: options.credentials ? 'seal' : input.signature.type,
+      ...(oneTime ? { certificate: { ...certificateFacts(oneTime.certificate), oneTime: true, keyDestroyed: true } } : {}),
+      ...(options.verifiedIdentity ? { identityMethod: options.verifiedIdentity.method } : {}),
+    },
     { timer },
   );
   return { envelope, timer, attempts };

@@ -15,6 +15,15 @@ export interface DistinguishedName {
   readonly country?: string;
   /** e.g. a tax code (MST) for an organisation seal. */
   readonly serialNumber?: string;
+  /** userID (RFC 4519), e.g. "CCCD:<citizen ID number>": how Vietnamese CAs name a person's ID in the subject. */
+  readonly userId?: string;
+}
+
+/** A certificatePolicies entry (RFC 5280 4.2.1.4) with an optional user notice shown by validators. */
+export interface CertificatePolicy {
+  readonly oid: string;
+  /** explicitText of a userNotice qualifier (≤ 200 characters, UTF8String). */
+  readonly notice?: string;
 }
 
 /** What the certificate is for; decides basic constraints, key usage and EKU. */
@@ -35,6 +44,9 @@ export interface IssueCertificateInput {
   /** URL of the issuer's CRL (CRL distribution point) and certificate (AIA caIssuers). */
   readonly crlUrl?: string;
   readonly issuerCertUrl?: string;
+  readonly policies?: readonly CertificatePolicy[];
+  /** subjectAltName rfc822Name. */
+  readonly email?: string;
 }
 
 /**
@@ -51,6 +63,7 @@ export const buildName = (dn: DistinguishedName): pkijs.RelativeDistinguishedNam
   if (dn.organizationalUnit) add(OID.organizationalUnitName, new asn1js.Utf8String({ value: dn.organizationalUnit }));
   if (dn.serialNumber) add(OID.serialNumber, new asn1js.PrintableString({ value: dn.serialNumber }));
   add(OID.commonName, new asn1js.Utf8String({ value: dn.commonName }));
+  if (dn.userId) add(OID.userId, new asn1js.Utf8String({ value: dn.userId }));
   const der = new asn1js.Sequence({ value: atvs.map((atv) => new asn1js.Set({ value: [atv.toSchema()] })) }).toBER(false);
   return pkijs.RelativeDistinguishedNames.fromBER(der);
 };
@@ -72,6 +85,32 @@ const keyUsageBits = (profile: CertificateProfile): { byte: number; unused: numb
 
 const extension = (extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension =>
   new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
+
+const certificatePolicies = (policies: readonly CertificatePolicy[]): asn1js.Sequence =>
+  new asn1js.Sequence({
+    value: policies.map(
+      (p) =>
+        new asn1js.Sequence({
+          value: [
+            new asn1js.ObjectIdentifier({ value: p.oid }),
+            ...(p.notice
+              ? [
+                  new asn1js.Sequence({
+                    value: [
+                      new asn1js.Sequence({
+                        value: [
+                          new asn1js.ObjectIdentifier({ value: OID.userNotice }),
+                          new asn1js.Sequence({ value: [new asn1js.Utf8String({ value: p.notice })] }),
+                        ],
+                      }),
+                    ],
+                  }),
+                ]
+              : []),
+          ],
+        }),
+    ),
+  });
 
 const timeOf = (d: Date) => new pkijs.Time({ type: d.getUTCFullYear() >= 2050 ? 1 : 0, value: d });
 
@@ -145,6 +184,11 @@ export const issueCertificate = async (input: IssueCertificateInput): Promise<Ui
         }).toSchema(),
       ),
     );
+  }
+  if (input.policies?.length) extensions.push(extension(OID.certificatePolicies, false, certificatePolicies(input.policies)));
+  if (input.email) {
+    const san = new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 1, value: input.email })] });
+    extensions.push(extension(OID.subjectAltName, false, san.toSchema()));
   }
   cert.extensions = extensions;
 

@@ -6,7 +6,7 @@ import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 
 /** userID (RFC 4519): Vietnamese CAs carry the tax code there as "MST:<tax code>" in organisation certificates. */
-export const OID_USER_ID = '0.9.2342.19200300.100.1.1';
+export const OID_USER_ID = OID.userId;
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_STATE = '2.5.4.8';
 

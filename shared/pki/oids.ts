@@ -29,4 +29,8 @@ export const OID = {
   crlDistributionPoints: '2.5.29.31',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   caIssuers: '1.3.6.1.5.5.7.48.2',
+  userId: '0.9.2342.19200300.100.1.1',
+  certificatePolicies: '2.5.29.32',
+  userNotice: '1.3.6.1.5.5.7.2.2',
+  subjectAltName: '2.5.29.17',
 } as const;

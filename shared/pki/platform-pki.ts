@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../envelope/ports.js';
-import { type DistinguishedName, issueCertificate, parseCertificate } from './certificate.js';
+import { type DistinguishedName, type IssueCertificateInput, issueCertificate, parseCertificate } from './certificate.js';
 import { CRL_VALIDITY_MS, createCrl } from './crl.js';
 import type { KeySigner } from './key-signer.js';
+import { generateOneTimeKey } from './one-time-key.js';
 import type { TsaCredentials } from './timestamp-token.js';
 
 /** The platform CA certificates (DER), created once by bootstrap and stored. */
@@ -17,6 +18,41 @@ export interface SignerCredentials {
   readonly chain: readonly Uint8Array[];
   readonly signer: KeySigner;
 }
+
+/** A signer's one-time credentials: `destroy()` once the signing is over (the key is gone for good). */
+export interface OneTimeCredentials extends SignerCredentials {
+  destroy(): void;
+}
+
+/**
+ * An identity proven by an identity provider (eKYC on the chip of the citizen ID card, VNeID…).
+ * Issue 12's identity step passes it; the certificate then names the person by their ID number.
+ */
+export interface VerifiedIdentity {
+  /** Số CCCD (citizen identity card), 12 digits. */
+  readonly idNumber: string;
+  /** How it was verified, e.g. "ekyc-nfc", "vneid" (recorded in the audit trail, not in the certificate). */
+  readonly method: string;
+}
+
+export interface OneTimeSubject {
+  readonly name: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly organization?: string;
+  readonly verifiedIdentity?: VerifiedIdentity;
+}
+
+/**
+ * Kyso's certificate policy for one-time signer certificates (UUID arc, as KYSO_TSA_POLICY:
+ * 2.25.<UUID fc28409a-d048-4a9a-be01-26e88aa4ac14>). Meaning: the key was made for one
+ * signing by one signer, destroyed after it, and the certificate was issued after the
+ * identification recorded in the envelope's audit trail. Never change it.
+ */
+export const KYSO_ONE_TIME_POLICY = '2.25.335174457151952130991977335496399694868';
+
+export const ONE_TIME_POLICY_NOTICE =
+  'Chứng thư số dùng một lần, cấp sau khi định danh ghi trong nhật ký giao dịch / One-time certificate issued after the identification recorded in the audit trail';
 
 const YEAR = 365 * 24 * 3600_000;
 
@@ -179,8 +215,45 @@ export class PlatformPki {
     return { certificate, chain: [material.issuingCertificate, material.rootCertificate], signer: signingKey };
   }
 
+  /**
+   * Credentials of the signer's own for one signing (issue 11, ADR 0011): a fresh key pair,
+   * never used for anyone or anything else, certified by the issuing CA (one KMS Sign) with
+   * the signer's identity and the one-time policy. Call `destroy()` when the signing is over.
+   */
+  async issueOneTimeCredentials(subject: OneTimeSubject): Promise<OneTimeCredentials> {
+    const { material } = this.options;
+    const key = generateOneTimeKey();
+    try {
+      const verified = subject.verifiedIdentity;
+      const certificate = await this.issueDocumentSigning(
+        {
+          commonName: subject.name,
+          ...(subject.organization ? { organization: subject.organization } : {}),
+          organizationalUnit: verified
+            ? 'Chứng thư số dùng một lần, đã định danh / One-time certificate, identity verified'
+            : 'Chứng thư số dùng một lần / One-time certificate',
+          country: 'VN',
+          ...(verified ? { userId: `CCCD:${verified.idNumber}` } : subject.phone ? { userId: `TEL:${subject.phone}` } : {}),
+        },
+        await key.publicKey(),
+        {
+          policies: [{ oid: KYSO_ONE_TIME_POLICY, notice: ONE_TIME_POLICY_NOTICE }],
+          ...(subject.email ? { email: subject.email } : {}),
+        },
+      );
+      return { certificate, chain: [material.issuingCertificate, material.rootCertificate], signer: key, destroy: () => key.destroy() };
+    } catch (e) {
+      key.destroy();
+      throw e;
+    }
+  }
+
   /** A two-year document-signing certificate from the issuing CA, with its CRL and issuer URLs. */
-  private issueDocumentSigning(subject: DistinguishedName, subjectPublicKey: Uint8Array): Promise<Uint8Array> {
+  private issueDocumentSigning(
+    subject: DistinguishedName,
+    subjectPublicKey: Uint8Array,
+    extra: Pick<IssueCertificateInput, 'policies' | 'email'> = {},
+  ): Promise<Uint8Array> {
     const { issuingCa, material, clock, publicUrl } = this.options;
     const now = clock.now();
     return issueCertificate({
@@ -194,6 +267,7 @@ export class PlatformPki {
       issuerCertificate: material.issuingCertificate,
       issuerCertUrl: `${publicUrl}/pki/issuing-ca.cer`,
       crlUrl: `${publicUrl}/pki/crl/issuing-ca.crl`,
+      ...extra,
     });
   }
 }

@@ -47,8 +47,11 @@ describe('a deployment with RSA 3072 keys', () => {
     const approvals = sig.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
     expect(approvals, sig.output).toHaveLength(2);
     for (const s of approvals) expect(s.valid && s.trusted, s.raw).toBe(true);
-    const sd = parseSignedData(extractSignatures(pdf)[1]?.cms as Uint8Array);
-    expect(sd.signerInfos[0]?.signatureAlgorithm.algorithmId).toBe('1.2.840.113549.1.1.11');
+    // The certification is signed by the platform's RSA key; the signer's signature by their
+    // one-time P-256 key (ADR 0011) under the RSA issuing CA.
+    const [certification, signer] = extractSignatures(pdf).map((s) => parseSignedData(s.cms));
+    expect(certification?.signerInfos[0]?.signatureAlgorithm.algorithmId).toBe('1.2.840.113549.1.1.11');
+    expect(signer?.signerInfos[0]?.signatureAlgorithm.algorithmId).toBe('1.2.840.10045.4.3.2');
     withTempDir((dir) => {
       writeFileSync(join(dir, 'root.pem'), root);
       const text = execFileSync('openssl', ['x509', '-in', 'root.pem', '-noout', '-text'], { cwd: dir, encoding: 'utf8' });
