@@ -5,6 +5,7 @@ import { CscClient } from '../shared/remote/csc-client.js';
 import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
+import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
@@ -120,8 +121,16 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     maxUploadBytes: config.maxUploadBytes,
     presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),
     maxPresignedUploadBytes: config.maxPresignedUploadBytes,
-    ...(config.adminKey ? { adminKey: config.adminKey } : {}),
+    ...adminKeySource(config, clients),
     ...(outbox ? { devMail: outbox } : {}),
   };
   return deps;
+};
+
+/** The admin key as given (tests, scripts), else from its Secrets Manager secret, else none (admin routes answer 404). */
+const adminKeySource = (config: Config, clients: AwsClients): { adminKey?: AdminKeySource } => {
+  const { adminKey, adminKeySecretId } = config;
+  if (adminKey) return { adminKey: async () => adminKey };
+  if (adminKeySecretId) return { adminKey: secretAdminKey(clients.secrets, adminKeySecretId) };
+  return {};
 };

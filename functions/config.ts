@@ -17,7 +17,10 @@ export interface Config {
   /** Local mode: the dev tenant, /dev/mail, bootstrap on start. */
   readonly local: boolean;
   readonly devApiKey?: string;
+  /** KYSO_ADMIN_KEY: the admin key itself (tests, scripts). */
   readonly adminKey?: string;
+  /** KYSO_ADMIN_KEY_SECRET_ID: the Secrets Manager secret holding the admin key (the deployed stack; npm start). */
+  readonly adminKeySecretId?: string;
   /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
   readonly trustedRootsPem?: string;
   /** KYSO_VERIFY_FETCH_CRLS=1: POST /v1/verify fetches CRLs named in the file's certificates. */
@@ -79,6 +82,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     local: env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint),
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
+    ...(env.KYSO_ADMIN_KEY_SECRET_ID ? { adminKeySecretId: env.KYSO_ADMIN_KEY_SECRET_ID } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
     ...(env.KYSO_VERIFY_FETCH_CRLS === '1' ? { verifyFetchCrls: true } : {}),
     signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,

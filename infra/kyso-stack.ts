@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { AdminKey } from './constructs/admin-key.js';
 import { Alarms } from './constructs/alarms.js';
 import { BundledFunction } from './constructs/bundled-function.js';
 import { DataKey } from './constructs/data-key.js';
@@ -80,6 +81,7 @@ export class KysoStack extends Stack {
     const state = new StateTable(this, 'State', { encryptionKey: dataKey.key });
     const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });
     const jobs = new JobQueues(this, 'Jobs', { consumerTimeout: workerTimeout });
+    const adminKey = new AdminKey(this, 'AdminKey', { encryptionKey: dataKey.key });
 
     const common = {
       KYSO_LOCAL: '0',
@@ -106,6 +108,7 @@ export class KysoStack extends Stack {
         ...common,
         KYSO_LOCK_MODE: documents.completedRetention.mode,
         KYSO_LOCK_DAYS: String(documents.completedRetention.days),
+        KYSO_ADMIN_KEY_SECRET_ID: adminKey.secret.secretArn,
       },
     });
     const http = new HttpApi(this, 'Http', { handler: api.fn });
@@ -172,6 +175,8 @@ export class KysoStack extends Stack {
       state.grantReadWriteData(fn);
       mail.grantSend(fn);
     }
+    // Only the API serves /admin/*: no other function can read the admin key.
+    adminKey.grantRead(api.fn);
     documents.grantReadWrite(api.fn);
     documents.grantReadWrite(worker.fn);
     documents.grantLockRetention(api.fn);
@@ -195,6 +200,10 @@ export class KysoStack extends Stack {
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     new CfnOutput(this, 'KeyAliasPrefix', { value: aliasPrefix });
+    new CfnOutput(this, 'AdminKeySecretArn', {
+      value: adminKey.secret.secretArn,
+      description: 'aws secretsmanager get-secret-value --secret-id <this> → the admin key for POST /admin/tenants',
+    });
 
     suppressGeneratedFindings(this);
   }

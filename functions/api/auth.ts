@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { TenantRepository } from '../../shared/envelope/ports.js';
 import { AppError } from '../../shared/errors.js';
 import { sha256Hex } from '../../shared/util/bytes.js';
+import type { AdminKeySource } from '../aws/admin-key-secret.js';
 import type { AppEnv } from './context.js';
 
 export const hashApiKey = (key: string): string => sha256Hex(`kyso-api-key:${key}`);
@@ -20,10 +21,11 @@ export const tenantAuth = (tenants: TenantRepository) =>
     await next();
   });
 
-export const adminAuth = (adminKey: string | undefined) =>
+export const adminAuth = (source: AdminKeySource | undefined) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = bearer(c.req.header('authorization'));
-    if (!adminKey) throw new AppError('not_found', 'Not found.');
+    if (!source) throw new AppError('not_found', 'Not found.');
+    const adminKey = await source();
     const a = Buffer.from(key ?? '');
     const b = Buffer.from(adminKey);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('unauthorized', 'Admin key required.');

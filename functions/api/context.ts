@@ -9,6 +9,7 @@ import type { TemplateRepository } from '../../shared/templates/types.js';
 import type { PresignedUrls } from '../../shared/uploads/ports.js';
 import type { CrlFetcher, DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
+import type { AdminKeySource } from '../aws/admin-key-secret.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
 
@@ -21,8 +22,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly maxPresignedUploadBytes: number;
   /** Sender console users, sessions and API key listing. */
   readonly console: ConsoleRepository;
-  /** Secret for /admin endpoints; absent = admin endpoints disabled. */
-  readonly adminKey?: string;
+  /** The admin key for /admin endpoints (Secrets Manager, read once); absent = admin endpoints disabled. */
+  readonly adminKey?: AdminKeySource;
   /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */
   readonly jobs: JobQueue;
   readonly webhooks: WebhookRepository;

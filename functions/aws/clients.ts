@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,7 @@ export interface AwsClients {
   readonly kms: KMSClient;
   readonly ses: SESClient;
   readonly sqs: SQSClient;
+  readonly secrets: SecretsManagerClient;
 }
 
 /**
@@ -36,5 +38,6 @@ export const createAwsClients = (config: Pick<Config, 'region' | 'endpoint' | 'e
     kms: new KMSClient(base),
     ses: new SESClient(base),
     sqs: new SQSClient(base),
+    secrets: new SecretsManagerClient(base),
   };
 };

@@ -4,6 +4,7 @@ import { runScheduledTask, SCHEDULED_TASKS } from '../../shared/envelope/schedul
 import { randomId } from '../../shared/util/bytes.js';
 import { createApp } from '../api/app.js';
 import { hashApiKey } from '../api/auth.js';
+import { putAdminKeySecret } from '../aws/admin-key-secret.js';
 import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
@@ -25,9 +26,14 @@ const main = async () => {
   }
   env.KYSO_LOCAL ??= '1';
   env.KYSO_API_KEY ||= `kyso_dev_${randomId(18)}`;
-  env.KYSO_ADMIN_KEY ||= `kyso_admin_${randomId(18)}`;
+  // The admin key lives in Secrets Manager, as on AWS: npm start writes a fresh one (or KYSO_ADMIN_KEY)
+  // unless KYSO_ADMIN_KEY_SECRET_ID names an existing secret, and the app reads it from there.
+  const writeAdminKey = env.KYSO_ADMIN_KEY_SECRET_ID ? undefined : env.KYSO_ADMIN_KEY || `kyso_admin_${randomId(18)}`;
+  env.KYSO_ADMIN_KEY_SECRET_ID ||= 'kyso/admin-key';
+  delete env.KYSO_ADMIN_KEY;
   const clients = createAwsClients(loadConfig(env));
   const config = await bootstrapResources(clients, loadConfig(env)); // + the local queue URLs
+  if (writeAdminKey) await putAdminKeySecret(clients.secrets, config.adminKeySecretId as string, writeAdminKey);
   const deps = composeAppDeps(config, { clients });
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
@@ -68,7 +74,7 @@ const main = async () => {
         `Kyso listening on ${url}`,
         `AWS endpoint: ${config.endpoint}`,
         `Dev API key: ${config.devApiKey}`,
-        `Admin key: ${config.adminKey}`,
+        `Admin key: ${writeAdminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
         `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
         `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
         `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'}`,
