@@ -37,7 +37,11 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
   const clients = options.clients ?? createAwsClients(config);
   const table = { client: clients.dynamo, tableName: config.tableName };
   const outbox = config.local ? devOutbox(table) : undefined;
-  const ses = sesMailer({ client: clients.ses, from: config.mailFrom });
+  const ses = sesMailer({
+    client: clients.ses,
+    from: config.mailFrom,
+    ...(config.sesConfigurationSet ? { configurationSet: config.sesConfigurationSet } : {}),
+  });
   const clock = systemClock;
   let pki: Promise<PlatformPki> | undefined;
   const logger = options.logger ?? jsonLogger('kyso-api');

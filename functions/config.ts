@@ -13,6 +13,8 @@ export interface Config {
   readonly tableName: string;
   readonly bucketName: string;
   readonly mailFrom: string;
+  /** KYSO_SES_CONFIGURATION_SET: the stack's SES configuration set (TLS required, suppression, metrics). */
+  readonly sesConfigurationSet?: string;
   readonly keySpec: KeySpec;
   /** Local mode: the dev tenant, /dev/mail, bootstrap on start. */
   readonly local: boolean;
@@ -78,6 +80,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     tableName: env.KYSO_TABLE ?? 'kyso',
     bucketName: env.KYSO_BUCKET ?? 'kyso-documents',
     mailFrom: env.KYSO_MAIL_FROM ?? 'no-reply@kyso.local',
+    ...(env.KYSO_SES_CONFIGURATION_SET ? { sesConfigurationSet: env.KYSO_SES_CONFIGURATION_SET } : {}),
     keySpec,
     local: env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint),
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),

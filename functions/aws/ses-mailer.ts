@@ -2,11 +2,13 @@ import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
 
-export const sesMailer = ({ client, from }: { client: SESClient; from: string }): Mailer => ({
+/** SES; with the stack's configuration set, so TLS is required and bounces/complaints are suppressed and measured. */
+export const sesMailer = ({ client, from, configurationSet }: { client: SESClient; from: string; configurationSet?: string }): Mailer => ({
   async send(m) {
     await client.send(
       new SendEmailCommand({
         Source: from,
+        ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
         Destination: { ToAddresses: [m.to] },
         Message: {
           Subject: { Data: m.subject, Charset: 'UTF-8' },
