@@ -1,6 +1,7 @@
 import fontkit from '@pdf-lib/fontkit';
-import { type PDFDocument, type PDFFont, PDFName, type PDFRef } from 'pdf-lib';
+import { type PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { AppError } from '../errors.js';
+import type { AppearanceFont } from './fixed-font.js';
 import { loadUnicodeFont } from './font.js';
 
 export type Locale = 'vi' | 'en';
@@ -19,16 +20,20 @@ export const formatVietnamTime = (d: Date): string => {
   return `${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())} (GMT+7)`;
 };
 
+/** The fixed words of a signature stamp, so a caller can check the font covers everything drawn. */
+export const STAMP_LABELS = ['Ký bởi / Signed by:', 'Ngày ký / Date: 0123456789/:() GMT+', ' · '] as const;
+
 /**
- * One subset font per revision. Text is encoded as glyph ids when drawn; the subset is only
- * written when `font.embed()` runs, so call it after the last drawing of the revision.
+ * The fallback for text the fixed subset (fixed-font.ts) does not cover: one subset of the
+ * whole font per revision, made by pdf-lib and fontkit. Text is encoded as glyph ids when
+ * drawn; the subset is only written when `font.embed()` runs, after the last drawing.
  */
-export const createRevisionFont = async (doc: PDFDocument): Promise<PDFFont> => {
+export const createRevisionFont = async (doc: PDFDocument): Promise<AppearanceFont & { embed(): Promise<void> }> => {
   doc.registerFontkit(fontkit);
   return doc.embedFont(loadUnicodeFont(), { subset: true });
 };
 
-const fitSize = (font: PDFFont, text: string, maxWidth: number, maxSize: number, minSize = 4): number => {
+const fitSize = (font: AppearanceFont, text: string, maxWidth: number, maxSize: number, minSize = 4): number => {
   let size = maxSize;
   while (size > minSize && font.widthOfTextAtSize(text, size) > maxWidth) size -= 0.5;
   return size;
@@ -58,7 +63,7 @@ export const embedSignatureImage = async (doc: PDFDocument, png: Uint8Array): Pr
  */
 export const drawSignatureAppearance = (
   doc: PDFDocument,
-  font: PDFFont,
+  font: AppearanceFont,
   width: number,
   height: number,
   text: SignatureAppearanceText,
@@ -96,7 +101,7 @@ export const drawSignatureAppearance = (
  */
 const drawImageSignatureAppearance = (
   doc: PDFDocument,
-  font: PDFFont,
+  font: AppearanceFont,
   width: number,
   height: number,
   text: SignatureAppearanceText,
@@ -124,7 +129,7 @@ const drawImageSignatureAppearance = (
 
 const formXObject = (
   doc: PDFDocument,
-  font: PDFFont | undefined,
+  font: AppearanceFont | undefined,
   width: number,
   height: number,
   ops: string[],
@@ -142,7 +147,7 @@ const formXObject = (
 };
 
 /** A filled text or date field: the value on one line, shrunk to fit. */
-export const drawTextAppearance = (doc: PDFDocument, font: PDFFont, width: number, height: number, value: string): PDFRef => {
+export const drawTextAppearance = (doc: PDFDocument, font: AppearanceFont, width: number, height: number, value: string): PDFRef => {
   const size = fitSize(font, value, width - 4, Math.max(4, Math.min(11, height * 0.7)));
   const y = (height - size) / 2 + size * 0.22;
   return formXObject(doc, font, width, height, [

@@ -4,6 +4,7 @@ import { createField, type FieldRect, type FormFieldType } from './form-fields.j
 import { IncrementalUpdate } from './incremental-update.js';
 import { signatureContentsIn } from './ltv-revision.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { registerFixedFont } from './revision-font.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
 
 export interface FieldSpec {
@@ -53,6 +54,8 @@ export const addCertificationRevision = async (input: CertificationInput): Promi
   // After the certification field, so validators list the certification first.
   for (const spec of input.fields) addToAcroForm(update, createField(doc, update, pages, spec).ref);
 
+  // The font every signer's appearance will use, written once here (AcroForm /DR).
+  registerFixedFont(update);
   const { catalog, rootRef } = catalogOf(update);
   catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: sigRef }));
   update.markChanged(rootRef);

@@ -1,7 +1,8 @@
-import { PDFArray, type PDFDict, type PDFDocument, type PDFFont, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { PDFArray, type PDFDict, type PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
 import { AppError } from '../errors.js';
 import { catalogOf } from './acro-form.js';
 import { drawCheckboxAppearance, drawTextAppearance } from './appearance.js';
+import type { AppearanceFont } from './fixed-font.js';
 import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
 import type { PageBox } from './pdf-structure.js';
 
@@ -102,7 +103,7 @@ export const fillField = (
   doc: PDFDocument,
   update: IncrementalUpdate,
   field: { ref: PDFRef; dict: PDFDict },
-  font: PDFFont,
+  font: AppearanceFont,
   value: { type: 'initials' | 'text' | 'date' | 'checkbox'; rect: FieldRect; text: string },
 ): void => {
   const ctx = doc.context;

@@ -1,9 +1,10 @@
 import { type PDFDict, PDFName } from 'pdf-lib';
 import { addToAcroForm } from './acro-form.js';
-import { createRevisionFont, drawSignatureAppearance, embedSignatureImage } from './appearance.js';
+import { drawSignatureAppearance, embedSignatureImage } from './appearance.js';
 import { createField, type FieldRect, fillField, findField } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
 import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { revisionFont } from './revision-font.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
 
 export type { FieldRect } from './form-fields.js';
@@ -58,7 +59,11 @@ export const addSignatureRevision = async (input: SignatureRevisionInput): Promi
   const update = new IncrementalUpdate(loaded);
   const ctx = doc.context;
   const pages = pageBoxes(doc);
-  const font = await createRevisionFont(doc);
+  const { font, finish } = await revisionFont(doc, update, [
+    input.signerName,
+    input.detail ?? '',
+    ...(input.formValues ?? []).map((v) => v.value),
+  ]);
 
   const sigRef = addSignatureDictionary(ctx, input);
   const rect = input.widget;
@@ -88,7 +93,7 @@ export const addSignatureRevision = async (input: SignatureRevisionInput): Promi
       addToAcroForm(update, created.ref);
     }
   }
-  // The subset can only be written once every glyph has been encoded.
-  await font.embed();
+  // A fallback subset can only be written once every glyph has been encoded.
+  await finish();
   return finishSignedRevision(update, input.pdf.length, started, input.sign);
 };

@@ -1,0 +1,234 @@
+import { deflateSync } from 'node:zlib';
+import {
+  PDFArray,
+  type PDFContext,
+  PDFDict,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  type PDFObject,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+} from 'pdf-lib';
+import { loadUnicodeFont } from './font.js';
+import { parseTrueType } from './truetype-subset.js';
+
+/**
+ * The font of every appearance Kyso draws when signing: one fixed subset of DejaVu Sans
+ * (Latin, Latin-1 and every Vietnamese letter), built once per process and written into a
+ * document once. Later revisions find it (by name, and by comparing the font program and
+ * ToUnicode bytes, so a look-alike font in an upload is never reused) and point their
+ * appearances at it instead of embedding a new subset each time.
+ *
+ * Text is measured with glyph advances and encoded one code point → one glyph (NFC first,
+ * so Vietnamese letters are precomposed): no shaping. The mapping is a constant table, so
+ * no parsed-font state is shared between documents (the ToUnicode corruption written down
+ * in ARCHITECTURE.md came from sharing a fontkit parse between two subsets).
+ *
+ * Text with a character outside the set falls back to a per-revision subset of the whole
+ * font (appearance.ts), as before.
+ */
+
+/** Change the tag whenever CHARSET or the subsetting changes: a reused font must be this exact one. */
+export const FIXED_FONT_NAME = 'KYSOVA+DejaVuSans';
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+const CHARSET: readonly number[] = [
+  ...range(0x20, 0x7e),
+  ...range(0xa0, 0xff),
+  0x102,
+  0x103,
+  0x110,
+  0x111,
+  0x128,
+  0x129,
+  0x168,
+  0x169,
+  0x1a0,
+  0x1a1,
+  0x1af,
+  0x1b0,
+  ...range(0x1ea0, 0x1ef9),
+  0x2013,
+  0x2014,
+  0x2018,
+  0x2019,
+  0x201c,
+  0x201d,
+  0x2022,
+  0x2026,
+  0x20ab,
+  0x20ac,
+  0x2116,
+];
+
+interface FixedSubset {
+  readonly cidOf: ReadonlyMap<number, number>;
+  /** Advance of each CID in 1/1000 em. */
+  readonly widths: readonly number[];
+  readonly program: Uint8Array;
+  readonly programLength: number;
+  readonly toUnicode: Uint8Array;
+  readonly descriptor: { ascent: number; descent: number; capHeight: number; italicAngle: number; bbox: number[] };
+}
+
+let built: FixedSubset | undefined;
+
+const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+
+const toUnicodeCMap = (entries: [number, number][]): string => {
+  const blocks: string[] = [];
+  for (let i = 0; i < entries.length; i += 100) {
+    const part = entries.slice(i, i + 100);
+    blocks.push(`${part.length} beginbfchar\n${part.map(([cid, cp]) => `<${hex4(cid)}> <${hex4(cp)}>`).join('\n')}\nendbfchar`);
+  }
+  return [
+    '/CIDInit /ProcSet findresource begin',
+    '12 dict begin',
+    'begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
+    '/CMapName /Adobe-Identity-UCS def',
+    '/CMapType 2 def',
+    '1 begincodespacerange',
+    '<0000> <ffff>',
+    'endcodespacerange',
+    ...blocks,
+    'endcmap',
+    'CMapName currentdict /CMap defineresource pop',
+    'end',
+    'end',
+  ].join('\n');
+};
+
+/** The subset, built on first use (a few milliseconds) and kept for the life of the process. */
+export const fixedSubset = (): FixedSubset => {
+  if (built) return built;
+  const font = parseTrueType(loadUnicodeFont('regular'));
+  const chars = CHARSET.filter((cp) => font.glyphOf(cp) !== 0);
+  const { program, gids } = font.subset([0, ...chars.map((cp) => font.glyphOf(cp))]);
+  const cidOf = new Map<number, number>();
+  const firstCid = new Map<number, number>();
+  for (const [cid, g] of gids.entries()) firstCid.set(g, cid);
+  for (const cp of chars) cidOf.set(cp, firstCid.get(font.glyphOf(cp)) ?? 0);
+  const scale = 1000 / font.unitsPerEm;
+  const entries = [...cidOf.entries()].map(([cp, cid]) => [cid, cp] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const unique = entries.filter((e, i) => i === 0 || e[0] !== entries[i - 1]?.[0]);
+  built = {
+    cidOf,
+    widths: gids.map((g) => Math.round(font.advanceOf(g) * scale)),
+    program: deflateSync(program, { level: 9 }),
+    programLength: program.length,
+    toUnicode: deflateSync(Buffer.from(toUnicodeCMap(unique), 'latin1'), { level: 9 }),
+    descriptor: {
+      ascent: Math.round(font.ascent * scale),
+      descent: Math.round(font.descent * scale),
+      capHeight: Math.round(font.capHeight * scale),
+      italicAngle: font.italicAngle,
+      bbox: font.bbox.map((v) => Math.round(v * scale)),
+    },
+  };
+  return built;
+};
+
+/** What appearance drawing needs from a font: pdf-lib's PDFFont has the same shape. */
+export interface AppearanceFont {
+  readonly ref: PDFRef;
+  encodeText(text: string): PDFHexString;
+  widthOfTextAtSize(text: string, size: number): number;
+}
+
+/** True when every character of every text is in the fixed subset (after NFC). */
+export const fixedFontCovers = (texts: readonly string[]): boolean => {
+  const { cidOf } = fixedSubset();
+  for (const t of texts) for (const ch of t.normalize('NFC')) if (!cidOf.has(ch.codePointAt(0) ?? 0)) return false;
+  return true;
+};
+
+const fontAt = (ref: PDFRef): AppearanceFont => {
+  const { cidOf, widths } = fixedSubset();
+  const cids = (text: string) => [...text.normalize('NFC')].map((ch) => cidOf.get(ch.codePointAt(0) ?? 0) ?? 0);
+  return {
+    ref,
+    encodeText: (text) => PDFHexString.of(cids(text).map(hex4).join('').toUpperCase()),
+    widthOfTextAtSize: (text, size) => (cids(text).reduce((n, c) => n + (widths[c] ?? 0), 0) * size) / 1000,
+  };
+};
+
+const rawStream = (ctx: PDFContext, bytes: Uint8Array, extra: Record<string, PDFObject>): PDFRef => {
+  const dict = ctx.obj({}) as PDFDict;
+  dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
+  for (const [k, v] of Object.entries(extra)) dict.set(PDFName.of(k), v);
+  dict.set(PDFName.of('Length'), PDFNumber.of(bytes.length));
+  return ctx.register(PDFRawStream.of(dict, bytes));
+};
+
+/** Writes the fixed subset into this revision (five new objects) and returns it. */
+export const embedFixedFont = (ctx: PDFContext): AppearanceFont => {
+  const s = fixedSubset();
+  const program = rawStream(ctx, s.program, { Length1: PDFNumber.of(s.programLength) });
+  const toUnicode = rawStream(ctx, s.toUnicode, {});
+  const d = s.descriptor;
+  const descriptor = ctx.register(
+    ctx.obj({
+      Type: 'FontDescriptor',
+      FontName: FIXED_FONT_NAME,
+      Flags: 4,
+      FontBBox: d.bbox,
+      ItalicAngle: d.italicAngle,
+      Ascent: d.ascent,
+      Descent: d.descent,
+      CapHeight: d.capHeight,
+      StemV: 80,
+      FontFile2: program,
+    }),
+  );
+  const cidFont = ctx.register(
+    ctx.obj({
+      Type: 'Font',
+      Subtype: 'CIDFontType2',
+      BaseFont: FIXED_FONT_NAME,
+      CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
+      FontDescriptor: descriptor,
+      W: [0, s.widths],
+      CIDToGIDMap: 'Identity',
+    }),
+  );
+  const ref = ctx.register(
+    ctx.obj({
+      Type: 'Font',
+      Subtype: 'Type0',
+      BaseFont: FIXED_FONT_NAME,
+      Encoding: 'Identity-H',
+      DescendantFonts: [cidFont],
+      ToUnicode: toUnicode,
+    }),
+  );
+  return fontAt(ref);
+};
+
+const sameBytes = (stream: PDFObject | undefined, bytes: Uint8Array): boolean =>
+  stream instanceof PDFRawStream &&
+  stream.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode') &&
+  stream.dict.get(PDFName.of('DecodeParms')) === undefined &&
+  Buffer.from(stream.contents).equals(bytes);
+
+/**
+ * The fixed font, if `ref` is exactly what embedFixedFont wrote (in any earlier revision):
+ * same name, Identity encoding and glyph map, byte-equal font program and ToUnicode.
+ */
+export const reuseFixedFont = (ctx: PDFContext, ref: PDFObject | undefined): AppearanceFont | undefined => {
+  if (!(ref instanceof PDFRef)) return undefined;
+  const font = ctx.lookup(ref);
+  if (!(font instanceof PDFDict) || font.get(PDFName.of('BaseFont')) !== PDFName.of(FIXED_FONT_NAME)) return undefined;
+  const s = fixedSubset();
+  if (font.get(PDFName.of('Encoding')) !== PDFName.of('Identity-H')) return undefined;
+  if (!sameBytes(ctx.lookup(font.get(PDFName.of('ToUnicode'))), s.toUnicode)) return undefined;
+  const descendants = ctx.lookup(font.get(PDFName.of('DescendantFonts')));
+  const cid = descendants instanceof PDFArray && descendants.size() === 1 ? ctx.lookup(descendants.get(0)) : undefined;
+  if (!(cid instanceof PDFDict) || cid.get(PDFName.of('CIDToGIDMap')) !== PDFName.of('Identity')) return undefined;
+  const descriptor = ctx.lookup(cid.get(PDFName.of('FontDescriptor')));
+  if (!(descriptor instanceof PDFDict) || !sameBytes(ctx.lookup(descriptor.get(PDFName.of('FontFile2'))), s.program)) return undefined;
+  return fontAt(ref);
+};
