@@ -1,10 +1,12 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { sha256, toArrayBuffer } from '../util/bytes.js';
-import { sha256AlgorithmIdentifier, signatureAlgorithmIdentifier } from './algorithms.js';
-import { parseCertificate } from './certificate.js';
+import { concatBytes, sha256 } from '../util/bytes.js';
 import type { KeySigner } from './key-signer.js';
-import { OID } from './oids.js';
+
+/**
+ * Detached CMS SignedData (CAdES baseline) written straight as DER: the structure is fixed,
+ * so the constant parts are bytes computed once per process and certificates are never
+ * parsed into objects — only their issuer and serial number are cut out of the DER, once per
+ * certificate. The output is byte-for-byte what pkijs wrote before (test/unit/pki/cms.test.ts).
+ */
 
 export interface CadesInput {
   /** SHA-256 of the signed content (for PAdES: the ByteRange bytes). */
@@ -15,30 +17,97 @@ export interface CadesInput {
   readonly chain: readonly Uint8Array[];
 }
 
-/** ESS signing-certificate-v2 (RFC 5035): binds the signer certificate into the signed attributes. */
-const signingCertificateV2 = (certDer: Uint8Array, cert: pkijs.Certificate): asn1js.Sequence =>
-  new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [
-          new asn1js.Sequence({
-            value: [
-              // hashAlgorithm omitted: DEFAULT sha256
-              new asn1js.OctetString({ valueHex: toArrayBuffer(sha256(certDer)) }),
-              new asn1js.Sequence({
-                value: [
-                  new asn1js.Sequence({
-                    value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [cert.issuer.toSchema()] })],
-                  }),
-                  new asn1js.Integer({ valueHex: toArrayBuffer(cert.serialNumber.valueBlock.valueHexView) }),
-                ],
-              }),
-            ],
-          }),
-        ],
-      }),
-    ],
-  });
+/** DER signed attributes in their SignerInfo form ([0] IMPLICIT, first byte 0xA0). */
+export interface SignedAttributes {
+  readonly der: Uint8Array;
+}
+
+/** Anything that encodes itself to BER (a pkijs structure a caller parsed elsewhere). */
+interface Encodable {
+  toSchema(): { toBER(sizeOnly?: boolean): ArrayBuffer };
+}
+
+const lengthBytes = (n: number): number[] => {
+  if (n < 0x80) return [n];
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return [0x80 | out.length, ...out];
+};
+
+/** One DER element: tag, definite minimal length, contents. */
+const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
+  const body = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
+  const head = [tag, ...lengthBytes(body.length)];
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+};
+
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const OCTET_STRING = 0x04;
+const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+
+// Constant encodings (OIDs from oids.ts, written out as DER).
+const OID_DATA = hex('06092a864886f70d010701');
+const OID_SIGNED_DATA = hex('06092a864886f70d010702');
+const OID_CONTENT_TYPE = hex('06092a864886f70d010903');
+const OID_MESSAGE_DIGEST = hex('06092a864886f70d010904');
+const OID_SIGNING_CERTIFICATE_V2 = hex('060b2a864886f70d010910022f');
+const OID_SIGNATURE_TIME_STAMP = hex('060b2a864886f70d010910020e');
+const SHA256_ALGORITHM = tlv(SEQUENCE, hex('0609608648016503040201'));
+const SIGNATURE_ALGORITHM: Record<KeySigner['algorithm'], Uint8Array> = {
+  ECDSA_SHA_256: tlv(SEQUENCE, hex('06082a8648ce3d040302')),
+  RSASSA_PKCS1_V1_5_SHA_256: tlv(SEQUENCE, hex('06092a864886f70d01010b'), hex('0500')),
+};
+const VERSION_1 = hex('020101');
+const CONTENT_TYPE_ATTRIBUTE = tlv(SEQUENCE, OID_CONTENT_TYPE, tlv(SET, OID_DATA));
+const DIGEST_ALGORITHMS = tlv(SET, SHA256_ALGORITHM);
+const ENCAP_CONTENT_INFO = tlv(SEQUENCE, OID_DATA);
+
+/** Start and end of the contents of the element at `at` (lenient: certificates come from anywhere). */
+const element = (der: Uint8Array, at: number): { start: number; end: number } => {
+  const first = der[at + 1] ?? 0;
+  let start = at + 2;
+  let length = first;
+  if (first & 0x80) {
+    length = 0;
+    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[start++] ?? 0);
+  }
+  if (start + length > der.length) throw new Error('certificate DER is truncated');
+  return { start, end: start + length };
+};
+
+interface CertificateParts {
+  /** issuer Name and serialNumber INTEGER, DER, as they appear in the certificate. */
+  readonly issuer: Uint8Array;
+  readonly serial: Uint8Array;
+}
+
+const partsCache = new WeakMap<Uint8Array, CertificateParts>();
+
+/** Issuer and serial number, cut out of TBSCertificate (version [0] is optional). */
+const certificateParts = (der: Uint8Array): CertificateParts => {
+  const cached = partsCache.get(der);
+  if (cached) return cached;
+  const tbs = element(der, element(der, 0).start);
+  let at = tbs.start;
+  if (der[at] === 0xa0) at = element(der, at).end;
+  const serialEnd = element(der, at).end;
+  const issuerAt = element(der, serialEnd).end; // skip the signature AlgorithmIdentifier
+  const parts = { serial: der.subarray(at, serialEnd), issuer: der.subarray(issuerAt, element(der, issuerAt).end) };
+  partsCache.set(der, parts);
+  return parts;
+};
+
+/** ESS signing-certificate-v2 (RFC 5035), hashAlgorithm omitted (DEFAULT sha256): binds the signer certificate. */
+const signingCertificateV2Attribute = (certDer: Uint8Array): Uint8Array => {
+  const { issuer, serial } = certificateParts(certDer);
+  const issuerSerial = tlv(SEQUENCE, tlv(SEQUENCE, tlv(0xa4, issuer)), serial);
+  const essCertIdV2 = tlv(SEQUENCE, tlv(OCTET_STRING, sha256(certDer)), issuerSerial);
+  return tlv(SEQUENCE, OID_SIGNING_CERTIFICATE_V2, tlv(SET, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2))));
+};
 
 const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -53,67 +122,81 @@ const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
  * in the signature dictionary's /M and the trusted time in the signature timestamp).
  * Sorted by encoding, as DER requires of a SET OF.
  */
-export const buildSignedAttributes = (input: CadesInput): pkijs.SignedAndUnsignedAttributes => {
-  const cert = parseCertificate(input.signerCertificate);
+export const buildSignedAttributes = (input: CadesInput): SignedAttributes => {
   const attributes = [
-    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
-    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.contentDigest) })] }),
-    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(input.signerCertificate, cert)] }),
-  ];
-  const encoded = attributes.map((a) => ({ a, der: new Uint8Array(a.toSchema().toBER(false)) }));
-  encoded.sort((x, y) => compareBytes(x.der, y.der));
-  return new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: encoded.map((e) => e.a) });
+    CONTENT_TYPE_ATTRIBUTE,
+    tlv(SEQUENCE, OID_MESSAGE_DIGEST, tlv(SET, tlv(OCTET_STRING, input.contentDigest))),
+    signingCertificateV2Attribute(input.signerCertificate),
+  ].sort(compareBytes);
+  return { der: tlv(0xa0, ...attributes) };
 };
 
+const attributesDer = (attrs: SignedAttributes | Encodable): Uint8Array =>
+  'der' in attrs ? attrs.der : new Uint8Array(attrs.toSchema().toBER(false));
+
 /** The bytes a signature value is computed over: the signed attributes re-tagged as SET OF (0x31). */
-export const signedAttributesForSigning = (attrs: pkijs.SignedAndUnsignedAttributes): Uint8Array => {
-  const der = new Uint8Array(attrs.toSchema().toBER(false));
+export const signedAttributesForSigning = (attrs: SignedAttributes | Encodable): Uint8Array => {
+  const der = Uint8Array.from(attributesDer(attrs));
   der[0] = 0x31;
   return der;
 };
 
 export interface AssembleCadesInput extends CadesInput {
-  readonly signedAttributes: pkijs.SignedAndUnsignedAttributes;
+  readonly signedAttributes: SignedAttributes | Encodable;
   readonly signatureValue: Uint8Array;
   readonly algorithm: KeySigner['algorithm'];
-  /** Unsigned attributes (e.g. a signature timestamp), if any. */
-  readonly unsignedAttributes?: readonly pkijs.Attribute[];
+  /** Unsigned attributes (e.g. a signature timestamp), DER Attribute each. */
+  readonly unsignedAttributes?: readonly (Uint8Array | Encodable)[];
 }
 
 /** Wraps signed attributes and a signature value into a detached CMS SignedData ContentInfo (DER). */
 export const assembleCades = (input: AssembleCadesInput): Uint8Array => {
-  const cert = parseCertificate(input.signerCertificate);
-  const signerInfo = new pkijs.SignerInfo({
-    version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-    digestAlgorithm: sha256AlgorithmIdentifier(),
-    signedAttrs: input.signedAttributes,
-    signatureAlgorithm: signatureAlgorithmIdentifier(input.algorithm),
-    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(input.signatureValue) }),
-    ...(input.unsignedAttributes?.length
-      ? { unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [...input.unsignedAttributes] }) }
-      : {}),
-  });
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    digestAlgorithms: [sha256AlgorithmIdentifier()],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
-    certificates: [cert, ...input.chain.map(parseCertificate)],
-    signerInfos: [signerInfo],
-  });
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) });
-  return new Uint8Array(contentInfo.toSchema().toBER(false));
+  const signed = Uint8Array.from(attributesDer(input.signedAttributes));
+  signed[0] = 0xa0;
+  const { issuer, serial } = certificateParts(input.signerCertificate);
+  const unsigned = (input.unsignedAttributes ?? []).map((a) => (a instanceof Uint8Array ? a : new Uint8Array(a.toSchema().toBER(false))));
+  const signerInfo = tlv(
+    SEQUENCE,
+    VERSION_1,
+    tlv(SEQUENCE, issuer, serial),
+    SHA256_ALGORITHM,
+    signed,
+    SIGNATURE_ALGORITHM[input.algorithm],
+    tlv(OCTET_STRING, input.signatureValue),
+    ...(unsigned.length ? [tlv(0xa1, ...unsigned)] : []),
+  );
+  const signedData = tlv(
+    SEQUENCE,
+    VERSION_1,
+    DIGEST_ALGORITHMS,
+    ENCAP_CONTENT_INFO,
+    tlv(0xa0, input.signerCertificate, ...input.chain),
+    tlv(SET, signerInfo),
+  );
+  return tlv(SEQUENCE, OID_SIGNED_DATA, tlv(0xa0, signedData));
+};
+
+/**
+ * An upper bound of the DER size assembleCades produces for these certificates, with an
+ * unsigned attribute holding a token of `timestampTokenBytes` (0: none). The signature value
+ * bound is the key's: ECDSA P-256 DER ≤ 72 bytes, RSA = the modulus (at most 512 bytes).
+ */
+export const cadesSizeBound = (input: Omit<CadesInput, 'contentDigest'>, timestampTokenBytes = 0): number => {
+  const attrs = buildSignedAttributes({ ...input, contentDigest: new Uint8Array(32) }).der.length;
+  const certs = input.chain.reduce((n, c) => n + c.length, input.signerCertificate.length);
+  const { issuer, serial } = certificateParts(input.signerCertificate);
+  const unsigned = timestampTokenBytes ? timestampTokenBytes + 32 : 0;
+  return attrs + certs + issuer.length + serial.length + 512 + unsigned + 128;
 };
 
 /** Returns an RFC 3161 token (DER ContentInfo) over a SHA-256 digest: the platform TSA or an external one. */
 export type Timestamper = (sha256Digest: Uint8Array) => Promise<Uint8Array>;
 
-/** The signature-time-stamp unsigned attribute: a timestamp over the SignerInfo's signature value (B-T). */
-export const signatureTimestampAttribute = async (signatureValue: Uint8Array, timestamper: Timestamper): Promise<pkijs.Attribute> => {
+/** The signature-time-stamp unsigned attribute (DER): a timestamp over the SignerInfo's signature value (B-T). */
+export const signatureTimestampAttribute = async (signatureValue: Uint8Array, timestamper: Timestamper): Promise<Uint8Array> => {
   const token = await timestamper(sha256(signatureValue));
-  const parsed = asn1js.fromBER(toArrayBuffer(token));
-  if (parsed.offset === -1) throw new Error('timestamp token is not DER');
-  return new pkijs.Attribute({ type: OID.signatureTimeStamp, values: [parsed.result] });
+  if (token[0] !== SEQUENCE || element(token, 0).end !== token.length) throw new Error('timestamp token is not DER');
+  return tlv(SEQUENCE, OID_SIGNATURE_TIME_STAMP, tlv(SET, token));
 };
 
 /**
