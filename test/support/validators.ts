@@ -58,3 +58,16 @@ export const qpdfCheck = (pdf: Uint8Array): { ok: boolean; output: string } =>
     const output = `${r.stdout}${r.stderr}`;
     return { ok: r.status === 0 && /No syntax or stream encoding errors found/.test(output) && !/WARNING/.test(output), output };
   });
+
+/** `openssl cms -verify` of a detached DER CMS over `content` against a root (PEM); '' when it verifies. */
+export const opensslCmsVerify = (cms: Uint8Array, content: Uint8Array, rootPem: string): string =>
+  withTempDir((dir) => {
+    writeFileSync(join(dir, 'c.der'), cms);
+    writeFileSync(join(dir, 'content'), content);
+    writeFileSync(join(dir, 'root.pem'), rootPem);
+    const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'c.der'), '-content', join(dir, 'content')];
+    return execFileSync('openssl', [...args, '-CAfile', join(dir, 'root.pem'), '-purpose', 'any', '-out', '/dev/null'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  });
