@@ -9,6 +9,7 @@ import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
+import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
 import {
   dynamoAuditRepository,
   dynamoEnvelopeRepository,
@@ -29,6 +30,8 @@ import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { snsSmsMessenger } from './messaging/sns-sms.js';
+import { znsMessenger } from './messaging/zalo-zns.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 
@@ -49,6 +52,11 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
   const webhooks = dynamoWebhookRepository(table);
   // Every call to a supplied URL goes through this (https and public addresses only; loopback in local mode).
   const outboundFetch = guardedFetch({ allowLoopback: config.local, timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 });
+  const phoneOutbox = config.local ? devPhoneOutbox(table) : undefined;
+  const sms = snsSmsMessenger({ client: clients.sns, ...(config.smsSenderId ? { senderId: config.smsSenderId } : {}) });
+  const zalo = config.zns
+    ? znsMessenger({ ...config.zns, tokens: dynamoZnsTokens(table, config.zns.refreshToken), fetch: outboundFetch })
+    : undefined;
   const deps: AppDeps = {
     outboundFetch,
     jobs,
@@ -97,6 +105,12 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     },
     sealKeys: dynamoSealKeys({ kms: clients.kms, dynamo: clients.dynamo, tableName: config.tableName }),
     mailer: outbox ? outbox.wrap(ses) : ses,
+    messengers: {
+      sms: phoneOutbox ? phoneOutbox.wrap(sms) : sms,
+      ...(zalo ? { zalo: phoneOutbox ? phoneOutbox.wrap(zalo) : zalo } : {}),
+    },
+    deliveries: dynamoDeliveryLog(table),
+    ...(config.zns?.oaSecretKey ? { zaloCallback: { appId: config.zns.appId, oaSecretKey: config.zns.oaSecretKey } } : {}),
     clock,
     // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).
     pki: () => {
@@ -127,6 +141,7 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     maxPresignedUploadBytes: config.maxPresignedUploadBytes,
     ...adminKeySource(config, clients),
     ...(outbox ? { devMail: outbox } : {}),
+    ...(phoneOutbox ? { devPhone: phoneOutbox } : {}),
   };
   return deps;
 };

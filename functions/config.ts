@@ -46,7 +46,48 @@ export interface Config {
   /** Webhook retries: first delay (KYSO_WEBHOOK_BACKOFF_BASE_MS, 30 s), doubling, at most KYSO_WEBHOOK_MAX_ATTEMPTS (15) tries. */
   readonly webhookBackoffBaseMs: number;
   readonly webhookMaxAttempts: number;
+  /** SMS brand name (sender ID) registered with Vietnamese operators: KYSO_SMS_SENDER_ID. */
+  readonly smsSenderId?: string;
+  /** Zalo ZNS (KYSO_ZNS_*): absent = no Zalo channel on this deployment. */
+  readonly zns?: ZnsConfig;
 }
+
+export interface ZnsConfig {
+  readonly apiUrl: string;
+  readonly oauthUrl: string;
+  readonly appId: string;
+  readonly secretKey: string;
+  /** The first refresh token; rotated ones are kept in the table. */
+  readonly refreshToken: string;
+  /** Verifies the X-ZEvent-Signature of delivery callbacks (POST /callbacks/zalo). */
+  readonly oaSecretKey?: string;
+  /** Approved template id per message kind: KYSO_ZNS_TEMPLATES="invitation=…,reminder=…,otp=…,completed=…". */
+  readonly templates: Readonly<Record<string, string>>;
+}
+
+const znsConfig = (env: NodeJS.ProcessEnv): ZnsConfig | undefined => {
+  if (!env.KYSO_ZNS_APP_ID) return undefined;
+  const need = (name: string) => {
+    const v = env[name];
+    if (!v) throw new Error(`${name} is required when KYSO_ZNS_APP_ID is set`);
+    return v;
+  };
+  const templates = Object.fromEntries(
+    (env.KYSO_ZNS_TEMPLATES ?? '')
+      .split(',')
+      .map((p) => p.trim().split('='))
+      .filter((kv): kv is [string, string] => kv.length === 2 && !!kv[0] && !!kv[1]),
+  );
+  return {
+    apiUrl: (env.KYSO_ZNS_API_URL ?? 'https://business.openapi.zalo.me').replace(/\/+$/, ''),
+    oauthUrl: (env.KYSO_ZNS_OAUTH_URL ?? 'https://oauth.zaloapp.com').replace(/\/+$/, ''),
+    appId: env.KYSO_ZNS_APP_ID,
+    secretKey: need('KYSO_ZNS_SECRET_KEY'),
+    refreshToken: need('KYSO_ZNS_REFRESH_TOKEN'),
+    ...(env.KYSO_ZNS_OA_SECRET_KEY ? { oaSecretKey: env.KYSO_ZNS_OA_SECRET_KEY } : {}),
+    templates,
+  };
+};
 
 const KEY_SPECS: readonly KeySpec[] = ['ECC_NIST_P256', 'RSA_2048', 'RSA_3072'];
 
@@ -112,5 +153,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ),
     webhookBackoffBaseMs: positive(env, 'KYSO_WEBHOOK_BACKOFF_BASE_MS', 30_000),
     webhookMaxAttempts: positive(env, 'KYSO_WEBHOOK_MAX_ATTEMPTS', 15),
+    ...(env.KYSO_SMS_SENDER_ID ? { smsSenderId: env.KYSO_SMS_SENDER_ID } : {}),
+    ...(znsConfig(env) ? { zns: znsConfig(env) } : {}),
   };
 };

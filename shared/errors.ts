@@ -24,6 +24,20 @@ export const ERROR_STATUS = {
   /** Too many wrong codes: verification is locked for a while. */
   code_locked: 423,
   rate_limited: 429,
+  /** A recipient phone that is not a Vietnamese mobile number (shared/messaging/phone.ts). */
+  invalid_phone: 400,
+  /** An identity.idNumber that is not a 12-digit citizen ID (CCCD). */
+  invalid_id_number: 400,
+  /** The sender asked for proof of identity and this recipient has not given it yet. */
+  identity_required: 403,
+  /** The proof did not match: another name or ID number, a face that does not match, or fraud suspected (details.reason). */
+  identity_mismatch: 422,
+  /** Five failed proofs: identity proofing is locked for this recipient (the sender can resend or void). */
+  identity_locked: 423,
+  /** The identity provider is down or answered something unusable; nothing was counted. */
+  identity_provider_unavailable: 503,
+  /** This deployment has no identity provider of that kind. */
+  identity_not_configured: 409,
   /** A seal recipient, but the tenant has no seal yet (POST /v1/seal). */
   seal_not_provisioned: 409,
   /** Body of POST /tsa is not a DER TimeStampReq at all (well-formed but unacceptable ones get an RFC 3161 rejection). */

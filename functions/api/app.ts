@@ -11,6 +11,8 @@ import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
@@ -58,6 +60,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));
   app.route('/v1/envelopes', envelopeWorkflowRoutes(deps));
+  app.route('/v1/envelopes', deliveryRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/seal', sealCertificateRoutes(deps));
   app.route('/v1/remote-signing', remoteSigningRoutes(deps));
@@ -70,6 +73,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/sign', externalSignRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/v1/sign', signWorkflowRoutes(deps));
+  app.route('/callbacks', deliveryCallbackRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));
   app.route('/', verifyRoutes(deps));
@@ -81,6 +85,11 @@ export const createApp = (deps: AppDeps) => {
   if (deps.devMail) {
     const outbox = deps.devMail;
     app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list() }));
+    const phones = deps.devPhone;
+    if (phones) {
+      app.get('/dev/sms', async (c) => c.json({ messages: await phones.list('sms') }));
+      app.get('/dev/zalo', async (c) => c.json({ messages: await phones.list('zalo') }));
+    }
     // The scheduler's sweeps on demand (local mode only); ?now=<ISO> runs them as if at that instant.
     app.post('/dev/scheduler/:task', async (c) => {
       const task = c.req.param('task') as ScheduledTaskName;

@@ -48,6 +48,10 @@ export interface AppDeps extends EnvelopeDeps {
   readonly sealKeys?: SealKeys;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
+  /** Local mode only: SMS and Zalo messages behind GET /dev/sms and /dev/zalo. */
+  readonly devPhone?: { list(channel: 'sms' | 'zalo'): Promise<unknown[]> };
+  /** Verifies Zalo's delivery callbacks (POST /callbacks/zalo); absent = callbacks refused. */
+  readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: string };
 }
 
 export type AppEnv = {

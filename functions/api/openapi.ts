@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS } from '../../shared/errors.js';
 import { ownCertificatePaths } from './openapi-own-certificate.js';
+import { phoneIdentityPaths } from './openapi-phone-identity.js';
 import { templatePaths } from './openapi-templates.js';
 import { verifyPaths } from './openapi-verify.js';
 import { webhookPaths } from './openapi-webhooks.js';
@@ -230,6 +231,7 @@ export const openApiDocument = (serverUrl: string) => ({
     ...workflowPaths,
     ...ownCertificatePaths,
     ...templatePaths,
+    ...phoneIdentityPaths,
     '/dev/mail': {
       get: {
         summary: 'Local mode only: emails sent so far',

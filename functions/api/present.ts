@@ -20,13 +20,18 @@ export const presentEnvelope = (e: Envelope) => ({
     id: r.id,
     name: r.name,
     email: r.email,
+    ...(r.phone ? { phone: r.phone } : {}),
+    ...(r.channels ? { channels: r.channels } : {}),
+    ...(r.identity ? { identity: r.identity } : {}),
     role: r.role,
     order: r.order,
     status: r.status,
     ...(r.signedAt ? { signedAt: r.signedAt } : {}),
     ...(r.approvedAt ? { approvedAt: r.approvedAt } : {}),
     ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
-    ...(r.auth ? { auth: r.auth.otp ? { otp: true } : { accessCode: true } } : {}),
+    ...(r.auth
+      ? { auth: r.auth.otp ? { otp: true, ...(r.auth.otpChannel ? { otpChannel: r.auth.otpChannel } : {}) } : { accessCode: true } }
+      : {}),
     ...(r.remindersSent ? { remindersSent: r.remindersSent } : {}),
   })),
   documents: e.documents.map((d) => ({

@@ -5,13 +5,31 @@ const MAX_PT = 14400; // PDF user-space limit
 
 export const recipientSchema = z.object({
   name: z.string().trim().min(1).max(200),
-  /** Required except for a seal (applied by the platform, nobody is emailed). */
+  /** An email or a phone is required except for a seal (applied by the platform, nobody is notified). */
   email: z.email().max(254).optional(),
+  /** Vietnamese mobile number in any usual form (0912 345 678, +84912345678, 84912345678); stored as E.164. Else 400 invalid_phone. */
+  phone: z.string().max(32).optional(),
+  /** Where invitations, reminders and codes go; default: email if given, else sms. Zalo falls back to SMS. */
+  channels: z
+    .array(z.enum(['email', 'sms', 'zalo']))
+    .min(1)
+    .max(3)
+    .optional(),
+  /** Proof of identity before signing: an eKYC check of the citizen ID card + selfie, or VNeID through OpenID Connect. */
+  identity: z
+    .object({ required: z.boolean(), idNumber: z.string().max(20).optional() })
+    .strict()
+    .optional(),
   role: z.enum(['signer', 'approver', 'viewer', 'seal'], { error: 'role must be one of signer, approver, viewer, seal' }).default('signer'),
   order: z.number().int().min(1).max(100).default(1),
   /** Ask the signer for more than the link: a one-time code by email, or an access code you share out of band. */
   auth: z
-    .object({ otp: z.boolean().optional(), accessCode: z.string().trim().min(4).max(64).optional() })
+    .object({
+      otp: z.boolean().optional(),
+      /** Where codes go: default email if the recipient has one, else sms. */
+      otpChannel: z.enum(['email', 'sms', 'zalo']).optional(),
+      accessCode: z.string().trim().min(4).max(64).optional(),
+    })
     .strict()
     .optional(),
 });

@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
@@ -13,6 +14,7 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly kms: KMSClient;
   readonly ses: SESClient;
+  readonly sns: SNSClient;
   readonly sqs: SQSClient;
   readonly secrets: SecretsManagerClient;
 }
@@ -37,6 +39,7 @@ export const createAwsClients = (config: Pick<Config, 'region' | 'endpoint' | 'e
     s3: new S3Client({ ...base, forcePathStyle: !!config.endpoint }),
     kms: new KMSClient(base),
     ses: new SESClient(base),
+    sns: new SNSClient(base),
     sqs: new SQSClient(base),
     secrets: new SecretsManagerClient(base),
   };

@@ -1,4 +1,5 @@
-import { completedEmail } from '../mail/templates.js';
+import { sendToRecipient } from '../messaging/deliver.js';
+import { completedMessage } from '../messaging/recipient-messages.js';
 import { signAuditHead } from './audit-trail-signature.js';
 import type { EnvelopeDeps } from './deps.js';
 import { storeLinkToken } from './notify-recipients.js';
@@ -13,7 +14,7 @@ import { updateEnvelope } from './update-envelope.js';
 export const announceCompletion = async (deps: EnvelopeDeps, envelope: Envelope): Promise<void> => {
   await signAuditHead(deps, envelope);
   await deps.openEnvelopes?.remove(envelope.tenantId, envelope.id);
-  const to = envelope.recipients.filter((r) => r.email);
+  const to = envelope.recipients.filter((r) => r.email || r.phone);
   const links = new Map(await Promise.all(to.map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)));
   await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => ({
     ...current,
@@ -23,6 +24,6 @@ export const announceCompletion = async (deps: EnvelopeDeps, envelope: Envelope)
     }),
   }));
   for (const r of to) {
-    await deps.mailer.send(completedEmail({ to: r.email, recipientName: r.name, title: envelope.title, link: links.get(r.id)?.link }));
+    await sendToRecipient(deps, envelope, r, completedMessage(r, { title: envelope.title, link: links.get(r.id)?.link }));
   }
 };

@@ -1,4 +1,6 @@
 import { AppError } from '../errors.js';
+import type { Channel } from '../messaging/ports.js';
+import { recipientContact } from '../messaging/recipient-contact.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
@@ -18,7 +20,11 @@ export interface CreateEnvelopeInput {
     readonly email?: string;
     readonly role: RecipientRole;
     readonly order: number;
-    readonly auth?: { readonly otp?: boolean; readonly accessCode?: string };
+    readonly auth?: { readonly otp?: boolean; readonly accessCode?: string; readonly otpChannel?: Channel };
+    /** Vietnamese mobile number in any usual form; stored as E.164. */
+    readonly phone?: string;
+    readonly channels?: readonly Channel[];
+    readonly identity?: { readonly required: boolean; readonly idNumber?: string };
   }[];
   /** ISO instant; default: now + EnvelopeDeps.envelopeTtlDays. */
   readonly expiresAt?: string;
@@ -80,11 +86,13 @@ export const createEnvelope = async (
     }
   });
   const emails = new Set<string>();
+  const phones = new Set<string>();
   const recipients: Recipient[] = input.recipients.map((r, i) => {
-    const email = (r.email ?? '').trim().toLowerCase();
-    if (!email && r.role !== 'seal') throw new AppError('validation_failed', `recipients[${i}].email is required for a ${r.role}.`);
+    const { email, phone, channels, otpChannel, identity } = recipientContact(r, i);
     if (email && emails.has(email)) throw new AppError('validation_failed', `Recipient ${email} is listed twice.`);
     if (email) emails.add(email);
+    if (phone && phones.has(phone)) throw new AppError('validation_failed', `recipients[${i}]: phone ${phone} is listed twice.`);
+    if (phone) phones.add(phone);
     if (r.auth && (r.role === 'seal' || r.role === 'viewer')) {
       throw new AppError('validation_failed', `recipients[${i}]: a ${r.role} does not act through a link, so it takes no auth.`);
     }
@@ -92,8 +100,23 @@ export const createEnvelope = async (
       throw new AppError('validation_failed', `recipients[${i}].auth: choose a one-time code or an access code, not both.`);
     }
     const id = randomId(9);
-    const auth = r.auth?.otp ? { otp: true } : r.auth?.accessCode ? { accessCodeHash: hashAccessCode(r.auth.accessCode) } : undefined;
-    return { id, name: r.name.trim(), email, role: r.role, order: r.order, status: 'pending', ...(auth ? { auth } : {}) };
+    const auth = r.auth?.otp
+      ? { otp: true, ...(otpChannel ? { otpChannel } : {}) }
+      : r.auth?.accessCode
+        ? { accessCodeHash: hashAccessCode(r.auth.accessCode) }
+        : undefined;
+    return {
+      id,
+      name: r.name.trim(),
+      email,
+      ...(phone ? { phone } : {}),
+      ...(channels ? { channels } : {}),
+      ...(identity ? { identity } : {}),
+      role: r.role,
+      order: r.order,
+      status: 'pending',
+      ...(auth ? { auth } : {}),
+    };
   });
   const actorOrders = recipients.filter((r) => r.role !== 'viewer');
   if (actorOrders.length === 0) throw new AppError('validation_failed', 'At least one recipient must sign, approve or seal.');

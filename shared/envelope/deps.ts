@@ -1,3 +1,5 @@
+import type { IdentityDeps } from '../identity/ports.js';
+import type { DeliveryLog, Messenger } from '../messaging/ports.js';
 import type { CrlSource } from '../pki/external-crls.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import type { EventPublisher } from '../webhooks/events.js';
@@ -52,6 +54,12 @@ export interface EnvelopeDeps {
   readonly signerAuth?: SignerAuthStore;
   /** Optional listing of envelopes that are out for signing, for the scheduler sweeps. */
   readonly openEnvelopes?: OpenEnvelopeIndex;
+  /** SMS (SNS) and Zalo (ZNS) adapters; a channel without one is not available on this deployment. */
+  readonly messengers?: { readonly sms?: Messenger; readonly zalo?: Messenger };
+  /** Phone messages sent and their delivery receipts. */
+  readonly deliveries?: DeliveryLog;
+  /** Identity proofing: providers, evidence store, encrypted image store. */
+  readonly identity?: IdentityDeps;
 }
 
 /** Who did something, for the audit trail: never more than the request metadata we need. */

@@ -1,4 +1,5 @@
-import { linkEmailFor } from '../mail/workflow-templates.js';
+import { sendToRecipient } from '../messaging/deliver.js';
+import { invitationMessage } from '../messaging/recipient-messages.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { applySeal } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
@@ -66,15 +67,17 @@ export const notifyRecipients = async (deps: EnvelopeDeps, envelope: Envelope): 
   for (const r of claimed) {
     const link = links.get(r.id);
     if (!link) continue;
-    const email = linkEmailFor(r.role);
-    await deps.mailer.send(
-      email({ to: r.email, recipientName: r.name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
+    const sent = await sendToRecipient(
+      deps,
+      envelope,
+      r,
+      invitationMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
     );
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: deps.clock.now().toISOString(),
       action: 'recipient.notified',
       actor: { type: 'system' },
-      data: { recipientId: r.id, channel: 'email', role: r.role },
+      data: { recipientId: r.id, channel: sent.map((x) => x.channel).join('+'), role: r.role },
     });
   }
   let latest = after;

@@ -1,5 +1,7 @@
 import { AppError } from '../errors.js';
 import { linkEmailFor } from '../mail/workflow-templates.js';
+import { sendToRecipient } from '../messaging/deliver.js';
+import { invitationMessage } from '../messaging/recipient-messages.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { expireIfDue } from './end-envelope.js';
 import { storeLinkToken } from './notify-recipients.js';
@@ -36,21 +38,18 @@ export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeI
   });
   await Promise.all((r.linkHashes ?? []).map((h) => deps.tokens.delete(h)));
   const tenant = await deps.tenants.get(tenantId);
-  await deps.mailer.send(
-    linkEmailFor(r.role)({
-      to: r.email,
-      recipientName: r.name,
-      senderName: tenant?.name ?? 'Kyso',
-      title: envelope.title,
-      link: link.link,
-    }),
+  const sent = await sendToRecipient(
+    deps,
+    envelope,
+    r,
+    invitationMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
   );
   await deps.audit.append(tenantId, envelopeId, {
     at: deps.clock.now().toISOString(),
     action: 'recipient.link_resent',
     actor: { type: 'tenant', id: tenantId },
     ...meta,
-    data: { recipientId, channel: 'email' },
+    data: { recipientId, channel: sent.map((x) => x.channel).join('+') },
   });
   return after;
 };

@@ -1,4 +1,5 @@
-import { reminderEmail } from '../mail/workflow-templates.js';
+import { sendToRecipient } from '../messaging/deliver.js';
+import { reminderMessage } from '../messaging/recipient-messages.js';
 import { resumeSeals } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
 import { expireIfDue } from './end-envelope.js';
@@ -77,23 +78,17 @@ export const sendReminders = async (
   });
   const tenant = await deps.tenants.get(envelope.tenantId);
   for (const r of claimed) {
-    await deps.mailer.send(
-      reminderEmail(
-        {
-          to: r.email,
-          recipientName: r.name,
-          senderName: tenant?.name ?? 'Kyso',
-          title: envelope.title,
-          link: (links.get(r.id) as { link: string }).link,
-        },
-        r.role,
-      ),
+    const sent = await sendToRecipient(
+      deps,
+      envelope,
+      r,
+      reminderMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: (links.get(r.id) as { link: string }).link }),
     );
     await deps.audit.append(envelope.tenantId, envelope.id, {
       at: now.toISOString(),
       action: 'recipient.reminded',
       actor,
-      data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1, channel: 'email' },
+      data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1, channel: sent.map((x) => x.channel).join('+') },
     });
   }
   return claimed.length;

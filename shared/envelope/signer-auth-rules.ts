@@ -96,6 +96,20 @@ export const checkCode = (
   return { state: { ...base, version: s.version + 1, failures }, ok: false, reason: 'wrong' };
 };
 
+/** Codes to one phone number, whatever the envelope: at most 5 per hour (a resend or a new envelope does not reset it). */
+export const NUMBER_RULES = { windowMs: 60 * 60_000, maxSends: 5 } as const;
+
+export const recordNumberSend = (s: SignerAuthState, now: Date): SignerAuthState => {
+  const recent = s.sends.filter((t) => now.getTime() - Date.parse(t) < NUMBER_RULES.windowMs);
+  if (recent.length >= NUMBER_RULES.maxSends) {
+    const retryAt = new Date(Date.parse(recent[0] as string) + NUMBER_RULES.windowMs).toISOString();
+    throw new AppError('rate_limited', `At most ${NUMBER_RULES.maxSends} codes per hour to one phone number; try again later.`, {
+      retryAt,
+    });
+  }
+  return { ...s, version: s.version + 1, sends: [...recent, now.toISOString()] };
+};
+
 /** Verified means: this very link token was verified, recently. */
 export const isVerified = (s: SignerAuthState | undefined, tokenHash: string, now: Date): boolean =>
   !!s?.verifiedTokenHash && s.verifiedTokenHash === tokenHash && Date.parse(s.verifiedUntil ?? '') > now.getTime();

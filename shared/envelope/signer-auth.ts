@@ -1,10 +1,14 @@
 import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { otpEmail } from '../mail/workflow-templates.js';
+import { requireIdentityProven } from '../identity/require-identity.js';
+import { sendToRecipient } from '../messaging/deliver.js';
+import type { Channel } from '../messaging/ports.js';
+import { otpMessage } from '../messaging/recipient-messages.js';
+import { sha256Hex } from '../util/bytes.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import type { OpenedLink } from './open-link.js';
 import type { SignerAuthState, SignerAuthStore } from './ports.js';
-import { checkCode, emptyAuthState, hashOtp, issueCode, isVerified, OTP_RULES } from './signer-auth-rules.js';
+import { checkCode, emptyAuthState, hashOtp, issueCode, isVerified, OTP_RULES, recordNumberSend } from './signer-auth-rules.js';
 import type { Recipient } from './types.js';
 
 /** Access codes are short and chosen by people: stored only as salted scrypt hashes. */
@@ -25,8 +29,15 @@ export const accessCodeMatches = (stored: string, code: string): boolean => {
 export type AuthRequirement = 'otp' | 'access-code' | undefined;
 export const authRequirement = (r: Recipient): AuthRequirement =>
   r.auth?.otp ? 'otp' : r.auth?.accessCodeHash ? 'access-code' : undefined;
-export const authMethodLabel = (r: Recipient): string =>
-  ({ otp: 'email-link+otp', 'access-code': 'email-link+access-code', none: 'email-link' })[authRequirement(r) ?? 'none'];
+/** e.g. `email-link`, `email-link+otp`, `sms-link+sms-otp`, `zalo-link+ekyc-document-face`. */
+export const authMethodLabel = (r: Recipient): string => {
+  const parts = [`${r.channels?.[0] ?? (r.email ? 'email' : 'sms')}-link`];
+  const requirement = authRequirement(r);
+  if (requirement === 'otp') parts.push(otpChannelOf(r) === 'email' ? 'otp' : `${otpChannelOf(r)}-otp`);
+  if (requirement === 'access-code') parts.push('access-code');
+  if (r.identity?.evidence) parts.push(r.identity.evidence.method);
+  return parts.join('+');
+};
 
 const store = (deps: EnvelopeDeps): SignerAuthStore => {
   if (!deps.signerAuth) throw new Error('signer verification store not configured');
@@ -44,36 +55,54 @@ export const linkIsVerified = async (deps: EnvelopeDeps, link: OpenedLink): Prom
   return isVerified(state, link.tokenHash, deps.clock.now());
 };
 
-export const requireVerified = async (deps: EnvelopeDeps, link: OpenedLink): Promise<void> => {
+/** The code (if asked for), then proof of identity (if asked for; not needed to decline). */
+export const requireVerified = async (deps: EnvelopeDeps, link: OpenedLink, options: { identity?: boolean } = {}): Promise<void> => {
   if (!(await linkIsVerified(deps, link))) {
-    const how = authRequirement(link.recipient) === 'otp' ? 'the one-time code sent by email' : 'the access code the sender gave you';
+    const how =
+      authRequirement(link.recipient) === 'otp'
+        ? `the one-time code sent by ${otpChannelOf(link.recipient)}`
+        : 'the access code the sender gave you';
     throw new AppError('verification_required', `Enter ${how} first.`, { method: authRequirement(link.recipient) });
   }
+  if (options.identity !== false) requireIdentityProven(link.recipient);
 };
 
 /** Emails a fresh 6-digit code (10 minutes), rate-limited; the code itself is stored only as a hash. */
-export const sendOtp = async (deps: EnvelopeDeps, link: OpenedLink, meta: RequestMeta): Promise<{ expiresAt: string }> => {
+export const sendOtp = async (deps: EnvelopeDeps, link: OpenedLink, meta: RequestMeta): Promise<{ expiresAt: string; channel: string }> => {
   if (authRequirement(link.recipient) !== 'otp') throw new AppError('invalid_state', 'This link does not use one-time codes.');
   const code = String(randomInt(0, 10 ** OTP_RULES.digits)).padStart(OTP_RULES.digits, '0');
-  const next = issueCode(await load(deps, link), code, deps.clock.now());
+  const now = deps.clock.now();
+  const next = issueCode(await load(deps, link), code, now);
+  const channel = otpChannelOf(link.recipient);
+  // Codes to a phone are also limited per number, across envelopes and tenants (an SMS costs money and can be abused).
+  if (channel !== 'email' && link.recipient.phone) await countNumberSend(deps, link.recipient.phone, now);
   await store(deps).put(next);
-  await deps.mailer.send(
-    otpEmail({
-      to: link.recipient.email,
-      recipientName: link.recipient.name,
-      title: link.envelope.title,
-      code,
-      minutes: OTP_RULES.codeTtlMs / 60_000,
-    }),
+  const sent = await sendToRecipient(
+    deps,
+    link.envelope,
+    link.recipient,
+    otpMessage(link.recipient, { title: link.envelope.title, code, minutes: OTP_RULES.codeTtlMs / 60_000 }),
+    [channel],
   );
+  const via = sent.map((x) => x.channel).join('+');
   await deps.audit.append(link.envelope.tenantId, link.envelope.id, {
     at: deps.clock.now().toISOString(),
     action: 'recipient.otp_sent',
     actor: { type: 'recipient', id: link.recipient.id, email: link.recipient.email },
     ...meta,
-    data: { channel: 'email' },
+    data: { channel: via },
   });
-  return { expiresAt: next.codeExpiresAt as string };
+  return { expiresAt: next.codeExpiresAt as string, channel: via };
+};
+
+/** Where a recipient's codes go: as the sender chose, else email if they have one, else SMS. */
+export const otpChannelOf = (r: Recipient): Channel => r.auth?.otpChannel ?? (r.email ? 'email' : 'sms');
+
+/** The per-number send counter lives in the same versioned store, under a key no envelope has. */
+const countNumberSend = async (deps: EnvelopeDeps, phone: string, now: Date) => {
+  const key = ['PHONE', sha256Hex(`kyso-phone:${phone}`), 'otp'] as const;
+  const current = (await store(deps).get(...key)) ?? emptyAuthState(...key);
+  await store(deps).put(recordNumberSend(current, now));
 };
 
 /** Checks a one-time or access code; on success this token is verified for a while. Every failure counts. */

@@ -1,3 +1,6 @@
+import type { IdentityRequirement } from '../identity/types.js';
+import type { Channel } from '../messaging/ports.js';
+
 /** The envelope aggregate: one item in the store, changed only by conditional writes on `version`. */
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'voided' | 'expired';
 export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'approved' | 'declined';
@@ -12,6 +15,8 @@ export const RECIPIENT_ROLES: readonly RecipientRole[] = ['signer', 'approver', 
 /** How a recipient proves who they are beyond the link: a code by email, or an access code shared out of band (hashed). */
 export interface RecipientAuth {
   readonly otp?: boolean;
+  /** Where one-time codes go (default: email if the recipient has one, else sms). */
+  readonly otpChannel?: Channel;
   readonly accessCodeHash?: string;
 }
 
@@ -27,7 +32,14 @@ export type FieldType = 'signature' | 'initials' | 'text' | 'date' | 'checkbox';
 export interface Recipient {
   readonly id: string;
   readonly name: string;
+  /** '' for a phone-only recipient or a seal. */
   readonly email: string;
+  /** E.164 (+84…), shared/messaging/phone.ts. */
+  readonly phone?: string;
+  /** Where invitations, reminders and codes go; absent: email if there is one, else sms. */
+  readonly channels?: readonly Channel[];
+  /** Proof of identity (citizen ID) asked for before signing, and its evidence once proven. */
+  readonly identity?: IdentityRequirement;
   readonly role: RecipientRole;
   readonly order: number;
   readonly status: RecipientStatus;

@@ -28,7 +28,7 @@ describe('one-time code by email', () => {
       'GET',
       `/v1/sign/${token}`,
     );
-    expect(view.body.verification).toEqual({ method: 'otp', verified: false });
+    expect(view.body.verification).toEqual({ method: 'otp', verified: false, channel: 'email' });
     const blocked = await signWith(token, a.name);
     expect(blocked.status).toBe(401);
     expect(blocked.body.error.code).toBe('verification_required');

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startServer } from './start-server.js';
+import { startZnsTestServer } from './zns-test-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,13 +13,25 @@ declare module 'vitest' {
 
 /** One running service for all integration tests; they talk HTTP to it and to its AWS endpoint. */
 export default async function setup(project: TestProject) {
-  const server = await startServer();
+  // External services the API reaches through its ports, each a local server speaking the real protocol.
+  const zns = await startZnsTestServer();
+  const server = await startServer({
+    KYSO_ZNS_APP_ID: zns.appId,
+    KYSO_ZNS_SECRET_KEY: zns.secretKey,
+    KYSO_ZNS_REFRESH_TOKEN: zns.refreshToken(),
+    KYSO_ZNS_OA_SECRET_KEY: zns.oaSecretKey,
+    KYSO_ZNS_API_URL: zns.url,
+    KYSO_ZNS_OAUTH_URL: zns.url,
+    KYSO_ZNS_TEMPLATES: 'invitation=300001,otp=300002,reminder=300003,completed=300004',
+  });
+  zns.state.callbackUrl = `${server.url}/callbacks/zalo`;
   project.provide('baseUrl', server.url);
   project.provide('awsEndpoint', server.awsEndpoint);
   project.provide('adminKey', server.adminKey);
   project.provide('devApiKey', server.devApiKey);
   return async () => {
     await server.stop();
+    await zns.close();
     // A 500 anywhere in the run is a failure even if the test that caused it passed.
     const errors = server
       .output()

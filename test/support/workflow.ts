@@ -21,6 +21,9 @@ export interface Who {
   role?: 'signer' | 'approver' | 'viewer' | 'seal' | string;
   order?: number;
   auth?: Record<string, unknown>;
+  phone?: string;
+  channels?: string[];
+  identity?: Record<string, unknown>;
   /** default: a signature field for signers and seals, none for others */
   signatureField?: boolean;
 }
@@ -37,6 +40,9 @@ export const workflowJson = (recipients: Who[], extra: Record<string, unknown> =
     role: r.role ?? 'signer',
     order: r.order ?? 1,
     ...(r.auth ? { auth: r.auth } : {}),
+    ...(r.phone ? { phone: r.phone } : {}),
+    ...(r.channels ? { channels: r.channels } : {}),
+    ...(r.identity ? { identity: r.identity } : {}),
   })),
   fields: recipients.flatMap((r, i) =>
     (r.signatureField ?? ((r.role ?? 'signer') === 'signer' || r.role === 'seal'))

@@ -21,8 +21,8 @@ export const signWorkflowRoutes = (deps: AppDeps) => {
 
   app.post('/:token/otp', async (c) => {
     const link = await openLink(deps, c.req.param('token'));
-    const { expiresAt } = await sendOtp(deps, link, requestMeta(c));
-    return c.json({ sent: true, expiresAt }, 202);
+    const { expiresAt, channel } = await sendOtp(deps, link, requestMeta(c));
+    return c.json({ sent: true, expiresAt, channel }, 202);
   });
 
   app.post('/:token/verify', async (c) => {
@@ -43,7 +43,7 @@ export const signWorkflowRoutes = (deps: AppDeps) => {
 
   app.post('/:token/decline', async (c) => {
     const link = await openLink(deps, c.req.param('token'));
-    await requireVerified(deps, link);
+    await requireVerified(deps, link, { identity: false });
     const { reason } = declineSchema.parse(await jsonBody(c.req.raw));
     const envelope = await declineEnvelope(deps, link.grant, reason, { ...requestMeta(c), method: authMethodLabel(link.recipient) });
     deps.logger.info('recipient declined', { tenantId: envelope.tenantId, envelopeId: envelope.id, recipientId: link.recipient.id });

@@ -2,10 +2,12 @@ import { Hono } from 'hono';
 import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { type OpenedLink, openLink } from '../../../shared/envelope/open-link.js';
 import { signEnvelope } from '../../../shared/envelope/sign-envelope.js';
-import { authMethodLabel, authRequirement, linkIsVerified, requireVerified } from '../../../shared/envelope/signer-auth.js';
+import { authMethodLabel, authRequirement, linkIsVerified, otpChannelOf, requireVerified } from '../../../shared/envelope/signer-auth.js';
 import type { Envelope, SigningGrant } from '../../../shared/envelope/types.js';
 import { updateEnvelope } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
+import { identityStatus } from '../../../shared/identity/require-identity.js';
+import { maskPhone } from '../../../shared/messaging/phone.js';
 import { readSignaturePng } from '../../../shared/pdf/signature-image.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { requestMeta } from '../request-meta.js';
@@ -25,13 +27,20 @@ export const presentForSigner = (e: Envelope, grant: SigningGrant, senderName: s
       id: me.id,
       name: me.name,
       email: me.email,
+      ...(me.phone ? { phone: maskPhone(me.phone) } : {}),
       role: me.role,
       status: me.status,
       order: me.order,
       ...(me.signedAt ? { signedAt: me.signedAt } : {}),
       ...(me.approvedAt ? { approvedAt: me.approvedAt } : {}),
     },
-    verification: { method: authRequirement(me) ?? 'none', verified },
+    verification: {
+      method: authRequirement(me) ?? 'none',
+      verified,
+      ...(authRequirement(me) === 'otp' ? { channel: otpChannelOf(me) } : {}),
+    },
+    // Proof of identity asked for by the sender: the signer page walks them through it first.
+    identity: identityStatus(me),
     documents: e.documents.map((d) => ({ id: d.id, name: d.name, pageCount: d.pageCount, sha256: d.sha256 })),
     fields: e.fields
       .filter((f) => f.recipientId === me.id)

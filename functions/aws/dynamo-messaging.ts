@@ -1,0 +1,122 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Delivery, DeliveryLog, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+
+/**
+ *   pk                         sk                              item
+ *   TENANT#t#ENV#e             DELIVERY#<provider>#<msgId>     one phone message and its latest receipt
+ *   MSG#<provider>#<msgId>     MSG                             → which envelope it belongs to (receipts name only the id)
+ *   ZNS                        REFRESH                         the OA's current refresh token (rotates on each use)
+ *   DEVSMS / DEVZALO           <at>#<rand>                     local mode only: what GET /dev/sms, /dev/zalo list
+ */
+export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): DeliveryLog => ({
+  async record(d) {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `TENANT#${d.tenantId}#ENV#${d.envelopeId}`, sk: `DELIVERY#${d.provider}#${d.messageId}`, ...d },
+      }),
+    );
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `MSG#${d.provider}#${d.messageId}`, sk: 'MSG', tenantId: d.tenantId, envelopeId: d.envelopeId },
+      }),
+    );
+  },
+  async list(tenantId, envelopeId) {
+    const r = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#ENV#${envelopeId}`, ':sk': 'DELIVERY#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (r.Items ?? []).map((i) => stripKeys<Delivery>(i) as Delivery).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  },
+  async applyReceipt(provider, messageId, receipt) {
+    const owner = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `MSG#${provider}#${messageId}`, sk: 'MSG' } }));
+    if (!owner.Item) return undefined;
+    try {
+      // A late "sent" never overwrites "delivered"/"failed"; receipts may arrive out of order.
+      const r = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `TENANT#${owner.Item.tenantId}#ENV#${owner.Item.envelopeId}`, sk: `DELIVERY#${provider}#${messageId}` },
+          UpdateExpression: 'SET #s = :s, updatedAt = :at' + (receipt.detail ? ', detail = :d' : ''),
+          ConditionExpression: 'attribute_exists(pk) AND updatedAt <= :at',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': receipt.status, ':at': receipt.at, ...(receipt.detail ? { ':d': receipt.detail } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Delivery>(r.Attributes);
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  },
+});
+
+/** The ZNS refresh token: the configured one until the first rotation, then the stored one. */
+export const dynamoZnsTokens = ({ client, tableName }: TableOptions, initial?: string) => ({
+  async load() {
+    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: 'ZNS', sk: 'REFRESH' }, ConsistentRead: true }));
+    return (r.Item?.token as string | undefined) ?? initial;
+  },
+  async save(token: string) {
+    await client.send(new PutCommand({ TableName: tableName, Item: { pk: 'ZNS', sk: 'REFRESH', token } }));
+  },
+});
+
+export interface DevPhoneMessage extends PhoneMessage {
+  readonly at: string;
+  readonly channel: 'sms' | 'zalo';
+  readonly messageId: string;
+}
+
+/** Local mode only: phone messages are also kept for GET /dev/sms and /dev/zalo (like /dev/mail). */
+export const devPhoneOutbox = ({ client, tableName }: TableOptions) => ({
+  wrap(inner: Messenger): Messenger {
+    return {
+      channel: inner.channel,
+      async send(m) {
+        const sent = await inner.send(m);
+        const at = new Date().toISOString();
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: inner.channel === 'sms' ? 'DEVSMS' : 'DEVZALO',
+              sk: `${at}#${Math.random().toString(36).slice(2)}`,
+              at,
+              channel: inner.channel,
+              messageId: sent.messageId,
+              ...m,
+            },
+          }),
+        );
+        return sent;
+      },
+    };
+  },
+  async list(channel: 'sms' | 'zalo'): Promise<DevPhoneMessage[]> {
+    const out: DevPhoneMessage[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': channel === 'sms' ? 'DEVSMS' : 'DEVZALO' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of r.Items ?? []) out.push(stripKeys<DevPhoneMessage>(i) as DevPhoneMessage);
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  },
+});

@@ -1,0 +1,43 @@
+import type { Recipient } from '../envelope/types.js';
+import { completedEmail } from '../mail/templates.js';
+import { linkEmailFor, otpEmail, reminderEmail } from '../mail/workflow-templates.js';
+import type { RecipientMessage } from './deliver.js';
+import { smsCompleted, smsInvitation, smsOtp, smsReminder } from './sms-text.js';
+
+/**
+ * Each notice in its three forms: the bilingual email, the unaccented one-segment SMS, and the
+ * ZNS template parameters (Vietnamese with diacritics; the approved templates name them).
+ */
+interface LinkNotice {
+  readonly senderName: string;
+  readonly title: string;
+  readonly link: string;
+}
+
+export const invitationMessage = (r: Recipient, n: LinkNotice): RecipientMessage => ({
+  kind: 'invitation',
+  mail: linkEmailFor(r.role)({ to: r.email, recipientName: r.name, ...n }),
+  sms: smsInvitation({ ...n, role: r.role }),
+  zalo: { customer_name: r.name, sender_name: n.senderName, title: n.title, link: n.link },
+});
+
+export const reminderMessage = (r: Recipient, n: LinkNotice): RecipientMessage => ({
+  kind: 'reminder',
+  mail: reminderEmail({ to: r.email, recipientName: r.name, ...n }, r.role),
+  sms: smsReminder({ ...n, role: r.role }),
+  zalo: { customer_name: r.name, sender_name: n.senderName, title: n.title, link: n.link },
+});
+
+export const otpMessage = (r: Recipient, n: { title: string; code: string; minutes: number }): RecipientMessage => ({
+  kind: 'otp',
+  mail: otpEmail({ to: r.email, recipientName: r.name, ...n }),
+  sms: smsOtp(n),
+  zalo: { otp: n.code },
+});
+
+export const completedMessage = (r: Recipient, n: { title: string; link?: string }): RecipientMessage => ({
+  kind: 'completed',
+  mail: completedEmail({ to: r.email, recipientName: r.name, ...n }),
+  sms: smsCompleted(n),
+  zalo: { customer_name: r.name, title: n.title, ...(n.link ? { link: n.link } : {}) },
+});
