@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { verifiedIdentityOf } from '../identity/require-identity.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
 import { certificateFacts } from '../pki/certificate-facts.js';
 import { signCadesDetached } from '../pki/cms.js';
@@ -115,7 +116,10 @@ export const signEnvelope = async (
           pki.issueOneTimeCredentials({
             name: recipient.name,
             ...(recipient.email ? { email: recipient.email } : {}),
-            ...(options.verifiedIdentity ? { verifiedIdentity: options.verifiedIdentity } : {}),
+            ...(recipient.phone ? { phone: recipient.phone } : {}),
+            ...((options.verifiedIdentity ?? verifiedIdentityOf(recipient))
+              ? { verifiedIdentity: options.verifiedIdentity ?? verifiedIdentityOf(recipient) }
+              : {}),
           }),
         );
       }

@@ -13,3 +13,7 @@ export const requireIdentityProven = (r: Recipient): void => {
     throw new AppError('identity_required', 'Prove your identity with your citizen ID (CCCD) or VNeID first.');
   }
 };
+
+/** What the signer's one-time certificate names (subject UID `CCCD:<number>`), once identity is proven. */
+export const verifiedIdentityOf = (r: Recipient): { idNumber: string; method: string } | undefined =>
+  r.identity?.evidence ? { idNumber: r.identity.evidence.idNumber, method: r.identity.evidence.method } : undefined;
