@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryLog, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
-import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  *   pk                         sk                              item
@@ -102,21 +102,8 @@ export const devPhoneOutbox = ({ client, tableName }: TableOptions) => ({
     };
   },
   async list(channel: 'sms' | 'zalo'): Promise<DevPhoneMessage[]> {
-    const out: DevPhoneMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': channel === 'sms' ? 'DEVSMS' : 'DEVZALO' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const i of r.Items ?? []) out.push(stripKeys<DevPhoneMessage>(i) as DevPhoneMessage);
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPartition({ client, tableName }, channel === 'sms' ? 'DEVSMS' : 'DEVZALO')).map(
+      (i) => stripKeys<DevPhoneMessage>(i) as DevPhoneMessage,
+    );
   },
 });

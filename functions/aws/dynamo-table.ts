@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /** What every adapter on the single table takes (ADR 0002). */
 export interface TableOptions {
@@ -16,4 +16,24 @@ export const stripKeys = <T>(item: Record<string, unknown> | undefined): T | und
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
   return rest as T;
+};
+
+/** Every item of one partition, page by page (small partitions only: the local dev outboxes). */
+export const queryPartition = async ({ client, tableName }: TableOptions, pk: string): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    out.push(...(r.Items ?? []));
+    start = r.LastEvaluatedKey;
+  } while (start);
+  return out;
 };

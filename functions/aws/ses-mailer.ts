@@ -1,6 +1,7 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
+import { queryPartition } from './dynamo-table.js';
 
 /** SES; with the stack's configuration set, so TLS is required and bounces/complaints are suppressed and measured. */
 export const sesMailer = ({ client, from, configurationSet }: { client: SESClient; from: string; configurationSet?: string }): Mailer => ({
@@ -39,21 +40,12 @@ export const devOutbox = ({ client, tableName }: { client: DynamoDBDocumentClien
     };
   },
   async list(): Promise<(MailMessage & { at: string })[]> {
-    const out: (MailMessage & { at: string })[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'DEVMAIL' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const i of r.Items ?? []) out.push({ at: i.at, to: i.to, subject: i.subject, text: i.text, html: i.html });
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPartition({ client, tableName }, 'DEVMAIL')).map((i) => ({
+      at: i.at as string,
+      to: i.to as string,
+      subject: i.subject as string,
+      text: i.text as string,
+      html: i.html as string,
+    }));
   },
 });
