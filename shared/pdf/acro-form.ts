@@ -1,4 +1,4 @@
-import { type PDFDict, PDFName, PDFNumber, PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef } from 'pdf-lib';
 import { AppError } from '../errors.js';
 import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
 
@@ -34,4 +34,37 @@ export const addToAcroForm = (update: IncrementalUpdate, fieldRef: PDFRef): void
   acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3));
   update.markChanged(holder);
   appendToArray(update, holder, acroForm, 'Fields', fieldRef);
+};
+
+/**
+ * The signature dictionaries of the document's signature fields (approval signatures and
+ * document timestamps), found through the AcroForm: only the fields and their values are
+ * parsed, nothing else in the file.
+ */
+export const signatureDictionaries = (update: IncrementalUpdate): PDFDict[] => {
+  const ctx = update.context;
+  const acro = ctx.lookup(catalogOf(update).catalog.get(PDFName.of('AcroForm')));
+  if (!(acro instanceof PDFDict)) return [];
+  const out: PDFDict[] = [];
+  const seen = new Set<PDFDict>();
+  const visit = (item: unknown, depth: number) => {
+    const field = ctx.lookup(item as PDFRef);
+    if (!(field instanceof PDFDict) || seen.has(field) || depth > 32 || seen.size > 100_000) return;
+    seen.add(field);
+    const value = ctx.lookup(field.get(PDFName.of('V')));
+    if (value instanceof PDFDict && !(value instanceof PDFRawStream)) {
+      const type = value.get(PDFName.of('Type'));
+      if (
+        (type === PDFName.of('Sig') || type === PDFName.of('DocTimeStamp')) &&
+        value.get(PDFName.of('Contents')) instanceof PDFHexString
+      ) {
+        out.push(value);
+      }
+    }
+    const kids = ctx.lookup(field.get(PDFName.of('Kids')));
+    if (kids instanceof PDFArray) for (const kid of kids.asArray()) visit(kid, depth + 1);
+  };
+  const fields = ctx.lookup(acro.get(PDFName.of('Fields')));
+  if (fields instanceof PDFArray) for (const f of fields.asArray()) visit(f, 0);
+  return out;
 };

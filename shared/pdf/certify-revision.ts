@@ -1,9 +1,9 @@
 import { type PDFDict, PDFName } from 'pdf-lib';
-import { addToAcroForm, catalogOf } from './acro-form.js';
+import { addToAcroForm, catalogOf, signatureDictionaries } from './acro-form.js';
 import { createField, type FieldRect, type FormFieldType } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
-import { signatureContentsIn } from './ltv-revision.js';
-import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { withPdf } from './lazy-load.js';
+import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import { registerFixedFont } from './revision-font.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
 
@@ -31,14 +31,21 @@ export interface CertificationInput {
  * sign). Returns undefined when the upload is already signed: a certification signature
  * must be the first one in a document, so such documents are only approval-signed.
  */
-export const addCertificationRevision = async (input: CertificationInput): Promise<SignedRevision | undefined> => {
+export const addCertificationRevision = (input: CertificationInput): Promise<SignedRevision | undefined> => {
   const started = performance.now();
-  const loaded = await loadPdf(input.pdf);
-  if (signatureContentsIn(loaded.doc).length > 0) return undefined;
+  return withPdf(input.pdf, (loaded) => buildCertificationRevision(input, loaded, started));
+};
+
+const buildCertificationRevision = async (
+  input: CertificationInput,
+  loaded: LoadedPdf,
+  started: number,
+): Promise<SignedRevision | undefined> => {
   const { doc } = loaded;
   const update = new IncrementalUpdate(loaded);
+  if (signatureDictionaries(update).length > 0) return undefined;
   const ctx = doc.context;
-  const pages = pageBoxes(doc);
+  const pages = pageLookup(doc);
 
   const sigRef = addSignatureDictionary(ctx, { ...input, certifyWithP: 2 });
   // The certification signature itself is invisible.

@@ -4,7 +4,7 @@ import { catalogOf } from './acro-form.js';
 import { drawCheckboxAppearance, drawTextAppearance } from './appearance.js';
 import type { AppearanceFont } from './fixed-font.js';
 import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
-import type { PageBox } from './pdf-structure.js';
+import type { PageBox, PageLookup } from './pdf-structure.js';
 
 /** A rectangle in PDF points, measured from the top-left corner of the page (the API's convention). */
 export interface FieldRect {
@@ -28,8 +28,8 @@ export const toPdfRect = (
   return [llx, ury - r.height, llx + r.width, ury];
 };
 
-const pageOf = (pages: readonly PageBox[], rect: FieldRect): PageBox => {
-  const page = pages[rect.page - 1];
+const pageOf = (pages: PageLookup, rect: FieldRect): PageBox => {
+  const page = rect.page >= 1 && Number.isInteger(rect.page) ? pages(rect.page - 1) : undefined;
   if (!page) throw new AppError('field_off_page', `Page ${rect.page} does not exist.`);
   return page;
 };
@@ -44,7 +44,7 @@ const READ_ONLY = 1;
 export const createField = (
   doc: PDFDocument,
   update: IncrementalUpdate,
-  pages: readonly PageBox[],
+  pages: PageLookup,
   spec: { name: string; type: FormFieldType; rect: FieldRect; lock?: readonly string[]; readOnly?: boolean },
 ): { ref: PDFRef; dict: PDFDict } => {
   const ctx = doc.context;

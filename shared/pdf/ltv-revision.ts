@@ -1,30 +1,21 @@
-import { type PDFDict, type PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { type PDFDict, type PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import type { Timestamper } from '../pki/cms.js';
 import { OID } from '../pki/oids.js';
 import { sha256Hex, toArrayBuffer } from '../util/bytes.js';
-import { addToAcroForm, catalogOf } from './acro-form.js';
+import { addToAcroForm, catalogOf, signatureDictionaries } from './acro-form.js';
 import { appendToArray, IncrementalUpdate } from './incremental-update.js';
-import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { withPdf } from './lazy-load.js';
+import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import { byteRangePlaceholder, contentsPlaceholder, embedSignature, prepareByteRange } from './signature-placeholder.js';
 
-/** Every CMS in the file's signature dictionaries (approval signatures and document timestamps). */
-export const signatureContents = async (pdf: Uint8Array): Promise<Uint8Array[]> => signatureContentsIn((await loadPdf(pdf)).doc);
+/** Every CMS in the file's signature fields (approval signatures and document timestamps). */
+export const signatureContents = (pdf: Uint8Array): Promise<Uint8Array[]> =>
+  withPdf(pdf, async (loaded) => signatureContentsIn(new IncrementalUpdate(loaded)));
 
-/** The same, for a document already parsed (no second parse of the file). */
-export const signatureContentsIn = (doc: PDFDocument): Uint8Array[] => {
-  const out: Uint8Array[] = [];
-  for (const [, obj] of doc.context.enumerateIndirectObjects()) {
-    if (!obj || !('get' in obj)) continue;
-    const dict = obj as PDFDict;
-    const type = dict.get(PDFName.of('Type'));
-    const contents = dict.get(PDFName.of('Contents'));
-    if ((type === PDFName.of('Sig') || type === PDFName.of('DocTimeStamp')) && contents instanceof PDFHexString) {
-      out.push(trimDer(contents.asBytes()));
-    }
-  }
-  return out;
-};
+/** The same, for a document already loaded (no second parse of the file). */
+export const signatureContentsIn = (update: IncrementalUpdate): Uint8Array[] =>
+  signatureDictionaries(update).map((sig) => trimDer((sig.get(PDFName.of('Contents')) as PDFHexString).asBytes()));
 
 /** /Contents is zero-padded; the DER length says where the CMS ends. */
 const trimDer = (bytes: Uint8Array): Uint8Array => {
@@ -74,8 +65,10 @@ export interface LtvRevisionInput {
  * certificate and CRL needed to validate the signatures later (B-LT), and a document
  * timestamp (SubFilter ETSI.RFC3161) over the whole file including that DSS (B-LTA).
  */
-export const addLtvRevision = async (input: LtvRevisionInput): Promise<Uint8Array> => {
-  const loaded = await loadPdf(input.pdf);
+export const addLtvRevision = (input: LtvRevisionInput): Promise<Uint8Array> =>
+  withPdf(input.pdf, (loaded) => buildLtvRevision(input, loaded));
+
+const buildLtvRevision = async (input: LtvRevisionInput, loaded: LoadedPdf): Promise<Uint8Array> => {
   const update = new IncrementalUpdate(loaded);
   const ctx = update.context;
   const { catalog, rootRef } = catalogOf(update);
@@ -90,7 +83,7 @@ export const addLtvRevision = async (input: LtvRevisionInput): Promise<Uint8Arra
   sig.set(PDFName.of('ByteRange'), byteRangePlaceholder());
   sig.set(PDFName.of('Contents'), contentsPlaceholder(input.contentsSize ?? 12288));
   const sigRef = ctx.register(sig);
-  const page = pageBoxes(loaded.doc)[0];
+  const page = pageLookup(loaded.doc)(0);
   if (!page) throw new Error('document has no page');
   // An invisible field: a document timestamp has no appearance.
   const field = ctx.obj({ FT: 'Sig', Type: 'Annot', Subtype: 'Widget', Rect: [0, 0, 0, 0], F: 132, P: page.ref }) as PDFDict;

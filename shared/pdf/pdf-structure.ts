@@ -1,4 +1,15 @@
-import { type PDFContext, PDFDict, PDFDocument, PDFName, PDFNumber, PDFObjectParser, type PDFRef } from 'pdf-lib';
+import {
+  PDFArray,
+  type PDFContext,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFObjectParser,
+  PDFPage,
+  PDFPageLeaf,
+  PDFRef,
+} from 'pdf-lib';
 import { AppError } from '../errors.js';
 
 /** Where the last cross-reference section of a file is and what kind it is. */
@@ -143,3 +154,44 @@ export const pageBoxes = (doc: PDFDocument): PageBox[] =>
     const box = p.getMediaBox();
     return { ref: p.ref, width: box.width, height: box.height, x0: box.x, y0: box.y, rotation: p.getRotation().angle };
   });
+
+const boxOf = (page: PDFPage): PageBox => {
+  const box = page.getMediaBox();
+  return { ref: page.ref, width: box.width, height: box.height, x0: box.x, y0: box.y, rotation: page.getRotation().angle };
+};
+
+/** A page by index, found by descending the page tree with each node's /Count: only that branch is read. */
+export type PageLookup = (index: number) => PageBox | undefined;
+
+export const pageLookup = (doc: PDFDocument): PageLookup => {
+  const cache = new Map<number, PageBox | undefined>();
+  const ctx = doc.context;
+  const find = (wanted: number): PageBox | undefined => {
+    let node: PDFDict | undefined = doc.catalog.Pages();
+    let index = wanted;
+    for (let depth = 0; node && depth < 64; depth++) {
+      const kids = node.lookup(PDFName.of('Kids'));
+      if (!(kids instanceof PDFArray)) return undefined;
+      let next: PDFDict | undefined;
+      for (let i = 0; i < kids.size() && !next; i++) {
+        const ref = kids.get(i);
+        const kid = ctx.lookup(ref);
+        if (kid instanceof PDFPageLeaf && ref instanceof PDFRef) {
+          if (index === 0) return boxOf(PDFPage.of(kid, ref, doc));
+          index--;
+        } else if (kid instanceof PDFDict) {
+          const count = kid.lookup(PDFName.of('Count'));
+          const n = count instanceof PDFNumber ? count.asNumber() : 0;
+          if (index < n) next = kid;
+          else index -= n;
+        }
+      }
+      node = next;
+    }
+    return undefined;
+  };
+  return (index) => {
+    if (!cache.has(index)) cache.set(index, find(index));
+    return cache.get(index);
+  };
+};

@@ -3,7 +3,8 @@ import { addToAcroForm } from './acro-form.js';
 import { drawSignatureAppearance, embedSignatureImage } from './appearance.js';
 import { createField, type FieldRect, fillField, findField } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
-import { loadPdf, pageBoxes } from './pdf-structure.js';
+import { withPdf } from './lazy-load.js';
+import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import { revisionFont } from './revision-font.js';
 import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
 
@@ -52,13 +53,20 @@ export type SignatureRevisionResult = SignedRevision;
  * only fills fields that already exist, so a validator comparing revisions sees form
  * filling and signing and nothing else.
  */
-export const addSignatureRevision = async (input: SignatureRevisionInput): Promise<SignatureRevisionResult> => {
+export const addSignatureRevision = (input: SignatureRevisionInput): Promise<SignatureRevisionResult> => {
   const started = performance.now();
-  const loaded = await loadPdf(input.pdf);
+  return withPdf(input.pdf, (loaded) => buildSignatureRevision(input, loaded, started));
+};
+
+const buildSignatureRevision = async (
+  input: SignatureRevisionInput,
+  loaded: LoadedPdf,
+  started: number,
+): Promise<SignatureRevisionResult> => {
   const { doc } = loaded;
   const update = new IncrementalUpdate(loaded);
   const ctx = doc.context;
-  const pages = pageBoxes(doc);
+  const pages = pageLookup(doc);
   const { font, finish } = await revisionFont(doc, update, [
     input.signerName,
     input.detail ?? '',
