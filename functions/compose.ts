@@ -135,6 +135,8 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     reminders: config.reminders,
     tsaUrls: config.tsaUrls,
     tsaTimeoutMs: config.tsaTimeoutMs,
+    ...(config.tsaRequired ? { tsaRequired: config.tsaRequired } : {}),
+    reportError: (message, fields) => logger.error(message, fields),
     logger,
     maxUploadBytes: config.maxUploadBytes,
     presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
+import { toPem } from '../shared/pki/certificate.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
 
 /** Configuration, parsed once at the entry point. Nothing below the entry points reads process.env. */
@@ -23,7 +26,10 @@ export interface Config {
   readonly adminKey?: string;
   /** KYSO_ADMIN_KEY_SECRET_ID: the Secrets Manager secret holding the admin key (the deployed stack; npm start). */
   readonly adminKeySecretId?: string;
-  /** KYSO_TRUSTED_ROOTS: PEM certificates of CA roots the verification service trusts besides the platform root. */
+  /**
+   * KYSO_TRUSTED_ROOTS: PEM certificates of CA roots trusted besides the platform root, or the
+   * path of a directory of PEM/DER files (.pem, .crt, .cer, .der), read once at start.
+   */
   readonly trustedRootsPem?: string;
   /** KYSO_VERIFY_FETCH_CRLS=1: POST /v1/verify fetches CRLs named in the file's certificates. */
   readonly verifyFetchCrls?: boolean;
@@ -37,6 +43,8 @@ export interface Config {
   /** KYSO_TSA_URLS: comma-separated RFC 3161 URLs tried before the platform TSA. */
   readonly tsaUrls: readonly string[];
   readonly tsaTimeoutMs: number;
+  /** KYSO_TSA_REQUIRED=external: every signature needs a timestamp from an external TSA; no platform fallback. */
+  readonly tsaRequired?: 'external';
   readonly maxUploadBytes: number;
   /** KYSO_MAX_PRESIGNED_UPLOAD_BYTES: largest PDF accepted through a presigned upload. */
   readonly maxPresignedUploadBytes: number;
@@ -99,6 +107,41 @@ const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return n;
 };
 
+const tsaRequired = (raw: string | undefined): { tsaRequired?: 'external' } => {
+  if (!raw) return {};
+  if (raw !== 'external') throw new Error(`KYSO_TSA_REQUIRED must be "external" or unset, got "${raw}"`);
+  return { tsaRequired: 'external' };
+};
+
+const CERT_FILE = /\.(pem|crt|cer|der)$/i;
+
+/**
+ * KYSO_TRUSTED_ROOTS is PEM text, or a directory an operator drops the national root and the
+ * licensed CAs' certificates into (PEM or DER, one or more per file): returned as PEM text.
+ */
+const trustedRootsPem = (value: string): string => {
+  if (value.includes('-----BEGIN')) return value;
+  const isDirectory = (() => {
+    try {
+      return statSync(value).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  if (!isDirectory) throw new Error('KYSO_TRUSTED_ROOTS must hold PEM certificates or name a directory of PEM/DER files');
+  const files = readdirSync(value)
+    .filter((f) => CERT_FILE.test(f))
+    .sort();
+  const pems = files.map((f) => {
+    const bytes = readFileSync(join(value, f));
+    const text = bytes.toString('latin1');
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return text;
+    if (bytes[0] !== 0x30) throw new Error(`KYSO_TRUSTED_ROOTS: ${f} is neither PEM nor DER`);
+    return toPem(new Uint8Array(bytes));
+  });
+  return pems.join('\n');
+};
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
@@ -127,7 +170,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY_SECRET_ID ? { adminKeySecretId: env.KYSO_ADMIN_KEY_SECRET_ID } : {}),
-    ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: env.KYSO_TRUSTED_ROOTS } : {}),
+    ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: trustedRootsPem(env.KYSO_TRUSTED_ROOTS) } : {}),
     ...(env.KYSO_VERIFY_FETCH_CRLS === '1' ? { verifyFetchCrls: true } : {}),
     signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
@@ -142,6 +185,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       .map((u) => u.trim())
       .filter(Boolean),
     tsaTimeoutMs: Number(env.KYSO_TSA_TIMEOUT_MS ?? 5000),
+    ...tsaRequired(env.KYSO_TSA_REQUIRED),
     maxUploadBytes: Number(env.KYSO_MAX_UPLOAD_BYTES ?? 4 * 1024 * 1024),
     maxPresignedUploadBytes: Number(env.KYSO_MAX_PRESIGNED_UPLOAD_BYTES ?? 50 * 1024 * 1024),
     keyAliasPrefix: env.KYSO_KEY_ALIAS_PREFIX ?? 'alias/kyso',

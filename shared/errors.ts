@@ -102,6 +102,8 @@ export const ERROR_STATUS = {
   active_content: 422,
   /** CR/LF or another control character in a title, name or subject. */
   control_characters: 400,
+  /** KYSO_TSA_REQUIRED=external and no external TSA answered: nothing was stored. */
+  timestamp_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

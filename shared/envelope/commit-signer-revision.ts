@@ -47,6 +47,8 @@ export const commitSignerRevisions = async (
   options: {
     /** When the signer signed (the /M time of their revisions). */
     readonly signedAt: Date;
+    /** Hears which TSA stamped each of the signer's signatures (URL or "platform"), for the audit trail. */
+    readonly onTimestamp?: (source: string) => void;
   },
 ): Promise<{ envelope: Envelope; attempts: number }> => {
   const { after, attempts } = await updateEnvelope(
@@ -57,7 +59,7 @@ export const commitSignerRevisions = async (
       const recipient = assertCanSign(current, grant.recipientId);
       const pki = await deps.pki();
       // The tenant's TSAs, then the platform TSA (PAdES B-T on every signature).
-      const timestamper = await timestamperFor(deps, pki, current.tenantId);
+      const timestamper = await timestamperFor(deps, pki, current.tenantId, options.onTimestamp);
       const revised = await revise(current, { recipient, pki, timestamper, timer });
       let documents = [...revised.documents];
       const signedAtIso = options.signedAt.toISOString();
@@ -65,7 +67,11 @@ export const commitSignerRevisions = async (
         ...current,
         recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed' as const, signedAt: signedAtIso } : r)),
       };
-      if (isComplete(signedNow)) documents = await addLongTermRevisions(deps, current, documents, { pki, timestamper, timer });
+      if (isComplete(signedNow)) {
+        // The document timestamps are not the signer's: their TSA is not reported as the signer's.
+        const ltv = options.onTimestamp ? await timestamperFor(deps, pki, current.tenantId) : timestamper;
+        documents = await addLongTermRevisions(deps, current, documents, { pki, timestamper: ltv, timer });
+      }
       const next: Envelope = {
         ...signedNow,
         documents,

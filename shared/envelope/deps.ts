@@ -35,6 +35,10 @@ export interface EnvelopeDeps {
   readonly tsaUrls?: readonly string[];
   /** Timeout per external TSA request. */
   readonly tsaTimeoutMs?: number;
+  /** KYSO_TSA_REQUIRED=external: signatures need an external TSA; no fallback to the platform TSA. */
+  readonly tsaRequired?: 'external';
+  /** Where use cases report failures that answer 5xx but are no bug (an outside service down): logged as errors, alarmed. */
+  readonly reportError?: (message: string, fields: Record<string, unknown>) => void;
   /**
    * The fetch for every URL a tenant or a file supplied (TSAs, webhooks, CSC providers, …): the
    * composition root passes the guarded fetch (functions/net/guarded-fetch.ts); absent only in unit tests.

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { verifiedIdentityOf } from '../identity/require-identity.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
-import { certificateFacts } from '../pki/certificate-facts.js';
+import { certificateSummary } from '../pki/certificate-summary.js';
 import { signCadesDetached } from '../pki/cms.js';
 import type { OneTimeCredentials, SignerCredentials, VerifiedIdentity } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
@@ -100,6 +100,7 @@ export const signEnvelope = async (
   // and certificate (ADR 0011), destroyed below whatever happens.
   let issued: SignerCredentials | undefined;
   let oneTime: OneTimeCredentials | undefined;
+  const tsaSources: string[] = [];
   const typedName = input.signature.value.trim();
   if (!typedName || typedName.length > 120) {
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
@@ -110,6 +111,7 @@ export const signEnvelope = async (
     grant,
     timer,
     async (current, { recipient, pki, timestamper }) => {
+      tsaSources.length = 0; // a retry stamps again
       const values = validateFieldValues(current, recipient.id, input.fields);
       if (!issued && !options.credentials) {
         oneTime = await timer.time('kms', () =>
@@ -170,7 +172,7 @@ export const signEnvelope = async (
       }
       return { documents, values };
     },
-    { signedAt },
+    { signedAt, onTimestamp: (source) => tsaSources.push(source) },
   ).finally(() => oneTime?.destroy());
   const envelope = await announceSignature(
     deps,
@@ -180,8 +182,9 @@ export const signEnvelope = async (
     {
       method: options.method ?? 'email-link',
       signature: options.credentials ? 'seal' : input.signature.type,
-      ...(oneTime ? { certificate: { ...certificateFacts(oneTime.certificate), oneTime: true, keyDestroyed: true } } : {}),
+      ...(oneTime ? { certificate: { ...certificateSummary(oneTime.certificate), oneTime: true, keyDestroyed: true } } : {}),
       ...(options.verifiedIdentity ? { identityMethod: options.verifiedIdentity.method } : {}),
+      timestamps: [...new Set(tsaSources)],
     },
     { timer },
   );

@@ -125,11 +125,13 @@ export const completeWithVerifiedSignatures = async (
   const certificate = unb64(session.certificate);
   const chain = session.chain.map(unb64);
   const timer = new Timer();
+  const tsaSources: string[] = [];
   const { envelope } = await commitSignerRevisions(
     deps,
     grant,
     timer,
     async (current, { timestamper }) => {
+      tsaSources.length = 0; // a retry stamps again
       const documents: EnvelopeDocument[] = [];
       for (const doc of current.documents) {
         const pinned = session.documents.find((d) => d.documentId === doc.id);
@@ -158,13 +160,14 @@ export const completeWithVerifiedSignatures = async (
       }
       return { documents, values: new Map(Object.entries(session.fieldValues)) };
     },
-    { signedAt: new Date(session.signedAt) },
+    { signedAt: new Date(session.signedAt), onTimestamp: (source) => tsaSources.push(source) },
   );
   return announceSignature(deps, envelope, grant, meta, {
     method: session.method === 'remote' ? `remote-signing:${session.remote?.caName ?? 'csc'}` : 'usb-token',
     signature: 'own-certificate',
     sessionId: session.id,
     certificate: certificateSummary(certificate),
+    timestamps: [...new Set(tsaSources)],
   });
 };
 

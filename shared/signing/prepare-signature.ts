@@ -6,10 +6,10 @@ import type { Field, SigningGrant } from '../envelope/types.js';
 import { getEnvelopeOrThrow } from '../envelope/update-envelope.js';
 import { AppError } from '../errors.js';
 import type { FormValue } from '../pdf/sign-revision.js';
-import { parseCertificate } from '../pki/certificate.js';
 import { commonNameOf } from '../pki/certificate-path.js';
+import { certificateSummary } from '../pki/certificate-summary.js';
 import { checkSigningCertificate, signatureAlgorithmFor } from '../pki/external-signature.js';
-import { randomId, sha256, sha256Hex, toHex } from '../util/bytes.js';
+import { randomId, sha256, toHex } from '../util/bytes.js';
 import { checkPathRevocation } from './check-revocation-online.js';
 import { buildPinnedRevision } from './pinned-revision.js';
 import type { ExternalSigningDeps, PinnedDocument, SigningSession } from './ports.js';
@@ -46,15 +46,7 @@ const displayValue = (f: Field, value: string): string => {
 };
 
 /** Who the certificate names, for the audit trail (no private data beyond what the certificate shows anyone). */
-export const certificateSummary = (der: Uint8Array) => {
-  const cert = parseCertificate(der);
-  return {
-    subject: commonNameOf(der),
-    issuer: String(cert.issuer.typesAndValues.find((t) => t.type === '2.5.4.3')?.value.valueBlock.value ?? '?'),
-    serialNumber: toHex(cert.serialNumber.valueBlock.valueHexView),
-    sha256: sha256Hex(der),
-  };
-};
+export { certificateSummary };
 
 const b64 = (d: Uint8Array) => Buffer.from(d).toString('base64');
 

@@ -69,6 +69,7 @@ const writeSignature = (w: Writer, s: SignatureReport) => {
   });
   w.text(verdictLine(s.verdict, s.reasons), { bold: true, color: COLORS[s.verdict], indent: 12 });
   if (s.signerName) w.field(both('signer'), s.signerName);
+  if (s.tierText) w.field(both('tier'), `${s.tierText.vi} / ${s.tierText.en}`);
   if (s.certificate) {
     w.field(both('subject'), s.certificate.subject);
     w.field(both('issuer'), s.certificate.issuer);

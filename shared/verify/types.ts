@@ -1,3 +1,5 @@
+import type { SignatureTier } from './signature-tier.js';
+
 /** The verification report: what POST /v1/verify answers, as JSON, HTML or PDF. */
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 export type SignatureKind = 'approval' | 'certification' | 'document-timestamp';
@@ -49,6 +51,10 @@ export interface SignatureReport {
   readonly claimedTime?: string;
   readonly reason?: string;
   readonly certificate?: CertificateInfo;
+  /** What kind of signature it is (issue 11): electronic (platform one-time), digital (licensed CA), seal, platform, untrusted. */
+  readonly tier?: SignatureTier;
+  /** The tier in words, Vietnamese and English. */
+  readonly tierText?: { readonly vi: string; readonly en: string };
   readonly byteRange: readonly number[];
   /** message digest (or timestamp imprint) over the ByteRange. */
   readonly integrity: CheckResult;

@@ -11,6 +11,8 @@ export interface VerifyContext {
   readonly pool: CertificatePool;
   readonly revocation: RevocationData;
   readonly now: Date;
+  /** The platform root, to tell Kyso's own certificates from other trusted CAs' (signature tier). */
+  readonly platformRoot?: Uint8Array;
   /** Changes made after the revision ending at `end` (cached per revision). */
   modificationsAfter(end: number): Promise<Modifications>;
   /** Whether the revision ending at `end` has a DSS. */

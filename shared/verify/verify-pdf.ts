@@ -23,6 +23,8 @@ export interface VerifyPdfOptions {
   /** Trust anchors, DER: the platform root plus configured roots (deployment, tenant). */
   readonly trustAnchors: readonly Uint8Array[];
   readonly now: Date;
+  /** The platform root (also among the anchors): signatures under it are the platform tier. */
+  readonly platformRoot?: Uint8Array;
   /** Online revocation: fetch the CRLs the file's certificates name (off when absent). */
   readonly fetchCrl?: CrlFetcher;
 }
@@ -118,6 +120,7 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
       cmsOcsps: material.flatMap((m) => m.ocsps),
     },
     now: options.now,
+    ...(options.platformRoot ? { platformRoot: options.platformRoot } : {}),
     modificationsAfter(end) {
       let m = mods.get(end);
       if (!m) {

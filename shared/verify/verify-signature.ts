@@ -7,6 +7,7 @@ import { checkRevocation } from './check-revocation.js';
 import { checkTimestamp, type TimestampCheck } from './check-timestamp.js';
 import { commonNameOf, describeCertificate } from './describe-certificate.js';
 import type { SignatureEntry } from './read-signatures.js';
+import { signatureTier, TIER_TEXT } from './signature-tier.js';
 import type { RevocationReport, SignatureReport, TimestampReport, Verdict } from './types.js';
 import { signedParts, type VerifyContext } from './verify-context.js';
 import { digest, type SignedDataCheck, verifySignedData } from './verify-signed-data.js';
@@ -87,6 +88,7 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
   const cert = check?.signerCertificate;
   const signerName = entry.name ?? (cert ? commonNameOf(parseCertificate(cert).subject) : undefined);
   const { wellFormed: _w, ...coverageReport } = coverage;
+  const tier = cert ? signatureTier(cert, path, ctx.platformRoot) : undefined;
   return {
     index,
     kind: entry.kind,
@@ -96,6 +98,7 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
     ...(entry.claimedTime ? { claimedTime: entry.claimedTime.toISOString() } : {}),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(cert ? { certificate: describeCertificate(cert) } : {}),
+    ...(tier ? { tier, tierText: { vi: TIER_TEXT.vi[tier], en: TIER_TEXT.en[tier] } } : {}),
     byteRange: entry.byteRange,
     integrity: { ok: !!check?.digestMatches, ...(problem ? { detail: problem } : check?.problem ? { detail: check.problem } : {}) },
     signatureValue: { ok: !!check?.signatureValid, ...(check?.digestAlgorithm ? { detail: check.digestAlgorithm } : {}) },

@@ -60,6 +60,12 @@ describe('POST /v1/verify', () => {
     expect(r.body.signatures.map((s) => s.kind)).toEqual(['certification', 'approval', 'approval', 'document-timestamp']);
     expect(r.body.signatures.every((s) => s.verdict === 'valid' && s.revocation.status === 'good')).toBe(true);
     expect(r.body.signatures.slice(1, 3).map((s) => s.signerName)).toEqual([doc.an.name, doc.hr.name]);
+    // Issue 11: each signature's tier, in words.
+    expect(r.body.signatures.map((s) => s.tier)).toEqual(['platform', 'platform-one-time', 'platform-one-time', undefined]);
+    expect(r.body.signatures[1]?.tierText).toEqual({
+      vi: 'Chữ ký điện tử (chứng thư số dùng một lần của nền tảng Kyso)',
+      en: 'Electronic signature (Kyso platform one-time certificate)',
+    });
     expect(r.body.kyso).toMatchObject({
       envelopeId: doc.id,
       title: 'Hợp đồng lao động số 12/2026',
@@ -165,7 +171,10 @@ describe('trust lists', () => {
     const withKey = await verify(pdf, '', { authorization: `Bearer ${tenant.apiKey}` });
     expect(withKey.body.verdict, JSON.stringify(withKey.body.reasons)).toBe('valid');
     expect(withKey.body.level).toBe('B-LTA');
-    expect((await verify(pdf)).body.verdict).toBe('indeterminate');
+    expect(withKey.body.signatures[0]?.tier).toBe('licensed-ca');
+    const withoutKey = (await verify(pdf)).body;
+    expect(withoutKey.verdict).toBe('indeterminate');
+    expect(withoutKey.signatures[0]?.tier).toBe('untrusted');
     const badKey = await verify<ErrorBody>(pdf, '', { authorization: 'Bearer nope' });
     expect([badKey.status, badKey.body.error.code]).toEqual([401, 'unauthorized']);
     const notPem = await call<ErrorBody>('PUT', '/v1/verify/trust-roots', { key: tenant.apiKey, json: { certificatesPem: 'x' } });

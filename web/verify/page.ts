@@ -37,6 +37,7 @@ const signatureCard = (lang: ReportLang, s: SignatureReport) => {
   const rows = [
     s.reasons.length ? row(t.overall, escapeHtml(s.reasons.map((r) => reasonText(lang, r)).join('; '))) : '',
     s.signerName ? row(t.signer, escapeHtml(s.signerName)) : '',
+    s.tierText ? row(t.tier, `<strong>${escapeHtml(s.tierText[lang])}</strong>`) : '',
     s.certificate ? row(t.subject, escapeHtml(s.certificate.subject)) : '',
     s.certificate ? row(t.issuer, escapeHtml(s.certificate.issuer)) : '',
     s.certificate ? row(t.serial, escapeHtml(s.certificate.serialNumber)) : '',

@@ -81,6 +81,7 @@ export const verifyRoutes = (deps: AppDeps) => {
       const report = await verifyPdf(pdf, {
         trustAnchors: await trustAnchors(deps, c.req.header('authorization')),
         now: deps.clock.now(),
+        platformRoot: (await deps.pki()).rootCertificate,
         ...(deps.crlFetcher ? { fetchCrl: deps.crlFetcher } : {}),
       });
       const kyso = deps.documentHashes
