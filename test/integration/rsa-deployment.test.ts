@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/api.js';
 import { extractSignatures, parseSignedData } from '../support/pdf-inspect.js';
-import { type RunningServer, startServer } from '../support/start-server.js';
+import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
 import { runPdfsig, withTempDir } from '../support/validators.js';
 
 /** A deployment whose KMS keys are RSA 3072 (KYSO_KEY_SPEC), on its own local AWS endpoint. */
@@ -18,17 +18,8 @@ describe('a deployment with RSA 3072 keys', () => {
   });
 
   it('issues RSA 3072 certificates and signs with sha256WithRSAEncryption; pdfsig validates the chain', async () => {
-    const api = async (method: string, path: string, json?: unknown, auth = true) => {
-      const r = await fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          ...(auth ? { authorization: `Bearer ${server.devApiKey}` } : {}),
-          ...(json ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(json ? { body: JSON.stringify(json) } : {}),
-      });
-      return r.headers.get('content-type')?.includes('json') ? r.json() : new Uint8Array(await r.arrayBuffer());
-    };
+    const api = async (method: string, path: string, json?: unknown, auth = true) =>
+      (await serverApi(server)<unknown>(method, path, json, auth)).body;
     const email = 'rsa.signer@example.vn';
     const env = (await api('POST', '/v1/envelopes', {
       title: 'Hợp đồng dịch vụ viễn thông',

@@ -8,7 +8,7 @@ import { toPem } from '../../shared/pki/certificate.js';
 import { answerTimestampQuery } from '../../shared/pki/timestamp-response.js';
 import type { VerificationReport } from '../../shared/verify/types.js';
 import { envelopeJson, fixture } from '../support/api.js';
-import { type RunningServer, startServer } from '../support/start-server.js';
+import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
 import { signedDocument } from '../unit/verify/documents.js';
 
@@ -58,18 +58,7 @@ describe('KYSO_TSA_REQUIRED=external and a trusted-roots directory', () => {
     await new Promise<void>((r) => tsa?.close(() => r()));
   });
 
-  const api = async <T>(method: string, path: string, json?: unknown, auth = true) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        ...(auth ? { authorization: `Bearer ${server.devApiKey}` } : {}),
-        ...(json ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(json ? { body: JSON.stringify(json) } : {}),
-    });
-    const body = r.headers.get('content-type')?.includes('json') ? await r.json() : new Uint8Array(await r.arrayBuffer());
-    return { status: r.status, body: body as T };
-  };
+  const api = <T>(method: string, path: string, json?: unknown, auth = true) => serverApi(server)<T>(method, path, json, auth);
   const linkOf = async (email: string) => {
     const mail = (await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, false)).body;
     return /\/s\/(\S+)/.exec(mail.messages.filter((m) => m.to === email).at(-1)?.text ?? '')?.[1] as string;

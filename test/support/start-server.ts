@@ -63,3 +63,19 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
     },
   };
 };
+
+/** A small client for a server started here: JSON in, JSON or bytes out, the dev API key unless `auth` is false. */
+export const serverApi =
+  (server: RunningServer) =>
+  async <T>(method: string, path: string, json?: unknown, auth = true): Promise<{ status: number; body: T }> => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        ...(auth ? { authorization: `Bearer ${server.devApiKey}` } : {}),
+        ...(json ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(json ? { body: JSON.stringify(json) } : {}),
+    });
+    const body = r.headers.get('content-type')?.includes('json') ? await r.json() : new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, body: body as T };
+  };
