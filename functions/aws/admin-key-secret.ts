@@ -5,6 +5,7 @@ import {
   ResourceExistsException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { randomId } from '../../shared/util/bytes.js';
 
 /** Where the admin key comes from: read once per container, on the first admin request. */
 export type AdminKeySource = () => Promise<string>;
@@ -32,12 +33,23 @@ export const secretAdminKey = (client: SecretsManagerClient, secretId: string): 
   };
 };
 
-/** Local mode: stores the admin key where the deployed stack keeps it, so both read it the same way. */
-export const putAdminKeySecret = async (client: SecretsManagerClient, name: string, value: string): Promise<void> => {
+/**
+ * Local mode: makes sure the admin key is where the deployed stack keeps it, so both read it the
+ * same way. A key given explicitly replaces the stored one; otherwise an existing key is kept
+ * (restarts, and several servers on one endpoint, agree on one key) and a new one is stored only
+ * when there is none. Returns the key in force.
+ */
+export const ensureAdminKeySecret = async (client: SecretsManagerClient, name: string, given?: string): Promise<string> => {
+  const value = given ?? `kyso_admin_${randomId(18)}`;
   try {
     await client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: 'Kyso admin key (local)' }));
+    return value;
   } catch (e) {
     if (!(e instanceof ResourceExistsException)) throw e;
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
   }
+  if (given) {
+    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: given }));
+    return given;
+  }
+  return secretAdminKey(client, name)();
 };

@@ -4,7 +4,7 @@ import { runScheduledTask, SCHEDULED_TASKS } from '../../shared/envelope/schedul
 import { randomId } from '../../shared/util/bytes.js';
 import { createApp } from '../api/app.js';
 import { hashApiKey } from '../api/auth.js';
-import { putAdminKeySecret } from '../aws/admin-key-secret.js';
+import { ensureAdminKeySecret } from '../aws/admin-key-secret.js';
 import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
@@ -26,14 +26,17 @@ const main = async () => {
   }
   env.KYSO_LOCAL ??= '1';
   env.KYSO_API_KEY ||= `kyso_dev_${randomId(18)}`;
-  // The admin key lives in Secrets Manager, as on AWS: npm start writes a fresh one (or KYSO_ADMIN_KEY)
-  // unless KYSO_ADMIN_KEY_SECRET_ID names an existing secret, and the app reads it from there.
-  const writeAdminKey = env.KYSO_ADMIN_KEY_SECRET_ID ? undefined : env.KYSO_ADMIN_KEY || `kyso_admin_${randomId(18)}`;
+  // The admin key lives in Secrets Manager, as on AWS, and the app reads it from there: npm start keeps
+  // the stored one (or stores KYSO_ADMIN_KEY, or a new one) unless KYSO_ADMIN_KEY_SECRET_ID names a secret.
+  const ownAdminSecret = !env.KYSO_ADMIN_KEY_SECRET_ID;
+  const givenAdminKey = env.KYSO_ADMIN_KEY || undefined;
   env.KYSO_ADMIN_KEY_SECRET_ID ||= 'kyso/admin-key';
   delete env.KYSO_ADMIN_KEY;
   const clients = createAwsClients(loadConfig(env));
   const config = await bootstrapResources(clients, loadConfig(env)); // + the local queue URLs
-  if (writeAdminKey) await putAdminKeySecret(clients.secrets, config.adminKeySecretId as string, writeAdminKey);
+  const adminKey = ownAdminSecret
+    ? await ensureAdminKeySecret(clients.secrets, config.adminKeySecretId as string, givenAdminKey)
+    : undefined;
   const deps = composeAppDeps(config, { clients });
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
@@ -74,7 +77,7 @@ const main = async () => {
         `Kyso listening on ${url}`,
         `AWS endpoint: ${config.endpoint}`,
         `Dev API key: ${config.devApiKey}`,
-        `Admin key: ${writeAdminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
+        `Admin key: ${adminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
         `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
         `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
         `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'}`,

@@ -1,6 +1,6 @@
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
-import { secretAdminKey } from '../../functions/aws/admin-key-secret.js';
+import { ensureAdminKeySecret, secretAdminKey } from '../../functions/aws/admin-key-secret.js';
 import { call } from '../support/api.js';
 
 const client = () =>
@@ -30,5 +30,15 @@ describe('the admin key in Secrets Manager', () => {
     await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'rotated' }));
     expect(await source()).toBe('first-value'); // this container keeps its value
     expect(await secretAdminKey(sm, name)()).toBe('rotated'); // a new container reads the new one
+  });
+
+  it('npm start keeps a stored key (restarts and servers sharing an endpoint agree), and stores a given one', async () => {
+    const sm = client();
+    const name = `kyso-test/local-${Date.now()}`;
+    const first = await ensureAdminKeySecret(sm, name);
+    expect(first).toMatch(/^kyso_admin_[\w-]{20,}$/);
+    expect(await ensureAdminKeySecret(sm, name)).toBe(first);
+    expect(await ensureAdminKeySecret(sm, name, 'given-by-operator')).toBe('given-by-operator');
+    expect(await secretAdminKey(sm, name)()).toBe('given-by-operator');
   });
 });
