@@ -10,6 +10,7 @@ import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
+import { dynamoRateCounter } from './aws/dynamo-rate-counter.js';
 import {
   dynamoAuditRepository,
   dynamoEnvelopeRepository,
@@ -142,6 +143,12 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),
     maxPresignedUploadBytes: config.maxPresignedUploadBytes,
     ...adminKeySource(config, clients),
+    trustedProxies: config.trustedProxies,
+    rateCounter: dynamoRateCounter(table),
+    rateLimits: {
+      perIp: { limit: config.rateLimitPerIp, windowSeconds: 60 },
+      perTenant: { limit: config.rateLimitPerTenant, windowSeconds: 60 },
+    },
     ...(outbox ? { devMail: outbox } : {}),
     ...(phoneOutbox ? { devPhone: phoneOutbox } : {}),
   };

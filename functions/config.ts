@@ -58,6 +58,13 @@ export interface Config {
   readonly smsSenderId?: string;
   /** Zalo ZNS (KYSO_ZNS_*): absent = no Zalo channel on this deployment. */
   readonly zns?: ZnsConfig;
+  /** KYSO_TRUSTED_PROXIES (0): how many proxies of ours append to X-Forwarded-For; 0 = the header is ignored. */
+  readonly trustedProxies: number;
+  /** Requests per minute: KYSO_RATE_LIMIT_IP (300) per client IP on public and signer routes, KYSO_RATE_LIMIT_TENANT (1200) per tenant. */
+  readonly rateLimitPerIp: number;
+  readonly rateLimitPerTenant: number;
+  /** KYSO_HOST: the address `npm start` binds (127.0.0.1 unless told otherwise). */
+  readonly host: string;
 }
 
 export interface ZnsConfig {
@@ -199,5 +206,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     webhookMaxAttempts: positive(env, 'KYSO_WEBHOOK_MAX_ATTEMPTS', 15),
     ...(env.KYSO_SMS_SENDER_ID ? { smsSenderId: env.KYSO_SMS_SENDER_ID } : {}),
     ...(znsConfig(env) ? { zns: znsConfig(env) } : {}),
+    trustedProxies:
+      env.KYSO_TRUSTED_PROXIES === undefined || env.KYSO_TRUSTED_PROXIES === '0' ? 0 : positive(env, 'KYSO_TRUSTED_PROXIES', 0),
+    host: env.KYSO_HOST || '127.0.0.1',
+    rateLimitPerIp: positive(env, 'KYSO_RATE_LIMIT_IP', 300),
+    rateLimitPerTenant: positive(env, 'KYSO_RATE_LIMIT_TENANT', 1200),
   };
 };

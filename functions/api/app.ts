@@ -4,10 +4,13 @@ import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../..
 import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { tenantAuth } from './auth.js';
+import { clientIp } from './client-ip.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorResponse } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
+import { DEFAULT_RATE_LIMITS, ipRateLimit, tenantRateLimit } from './rate-limit.js';
+import { requestLimits } from './request-limits.js';
 import { adminRoutes } from './routes/admin.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
@@ -38,14 +41,25 @@ export const createApp = (deps: AppDeps) => {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    c.set('requestId', c.req.header('x-request-id') ?? randomId(8));
+    const given = c.req.header('x-request-id');
+    c.set('requestId', given && /^[\w.-]{1,64}$/.test(given) ? given : randomId(8));
+    const ip = clientIp(c, deps.trustedProxies ?? 0);
+    if (ip) c.set('clientIp', ip);
     await next();
     c.header('x-request-id', c.get('requestId'));
   });
+  // Before anything reads a body (auth, Idempotency-Key hashing, parsing): the route family's size limit.
+  app.use('*', requestLimits({ maxUploadBytes: deps.maxUploadBytes }));
   app.use('/assets/*', compress());
   app.use('/app/assets/*', compress());
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // Rate limits: per client IP on the routes anyone can call, per tenant on the tenant API (after auth, below).
+  if (deps.rateCounter) {
+    const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+    const perIp = ipRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' });
+    for (const p of ['/v1/verify', '/v1/verify/*', '/verify', '/tsa', '/tsa/*', '/v1/sign/*', '/s/*', '/app/api/login']) app.use(p, perIp);
+  }
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
 
   app.use('/v1/envelopes/*', tenantAuth(deps.tenants));
@@ -56,6 +70,12 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
   app.use('/v1/settings', tenantAuth(deps.tenants));
   app.use('/v1/uploads', tenantAuth(deps.tenants));
+  if (deps.rateCounter) {
+    app.use(
+      '/v1/*',
+      tenantRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perTenant }),
+    );
+  }
   // Every POST under /v1 (tenant and signer API) honours Idempotency-Key; mounted after auth so keys are per tenant.
   app.use('/v1/*', idempotency({ store: deps.idempotency, clock: deps.clock, logger: deps.logger }));
   app.route('/v1/envelopes', envelopeRoutes(deps));

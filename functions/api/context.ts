@@ -12,6 +12,7 @@ import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { AdminKeySource } from '../aws/admin-key-secret.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { RateCounter, RateLimits } from './rate-limit.js';
 
 /** What the API app is built from: the domain deps plus HTTP-level settings. */
 export interface AppDeps extends EnvelopeDeps {
@@ -46,6 +47,11 @@ export interface AppDeps extends EnvelopeDeps {
   readonly externalSigning?: ExternalSigningDeps;
   /** The seal's KMS key for its CSR, and the CA certificate upload. */
   readonly sealKeys?: SealKeys;
+  /** Rate-limit counters (DynamoDB) and limits (KYSO_RATE_LIMIT_IP / _TENANT per minute); no counter = no limits (unit tests). */
+  readonly rateCounter?: RateCounter;
+  readonly rateLimits?: RateLimits;
+  /** KYSO_TRUSTED_PROXIES: how many proxies of ours append to X-Forwarded-For (0: the header is ignored). */
+  readonly trustedProxies?: number;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
   readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
   /** Local mode only: SMS and Zalo messages behind GET /dev/sms and /dev/zalo. */
@@ -58,5 +64,7 @@ export type AppEnv = {
   Variables: {
     tenantId: string;
     requestId: string;
+    /** From the connection or API Gateway's requestContext (functions/api/client-ip.ts); absent when unknown. */
+    clientIp?: string;
   };
 };

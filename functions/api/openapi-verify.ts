@@ -21,6 +21,12 @@ const reportSchema = {
     verdict,
     reasons: { type: 'array', items: { type: 'string' } },
     level: { type: 'string', enum: ['B-B', 'B-T', 'B-LT', 'B-LTA'], description: 'Lowest PAdES level of the approval signatures' },
+    activeContent: {
+      type: 'array',
+      items: { type: 'string', enum: ['javascript', 'open-action', 'additional-actions', 'launch-action', 'embedded-files', 'xfa'] },
+      description:
+        'Present when the file carries active content (Kyso refuses it in uploads, so only files it did not produce): what a viewer shows may differ from what was signed.',
+    },
     signatures: {
       type: 'array',
       items: {

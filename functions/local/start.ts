@@ -70,7 +70,7 @@ const main = async () => {
     }
   }, 5 * 60_000);
   sweeps.unref();
-  const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+  const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://localhost:${info.port}`;
     process.stdout.write(
       [

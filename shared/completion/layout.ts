@@ -1,6 +1,7 @@
 import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { loadUnicodeFont } from '../pdf/font.js';
+import { charWidths, wrapText } from '../util/text-wrap.js';
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 48;
@@ -57,29 +58,13 @@ export class TextLayout {
     this.y -= h;
   }
 
-  /** Splits text into lines that fit `width`, breaking long tokens (hashes) anywhere. */
+  /** Splits text into lines that fit `width`, breaking long tokens (hashes) anywhere; linear in the text. */
   wrap(text: string, size: number, width = this.width, font = this.regular): string[] {
-    const lines: string[] = [];
-    for (const paragraph of text.split('\n')) {
-      let line = '';
-      for (const word of paragraph.split(/(\s+)/)) {
-        const candidate = line + word;
-        if (font.widthOfTextAtSize(candidate, size) <= width) {
-          line = candidate;
-          continue;
-        }
-        if (line.trim()) lines.push(line.trimEnd());
-        line = word.trimStart();
-        while (font.widthOfTextAtSize(line, size) > width) {
-          let cut = line.length - 1;
-          while (cut > 1 && font.widthOfTextAtSize(line.slice(0, cut), size) > width) cut--;
-          lines.push(line.slice(0, cut));
-          line = line.slice(cut);
-        }
-      }
-      lines.push(line.trimEnd());
-    }
-    return lines;
+    return wrapText(
+      text,
+      width,
+      charWidths((ch) => font.widthOfTextAtSize(ch, size)),
+    );
   }
 
   text(

@@ -1,6 +1,8 @@
 import { AppError } from '../errors.js';
 import type { Channel } from '../messaging/ports.js';
 import { recipientContact } from '../messaging/recipient-contact.js';
+import { checkPages } from '../pdf/page-checks.js';
+import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
@@ -70,7 +72,10 @@ export const createEnvelope = async (
   const parsed = await Promise.all(
     input.documents.map(async (d, i) => {
       try {
+        // Limits before work: the pre-scan bounds inflation and object counts before pdf-lib parses anything.
+        refuseActiveContent(await assertPdfWithinLimits(d.content));
         const pdf = await loadPdf(d.content);
+        checkPages(pdf.doc);
         return { name: d.name, content: d.content, pages: pageBoxes(pdf.doc) };
       } catch (e) {
         if (e instanceof AppError) throw new AppError(e.code, `documents[${i}] (${d.name}): ${e.message}`);

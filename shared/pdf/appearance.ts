@@ -34,8 +34,10 @@ export const createRevisionFont = async (doc: PDFDocument): Promise<AppearanceFo
 };
 
 const fitSize = (font: AppearanceFont, text: string, maxWidth: number, maxSize: number, minSize = 4): number => {
+  // Width scales with size: measure once (a long name must not be laid out once per half point).
+  const atOne = font.widthOfTextAtSize(text, 1);
   let size = maxSize;
-  while (size > minSize && font.widthOfTextAtSize(text, size) > maxWidth) size -= 0.5;
+  while (size > minSize && atOne * size > maxWidth) size -= 0.5;
   return size;
 };
 

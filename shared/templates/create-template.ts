@@ -1,6 +1,8 @@
 import type { DocumentStore } from '../envelope/ports.js';
 import type { RecipientRole } from '../envelope/types.js';
 import { AppError } from '../errors.js';
+import { checkPages } from '../pdf/page-checks.js';
+import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { findMergeFields, mergeHtml, slugify } from './merge.js';
@@ -87,7 +89,10 @@ export const createTemplate = async (deps: TemplateDeps, tenantId: string, input
     source = { type: 'html', html: input.html };
   } else {
     const pdf = input.pdf as Uint8Array;
-    const pages = pageBoxes((await loadPdf(pdf)).doc);
+    refuseActiveContent(await assertPdfWithinLimits(pdf));
+    const loaded = await loadPdf(pdf);
+    checkPages(loaded.doc);
+    const pages = pageBoxes(loaded.doc);
     const fields = resolveFields(input.fields, undefined);
     fields.forEach((f, i) => {
       const page = pages[f.page - 1];

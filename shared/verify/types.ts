@@ -97,4 +97,6 @@ export interface VerificationReport {
   readonly level?: PadesLevel;
   readonly signatures: readonly SignatureReport[];
   readonly kyso?: EnvelopeSummary;
+  /** Active content found (JavaScript, OpenAction/AA, launch, embedded files, XFA): what a viewer shows may differ from what was signed. */
+  readonly activeContent?: readonly string[];
 }

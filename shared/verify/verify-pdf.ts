@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import { PDFDocument } from 'pdf-lib';
 import * as pkijs from 'pkijs';
+import { assertPdfWithinLimits } from '../pdf/pdf-limits.js';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
 import { sha256Hex } from '../util/bytes.js';
@@ -75,6 +76,8 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
   // Parses are shared within one verification only (a concurrent one merely re-parses).
   clearSignedDataCache();
   clearOcspCache();
+  // Limits before work (shared/pdf/pdf-limits.ts): anyone may post here, anonymously.
+  const scan = await assertPdfWithinLimits(bytes);
   const { doc } = await loadPdf(bytes);
   const entries = readSignatures(doc);
   const dss = readDss(doc);
@@ -165,5 +168,7 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     reasons: withLevels.length ? reasons : ['no_signatures'],
     ...(lowest >= 0 ? { level: order[lowest] } : {}),
     signatures: withLevels,
+    // Kyso refuses uploads with active content, so this flags files it did not produce.
+    ...(scan.activeContent.length ? { activeContent: scan.activeContent } : {}),
   };
 };

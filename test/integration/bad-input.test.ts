@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, createTenant, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { objectStreamBomb, pdfWithCatalog, pdfWithPage } from '../support/hostile-pdfs.js';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -83,6 +84,31 @@ describe('bad input gets a 4xx with a stable code and stores nothing', () => {
         }),
       400,
       'validation_failed',
+    ],
+    [
+      'a decompression bomb (2 MB inflating to 2 GiB)',
+      () => envelopeJson({ pdf: objectStreamBomb(2048), signers: signer() }),
+      422,
+      'pdf_too_complex',
+    ],
+    [
+      'a PDF with JavaScript in its OpenAction',
+      () => envelopeJson({ pdf: pdfWithCatalog('/OpenAction << /S /JavaScript /JS (app.alert(1)) >>'), signers: signer() }),
+      422,
+      'active_content',
+    ],
+    [
+      'a PDF with an embedded file',
+      () => envelopeJson({ pdf: pdfWithCatalog('/Names << /EmbeddedFiles << /Names [] >> >>'), signers: signer() }),
+      422,
+      'active_content',
+    ],
+    ['a page without /MediaBox', () => envelopeJson({ pdf: pdfWithPage(''), signers: signer() }), 422, 'invalid_pdf'],
+    [
+      'a page with /Rotate /Ninety',
+      () => envelopeJson({ pdf: pdfWithPage('/MediaBox [0 0 595 842] /Rotate /Ninety'), signers: signer() }),
+      422,
+      'invalid_pdf',
     ],
     ['a body that is not JSON', () => '{"title":', 400, 'bad_request'],
     [

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VerificationReport } from '../../shared/verify/types.js';
 import { call, createTenant, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { objectStreamBomb, pdfWithCatalog } from '../support/hostile-pdfs.js';
 import { runPdfsig } from '../support/validators.js';
 import { signedDocument } from '../unit/verify/documents.js';
 import { appendPage, flipSignedByte } from '../unit/verify/tamper.js';
@@ -148,6 +149,24 @@ describe('POST /v1/verify', () => {
     const html = await verify<string>(fixture(name), '', { accept: 'text/html' });
     expect(html.status).toBe(status);
     expect(html.body).toContain('Không thể kiểm tra tệp này');
+  });
+
+  it('a decompression bomb (3 MB inflating to 3 GiB) is refused before parsing, fast, and /health still answers', async () => {
+    const started = Date.now();
+    const r = await verify<ErrorBody>(objectStreamBomb(3 * 1024));
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('pdf_too_complex');
+    // The scan itself takes well under a second (test/unit/pdf/pdf-limits.test.ts); this includes a 3 MB upload on a busy CI machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await call('GET', '/health')).status).toBe(200);
+  });
+
+  it('flags active content in a file Kyso did not produce', async () => {
+    const r = await verify(pdfWithCatalog('/OpenAction << /S /JavaScript /JS (app.alert(1)) >>'));
+    expect(r.status).toBe(200);
+    expect(r.body.activeContent).toEqual(expect.arrayContaining(['javascript', 'open-action']));
+    const clean = await verify(fixture('hop-dong-dien.pdf'));
+    expect(clean.body.activeContent).toBeUndefined();
   });
 
   it('empty, wrong type and oversized bodies are 4xx', async () => {

@@ -25,6 +25,9 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
       // Webhook retries in seconds, not hours (test/integration/webhooks.test.ts counts on 4 attempts).
       KYSO_WEBHOOK_BACKOFF_BASE_MS: '200',
       KYSO_WEBHOOK_MAX_ATTEMPTS: '4',
+      // Every test talks from 127.0.0.1: one client as far as per-IP limits go (request-limits.test.ts tests low ones).
+      KYSO_RATE_LIMIT_IP: '1000000',
+      KYSO_RATE_LIMIT_TENANT: '1000000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

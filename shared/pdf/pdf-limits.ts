@@ -1,0 +1,281 @@
+import { constants, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { AppError } from '../errors.js';
+
+/**
+ * A cheap pre-scan of an untrusted PDF, run BEFORE pdf-lib sees it (pdf-lib inflates object
+ * streams while loading and holds every object in memory: a 4 MB object stream that inflates
+ * to gigabytes once took the server to 6 GB). It walks the raw bytes once, without building
+ * objects: counts indirect objects (incl. those inside object streams and the entries xref
+ * streams declare), and inflates every Flate stream with a hard cap per stream and in total,
+ * so time and memory are bounded by the limits, not by the file. Filters pdf-lib would decode
+ * at load but we cannot bound (LZW, RunLength) are refused on object and xref streams.
+ * It also notes active content (JavaScript, OpenAction/AA, launch actions, embedded files,
+ * XFA) in the file's dictionaries and object streams — names may be #-escaped, so names are
+ * decoded first.
+ */
+
+export interface PdfLimits {
+  /** All Flate streams together, inflated. */
+  readonly maxInflatedBytes: number;
+  /** One stream, inflated (after a whole filter chain). */
+  readonly maxStreamInflatedBytes: number;
+  /**
+   * One object or xref stream, inflated: pdf-lib inflates these while loading, and real ones
+   * are small (a writer packs ~100 objects per stream; 200,000 xref entries are ~1.4 MB).
+   */
+  readonly maxObjectStreamInflatedBytes?: number;
+  /** Indirect objects: top-level, inside object streams, and entries declared by xref streams. */
+  readonly maxObjects: number;
+  readonly maxStreams: number;
+}
+
+export const DEFAULT_PDF_LIMITS: PdfLimits = {
+  maxInflatedBytes: 256 * 1024 * 1024,
+  maxStreamInflatedBytes: 64 * 1024 * 1024,
+  maxObjectStreamInflatedBytes: 16 * 1024 * 1024,
+  maxObjects: 200_000,
+  maxStreams: 100_000,
+};
+
+export type ActiveContent = 'javascript' | 'open-action' | 'additional-actions' | 'launch-action' | 'embedded-files' | 'xfa';
+
+export interface PdfScan {
+  readonly objects: number;
+  readonly streams: number;
+  readonly inflatedBytes: number;
+  readonly activeContent: readonly ActiveContent[];
+}
+
+const tooComplex = (why: string) => new AppError('pdf_too_complex', `The PDF is too large or too complex to process safely: ${why}.`);
+
+const ACTIVE: readonly [RegExp, ActiveContent][] = [
+  [/\/(JavaScript|JS)(?![A-Za-z0-9])/, 'javascript'],
+  // An /OpenAction array is a destination (open at page n) and harmless; a dictionary is an action
+  // (GoTo aside). An indirect one is judged where its object is (javascript, launch-action).
+  [/\/OpenAction\s*<<(?![^>]*\/S\s*\/GoTo(?![A-Za-z]))/, 'open-action'],
+  [/\/AA(?![A-Za-z0-9])/, 'additional-actions'],
+  [/\/S\s*\/Launch(?![A-Za-z0-9])|\/Launch(?![A-Za-z0-9])/, 'launch-action'],
+  [/\/(EmbeddedFiles?|EmbeddedFile)(?![A-Za-z0-9])/, 'embedded-files'],
+  [/\/XFA(?![A-Za-z0-9])/, 'xfa'],
+];
+
+/** PDF names may spell any byte as #xx (/J#61vaScript): decode before matching. */
+const decodeNames = (text: string): string =>
+  text.includes('#')
+    ? text.replace(/\/[^\s/<>[\]()%{}]*/g, (n) => n.replace(/#([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))))
+    : text;
+
+const noteActive = (text: string, found: Set<ActiveContent>) => {
+  const decoded = decodeNames(text);
+  for (const [re, kind] of ACTIVE) if (re.test(decoded)) found.add(kind);
+};
+
+const filtersOf = (dict: string): string[] | undefined => {
+  const m = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9#]+|\d+\s+\d+\s+R)/.exec(dict);
+  if (!m?.[1]) return [];
+  if (/R$/.test(m[1])) return undefined; // indirect: cannot be judged without parsing
+  return [...m[1].matchAll(/\/([A-Za-z0-9#]+)/g)].map((x) => decodeNames(`/${x[1]}`).slice(1));
+};
+
+const intAfter = (dict: string, key: string): number | undefined => {
+  const m = new RegExp(`/${key}\\s+(\\d+)(?!\\s+\\d+\\s+R)`).exec(dict);
+  return m?.[1] ? Number(m[1]) : undefined;
+};
+
+const tooLarge = () => tooComplex('a stream inflates beyond the limit');
+
+/**
+ * Inflates a Flate stream the way pdf-lib does (2-byte zlib header skipped, no Adler-32 check,
+ * trailing bytes ignored), with a hard output cap. Fast path: one synchronous call. A stream
+ * that is corrupt part-way still costs pdf-lib everything before the corruption, so then the
+ * output up to the error is collected (streaming, still capped) and counted.
+ */
+const inflateCapped = async (data: Uint8Array, cap: number): Promise<Buffer> => {
+  const raw = data.subarray(2);
+  try {
+    return inflateRawSync(raw, { chunkSize: 1024 * 1024, maxOutputLength: cap + 1, finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge();
+  }
+  return new Promise((resolve, reject) => {
+    const z = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks));
+    z.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > cap) {
+        z.destroy();
+        reject(tooLarge());
+      } else chunks.push(c);
+    });
+    z.on('error', done);
+    z.on('end', done);
+    z.end(raw);
+  });
+};
+
+const isRegular = (c: string | undefined) => c !== undefined && /[^\s()<>[\]{}/%]/.test(c);
+
+/**
+ * End of the dictionary opening at `at` ('<<'), or -1. Strings, hex strings and comments are
+ * skipped; a bare keyword (stream, endobj, obj) inside means the dictionary is broken, which
+ * also keeps the walk linear in the file (it never runs past the next object).
+ */
+const dictEnd = (text: string, at: number): number => {
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text[i];
+    if (c === '<' && text[i + 1] === '<') {
+      depth++;
+      i++;
+    } else if (c === '>' && text[i + 1] === '>') {
+      depth--;
+      i++;
+      if (depth === 0) return i + 1;
+    } else if (c === '<') {
+      const close = text.indexOf('>', i);
+      if (close < 0) return -1;
+      i = close;
+    } else if (c === '(') {
+      let nest = 0;
+      for (; i < text.length; i++) {
+        const d = text[i];
+        if (d === '\\') i++;
+        else if (d === '(') nest++;
+        else if (d === ')' && --nest === 0) break;
+      }
+    } else if (c === '%') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '/') {
+      while (isRegular(text[i + 1])) i++;
+    } else if ((c === 's' || c === 'e' || c === 'o') && !isRegular(text[i - 1])) {
+      if (text.startsWith('stream', i) || text.startsWith('endobj', i) || text.startsWith('obj', i)) return -1;
+    }
+  }
+  return -1;
+};
+
+/** Where stream data starts after the dictionary ending at `at` (pdf-lib's rule), or -1 when no stream follows. */
+const streamDataStart = (text: string, at: number): number => {
+  let i = at;
+  while (i < text.length && /[\0\t\n\f\r ]/.test(text[i] as string)) i++;
+  if (!text.startsWith('stream', i)) return -1;
+  i += 6;
+  for (const eol of [' \r\n', '\r\n', '\r', '\n']) if (text.startsWith(eol, i)) return i + eol.length;
+  return i;
+};
+
+/** Scans `bytes` and throws AppError('pdf_too_complex') when a limit is exceeded. */
+export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<PdfScan> => {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('latin1');
+  const active = new Set<ActiveContent>();
+  let objects = 0;
+  let streams = 0;
+  let inflated = 0;
+  const objectRe = /(\d+)\s+(\d+)\s+obj\b/g;
+  // Everything but stream data, for the active-content check (names in dictionaries).
+  const outside: string[] = [];
+  let outsideFrom = 0;
+  for (;;) {
+    const objectMatch = objectRe.exec(text);
+    if (!objectMatch) break;
+    objects++;
+    if (objects > limits.maxObjects) throw tooComplex(`more than ${limits.maxObjects} objects`);
+    let p = objectMatch.index + objectMatch[0].length;
+    while (p < text.length && /[\0\t\n\f\r ]/.test(text[p] as string)) p++;
+    if (!text.startsWith('<<', p)) continue;
+    const end = dictEnd(text, p);
+    if (end < 0) continue;
+    const dataStart = streamDataStart(text, end);
+    if (dataStart < 0) {
+      objectRe.lastIndex = end;
+      continue;
+    }
+    const dict = text.slice(p, end);
+    const length = intAfter(dict, 'Length');
+    // pdf-lib trusts a direct /Length only when `endstream` follows it; else it searches, as here
+    // (its search ends at or after ours, so the scan never skips what pdf-lib will parse).
+    let dataEnd = length !== undefined && text.startsWith('endstream', skipEol(text, dataStart + length)) ? dataStart + length : -1;
+    if (dataEnd < 0) dataEnd = text.indexOf('endstream', dataStart);
+    if (dataEnd < 0) dataEnd = text.length;
+    outside.push(text.slice(outsideFrom, dataStart));
+    outsideFrom = dataEnd;
+    objectRe.lastIndex = dataEnd;
+    streams++;
+    if (streams > limits.maxStreams) throw tooComplex(`more than ${limits.maxStreams} streams`);
+
+    const isObjStm = /\/Type\s*\/ObjStm(?![A-Za-z0-9])/.test(dict);
+    const isXref = /\/Type\s*\/XRef(?![A-Za-z0-9])/.test(dict);
+    const filters = filtersOf(dict);
+    if ((isObjStm || isXref) && (!filters || filters.some((f) => !BOUNDED_FILTERS.has(f)))) {
+      throw tooComplex(`an ${isObjStm ? 'object' : 'xref'} stream uses a filter whose output cannot be bounded`);
+    }
+    if (isObjStm) {
+      objects += intAfter(dict, 'N') ?? 0;
+      if (objects > limits.maxObjects) throw tooComplex(`more than ${limits.maxObjects} objects`);
+    }
+    if (isXref) checkXrefStream(dict, limits);
+    // Each Flate stage of the chain, capped. The data handed to the first stage runs to the end of
+    // the file: inflation stops at the end of the deflate stream, wherever `endstream` was put.
+    let data: Uint8Array = buf.subarray(dataStart);
+    let measured = false;
+    for (const f of filters ?? []) {
+      if (f !== 'FlateDecode' && f !== 'Fl') break;
+      const perStream =
+        isObjStm || isXref
+          ? Math.min(limits.maxStreamInflatedBytes, limits.maxObjectStreamInflatedBytes ?? Infinity)
+          : limits.maxStreamInflatedBytes;
+      const cap = Math.max(0, Math.min(perStream, limits.maxInflatedBytes - inflated));
+      data = await inflateCapped(data, cap);
+      measured = true;
+    }
+    if (measured) inflated += data.length;
+    else data = buf.subarray(dataStart, dataEnd);
+    if (isObjStm && (measured || !filters?.length)) noteActive(Buffer.from(data).toString('latin1'), active);
+  }
+  outside.push(text.slice(outsideFrom));
+  for (const part of outside) noteActive(part, active);
+  return { objects, streams, inflatedBytes: inflated, activeContent: [...active] };
+};
+
+const BOUNDED_FILTERS = new Set(['FlateDecode', 'Fl', 'ASCIIHexDecode', 'AHx', 'ASCII85Decode', 'A85']);
+
+const checkXrefStream = (dict: string, limits: PdfLimits) => {
+  const index = /\/Index\s*\[([^\]]*)\]/.exec(dict)?.[1];
+  const counts = index
+    ? index
+        .trim()
+        .split(/\s+/)
+        .map(Number)
+        .filter((_, i) => i % 2 === 1)
+    : [intAfter(dict, 'Size') ?? 0];
+  const declared = counts.reduce((a, b) => a + (Number.isFinite(b) ? b : Number.POSITIVE_INFINITY), 0);
+  if (declared > limits.maxObjects * 2) throw tooComplex('the cross-reference stream declares too many entries');
+  const w = /\/W\s*\[([^\]]*)\]/.exec(dict)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  if (w.length !== 3 || w.some((x) => !Number.isInteger(x) || x < 0 || x > 8) || w.reduce((a, b) => a + b, 0) === 0) {
+    throw tooComplex('the cross-reference stream has an invalid /W');
+  }
+};
+
+const skipEol = (text: string, at: number): number => {
+  let i = at;
+  while (text[i] === '\r' || text[i] === '\n' || text[i] === ' ') i++;
+  return i;
+};
+
+/** The pre-scan as a guard: throws when over the limits, returns the scan otherwise. */
+export const assertPdfWithinLimits = (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<PdfScan> =>
+  scanPdf(bytes, limits);
+
+/** Uploads Kyso will certify and send must not carry active content (what the signer sees must be what they sign). */
+export const refuseActiveContent = (scan: PdfScan): void => {
+  if (scan.activeContent.length) {
+    throw new AppError(
+      'active_content',
+      `The PDF contains active content (${scan.activeContent.join(', ')}); remove it (e.g. print to PDF) and upload again.`,
+      { activeContent: scan.activeContent },
+    );
+  }
+};

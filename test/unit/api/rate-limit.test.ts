@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../../functions/api/context.js';
+import { errorResponse } from '../../../functions/api/errors.js';
+import { ipRateLimit, memoryRateCounter, tenantRateLimit } from '../../../functions/api/rate-limit.js';
+import { silentLogger } from '../../../functions/logger.js';
+
+const appWith = (now: { t: number }) => {
+  const counter = memoryRateCounter();
+  const clock = { now: () => new Date(now.t) };
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    const ip = c.req.header('x-test-ip');
+    if (ip) c.set('clientIp', ip);
+    const tenant = c.req.header('x-test-tenant');
+    if (tenant) c.set('tenantId', tenant);
+    await next();
+  });
+  app.use('/public/*', ipRateLimit({ counter, clock, rule: { limit: 3, windowSeconds: 60 }, scope: 'public' }));
+  app.use('/tenant/*', tenantRateLimit({ counter, clock, rule: { limit: 2, windowSeconds: 60 } }));
+  app.get('/public/x', (c) => c.text('ok'));
+  app.get('/tenant/x', (c) => c.text('ok'));
+  app.onError((e, c) => errorResponse(e, c, silentLogger));
+  return app;
+};
+
+describe('rate limits', () => {
+  it('per IP: X-RateLimit-* on every answer, then 429 rate_limited with Retry-After until the window ends', async () => {
+    const now = { t: Date.parse('2026-12-01T10:00:10Z') };
+    const app = appWith(now);
+    const hit = (ip: string) => app.request('/public/x', { headers: { 'x-test-ip': ip } });
+    for (let i = 0; i < 3; i++) {
+      const r = await hit('203.113.1.1');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-ratelimit-limit')).toBe('3');
+      expect(r.headers.get('x-ratelimit-remaining')).toBe(String(2 - i));
+    }
+    const refused = await hit('203.113.1.1');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect(refused.headers.get('retry-after')).toBe('50');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect((await hit('203.113.1.2')).status).toBe(200);
+    now.t += 50_000;
+    expect((await hit('203.113.1.1')).status).toBe(200);
+  });
+
+  it('per tenant, independent of IP', async () => {
+    const app = appWith({ t: Date.parse('2026-12-01T10:00:00Z') });
+    const hit = (tenant: string, ip: string) => app.request('/tenant/x', { headers: { 'x-test-tenant': tenant, 'x-test-ip': ip } });
+    expect((await hit('t1', '1.1.1.1')).status).toBe(200);
+    expect((await hit('t1', '2.2.2.2')).status).toBe(200);
+    expect((await hit('t1', '3.3.3.3')).status).toBe(429);
+    expect((await hit('t2', '3.3.3.3')).status).toBe(200);
+  });
+});
