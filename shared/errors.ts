@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   invalid_id_number: 400,
   /** The sender asked for proof of identity and this recipient has not given it yet. */
   identity_required: 403,
+  /** The sender requires a licensed-CA signature (signatureLevel "digital"): sign with a USB token or a remote-signing CA. */
+  digital_signature_required: 403,
   /** The proof did not match: another name or ID number, a face that does not match, or fraud suspected (details.reason). */
   identity_mismatch: 422,
   /** Five failed proofs: identity proofing is locked for this recipient (the sender can resend or void). */

@@ -202,6 +202,8 @@ export const openApiDocument = (serverUrl: string) => ({
       },
       post: {
         summary: 'Sign',
+        description:
+          'Signs with a one-time key pair and certificate made for this signing (ADR 0011): an electronic signature. A recipient with signatureLevel "digital" must sign with a licensed CA certificate instead (USB token: /prepare + /complete; remote signing: /remote): 403 digital_signature_required. With KYSO_TSA_REQUIRED=external, 503 timestamp_unavailable when no external TSA answers (nothing stored).',
         parameters: [idParam('token')],
         requestBody: { required: true, content: json(ref('SignRequest')) },
         responses: { 200: { description: 'Signed' }, ...errors },

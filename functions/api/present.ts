@@ -23,6 +23,7 @@ export const presentEnvelope = (e: Envelope) => ({
     ...(r.phone ? { phone: r.phone } : {}),
     ...(r.channels ? { channels: r.channels } : {}),
     ...(r.identity ? { identity: r.identity } : {}),
+    signatureLevel: r.signatureLevel ?? 'electronic',
     role: r.role,
     order: r.order,
     status: r.status,

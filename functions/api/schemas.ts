@@ -20,6 +20,8 @@ export const recipientSchema = z.object({
     .object({ required: z.boolean(), idNumber: z.string().max(20).optional() })
     .strict()
     .optional(),
+  /** "digital": this signer must sign with a licensed CA's certificate (USB token, remote signing); default "electronic". */
+  signatureLevel: z.enum(['electronic', 'digital']).optional(),
   role: z.enum(['signer', 'approver', 'viewer', 'seal'], { error: 'role must be one of signer, approver, viewer, seal' }).default('signer'),
   order: z.number().int().min(1).max(100).default(1),
   /** Ask the signer for more than the link: a one-time code by email, or an access code you share out of band. */

@@ -27,6 +27,7 @@ export interface CreateEnvelopeInput {
     readonly phone?: string;
     readonly channels?: readonly Channel[];
     readonly identity?: { readonly required: boolean; readonly idNumber?: string };
+    readonly signatureLevel?: 'electronic' | 'digital';
   }[];
   /** ISO instant; default: now + EnvelopeDeps.envelopeTtlDays. */
   readonly expiresAt?: string;
@@ -101,6 +102,9 @@ export const createEnvelope = async (
     if (r.auth && (r.role === 'seal' || r.role === 'viewer')) {
       throw new AppError('validation_failed', `recipients[${i}]: a ${r.role} does not act through a link, so it takes no auth.`);
     }
+    if (r.signatureLevel === 'digital' && r.role !== 'signer') {
+      throw new AppError('validation_failed', `recipients[${i}].signatureLevel: only a signer signs with a certificate of their own.`);
+    }
     if (r.auth?.otp && r.auth.accessCode) {
       throw new AppError('validation_failed', `recipients[${i}].auth: choose a one-time code or an access code, not both.`);
     }
@@ -117,6 +121,7 @@ export const createEnvelope = async (
       ...(phone ? { phone } : {}),
       ...(channels ? { channels } : {}),
       ...(identity ? { identity } : {}),
+      ...(r.signatureLevel === 'digital' ? { signatureLevel: 'digital' as const } : {}),
       role: r.role,
       order: r.order,
       status: 'pending',

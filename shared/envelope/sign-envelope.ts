@@ -112,6 +112,12 @@ export const signEnvelope = async (
     timer,
     async (current, { recipient, pki, timestamper }) => {
       tsaSources.length = 0; // a retry stamps again
+      if (!options.credentials && recipient.signatureLevel === 'digital') {
+        throw new AppError(
+          'digital_signature_required',
+          'Người gửi yêu cầu ký số bằng chứng thư số của tổ chức được cấp phép: hãy ký bằng USB token hoặc ký số từ xa. / The sender requires a digital signature with a licensed CA certificate: sign with a USB token or remote signing.',
+        );
+      }
       const values = validateFieldValues(current, recipient.id, input.fields);
       if (!issued && !options.credentials) {
         oneTime = await timer.time('kms', () =>

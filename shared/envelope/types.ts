@@ -40,6 +40,12 @@ export interface Recipient {
   readonly channels?: readonly Channel[];
   /** Proof of identity (citizen ID) asked for before signing, and its evidence once proven. */
   readonly identity?: IdentityRequirement;
+  /**
+   * `digital`: the sender requires a signature with a licensed CA's certificate (USB token or
+   * remote signing); the platform's one-time certificate (an electronic signature) is refused.
+   * Absent: `electronic`, any way of signing.
+   */
+  readonly signatureLevel?: 'digital';
   readonly role: RecipientRole;
   readonly order: number;
   readonly status: RecipientStatus;

@@ -31,6 +31,8 @@ export const presentForSigner = (e: Envelope, grant: SigningGrant, senderName: s
       role: me.role,
       status: me.status,
       order: me.order,
+      // "digital": the page offers only the USB token and remote signing.
+      signatureLevel: me.signatureLevel ?? 'electronic',
       ...(me.signedAt ? { signedAt: me.signedAt } : {}),
       ...(me.approvedAt ? { approvedAt: me.approvedAt } : {}),
     },
