@@ -1,5 +1,5 @@
 import { addCertificationRevision, type FieldSpec } from '../pdf/certify-revision.js';
-import { signCadesDetached } from '../pki/cms.js';
+import { contentsSizeFor, signCadesDetached } from '../pki/cms.js';
 import { sha256Hex } from '../util/bytes.js';
 import type { Timer } from '../util/timer.js';
 import { documentKey } from './create-envelope.js';
@@ -47,6 +47,7 @@ export const certifyDocuments = async (
       signerName: senderName,
       signedAt: deps.clock.now(),
       reason: 'Chứng thực tài liệu trước khi ký / Document certified for signing',
+      contentsSize: contentsSizeFor({ signerCertificate: credentials.certificate, chain: credentials.chain }, true),
       sign: (digest) =>
         signCadesDetached(
           { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { verifiedIdentityOf } from '../identity/require-identity.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
 import { certificateSummary } from '../pki/certificate-summary.js';
-import { signCadesDetached } from '../pki/cms.js';
+import { contentsSizeFor, signCadesDetached } from '../pki/cms.js';
 import type { OneTimeCredentials, SignerCredentials, VerifiedIdentity } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
@@ -162,6 +162,7 @@ export const signEnvelope = async (
           contactInfo: recipient.email,
           detail: recipient.email,
           formValues,
+          contentsSize: contentsSizeFor({ signerCertificate: credentials.certificate, chain: credentials.chain }, true),
           sign: (digest) =>
             signCadesDetached(
               { contentDigest: digest, signerCertificate: credentials.certificate, chain: credentials.chain },

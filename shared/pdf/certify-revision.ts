@@ -5,7 +5,14 @@ import { IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
 import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import { registerFixedFont } from './revision-font.js';
-import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
+import {
+  addSignatureDictionary,
+  type SignedRevision,
+  serializeForSigning,
+  signPrepared,
+  withContentsRetry,
+} from './signature-dictionary.js';
+import type { PreparedSignature } from './signature-placeholder.js';
 
 export interface FieldSpec {
   readonly name: string;
@@ -22,6 +29,8 @@ export interface CertificationInput {
   readonly signerName: string;
   readonly signedAt: Date;
   readonly reason?: string;
+  /** Bytes reserved for the CMS in /Contents (contentsSizeFor); 16 KB when absent. */
+  readonly contentsSize?: number;
   readonly sign: (digest: Uint8Array) => Promise<Uint8Array>;
 }
 
@@ -33,14 +42,14 @@ export interface CertificationInput {
  */
 export const addCertificationRevision = (input: CertificationInput): Promise<SignedRevision | undefined> => {
   const started = performance.now();
-  return withPdf(input.pdf, (loaded) => buildCertificationRevision(input, loaded, started));
+  return withContentsRetry(input.contentsSize, (contentsSize) =>
+    withPdf(input.pdf, (loaded) => buildCertificationRevision({ ...input, ...(contentsSize ? { contentsSize } : {}) }, loaded)).then(
+      (prepared) => prepared && signPrepared(prepared, started, input.sign),
+    ),
+  );
 };
 
-const buildCertificationRevision = async (
-  input: CertificationInput,
-  loaded: LoadedPdf,
-  started: number,
-): Promise<SignedRevision | undefined> => {
+const buildCertificationRevision = async (input: CertificationInput, loaded: LoadedPdf): Promise<PreparedSignature | undefined> => {
   const { doc } = loaded;
   const update = new IncrementalUpdate(loaded);
   if (signatureDictionaries(update).length > 0) return undefined;
@@ -66,5 +75,5 @@ const buildCertificationRevision = async (
   const { catalog, rootRef } = catalogOf(update);
   catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: sigRef }));
   update.markChanged(rootRef);
-  return finishSignedRevision(update, input.pdf.length, started, input.sign);
+  return serializeForSigning(update, input.pdf.length);
 };

@@ -7,7 +7,13 @@ import { addToAcroForm, catalogOf, signatureDictionaries } from './acro-form.js'
 import { appendToArray, IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
 import { type LoadedPdf, pageLookup } from './pdf-structure.js';
-import { byteRangePlaceholder, contentsPlaceholder, embedSignature, prepareByteRange } from './signature-placeholder.js';
+import {
+  byteRangePlaceholder,
+  contentsPlaceholder,
+  embedSignature,
+  type PreparedSignature,
+  prepareByteRange,
+} from './signature-placeholder.js';
 
 /** Every CMS in the file's signature fields (approval signatures and document timestamps). */
 export const signatureContents = (pdf: Uint8Array): Promise<Uint8Array[]> =>
@@ -66,9 +72,11 @@ export interface LtvRevisionInput {
  * timestamp (SubFilter ETSI.RFC3161) over the whole file including that DSS (B-LTA).
  */
 export const addLtvRevision = (input: LtvRevisionInput): Promise<Uint8Array> =>
-  withPdf(input.pdf, (loaded) => buildLtvRevision(input, loaded));
+  withPdf(input.pdf, async (loaded) => buildLtvRevision(input, loaded)).then(async (prepared) =>
+    embedSignature(prepared, await input.timestamper(prepared.digest)),
+  );
 
-const buildLtvRevision = async (input: LtvRevisionInput, loaded: LoadedPdf): Promise<Uint8Array> => {
+const buildLtvRevision = (input: LtvRevisionInput, loaded: LoadedPdf): PreparedSignature => {
   const update = new IncrementalUpdate(loaded);
   const ctx = update.context;
   const { catalog, rootRef } = catalogOf(update);
@@ -93,6 +101,5 @@ const buildLtvRevision = async (input: LtvRevisionInput, loaded: LoadedPdf): Pro
   appendToArray(update, page.ref, ctx.lookup(page.ref) as PDFDict, 'Annots', fieldRef);
   addToAcroForm(update, fieldRef);
 
-  const prepared = prepareByteRange(update.serialize(), input.pdf.length);
-  return embedSignature(prepared, await input.timestamper(prepared.digest));
+  return prepareByteRange(update.serialize(), input.pdf.length);
 };

@@ -6,7 +6,14 @@ import { IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
 import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import { revisionFont } from './revision-font.js';
-import { addSignatureDictionary, finishSignedRevision, type SignedRevision } from './signature-dictionary.js';
+import {
+  addSignatureDictionary,
+  type SignedRevision,
+  serializeForSigning,
+  signPrepared,
+  withContentsRetry,
+} from './signature-dictionary.js';
+import type { PreparedSignature } from './signature-placeholder.js';
 
 export type { FieldRect } from './form-fields.js';
 export { toPdfRect } from './form-fields.js';
@@ -55,14 +62,14 @@ export type SignatureRevisionResult = SignedRevision;
  */
 export const addSignatureRevision = (input: SignatureRevisionInput): Promise<SignatureRevisionResult> => {
   const started = performance.now();
-  return withPdf(input.pdf, (loaded) => buildSignatureRevision(input, loaded, started));
+  return withContentsRetry(input.contentsSize, (contentsSize) =>
+    withPdf(input.pdf, (loaded) => buildSignatureRevision({ ...input, ...(contentsSize ? { contentsSize } : {}) }, loaded)).then(
+      (prepared) => signPrepared(prepared, started, input.sign),
+    ),
+  );
 };
 
-const buildSignatureRevision = async (
-  input: SignatureRevisionInput,
-  loaded: LoadedPdf,
-  started: number,
-): Promise<SignatureRevisionResult> => {
+const buildSignatureRevision = async (input: SignatureRevisionInput, loaded: LoadedPdf): Promise<PreparedSignature> => {
   const { doc } = loaded;
   const update = new IncrementalUpdate(loaded);
   const ctx = doc.context;
@@ -103,5 +110,5 @@ const buildSignatureRevision = async (
   }
   // A fallback subset can only be written once every glyph has been encoded.
   await finish();
-  return finishSignedRevision(update, input.pdf.length, started, input.sign);
+  return serializeForSigning(update, input.pdf.length);
 };

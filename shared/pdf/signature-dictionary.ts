@@ -1,6 +1,12 @@
 import { type PDFContext, type PDFDict, PDFHexString, PDFName, type PDFRef, PDFString } from 'pdf-lib';
 import type { IncrementalUpdate } from './incremental-update.js';
-import { byteRangePlaceholder, contentsPlaceholder, embedSignature, prepareByteRange } from './signature-placeholder.js';
+import {
+  byteRangePlaceholder,
+  contentsPlaceholder,
+  embedSignature,
+  type PreparedSignature,
+  prepareByteRange,
+} from './signature-placeholder.js';
 
 /** PDF date string D:YYYYMMDDHHmmSS+07'00' in Vietnam time. */
 export const pdfDate = (d: Date): string => {
@@ -43,6 +49,30 @@ export const addSignatureDictionary = (ctx: PDFContext, input: SignatureDictiona
   return ctx.register(sig);
 };
 
+/** The CMS came out larger than the /Contents reserved for it: the revision must be rebuilt with `needed` bytes. */
+export class ContentsTooSmallError extends Error {
+  override readonly name = 'ContentsTooSmallError';
+  constructor(readonly needed: number) {
+    super(`signature needs ${needed} bytes of /Contents`);
+  }
+}
+
+/**
+ * Runs `build` with the reservation asked for and, if the CMS did not fit, once more with
+ * the size it needed (one more signature: the digest covers the reservation's length).
+ */
+export const withContentsRetry = async <T>(
+  contentsSize: number | undefined,
+  build: (size: number | undefined) => Promise<T>,
+): Promise<T> => {
+  try {
+    return await build(contentsSize);
+  } catch (e) {
+    if (!(e instanceof ContentsTooSmallError)) throw e;
+    return build(e.needed + 256);
+  }
+};
+
 export interface SignedRevision {
   readonly pdf: Uint8Array;
   readonly byteRange: readonly [number, number, number, number];
@@ -50,20 +80,23 @@ export interface SignedRevision {
   readonly timings: { readonly pdfMs: number; readonly signMs: number };
 }
 
+/** Serialises the update, fixes /ByteRange and hashes everything but /Contents (no signing yet). */
+export const serializeForSigning = (update: IncrementalUpdate, originalLength: number): PreparedSignature =>
+  prepareByteRange(update.serialize(), originalLength);
+
 /**
- * Serialises the update, fixes /ByteRange, hashes everything but /Contents and writes the
- * CMS that `sign` returns for that digest into /Contents.
+ * Writes the CMS that `sign` returns for the prepared digest into /Contents. Kept outside
+ * withPdf (lazy-load.ts), so a failing key or TSA never makes the revision be built twice.
  */
-export const finishSignedRevision = async (
-  update: IncrementalUpdate,
-  originalLength: number,
+export const signPrepared = async (
+  prepared: PreparedSignature,
   startedAt: number,
   sign: (digest: Uint8Array) => Promise<Uint8Array>,
 ): Promise<SignedRevision> => {
-  const prepared = prepareByteRange(update.serialize(), originalLength);
   const pdfMs = performance.now() - startedAt;
   const signStarted = performance.now();
   const cms = await sign(prepared.digest);
   const signMs = performance.now() - signStarted;
+  if (cms.length > prepared.contentsCapacity) throw new ContentsTooSmallError(cms.length);
   return { pdf: embedSignature(prepared, cms), byteRange: prepared.byteRange, timings: { pdfMs, signMs } };
 };

@@ -189,6 +189,18 @@ export const cadesSizeBound = (input: Omit<CadesInput, 'contentDigest'>, timesta
   return attrs + certs + issuer.length + serial.length + 512 + unsigned + 128;
 };
 
+/** The largest signature timestamp token this process has embedded (0 until the first). */
+let largestTimestampToken = 0;
+
+/**
+ * Bytes to reserve in /Contents for a CMS from these certificates: the exact bound of
+ * everything but the timestamp token, plus the largest token seen so far in this process
+ * (6 KB before the first). A token larger than that makes the revision builder redo the
+ * revision with the size it needed (sign-revision.ts), so a guess can cost time, never validity.
+ */
+export const contentsSizeFor = (input: Omit<CadesInput, 'contentDigest'>, timestamped: boolean): number =>
+  cadesSizeBound(input, timestamped ? largestTimestampToken || 6144 : 0);
+
 /** Returns an RFC 3161 token (DER ContentInfo) over a SHA-256 digest: the platform TSA or an external one. */
 export type Timestamper = (sha256Digest: Uint8Array) => Promise<Uint8Array>;
 
@@ -196,6 +208,7 @@ export type Timestamper = (sha256Digest: Uint8Array) => Promise<Uint8Array>;
 export const signatureTimestampAttribute = async (signatureValue: Uint8Array, timestamper: Timestamper): Promise<Uint8Array> => {
   const token = await timestamper(sha256(signatureValue));
   if (token[0] !== SEQUENCE || element(token, 0).end !== token.length) throw new Error('timestamp token is not DER');
+  largestTimestampToken = Math.max(largestTimestampToken, token.length);
   return tlv(SEQUENCE, OID_SIGNATURE_TIME_STAMP, tlv(SET, token));
 };
 

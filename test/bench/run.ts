@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { addSignatureRevision } from '../../shared/pdf/sign-revision.js';
-import { signCadesDetached } from '../../shared/pki/cms.js';
-import { createTimestampToken } from '../../shared/pki/timestamp.js';
 import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
-import { createTestPki } from '../support/test-pki.js';
 import { bulkBench } from './bulk.js';
+import { engineBench } from './engine-bench.js';
+import { summary } from './targets.js';
 import { verifyBench } from './verify-bench.js';
 
 const { values } = parseArgs({
@@ -103,52 +100,9 @@ const httpBench = async () => {
   }
 };
 
-const makePdf = async (pages: number) => {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 0; i < pages; i++) doc.addPage([595, 842]).drawText(`Page ${i + 1} - contract text`, { x: 60, y: 780, size: 12, font });
-  return doc.save({ useObjectStreams: false });
-};
-
-const pdfBench = async () => {
-  const pki = await createTestPki('ECC_NIST_P256');
-  const cert = await pki.issueSigner('Nguyễn Văn An');
-  const signOnce = async (pdf: Uint8Array, i: number) => {
-    const started = performance.now();
-    const r = await addSignatureRevision({
-      pdf,
-      fieldName: `s${i}`,
-      widget: { page: 1, x: 40 + (i % 2) * 260, y: 40 + (i % 10) * 70, width: 200, height: 60 },
-      signerName: 'Nguyễn Văn An',
-      signedAt: new Date(),
-      sign: (d) =>
-        signCadesDetached({ contentDigest: d, signerCertificate: cert, chain: [pki.ca, pki.root] }, pki.signerKey, (digest) =>
-          createTimestampToken({ digest, tsa: pki.tsa, clock: { now: () => new Date() } }),
-        ),
-    });
-    return { pdf: r.pdf, ms: performance.now() - started };
-  };
-  console.log('\nIn process (software keys, B-T with a software TSA): appending the k-th signature');
-  let pdf: Uint8Array = fixturePdf('hop-dong-lao-dong.pdf');
-  const times: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const r = await signOnce(pdf, i);
-    pdf = r.pdf;
-    times.push(r.ms);
-  }
-  console.log(
-    `  1st signature ${times[0]?.toFixed(0)} ms, 10th signature ${times[9]?.toFixed(0)} ms, file ${(pdf.length / 1024).toFixed(0)} KB after 10`,
-  );
-  for (const pages of [20, 200]) {
-    const doc = await makePdf(pages);
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++) runs.push((await signOnce(doc, i)).ms);
-    console.log(`  ${String(pages).padStart(3)}-page document: sign ${fmt(runs)}`);
-  }
-};
-
 if (!values['skip-http']) await httpBench();
-await pdfBench();
+await engineBench();
 await verifyBench();
 // Last: the slowest part (1,000 rows through the queue by default).
 if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
+summary();
