@@ -5,6 +5,7 @@ import { checkPages } from '../pdf/page-checks.js';
 import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
+import { requirePlainText } from '../util/plain-text.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { hashAccessCode } from './signer-auth.js';
 import type { Envelope, EnvelopeDocument, Field, FieldType, Recipient, RecipientRole, ReminderOptions } from './types.js';
@@ -68,6 +69,11 @@ export const createEnvelope = async (
 ): Promise<Envelope> => {
   if (input.documents.length === 0) throw new AppError('validation_failed', 'At least one document is required.');
   if (input.recipients.length === 0) throw new AppError('validation_failed', 'At least one recipient is required.');
+
+  // Before any work: titles and names reach email subjects, certificate CNs and PDF stamps.
+  requirePlainText(input.title, 'title');
+  input.recipients.forEach((r, i) => requirePlainText(r.name, `recipients[${i}].name`));
+  input.documents.forEach((d, i) => requirePlainText(d.name, `documents[${i}].name`));
 
   const envelopeId = options.envelopeId ?? randomId(12);
   const parsed = await Promise.all(

@@ -110,6 +110,18 @@ describe('bad input gets a 4xx with a stable code and stores nothing', () => {
       422,
       'invalid_pdf',
     ],
+    [
+      'CR/LF in the title',
+      () => envelopeJson({ title: 'Hợp đồng\r\nBcc: victim@example.vn', pdf: fixture('hop-dong-dien.pdf'), signers: signer() }),
+      400,
+      'control_characters',
+    ],
+    [
+      'a control character in a signer name',
+      () => envelopeJson({ pdf: fixture('hop-dong-dien.pdf'), signers: [{ name: 'Phạm\nCN=Giám đốc', email: uniqueEmail('cc') }] }),
+      400,
+      'control_characters',
+    ],
     ['a body that is not JSON', () => '{"title":', 400, 'bad_request'],
     [
       'base64 that is not base64',

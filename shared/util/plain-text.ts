@@ -1,0 +1,12 @@
+import { AppError } from '../errors.js';
+
+/** C0 controls (incl. CR, LF, TAB), DEL, C1 controls, and the Unicode line/paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * Refuses control characters in one-line text that ends up in email subjects, certificate
+ * names (CN) and PDF stamps: a CR/LF there could inject a header or forge a line.
+ */
+export const requirePlainText = (value: string, field: string): void => {
+  if (CONTROL.test(value)) throw new AppError('control_characters', `${field} must not contain line breaks or other control characters.`);
+};
