@@ -58,7 +58,8 @@ export const createApp = (deps: AppDeps) => {
   if (deps.rateCounter) {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
     const perIp = ipRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' });
-    for (const p of ['/v1/verify', '/v1/verify/*', '/verify', '/tsa', '/tsa/*', '/v1/sign/*', '/s/*', '/app/api/login']) app.use(p, perIp);
+    // Hono's '/x/*' also matches '/x': one pattern per family, so a request counts once.
+    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/app/api/login']) app.use(p, perIp);
   }
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
 
