@@ -7,6 +7,7 @@ export const requestMeta = (c: Context): RequestMeta => {
   const userAgent = c.req
     .header('user-agent')
     ?.slice(0, 300)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must not reach the audit trail.
     .replace(/[\u0000-\u001f\u007f]/g, ' ');
   return { ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) };
 };
