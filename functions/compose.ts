@@ -9,6 +9,7 @@ import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
+import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
 import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
 import { dynamoRateCounter } from './aws/dynamo-rate-counter.js';
 import {
@@ -30,6 +31,8 @@ import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
+import { ekycDocumentProvider } from './identity/ekyc-provider.js';
+import { oidcIdentityProvider } from './identity/oidc-provider.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { snsSmsMessenger } from './messaging/sns-sms.js';
 import { znsMessenger } from './messaging/zalo-zns.js';
@@ -111,6 +114,19 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
       ...(zalo ? { zalo: phoneOutbox ? phoneOutbox.wrap(zalo) : zalo } : {}),
     },
     deliveries: dynamoDeliveryLog(table),
+    identity: {
+      ...(config.identity.ekyc ? { document: ekycDocumentProvider({ ...config.identity.ekyc, fetch: outboundFetch }) } : {}),
+      ...(config.identity.oidc ? { oidc: oidcIdentityProvider({ ...config.identity.oidc, fetch: outboundFetch }) } : {}),
+      attempts: dynamoIdentityAttempts(table),
+      images: s3IdentityImages({
+        client: clients.s3,
+        bucket: config.bucketName,
+        ...(config.identity.imageKmsKeyId ? { kmsKeyId: config.identity.imageKmsKeyId } : {}),
+      }),
+      minFaceMatch: config.identity.minFaceMatch,
+      ...(config.identity.oidc?.requiredAcr ? { requiredAcr: config.identity.oidc.requiredAcr } : {}),
+      oidcRedirectUri: `${config.publicUrl}/identity/oidc/callback`,
+    },
     ...(config.zns?.oaSecretKey ? { zaloCallback: { appId: config.zns.appId, oaSecretKey: config.zns.oaSecretKey } } : {}),
     clock,
     // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).

@@ -65,7 +65,49 @@ export interface Config {
   readonly rateLimitPerTenant: number;
   /** KYSO_HOST: the address `npm start` binds (127.0.0.1 unless told otherwise). */
   readonly host: string;
+  /** Identity proofing (KYSO_EKYC_*, KYSO_OIDC_*); a provider absent = that method unavailable. */
+  readonly identity: IdentityConfig;
 }
+
+export interface IdentityConfig {
+  readonly ekyc?: { readonly url: string; readonly apiKey: string; readonly name: string };
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly clientSecret?: string;
+    readonly idNumberClaim: string;
+    readonly requiredAcr?: string;
+    readonly name: string;
+  };
+  /** KYSO_IDENTITY_MIN_FACE_MATCH: lowest face-match score accepted, 0..1 (default 0.8). */
+  readonly minFaceMatch: number;
+  /** KYSO_IDENTITY_KMS_KEY_ID: SSE-KMS key for ID images (default: the bucket's aws:kms key). */
+  readonly imageKmsKeyId?: string;
+}
+
+const identityConfig = (env: NodeJS.ProcessEnv): IdentityConfig => {
+  const minFaceMatch = Number(env.KYSO_IDENTITY_MIN_FACE_MATCH ?? 0.8);
+  if (!(minFaceMatch > 0 && minFaceMatch <= 1)) throw new Error('KYSO_IDENTITY_MIN_FACE_MATCH must be in (0, 1]');
+  return {
+    ...(env.KYSO_EKYC_URL && env.KYSO_EKYC_API_KEY
+      ? { ekyc: { url: env.KYSO_EKYC_URL.replace(/\/+$/, ''), apiKey: env.KYSO_EKYC_API_KEY, name: env.KYSO_EKYC_NAME ?? 'ekyc' } }
+      : {}),
+    ...(env.KYSO_OIDC_ISSUER && env.KYSO_OIDC_CLIENT_ID
+      ? {
+          oidc: {
+            issuer: env.KYSO_OIDC_ISSUER.replace(/\/+$/, ''),
+            clientId: env.KYSO_OIDC_CLIENT_ID,
+            ...(env.KYSO_OIDC_CLIENT_SECRET ? { clientSecret: env.KYSO_OIDC_CLIENT_SECRET } : {}),
+            idNumberClaim: env.KYSO_OIDC_ID_NUMBER_CLAIM ?? 'id_number',
+            ...(env.KYSO_OIDC_REQUIRED_ACR ? { requiredAcr: env.KYSO_OIDC_REQUIRED_ACR } : {}),
+            name: env.KYSO_OIDC_NAME ?? 'vneid-oidc',
+          },
+        }
+      : {}),
+    minFaceMatch,
+    ...(env.KYSO_IDENTITY_KMS_KEY_ID ? { imageKmsKeyId: env.KYSO_IDENTITY_KMS_KEY_ID } : {}),
+  };
+};
 
 export interface ZnsConfig {
   readonly apiUrl: string;
@@ -211,5 +253,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     host: env.KYSO_HOST || '127.0.0.1',
     rateLimitPerIp: positive(env, 'KYSO_RATE_LIMIT_IP', 300),
     rateLimitPerTenant: positive(env, 'KYSO_RATE_LIMIT_TENANT', 1200),
+    identity: identityConfig(env),
   };
 };

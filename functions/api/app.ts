@@ -19,6 +19,7 @@ import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
+import { identityCallbackRoutes, signIdentityRoutes } from './routes/identity.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { remoteSigningRoutes } from './routes/remote-signing.js';
@@ -94,6 +95,8 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/sign', externalSignRoutes(deps));
   app.route('/v1/sign', signRoutes(deps));
   app.route('/v1/sign', signWorkflowRoutes(deps));
+  app.route('/v1/sign', signIdentityRoutes(deps));
+  app.route('/identity', identityCallbackRoutes(deps));
   app.route('/callbacks', deliveryCallbackRoutes(deps));
   app.route('/pki', pkiRoutes(deps));
   app.route('/tsa', tsaRoutes(deps));

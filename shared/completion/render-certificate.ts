@@ -17,6 +17,11 @@ export interface CertificateInput {
 const ACTIONS: Record<string, string> = {
   'envelope.created': 'Tạo phong bì / Envelope created',
   'envelope.sent': 'Gửi đi / Sent',
+  'recipient.identity_verified': 'Đã xác minh danh tính / Identity verified',
+  'recipient.identity_failed': 'Xác minh danh tính thất bại / Identity check failed',
+  'recipient.identity_locked': 'Khóa xác minh danh tính / Identity proofing locked',
+  'recipient.message_fallback': 'Zalo lỗi, gửi SMS / Zalo failed, sent by SMS',
+  'recipient.message_delivered': 'Tin nhắn đã đến / Message delivered',
   'recipient.notified': 'Gửi email mời ký / Signing link emailed',
   'recipient.viewed': 'Mở tài liệu / Viewed',
   'recipient.otp_verified': 'Xác thực OTP / One-time code verified',
@@ -110,9 +115,24 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
   out.text('Các bên / Recipients', { size: 11, bold: true, gap: 2 });
   for (const r of [...e.recipients].sort((a, b) => a.order - b.order)) {
     out.pair('Họ tên / Name', r.name);
-    out.pair('Email', r.email);
+    if (r.email) out.pair('Email', r.email);
+    if (r.phone) out.pair('Điện thoại / Phone', r.phone);
     out.pair('Vai trò, thứ tự / Role, order', `${ROLES[r.role] ?? r.role}, ${r.order}`);
     out.pair('Xác thực / Identified by', identification(events, r.id));
+    const proof = r.identity?.evidence;
+    if (proof) {
+      out.pair(
+        'Định danh / Identity proof',
+        `${proof.method === 'vneid-oidc' ? 'VNeID (OpenID Connect)' : 'eKYC CCCD + khuôn mặt / ID card + face'} — ${proof.provider}, ${proof.transactionId}`,
+      );
+      out.pair('Họ tên đã xác minh / Verified name', proof.fullName);
+      out.pair('Ngày sinh, số CCCD / Born, ID no.', `${proof.dateOfBirth}, ${proof.idNumber}`);
+      const scores = Object.entries(proof.scores ?? {}).map(([k, v]) => `${k} ${v}`);
+      out.pair(
+        'Thời điểm, điểm số / At, scores',
+        `${formatVietnamTime(new Date(proof.verifiedAt))}${scores.length ? ` — ${scores.join(', ')}` : ''}${proof.assuranceLevel ? ` — ${proof.assuranceLevel}` : ''}`,
+      );
+    }
     out.pair('Trạng thái / Status', `${r.status}${r.signedAt ? ` — ${formatVietnamTime(new Date(r.signedAt))}` : ''}`);
     out.space(4);
   }

@@ -87,6 +87,8 @@ export interface IdentityDeps {
   readonly images: IdentityImageStore;
   /** Lowest face-match score accepted (0..1). */
   readonly minFaceMatch: number;
+  /** OIDC: the `acr` an ID token must carry (e.g. VNeID level 2); absent = any. */
+  readonly requiredAcr?: string;
   /** Where the OpenID provider sends the browser back: `${publicUrl}/identity/oidc/callback`. */
   readonly oidcRedirectUri: string;
 }

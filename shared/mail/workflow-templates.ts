@@ -5,7 +5,7 @@ const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** A plain two-language notice: Vietnamese first, English below. */
-const notice = (to: string, subject: string, vi: string[], en: string[]): MailMessage => ({
+export const notice = (to: string, subject: string, vi: string[], en: string[]): MailMessage => ({
   to,
   subject,
   text: [...vi, '', '---', ...en].join('\n'),

@@ -1,4 +1,6 @@
 import type { TestProject } from 'vitest/node';
+import { startEkycTestServer } from './ekyc-test-server.js';
+import { startOidcTestServer } from './oidc-test-server.js';
 import { startServer } from './start-server.js';
 import { startZnsTestServer } from './zns-test-server.js';
 
@@ -15,6 +17,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   // External services the API reaches through its ports, each a local server speaking the real protocol.
   const zns = await startZnsTestServer();
+  const ekyc = await startEkycTestServer();
+  const oidc = await startOidcTestServer();
   const server = await startServer({
     KYSO_ZNS_APP_ID: zns.appId,
     KYSO_ZNS_SECRET_KEY: zns.secretKey,
@@ -23,6 +27,11 @@ export default async function setup(project: TestProject) {
     KYSO_ZNS_API_URL: zns.url,
     KYSO_ZNS_OAUTH_URL: zns.url,
     KYSO_ZNS_TEMPLATES: 'invitation=300001,otp=300002,reminder=300003,completed=300004',
+    KYSO_EKYC_URL: ekyc.url,
+    KYSO_EKYC_API_KEY: ekyc.apiKey,
+    KYSO_OIDC_ISSUER: oidc.issuer,
+    KYSO_OIDC_CLIENT_ID: oidc.clientId,
+    KYSO_OIDC_REQUIRED_ACR: 'vneid-level-2',
   });
   zns.state.callbackUrl = `${server.url}/callbacks/zalo`;
   project.provide('baseUrl', server.url);
@@ -32,6 +41,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     await server.stop();
     await zns.close();
+    await ekyc.close();
+    await oidc.close();
     // A 500 anywhere in the run is a failure even if the test that caused it passed.
     const errors = server
       .output()
