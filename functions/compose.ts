@@ -1,3 +1,4 @@
+import type { OutboxSignal } from '../shared/envelope/deps.js';
 import { systemClock } from '../shared/envelope/ports.js';
 import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
@@ -11,6 +12,7 @@ import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
 import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
+import { dynamoOutbox } from './aws/dynamo-outbox.js';
 import { dynamoRateCounter } from './aws/dynamo-rate-counter.js';
 import {
   dynamoAuditRepository,
@@ -38,9 +40,14 @@ import { snsSmsMessenger } from './messaging/sns-sms.js';
 import { znsMessenger } from './messaging/zalo-zns.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { httpCrlFetcher } from './net/http-crl-fetcher.js';
+import { noOutboxSignal } from './worker/outbox-signal.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
-export const composeAppDeps = (config: Config, options: { clients?: AwsClients; logger?: Logger } = {}): AppDeps => {
+export const composeAppDeps = (
+  config: Config,
+  /** `outboxSignal`: how commits wake the worker (in process locally; on AWS the table's stream does it). */
+  options: { clients?: AwsClients; logger?: Logger; outboxSignal?: OutboxSignal } = {},
+): AppDeps => {
   const clients = options.clients ?? createAwsClients(config);
   const table = { client: clients.dynamo, tableName: config.tableName };
   const outbox = config.local ? devOutbox(table) : undefined;
@@ -70,6 +77,8 @@ export const composeAppDeps = (config: Config, options: { clients?: AwsClients; 
     allowLoopbackWebhooks: config.local,
     idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
+    outbox: dynamoOutbox(table),
+    outboxSignal: options.outboxSignal ?? noOutboxSignal,
     tokens: dynamoTokenRepository(table),
     signerAuth: dynamoSignerAuthStore(table),
     openEnvelopes: dynamoOpenEnvelopeIndex(table),

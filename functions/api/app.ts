@@ -3,6 +3,7 @@ import { compress } from 'hono/compress';
 import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../../shared/envelope/scheduled-tasks.js';
 import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
+import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -114,8 +115,18 @@ export const createApp = (deps: AppDeps) => {
       app.get('/dev/sms', async (c) => c.json({ messages: await phones.list('sms') }));
       app.get('/dev/zalo', async (c) => c.json({ messages: await phones.list('zalo') }));
     }
+    // What state changes still owe (the outbox), so tests can wait for emails and webhooks that now leave the request path.
+    app.get('/dev/outbox', async (c) => {
+      const items = await deps.outbox.olderThan(new Date(Date.now() + 60_000), 500);
+      return c.json({
+        owed: items.length,
+        items: items.map((i) => ({ id: i.id, kind: i.effect.kind, attempts: i.attempts, createdAt: i.createdAt, lastError: i.lastError })),
+      });
+    });
     // The scheduler's sweeps on demand (local mode only); ?now=<ISO> runs them as if at that instant.
     app.post('/dev/scheduler/:task', async (c) => {
+      // The repair sweep of the outbox (functions/worker/repair.ts).
+      if (c.req.param('task') === 'outbox') return c.json(await runRepairSweep(deps));
       const task = c.req.param('task') as ScheduledTaskName;
       if (!SCHEDULED_TASKS.includes(task)) throw new AppError('not_found', `Unknown task; one of ${SCHEDULED_TASKS.join(', ')}.`);
       const at = c.req.query('now');

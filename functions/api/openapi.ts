@@ -240,5 +240,11 @@ export const openApiDocument = (serverUrl: string) => ({
         responses: { 200: { description: '{ messages: [{ to, subject, text, html }] }' } },
       },
     },
+    '/dev/outbox': {
+      get: {
+        summary: 'Local mode only: effects still owed by committed state changes (the outbox)',
+        responses: { 200: { description: '{ owed, items: [{ id, kind, attempts, createdAt, lastError }] }' } },
+      },
+    },
   },
 });

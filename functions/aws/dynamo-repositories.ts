@@ -3,6 +3,7 @@ import { chainEvent } from '../../shared/audit/chain.js';
 import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
 import { AppError } from '../../shared/errors.js';
+import { dynamoOutbox } from './dynamo-outbox.js';
 import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
@@ -20,6 +21,18 @@ import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table
 type Options = TableOptions;
 
 export const dynamoEnvelopeRepository = ({ client, tableName }: Options): EnvelopeRepository => ({
+  async commit(next, items) {
+    const outbox = dynamoOutbox({ client, tableName });
+    await outbox.prepare(items);
+    try {
+      await this.update(next);
+    } catch (e) {
+      // Lost: the items must not be owed. (After an unknown outcome, e.g. a timeout, they stay:
+      // the worker performs them only if their commit id reached the envelope.)
+      if (e instanceof AppError && e.code === 'conflict') await Promise.allSettled(items.map((i) => outbox.retire(i)));
+      throw e;
+    }
+  },
   async create(envelope) {
     try {
       await client.send(
@@ -113,30 +126,44 @@ const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(10, '0')}`;
 
 export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepository => {
   const pk = (tenantId: string, envelopeId: string) => `TENANT#${tenantId}#ENV#${envelopeId}`;
-  const last = async (tenantId: string, envelopeId: string): Promise<AuditEvent | undefined> => {
+  /** The newest events (newest first), as stored: with the id of the outbox item that appended each, if any. */
+  const recent = async (tenantId: string, envelopeId: string, limit: number) => {
     const r = await client.send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
         ExpressionAttributeValues: { ':pk': pk(tenantId, envelopeId), ':a': 'AUDIT#' },
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: limit,
         ConsistentRead: true,
       }),
     );
-    return stripKeys<AuditEvent>(r.Items?.[0]);
+    return (r.Items ?? []).map((i) => {
+      const { effectId, ...event } = stripKeys<AuditEvent & { effectId?: string }>(i) as AuditEvent & { effectId?: string };
+      return { event: event as AuditEvent, effectId };
+    });
   };
   return {
-    async append(tenantId, envelopeId, event) {
+    async append(tenantId, envelopeId, event, options = {}) {
       // Append-only: the next sequence number is claimed with a conditional put; a concurrent
-      // append makes us re-read the head and chain onto it instead.
+      // append makes us re-read the head and chain onto it instead. An event appended for an
+      // outbox item carries the item's id: if it is among the newest events, it is already there
+      // (checked again after every lost race, so two workers never append it twice).
       for (let attempt = 0; attempt < 20; attempt++) {
-        const chained = chainEvent(event, await last(tenantId, envelopeId));
+        const newest = await recent(tenantId, envelopeId, options.effectId ? 25 : 1);
+        const done = options.effectId ? newest.find((n) => n.effectId === options.effectId) : undefined;
+        if (done) return done.event;
+        const chained = chainEvent(event, newest[0]?.event);
         try {
           await client.send(
             new PutCommand({
               TableName: tableName,
-              Item: { pk: pk(tenantId, envelopeId), sk: auditSk(chained.seq), ...chained },
+              Item: {
+                pk: pk(tenantId, envelopeId),
+                sk: auditSk(chained.seq),
+                ...chained,
+                ...(options.effectId ? { effectId: options.effectId } : {}),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           );
@@ -160,7 +187,14 @@ export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepo
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
-        events.push(...(r.Items ?? []).map((i) => stripKeys<AuditEvent>(i) as AuditEvent));
+        events.push(
+          ...(r.Items ?? []).map((i) => {
+            const { effectId: _effectId, ...event } = stripKeys<AuditEvent & { effectId?: string }>(i) as AuditEvent & {
+              effectId?: string;
+            };
+            return event as AuditEvent;
+          }),
+        );
         start = r.LastEvaluatedKey;
       } while (start);
       return events;

@@ -1,7 +1,9 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import type { Logger } from '../logger.js';
+import { drainEnvelopeOutbox, drainOutbox } from '../worker/effects.js';
 import { type JobDeps, runJob } from '../worker/jobs.js';
+import type { InProcessOutboxSignal } from '../worker/outbox-signal.js';
 
 export interface JobPoller {
   /** Stops polling, waits for the jobs already running, resolves when idle. */
@@ -20,9 +22,43 @@ export const startJobPoller = (options: {
   deps: JobDeps;
   logger: Logger;
   waitTimeSeconds?: number;
+  /** The outbox worker: woken by commits in this process, plus a pass over everything due every `intervalMs`. */
+  outbox?: { signal: InProcessOutboxSignal; intervalMs?: number };
 }): JobPoller => {
   const abort = new AbortController();
   const loops = Object.entries(options.queueUrls).map(([kind, url]) => poll(kind, url as string));
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  if (options.outbox) loops.push(drainLoop(options.outbox.signal, options.outbox.intervalMs ?? 2000));
+
+  /** One envelope at a time per envelope (its effects are ordered); a wake during a drain drains it again after. */
+  function drainSoon(tenantId: string, envelopeId: string) {
+    const key = `${tenantId}\n${envelopeId}`;
+    if (running.has(key)) {
+      again.add(key);
+      return;
+    }
+    const run = (async () => {
+      do {
+        again.delete(key);
+        await drainEnvelopeOutbox(options.deps, tenantId, envelopeId).catch((e) =>
+          options.logger.warn('outbox drain failed', { tenantId, envelopeId, error: (e as Error).name }),
+        );
+      } while (again.has(key) && !abort.signal.aborted);
+    })().finally(() => running.delete(key));
+    running.set(key, run);
+  }
+
+  async function drainLoop(signal: InProcessOutboxSignal, intervalMs: number): Promise<void> {
+    let lastPass = 0;
+    while (!abort.signal.aborted) {
+      for (const { tenantId, envelopeId } of await signal.take(Math.min(intervalMs, 1000), abort.signal)) drainSoon(tenantId, envelopeId);
+      if (abort.signal.aborted || Date.now() - lastPass < intervalMs) continue;
+      lastPass = Date.now();
+      await drainOutbox(options.deps).catch((e) => options.logger.warn('outbox pass failed', { error: (e as Error).name }));
+    }
+    await Promise.allSettled([...running.values()]);
+  }
 
   async function poll(kind: string, queueUrl: string): Promise<void> {
     while (!abort.signal.aborted) {

@@ -9,6 +9,7 @@ import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
+import { inProcessOutboxSignal } from '../worker/outbox-signal.js';
 import { startJobPoller } from './job-poller.js';
 import { startMoto } from './moto.js';
 
@@ -37,7 +38,8 @@ const main = async () => {
   const adminKey = ownAdminSecret
     ? await ensureAdminKeySecret(clients.secrets, config.adminKeySecretId as string, givenAdminKey)
     : undefined;
-  const deps = composeAppDeps(config, { clients });
+  const outboxSignal = inProcessOutboxSignal();
+  const deps = composeAppDeps(config, { clients, outboxSignal });
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
@@ -62,7 +64,14 @@ const main = async () => {
   );
 
   // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
-  const poller = startJobPoller({ sqs: clients.sqs, queueUrls: config.queueUrls, deps, logger: deps.logger });
+  // …and performs owed effects (the outbox), woken by every commit in this process.
+  const poller = startJobPoller({
+    sqs: clients.sqs,
+    queueUrls: config.queueUrls,
+    deps,
+    logger: deps.logger,
+    outbox: { signal: outboxSignal },
+  });
   // The scheduler Lambda's stand-in: the same sweeps every 5 minutes (POST /dev/scheduler/{task} runs one now).
   const sweeps = setInterval(() => {
     for (const task of SCHEDULED_TASKS) {

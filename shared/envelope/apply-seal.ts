@@ -5,27 +5,29 @@ import { signEnvelope } from './sign-envelope.js';
 import type { Envelope } from './types.js';
 
 /**
- * The seal's turn: the platform signs with the tenant's seal key and certificate through
- * the same revision code as every signer (signEnvelope), then routing moves on. If the seal
- * cannot be applied now (no certificate yet, KMS down), the recipient stays `notified` and
- * the scheduler's reminders sweep tries again.
+ * The seal's turn (a `seal-turn` outbox item, performed by the worker): the platform signs
+ * with the tenant's seal key and certificate through the same revision code as every signer
+ * (signEnvelope), then routing moves on. If the seal cannot be applied now (no certificate
+ * yet, KMS down), the recipient stays `notified`, the failure is audited once, and the
+ * scheduler's reminders sweep (or a read of the envelope) tries again.
  */
 export const applySeal = async (
   deps: EnvelopeDeps,
   envelope: Envelope,
   recipientId: string,
-  options: { quiet?: boolean } = {},
+  /** `quiet`: a retry (the failure is already audited); `effectId`: the outbox item this runs for (the audit append is then idempotent). */
+  options: { quiet?: boolean; effectId?: string } = {},
 ): Promise<Envelope> => {
-  const [info, credentials] = await Promise.all([deps.seals?.describe(envelope.tenantId), deps.seals?.credentials(envelope.tenantId)]);
+  const [info, credentials] = await Promise.all([deps.seals.describe(envelope.tenantId), deps.seals.credentials(envelope.tenantId)]);
   const fail = async (reason: string) => {
     // Retries (sweeps, reads) stay quiet: the first failure is in the trail, the recipient stays `notified`.
     if (options.quiet) return envelope;
-    await deps.audit.append(envelope.tenantId, envelope.id, {
-      at: deps.clock.now().toISOString(),
-      action: 'recipient.seal_failed',
-      actor: { type: 'system' },
-      data: { recipientId, reason },
-    });
+    await deps.audit.append(
+      envelope.tenantId,
+      envelope.id,
+      { at: deps.clock.now().toISOString(), action: 'recipient.seal_failed', actor: { type: 'system' }, data: { recipientId, reason } },
+      options.effectId ? { effectId: options.effectId } : {},
+    );
     return envelope;
   };
   if (!info || !credentials) return fail('seal_not_provisioned');

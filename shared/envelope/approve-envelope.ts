@@ -1,10 +1,11 @@
-import { announceCompletion } from './complete-envelope.js';
+import { completionEffects } from './complete-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { audit, type Effect, webhook } from './effects.js';
 import { addLongTermRevisions } from './long-term-revisions.js';
-import { notifyRecipients } from './notify-recipients.js';
+import { claimDueRecipients } from './notify-recipients.js';
 import { assertCanAct, isComplete } from './routing.js';
+import { commitTransition } from './transition.js';
 import type { Envelope } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 /**
  * An approver approves (no signature, no PDF revision): routing moves on exactly as after a
@@ -15,36 +16,41 @@ export const approveEnvelope = async (
   deps: EnvelopeDeps,
   link: { tenantId: string; envelopeId: string; recipientId: string },
   meta: RequestMeta & { method?: string },
+  options: { readonly current?: Envelope } = {},
 ): Promise<Envelope> => {
-  const now = deps.clock.now().toISOString();
-  const { after } = await updateEnvelope(deps, link.tenantId, link.envelopeId, async (current) => {
-    assertCanAct(current, link.recipientId, ['approver']);
-    const next: Envelope = {
-      ...current,
-      recipients: current.recipients.map((r) => (r.id === link.recipientId ? { ...r, status: 'approved', approvedAt: now } : r)),
-    };
-    if (!isComplete(next)) return next;
-    // The approval finishes the envelope: the documents still get their long-term revision.
-    return { ...next, documents: await addLongTermRevisions(deps, current, current.documents), status: 'completed', completedAt: now };
-  });
-  const me = after.recipients.find((r) => r.id === link.recipientId);
+  const now = deps.clock.now();
+  const at = now.toISOString();
   const { method, ...requestMeta } = meta;
-  await deps.audit.append(after.tenantId, after.id, {
-    at: now,
-    action: 'recipient.approved',
-    actor: { type: 'recipient', id: link.recipientId, email: me?.email },
-    ...requestMeta,
-    data: { method: method ?? 'email-link', documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
-  });
-  await deps.events?.publish(after.tenantId, 'recipient.approved', { envelopeId: after.id, recipientId: link.recipientId });
-  if (after.status !== 'completed') return notifyRecipients(deps, after);
-  await deps.audit.append(after.tenantId, after.id, {
-    at: now,
-    action: 'envelope.completed',
-    actor: { type: 'system' },
-    data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
-  });
-  await announceCompletion(deps, after);
-  await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
+  const { after } = await commitTransition(
+    deps,
+    link.tenantId,
+    link.envelopeId,
+    async (current) => {
+      const me = assertCanAct(current, link.recipientId, ['approver']);
+      const approved: Envelope = {
+        ...current,
+        recipients: current.recipients.map((r) => (r.id === link.recipientId ? { ...r, status: 'approved', approvedAt: at } : r)),
+      };
+      const complete = isComplete(approved);
+      // The approval finishes the envelope: the documents still get their long-term revision.
+      const next: Envelope = complete
+        ? { ...approved, documents: await addLongTermRevisions(deps, current, current.documents), status: 'completed', completedAt: at }
+        : approved;
+      const effects: Effect[] = [
+        audit({
+          at,
+          action: 'recipient.approved',
+          actor: { type: 'recipient', id: link.recipientId, email: me.email },
+          ...requestMeta,
+          data: { method: method ?? 'email-link', documents: next.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
+        }),
+        webhook('recipient.approved', { envelopeId: current.id, recipientId: link.recipientId }),
+      ];
+      if (complete) return { next, effects: [...effects, ...completionEffects(next, at)] };
+      const claimed = claimDueRecipients(next, now);
+      return { next: claimed.next, effects: [...effects, ...claimed.effects] };
+    },
+    options.current ? { current: options.current } : {},
+  );
   return after;
 };

@@ -15,25 +15,35 @@ export const headSigningInput = (tenantId: string, envelopeId: string, seq: numb
  * Anyone holding the platform certificate can then tell that no event up to the head was
  * changed, removed or reordered after completion.
  */
-export const signAuditHead = async (deps: EnvelopeDeps, envelope: Envelope): Promise<AuditEvent> => {
-  const events = await deps.audit.list(envelope.tenantId, envelope.id);
+export const signAuditHead = async (
+  deps: EnvelopeDeps,
+  envelope: Envelope,
+  /** `effectId`: the outbox item this is done for (the append is then idempotent); `events`: the trail, if already read. */
+  options: { readonly effectId?: string; readonly events?: readonly AuditEvent[] } = {},
+): Promise<AuditEvent> => {
+  const events = options.events ?? (await deps.audit.list(envelope.tenantId, envelope.id));
   const head = events[events.length - 1];
   if (!head) throw new Error('audit trail is empty');
   const signer = (await deps.pki()).auditSigner;
   const signature = await signer.sign(headSigningInput(envelope.tenantId, envelope.id, head.seq, head.hash));
-  return deps.audit.append(envelope.tenantId, envelope.id, {
-    at: deps.clock.now().toISOString(),
-    action: HEAD_SIGNED,
-    actor: { type: 'system' },
-    data: {
-      seq: head.seq,
-      hash: head.hash,
-      algorithm: signer.algorithm,
-      ...(signer.keyId ? { keyId: signer.keyId } : {}),
-      publicKey: Buffer.from(await signer.publicKey()).toString('base64'),
-      signature: Buffer.from(signature).toString('base64'),
+  return deps.audit.append(
+    envelope.tenantId,
+    envelope.id,
+    {
+      at: deps.clock.now().toISOString(),
+      action: HEAD_SIGNED,
+      actor: { type: 'system' },
+      data: {
+        seq: head.seq,
+        hash: head.hash,
+        algorithm: signer.algorithm,
+        ...(signer.keyId ? { keyId: signer.keyId } : {}),
+        publicKey: Buffer.from(await signer.publicKey()).toString('base64'),
+        signature: Buffer.from(signature).toString('base64'),
+      },
     },
-  });
+    options.effectId ? { effectId: options.effectId } : {},
+  );
 };
 
 export interface HeadSignatureCheck {

@@ -1,22 +1,25 @@
 import type { Timestamper } from '../pki/cms.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import type { Timer } from '../util/timer.js';
-import { announceCompletion } from './complete-envelope.js';
+import { completionEffects } from './complete-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { audit, type Effect, webhook } from './effects.js';
 import { addLongTermRevisions } from './long-term-revisions.js';
-import { notifyRecipients } from './notify-recipients.js';
+import { claimDueRecipients } from './notify-recipients.js';
 import type { EnvelopeRepository } from './ports.js';
 import { assertCanSign, isComplete } from './routing.js';
 import { timestamperFor } from './timestamper-for.js';
+import { commitTransition } from './transition.js';
 import type { Envelope, EnvelopeDocument, Recipient, SigningGrant } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 /**
  * The step every way of signing ends with: a signer's new revisions are committed together
- * with their status in one conditional write on the envelope; when they were the last, the
- * same write carries the completion revisions (DSS + document timestamp, B-LTA). If another
- * request committed first, `revise` runs again on the newer envelope (or refuses: a pinned
- * two-phase revision cannot be rebuilt, so it throws document_changed instead).
+ * with their status and everything the signature owes (audit event, webhook, the next
+ * signers' links or the seal's turn, or — when they were the last — the completion revisions
+ * (DSS + document timestamp, B-LTA) and the completion's effects) in one commit. If another
+ * request committed first and the documents did not change, the built revisions are reused;
+ * if they changed, `revise` runs again on the newer envelope (or refuses: a pinned two-phase
+ * revision cannot be rebuilt, so it throws document_changed instead).
  */
 export interface SignerRevisions {
   /** Every document of the envelope, with the signer's new revisions in place. */
@@ -49,71 +52,61 @@ export const commitSignerRevisions = async (
     readonly signedAt: Date;
     /** Hears which TSA stamped each of the signer's signatures (URL or "platform"), for the audit trail. */
     readonly onTimestamp?: (source: string) => void;
+    /** Request metadata and what the `recipient.signed` audit event says about how they signed. */
+    readonly meta: RequestMeta;
+    readonly data: Readonly<Record<string, unknown>> | (() => Readonly<Record<string, unknown>>);
+    /** The envelope as already read by the caller (the first attempt uses it). */
+    readonly current?: Envelope;
   },
 ): Promise<{ envelope: Envelope; attempts: number }> => {
-  const { after, attempts } = await updateEnvelope(
-    { envelopes: timedReadsAndWrites(deps.envelopes, timer), clock: deps.clock },
+  const pki = await deps.pki();
+  // The tenant's TSAs, then the platform TSA (PAdES B-T on every signature): read once per request.
+  const timestamper = await timer.time('ddb', () => timestamperFor(deps, pki, grant.tenantId, options.onTimestamp));
+  // The document timestamps are not the signer's: their TSA is not reported as the signer's.
+  const ltvTimestamper = options.onTimestamp ? await timestamperFor(deps, pki, grant.tenantId) : timestamper;
+  /** Revisions built on a base (the documents' hashes): still valid after a conflict that did not touch the documents. */
+  let built: { base: string; revised: SignerRevisions } | undefined;
+  const baseOf = (e: Envelope) => e.documents.map((d) => d.sha256).join(',');
+  const { after, attempts } = await commitTransition(
+    deps,
     grant.tenantId,
     grant.envelopeId,
     async (current) => {
       const recipient = assertCanSign(current, grant.recipientId);
-      const pki = await deps.pki();
-      // The tenant's TSAs, then the platform TSA (PAdES B-T on every signature).
-      const timestamper = await timestamperFor(deps, pki, current.tenantId, options.onTimestamp);
-      const revised = await revise(current, { recipient, pki, timestamper, timer });
-      let documents = [...revised.documents];
+      const base = baseOf(current);
+      const revised = built?.base === base ? built.revised : await revise(current, { recipient, pki, timestamper, timer });
+      built = { base, revised };
       const signedAtIso = options.signedAt.toISOString();
       const signedNow: Envelope = {
         ...current,
         recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, status: 'signed' as const, signedAt: signedAtIso } : r)),
-      };
-      if (isComplete(signedNow)) {
-        // The document timestamps are not the signer's: their TSA is not reported as the signer's.
-        const ltv = options.onTimestamp ? await timestamperFor(deps, pki, current.tenantId) : timestamper;
-        documents = await addLongTermRevisions(deps, current, documents, { pki, timestamper: ltv, timer });
-      }
-      const next: Envelope = {
-        ...signedNow,
-        documents,
         fields: current.fields.map((f) => (revised.values.has(f.id) ? { ...f, value: revised.values.get(f.id) } : f)),
       };
-      return isComplete(next) ? { ...next, status: 'completed', completedAt: signedAtIso } : next;
+      const complete = isComplete(signedNow);
+      const documents = complete
+        ? await addLongTermRevisions(deps, current, revised.documents, { pki, timestamper: ltvTimestamper, timer })
+        : [...revised.documents];
+      const next: Envelope = complete
+        ? { ...signedNow, documents, status: 'completed', completedAt: signedAtIso }
+        : { ...signedNow, documents };
+      const effects: Effect[] = [
+        audit({
+          at: signedAtIso,
+          action: 'recipient.signed',
+          actor: { type: 'recipient', id: recipient.id, email: recipient.email },
+          ...options.meta,
+          data: {
+            documents: documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+            ...(typeof options.data === 'function' ? options.data() : options.data),
+          },
+        }),
+        webhook('recipient.signed', { envelopeId: current.id, recipientId: recipient.id }),
+      ];
+      if (complete) return { next, effects: [...effects, ...completionEffects(next, signedAtIso)] };
+      const claimed = claimDueRecipients(next, deps.clock.now());
+      return { next: claimed.next, effects: [...effects, ...claimed.effects] };
     },
+    { time: (f) => timer.time('ddb', f), ...(options.current ? { current: options.current } : {}) },
   );
   return { envelope: after, attempts };
-};
-
-/**
- * After the commit: the audit event (with how the signer signed), webhooks, and either the
- * completion (audit, emails) or the next signers' links.
- */
-export const announceSignature = async (
-  deps: EnvelopeDeps,
-  after: Envelope,
-  grant: SigningGrant,
-  meta: RequestMeta,
-  data: Record<string, unknown>,
-  options: { readonly timer?: Timer } = {},
-): Promise<Envelope> => {
-  const recipient = after.recipients.find((r) => r.id === grant.recipientId);
-  const append = () =>
-    deps.audit.append(after.tenantId, after.id, {
-      at: recipient?.signedAt ?? deps.clock.now().toISOString(),
-      action: 'recipient.signed',
-      actor: { type: 'recipient', id: grant.recipientId, email: recipient?.email },
-      ...meta,
-      data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })), ...data },
-    });
-  await (options.timer ? options.timer.time('ddb', append) : append());
-  await deps.events?.publish(after.tenantId, 'recipient.signed', { envelopeId: after.id, recipientId: grant.recipientId });
-  if (after.status !== 'completed') return notifyRecipients(deps, after);
-  await deps.audit.append(after.tenantId, after.id, {
-    at: after.completedAt ?? deps.clock.now().toISOString(),
-    action: 'envelope.completed',
-    actor: { type: 'system' },
-    data: { documents: after.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
-  });
-  await deps.events?.publish(after.tenantId, 'envelope.completed', { envelopeId: after.id, status: 'completed' });
-  await announceCompletion(deps, after);
-  return after;
 };

@@ -1,29 +1,23 @@
-import { sendToRecipient } from '../messaging/deliver.js';
-import { completedMessage } from '../messaging/recipient-messages.js';
-import { signAuditHead } from './audit-trail-signature.js';
-import type { EnvelopeDeps } from './deps.js';
-import { storeLinkToken } from './notify-recipients.js';
+import { audit, type Effect, webhook } from './effects.js';
 import type { Envelope } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 /**
- * After an envelope completes (its `envelope.completed` event is in the trail): the audit
- * head is signed, it leaves the scheduler's list, and every recipient with an email —
- * viewers included — gets the completed copy as a fresh link to the signed document.
+ * What completing an envelope owes, whoever completes it (the last signer, approver or seal):
+ * the `envelope.completed` event and webhook, the signed audit head (after every event of the
+ * completing commit), leaving the scheduler's list, and the completed copy — a fresh link to
+ * the signed documents — for every recipient with an email or a phone, viewers included.
  */
-export const announceCompletion = async (deps: EnvelopeDeps, envelope: Envelope): Promise<void> => {
-  await signAuditHead(deps, envelope);
-  await deps.openEnvelopes?.remove(envelope.tenantId, envelope.id);
-  const to = envelope.recipients.filter((r) => r.email || r.phone);
-  const links = new Map(await Promise.all(to.map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)));
-  await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => ({
-    ...current,
-    recipients: current.recipients.map((r) => {
-      const link = links.get(r.id);
-      return link ? { ...r, linkHashes: [...(r.linkHashes ?? []), link.hash] } : r;
-    }),
-  }));
-  for (const r of to) {
-    await sendToRecipient(deps, envelope, r, completedMessage(r, { title: envelope.title, link: links.get(r.id)?.link }));
-  }
-};
+export const completionEffects = (envelope: Envelope, at: string): Effect[] => [
+  audit({
+    at,
+    action: 'envelope.completed',
+    actor: { type: 'system' },
+    data: { documents: envelope.documents.map((d) => ({ id: d.id, sha256: d.sha256 })) },
+  }),
+  webhook('envelope.completed', { envelopeId: envelope.id, status: 'completed' }),
+  { kind: 'head-signature' },
+  { kind: 'open-index', op: 'remove' },
+  ...envelope.recipients
+    .filter((r) => r.email || r.phone)
+    .map((r): Effect => ({ kind: 'link-message', recipientId: r.id, purpose: 'completed' })),
+];

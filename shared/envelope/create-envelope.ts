@@ -219,7 +219,7 @@ export const createEnvelope = async (
     }
   }
 
-  if (recipients.some((r) => r.role === 'seal') && !(await deps.seals?.describe(tenantId))?.certificate) {
+  if (recipients.some((r) => r.role === 'seal') && !(await deps.seals.describe(tenantId))?.certificate) {
     throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
   }
   const reminders = input.reminders === false ? undefined : (input.reminders ?? deps.reminders ?? DEFAULT_REMINDERS);

@@ -10,6 +10,7 @@ import type {
   EnvelopeRepository,
   Mailer,
   OpenEnvelopeIndex,
+  OutboxStore,
   SealCredentialsPort,
   SignerAuthStore,
   TenantRepository,
@@ -26,6 +27,10 @@ export interface EnvelopeDeps {
   readonly documents: DocumentStore;
   readonly mailer: Mailer;
   readonly clock: Clock;
+  /** Effects owed by committed state changes (shared/envelope/effects.ts). */
+  readonly outbox: OutboxStore;
+  /** Tells the worker an envelope has new owed effects (in process locally; a no-op on AWS, where the table's stream does it). */
+  readonly outboxSignal: OutboxSignal;
   readonly pki: () => Promise<PlatformPki>;
   /** Base of links in emails, without trailing slash. */
   readonly publicUrl: string;
@@ -46,18 +51,18 @@ export interface EnvelopeDeps {
   readonly outboundFetch?: typeof fetch;
   /** Online CRL fetching (KYSO_VERIFY_FETCH_CRLS=1): verification, and DSS data for certificates of other CAs. */
   readonly crlFetcher?: CrlSource;
-  /** Webhook events (shared/webhooks/events.ts); absent where nobody listens (unit tests). Never throws. */
-  readonly events?: EventPublisher;
+  /** Webhook events published outside the envelope pipeline (shared/webhooks/events.ts). Never throws. */
+  readonly events: EventPublisher;
   /** Default lifetime of a sent envelope (expiresAt), in days; DEFAULT_ENVELOPE_TTL_DAYS when absent. */
   readonly envelopeTtlDays?: number;
   /** Default reminder schedule; DEFAULT_REMINDERS when absent. */
   readonly reminders?: ReminderOptions;
   /** The tenant's organisation seal (KMS key + certificate), applied for `seal` recipients. */
-  readonly seals?: SealCredentialsPort;
+  readonly seals: SealCredentialsPort;
   /** One-time code / access code state per recipient. */
-  readonly signerAuth?: SignerAuthStore;
-  /** Optional listing of envelopes that are out for signing, for the scheduler sweeps. */
-  readonly openEnvelopes?: OpenEnvelopeIndex;
+  readonly signerAuth: SignerAuthStore;
+  /** The envelopes that are out for signing, for the scheduler sweeps. */
+  readonly openEnvelopes: OpenEnvelopeIndex;
   /** SMS (SNS) and Zalo (ZNS) adapters; a channel without one is not available on this deployment. */
   readonly messengers?: { readonly sms?: Messenger; readonly zalo?: Messenger };
   /** Phone messages sent and their delivery receipts. */
@@ -70,4 +75,8 @@ export interface EnvelopeDeps {
 export interface RequestMeta {
   readonly ip?: string;
   readonly userAgent?: string;
+}
+
+export interface OutboxSignal {
+  notify(tenantId: string, envelopeId: string): void;
 }

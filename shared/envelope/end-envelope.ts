@@ -1,60 +1,64 @@
 import { AppError } from '../errors.js';
 import { declinedEmail, expiredEmail, voidedEmail } from '../mail/workflow-templates.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { audit, type Effect, webhook } from './effects.js';
 import type { MailMessage } from './ports.js';
 import { assertCanAct, hasActed } from './routing.js';
+import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 /**
- * The three ways an envelope ends without completing. Each is one conditional write (the
- * state is the single source of truth for every link: a link of a voided, declined or
- * expired envelope is dead), then the audit event, the emails and the webhook event.
+ * The three ways an envelope ends without completing. Each is one commit: the state (which
+ * kills every link of the envelope at once), the audit event, and what it owes — the notices
+ * (one per address), leaving the scheduler's list, and the webhook event.
  */
 
 const hadLink = (r: Recipient) => r.role !== 'seal' && !!r.email && r.status !== 'pending';
 
-const sendAll = async (deps: EnvelopeDeps, messages: MailMessage[]) => {
+/** The effects of an ending: one notice per address, the scheduler's list, the webhook. */
+const endingEffects = (e: Envelope, notices: readonly MailMessage[]): Effect[] => {
   const seen = new Set<string>();
-  for (const m of messages) {
+  const messages: Effect[] = [];
+  for (const m of notices) {
     if (seen.has(m.to)) continue;
     seen.add(m.to);
-    await deps.mailer.send(m);
+    messages.push({ kind: 'message', message: m });
   }
+  const type = e.status === 'voided' ? 'envelope.voided' : e.status === 'declined' ? 'envelope.declined' : 'envelope.expired';
+  return [
+    ...messages,
+    { kind: 'open-index', op: 'remove' },
+    webhook(type, { envelopeId: e.id, status: e.status, ...(e.statusReason ? { reason: e.statusReason } : {}) }),
+  ];
 };
 
-const afterEnd = async (deps: EnvelopeDeps, e: Envelope) => {
-  await deps.openEnvelopes?.remove(e.tenantId, e.id);
-  const type = e.status === 'voided' ? 'envelope.voided' : e.status === 'declined' ? 'envelope.declined' : 'envelope.expired';
-  await deps.events?.publish(e.tenantId, type, {
-    envelopeId: e.id,
-    status: e.status,
-    ...(e.statusReason ? { reason: e.statusReason } : {}),
-  });
-};
+const isDue = (e: Envelope, now: Date) => e.status === 'sent' && !!e.expiresAt && Date.parse(e.expiresAt) <= now.getTime();
 
 /** Lazy expiry: a sent envelope past its expiresAt becomes expired on the first access (or sweep) that sees it. */
 export const expireIfDue = async (deps: EnvelopeDeps, envelope: Envelope): Promise<Envelope> => {
-  const isDue = (e: Envelope) => e.status === 'sent' && !!e.expiresAt && Date.parse(e.expiresAt) <= deps.clock.now().getTime();
-  if (!isDue(envelope)) return envelope;
-  let changed = false;
-  const { after } = await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => {
-    changed = isDue(current);
-    return changed ? { ...current, status: 'expired', expiredAt: deps.clock.now().toISOString() } : current;
-  });
-  if (!changed) return after;
-  await deps.audit.append(after.tenantId, after.id, {
-    at: after.expiredAt as string,
-    action: 'envelope.expired',
-    actor: { type: 'system' },
-    data: { expiresAt: after.expiresAt },
-  });
-  const to = [...(after.senderEmail ? [after.senderEmail] : []), ...after.recipients.filter(hadLink).map((r) => r.email)];
-  await sendAll(
+  if (!isDue(envelope, deps.clock.now())) return envelope;
+  const { after } = await commitTransition(
     deps,
-    to.map((email) => expiredEmail({ to: email, title: after.title })),
+    envelope.tenantId,
+    envelope.id,
+    (current) => {
+      const now = deps.clock.now();
+      if (!isDue(current, now)) return undefined;
+      const next: Envelope = { ...current, status: 'expired', expiredAt: now.toISOString() };
+      const to = [...(next.senderEmail ? [next.senderEmail] : []), ...next.recipients.filter(hadLink).map((r) => r.email)];
+      return {
+        next,
+        effects: [
+          audit({ at: now.toISOString(), action: 'envelope.expired', actor: { type: 'system' }, data: { expiresAt: next.expiresAt } }),
+          ...endingEffects(
+            next,
+            to.map((email) => expiredEmail({ to: email, title: next.title })),
+          ),
+        ],
+      };
+    },
+    { current: envelope },
   );
-  await afterEnd(deps, after);
   return after;
 };
 
@@ -64,40 +68,50 @@ export const declineEnvelope = async (
   link: { tenantId: string; envelopeId: string; recipientId: string },
   reason: string,
   meta: RequestMeta & { method?: string },
+  options: { readonly current?: Envelope } = {},
 ): Promise<Envelope> => {
   const why = reason.trim();
   if (!why) throw new AppError('validation_failed', 'Say why you decline (reason).');
   const now = deps.clock.now().toISOString();
-  const { after } = await updateEnvelope(deps, link.tenantId, link.envelopeId, (current) => {
-    assertCanAct(current, link.recipientId, ['signer', 'approver']);
-    return {
-      ...current,
-      status: 'declined',
-      declinedAt: now,
-      statusReason: why,
-      recipients: current.recipients.map((r) =>
-        r.id === link.recipientId ? { ...r, status: 'declined', declinedAt: now, declineReason: why } : r,
-      ),
-    };
-  });
-  const who = after.recipients.find((r) => r.id === link.recipientId) as Recipient;
   const { method, ...requestMeta } = meta;
-  await deps.audit.append(after.tenantId, after.id, {
-    at: now,
-    action: 'recipient.declined',
-    actor: { type: 'recipient', id: who.id, email: who.email },
-    ...requestMeta,
-    data: { reason: why, role: who.role, ...(method ? { method } : {}) },
-  });
-  const to = [
-    ...(after.senderEmail ? [after.senderEmail] : []),
-    ...after.recipients.filter((r) => hasActed(r) && r.email).map((r) => r.email),
-  ];
-  await sendAll(
+  const { after } = await commitTransition(
     deps,
-    to.map((email) => declinedEmail({ to: email, title: after.title, who: who.name, reason: why })),
+    link.tenantId,
+    link.envelopeId,
+    (current) => {
+      const who = assertCanAct(current, link.recipientId, ['signer', 'approver']);
+      const next: Envelope = {
+        ...current,
+        status: 'declined',
+        declinedAt: now,
+        statusReason: why,
+        recipients: current.recipients.map((r) =>
+          r.id === link.recipientId ? { ...r, status: 'declined', declinedAt: now, declineReason: why } : r,
+        ),
+      };
+      const to = [
+        ...(next.senderEmail ? [next.senderEmail] : []),
+        ...next.recipients.filter((r) => hasActed(r) && r.email).map((r) => r.email),
+      ];
+      return {
+        next,
+        effects: [
+          audit({
+            at: now,
+            action: 'recipient.declined',
+            actor: { type: 'recipient', id: who.id, email: who.email },
+            ...requestMeta,
+            data: { reason: why, role: who.role, ...(method ? { method } : {}) },
+          }),
+          ...endingEffects(
+            next,
+            to.map((email) => declinedEmail({ to: email, title: next.title, who: who.name, reason: why })),
+          ),
+        ],
+      };
+    },
+    options.current ? { current: options.current } : {},
   );
-  await afterEnd(deps, after);
   return after;
 };
 
@@ -112,26 +126,30 @@ export const voidEnvelope = async (
   const why = reason.trim();
   if (!why) throw new AppError('validation_failed', 'Say why the envelope is voided (reason).');
   const now = deps.clock.now().toISOString();
-  const { before, after } = await updateEnvelope(deps, tenantId, envelopeId, (current) => {
+  const tenant = await deps.tenants.get(tenantId);
+  const { after } = await commitTransition(deps, tenantId, envelopeId, (current) => {
     if (current.status !== 'sent' && current.status !== 'draft') {
       throw new AppError('invalid_state', `The envelope is ${current.status}; only a draft or a sent envelope can be voided.`);
     }
-    return { ...current, status: 'voided', voidedAt: now, statusReason: why };
+    const next: Envelope = { ...current, status: 'voided', voidedAt: now, statusReason: why };
+    return {
+      next,
+      effects: [
+        audit({
+          at: now,
+          action: 'envelope.voided',
+          actor: { type: 'tenant', id: tenantId },
+          ...meta,
+          data: { reason: why, previousStatus: current.status },
+        }),
+        ...endingEffects(
+          next,
+          next.recipients
+            .filter(hadLink)
+            .map((r) => voidedEmail({ to: r.email, title: next.title, senderName: tenant?.name ?? 'Kyso', reason: why })),
+        ),
+      ],
+    };
   });
-  await deps.audit.append(tenantId, envelopeId, {
-    at: now,
-    action: 'envelope.voided',
-    actor: { type: 'tenant', id: tenantId },
-    ...meta,
-    data: { reason: why, previousStatus: before.status },
-  });
-  const tenant = await deps.tenants.get(tenantId);
-  await sendAll(
-    deps,
-    after.recipients
-      .filter(hadLink)
-      .map((r) => voidedEmail({ to: r.email, title: after.title, senderName: tenant?.name ?? 'Kyso', reason: why })),
-  );
-  await afterEnd(deps, after);
   return after;
 };

@@ -1,11 +1,9 @@
-import { sendToRecipient } from '../messaging/deliver.js';
-import { invitationMessage } from '../messaging/recipient-messages.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
-import { applySeal } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
+import type { Effect, Transition } from './effects.js';
 import { recipientsToNotify } from './routing.js';
+import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 /** The link token: 256 random bits, only ever stored as its SHA-256. */
 export const newLinkToken = (): { token: string; hash: string } => {
@@ -34,53 +32,52 @@ export const storeLinkToken = async (deps: EnvelopeDeps, envelope: Envelope, rec
 };
 
 /**
- * Emails a signing link to every recipient whose turn it is and who has not had one, and
- * applies the tenant's seal when the seal's turn comes. Recipients are claimed (pending →
- * notified, with their new link hash) in one conditional write before any email goes out,
- * so two signers finishing at the same instant cannot both notify the next order.
+ * Whose turn came, claimed in the state itself (pending → notified, no live link yet): each
+ * owes a message with a fresh link (`link-message`, made by the worker, which then appends
+ * `recipient.notified` with the channels it went by); a seal owes its turn (`seal-turn`), applied by a job. Because the
+ * claim is part of the state change that opened the turn, two signers finishing at once can
+ * never both notify the next order, and a crash cannot lose the notification.
  */
-export const notifyRecipients = async (deps: EnvelopeDeps, envelope: Envelope): Promise<Envelope> => {
-  const due = recipientsToNotify(envelope);
-  if (due.length === 0) return envelope;
-  const links = new Map(
-    await Promise.all(due.filter((r) => r.role !== 'seal').map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)),
-  );
-  const dueIds = new Set(due.map((r) => r.id));
-  const now = deps.clock.now().toISOString();
-  let claimed: Recipient[] = [];
-  const { after } = await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => {
-    const stillDue = new Set(recipientsToNotify(current).map((r) => r.id));
-    claimed = current.recipients.filter((r) => dueIds.has(r.id) && stillDue.has(r.id));
-    if (claimed.length === 0) return current;
-    const ids = new Set(claimed.map((r) => r.id));
-    return {
-      ...current,
-      recipients: current.recipients.map((r) => {
-        if (!ids.has(r.id)) return r;
-        const link = links.get(r.id);
-        return { ...r, status: 'notified', notifiedAt: now, ...(link ? { linkHashes: [link.hash] } : {}) };
-      }),
-    };
-  });
-  if (claimed.length === 0) return after;
-  const tenant = await deps.tenants.get(envelope.tenantId);
-  for (const r of claimed) {
-    const link = links.get(r.id);
-    if (!link) continue;
-    const sent = await sendToRecipient(
-      deps,
-      envelope,
-      r,
-      invitationMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
-    );
-    await deps.audit.append(envelope.tenantId, envelope.id, {
-      at: deps.clock.now().toISOString(),
-      action: 'recipient.notified',
-      actor: { type: 'system' },
-      data: { recipientId: r.id, channel: sent.map((x) => x.channel).join('+'), role: r.role },
+export const claimDueRecipients = (envelope: Envelope, now: Date): Transition => {
+  const due = new Set(recipientsToNotify(envelope).map((r) => r.id));
+  if (due.size === 0) return { next: envelope, effects: [] };
+  const at = now.toISOString();
+  const effects: Effect[] = [];
+  for (const r of envelope.recipients.filter((x) => due.has(x.id))) {
+    if (r.role === 'seal') {
+      effects.push({ kind: 'seal-turn', recipientId: r.id });
+      continue;
+    }
+    effects.push({
+      kind: 'link-message',
+      recipientId: r.id,
+      purpose: 'sign',
+      audit: { action: 'recipient.notified', actor: { type: 'system' }, data: { recipientId: r.id, role: r.role } },
     });
   }
-  let latest = after;
-  for (const r of claimed.filter((x) => x.role === 'seal')) latest = await applySeal(deps, latest, r.id);
-  return latest;
+  return {
+    next: {
+      ...envelope,
+      recipients: envelope.recipients.map((r) =>
+        due.has(r.id) ? { ...r, status: 'notified', notifiedAt: at, ...(r.role === 'seal' ? {} : { linkHashes: [] }) } : r,
+      ),
+    },
+    effects,
+  };
+};
+
+/** Repair: recipients whose turn came but who were never claimed (an envelope written before the outbox). */
+export const notifyRecipients = async (deps: EnvelopeDeps, envelope: Envelope): Promise<Envelope> => {
+  if (recipientsToNotify(envelope).length === 0) return envelope;
+  const { after } = await commitTransition(
+    deps,
+    envelope.tenantId,
+    envelope.id,
+    (current) => {
+      const claimed = claimDueRecipients(current, deps.clock.now());
+      return claimed.effects.length ? claimed : undefined;
+    },
+    { current: envelope },
+  );
+  return after;
 };

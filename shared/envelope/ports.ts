@@ -1,5 +1,6 @@
 import type { KeySpec } from '../pki/key-signer.js';
 import type { SignerCredentials } from '../pki/platform-pki.js';
+import type { OutboxItem } from './effects.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from './types.js';
 
 /**
@@ -12,6 +13,13 @@ export interface EnvelopeRepository {
   get(tenantId: string, envelopeId: string): Promise<Envelope | undefined>;
   /** Writes `next` only if the stored version is `next.version - 1`; else throws AppError('conflict'). */
   update(next: Envelope): Promise<void>;
+  /**
+   * The commit step of every state change (built by shared/envelope/transition.ts): the outbox
+   * items are written ahead, then `next` (whose `commits` ends with the items' commit id) only
+   * if the stored version is `next.version - 1`; else the items are deleted again and
+   * AppError('conflict') is thrown. State and effects are owed together or not at all.
+   */
+  commit(next: Envelope, items: readonly OutboxItem[]): Promise<void>;
   list(tenantId: string, options: { limit: number; cursor?: string }): Promise<{ items: Envelope[]; cursor?: string }>;
 }
 
@@ -29,8 +37,16 @@ export interface TenantRepository {
 }
 
 export interface AuditRepository {
-  /** Appends at the end of the chain, retrying on a concurrent append. */
-  append(tenantId: string, envelopeId: string, event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): Promise<AuditEvent>;
+  /**
+   * Appends at the end of the chain, retrying on a concurrent append. With `effectId` (an
+   * outbox item's id) it is idempotent: an event already appended for that item is returned.
+   */
+  append(
+    tenantId: string,
+    envelopeId: string,
+    event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>,
+    options?: { readonly effectId?: string },
+  ): Promise<AuditEvent>;
   list(tenantId: string, envelopeId: string): Promise<AuditEvent[]>;
 }
 
@@ -114,4 +130,27 @@ export interface SealCredentialsPort {
   describe(tenantId: string): Promise<SealInfo | undefined>;
   /** Signing credentials of the seal, or undefined when it has no key or no certificate yet. */
   credentials(tenantId: string): Promise<SignerCredentials | undefined>;
+}
+
+/**
+ * Effects owed by state changes (shared/envelope/effects.ts). Items are written ahead of the
+ * envelope's conditional write and count only once their commit id is in `Envelope.commits`;
+ * workers claim an item, perform it and retire it; a failure postpones it with backoff; the
+ * repair sweep looks for items that stay owed.
+ */
+export interface OutboxStore {
+  /** Writes the items of a commit that is about to happen. */
+  prepare(items: readonly OutboxItem[]): Promise<void>;
+  /** The items of one envelope still owed, in (version, index) order. */
+  forEnvelope(tenantId: string, envelopeId: string): Promise<OutboxItem[]>;
+  /** Items whose `notBefore` has passed, oldest first (every envelope). */
+  due(now: Date, limit: number): Promise<OutboxItem[]>;
+  /** Items created before `cutoff` and still there (the repair sweep and its alarm). */
+  olderThan(cutoff: Date, limit: number): Promise<OutboxItem[]>;
+  /** Takes the item until now + leaseMs (conditional: nobody else holds it); undefined if taken or gone. */
+  claim(item: OutboxItem, now: Date, leaseMs: number): Promise<OutboxItem | undefined>;
+  /** Done (or orphaned: its commit never happened): the item is deleted. */
+  retire(item: OutboxItem): Promise<void>;
+  /** Failed: one more attempt counted, tried again not before `notBefore`. */
+  postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;
 }

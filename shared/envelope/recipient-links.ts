@@ -1,13 +1,11 @@
 import { AppError } from '../errors.js';
-import { linkEmailFor } from '../mail/workflow-templates.js';
-import { sendToRecipient } from '../messaging/deliver.js';
-import { invitationMessage } from '../messaging/recipient-messages.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import { audit, type Effect } from './effects.js';
 import { expireIfDue } from './end-envelope.js';
-import { storeLinkToken } from './notify-recipients.js';
 import { assertEnvelopeLive, hasActed } from './routing.js';
+import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
-import { getEnvelopeOrThrow, updateEnvelope } from './update-envelope.js';
+import { getEnvelopeOrThrow } from './update-envelope.js';
 
 const assertCanReissue = (envelope: Envelope, recipientId: string): Recipient => {
   assertEnvelopeLive(envelope);
@@ -22,41 +20,44 @@ const assertCanReissue = (envelope: Envelope, recipientId: string): Recipient =>
 };
 
 /**
- * A new link for a recipient whose turn it is (status notified or viewed): the new token
- * replaces every earlier one in a single conditional write, so the old links die at once.
+ * A new link for a recipient whose turn it is (status notified or viewed): one commit kills
+ * every earlier link at once (their hashes leave the recipient) and owes a message with a new
+ * one (made by the worker, audited `recipient.link_resent` with its channels once sent).
  */
 export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string, recipientId: string, meta: RequestMeta) => {
   const envelope = await expireIfDue(deps, await getEnvelopeOrThrow(deps, tenantId, envelopeId));
-  const r = assertCanReissue(envelope, recipientId);
-  if (envelope.status !== 'sent' || r.status === 'pending') {
-    throw new AppError('invalid_state', 'It is not this recipient’s turn yet: their link goes out when earlier recipients finish.');
-  }
-  const link = await storeLinkToken(deps, envelope, r);
-  const { after } = await updateEnvelope(deps, tenantId, envelopeId, (current) => {
-    assertCanReissue(current, recipientId);
-    return { ...current, recipients: current.recipients.map((x) => (x.id === recipientId ? { ...x, linkHashes: [link.hash] } : x)) };
-  });
-  await Promise.all((r.linkHashes ?? []).map((h) => deps.tokens.delete(h)));
-  const tenant = await deps.tenants.get(tenantId);
-  const sent = await sendToRecipient(
+  let old: readonly string[] = [];
+  const { after } = await commitTransition(
     deps,
-    envelope,
-    r,
-    invitationMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
+    tenantId,
+    envelopeId,
+    (current) => {
+      const r = assertCanReissue(current, recipientId);
+      if (current.status !== 'sent' || r.status === 'pending') {
+        throw new AppError('invalid_state', 'It is not this recipient’s turn yet: their link goes out when earlier recipients finish.');
+      }
+      old = r.linkHashes ?? [];
+      return {
+        next: { ...current, recipients: current.recipients.map((x) => (x.id === recipientId ? { ...x, linkHashes: [] } : x)) },
+        effects: [
+          {
+            kind: 'link-message',
+            recipientId,
+            purpose: 'sign',
+            audit: { action: 'recipient.link_resent', actor: { type: 'tenant', id: tenantId }, data: { recipientId } },
+          },
+        ],
+      };
+    },
+    { current: envelope },
   );
-  await deps.audit.append(tenantId, envelopeId, {
-    at: deps.clock.now().toISOString(),
-    action: 'recipient.link_resent',
-    actor: { type: 'tenant', id: tenantId },
-    ...meta,
-    data: { recipientId, channel: sent.map((x) => x.channel).join('+') },
-  });
+  await Promise.all(old.map((h) => deps.tokens.delete(h)));
   return after;
 };
 
 /**
- * Changes a recipient's email (and optionally name) before they act. Their old link dies; if
- * it is their turn, the new address gets a new link at once.
+ * Changes a recipient's email (and optionally name) before they act. Their old link dies in
+ * the same commit; if it is their turn, a message with a new link to the new address is owed.
  */
 export const changeRecipient = async (
   deps: EnvelopeDeps,
@@ -67,45 +68,43 @@ export const changeRecipient = async (
   meta: RequestMeta,
 ) => {
   const envelope = await expireIfDue(deps, await getEnvelopeOrThrow(deps, tenantId, envelopeId));
-  const r = assertCanReissue(envelope, recipientId);
-  const email = change.email?.trim().toLowerCase() ?? r.email;
-  const name = change.name?.trim() || r.name;
-  if (envelope.recipients.some((x) => x.id !== recipientId && x.email === email)) {
-    throw new AppError('validation_failed', `Recipient ${email} is already in this envelope.`);
-  }
-  const isTheirTurn = envelope.status === 'sent' && r.status !== 'pending';
-  const link = isTheirTurn ? await storeLinkToken(deps, envelope, { ...r, email }) : undefined;
-  const { after } = await updateEnvelope(deps, tenantId, envelopeId, (current) => {
-    assertCanReissue(current, recipientId);
-    return {
-      ...current,
-      recipients: current.recipients.map((x) =>
-        x.id === recipientId
-          ? {
-              ...x,
-              email,
-              name,
-              // The old address's links die; a new one only if it is their turn.
-              linkHashes: link ? [link.hash] : [],
-              ...(link ? { status: 'notified' as const } : {}),
-            }
-          : x,
-      ),
-    };
-  });
-  await Promise.all((r.linkHashes ?? []).map((h) => deps.tokens.delete(h)));
-  if (link) {
-    const tenant = await deps.tenants.get(tenantId);
-    await deps.mailer.send(
-      linkEmailFor(r.role)({ to: email, recipientName: name, senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link }),
-    );
-  }
-  await deps.audit.append(tenantId, envelopeId, {
-    at: deps.clock.now().toISOString(),
-    action: 'recipient.changed',
-    actor: { type: 'tenant', id: tenantId },
-    ...meta,
-    data: { recipientId, previousEmail: r.email, email, ...(name !== r.name ? { name } : {}) },
-  });
+  let old: readonly string[] = [];
+  const { after } = await commitTransition(
+    deps,
+    tenantId,
+    envelopeId,
+    (current) => {
+      const r = assertCanReissue(current, recipientId);
+      const email = change.email?.trim().toLowerCase() ?? r.email;
+      const name = change.name?.trim() || r.name;
+      if (current.recipients.some((x) => x.id !== recipientId && x.email === email)) {
+        throw new AppError('validation_failed', `Recipient ${email} is already in this envelope.`);
+      }
+      const isTheirTurn = current.status === 'sent' && r.status !== 'pending';
+      old = r.linkHashes ?? [];
+      const effects: Effect[] = [
+        audit({
+          at: deps.clock.now().toISOString(),
+          action: 'recipient.changed',
+          actor: { type: 'tenant', id: tenantId },
+          ...meta,
+          data: { recipientId, previousEmail: r.email, email, ...(name !== r.name ? { name } : {}) },
+        }),
+      ];
+      if (isTheirTurn) effects.unshift({ kind: 'link-message', recipientId, purpose: 'sign' });
+      return {
+        next: {
+          ...current,
+          recipients: current.recipients.map((x) =>
+            // The old address's links die; a new one only if it is their turn.
+            x.id === recipientId ? { ...x, email, name, linkHashes: [], ...(isTheirTurn ? { status: 'notified' as const } : {}) } : x,
+          ),
+        },
+        effects,
+      };
+    },
+    { current: envelope },
+  );
+  await Promise.all(old.map((h) => deps.tokens.delete(h)));
   return after;
 };

@@ -1,12 +1,12 @@
-import { sendToRecipient } from '../messaging/deliver.js';
-import { reminderMessage } from '../messaging/recipient-messages.js';
 import { resumeSeals } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
+import type { Effect } from './effects.js';
 import { expireIfDue } from './end-envelope.js';
-import { notifyRecipients, storeLinkToken } from './notify-recipients.js';
+import { notifyRecipients } from './notify-recipients.js';
+import { repairCompletedEnvelope } from './owed-effects.js';
 import { activeOrder } from './routing.js';
+import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
-import { updateEnvelope } from './update-envelope.js';
 
 export const SCHEDULED_TASKS = ['reminders', 'expiry'] as const;
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[number];
@@ -47,7 +47,12 @@ export const canRemindNow = (e: Envelope, r: Recipient, now: Date): boolean =>
   r.order === activeOrder(e) &&
   (!r.lastRemindedAt || Date.parse(r.lastRemindedAt) + HOUR <= now.getTime());
 
-/** Sends a reminder, with a fresh link, to every recipient `isDue` selects (claimed in one conditional write). */
+/**
+ * Reminds every recipient `isDue` selects: each is claimed in the state (count, time) and a
+ * message with a fresh link is owed (audited `recipient.reminded` once sent; the link is
+ * made by the worker: tokens are stored only hashed, so the first one cannot be re-sent;
+ * earlier links stay valid). Two sweeps never double-send: the second finds nobody due.
+ */
 export const sendReminders = async (
   deps: EnvelopeDeps,
   envelope: Envelope,
@@ -55,43 +60,37 @@ export const sendReminders = async (
   actor: { type: 'system' | 'tenant'; id?: string } = { type: 'system' },
 ): Promise<number> => {
   const now = deps.clock.now();
-  const due = envelope.recipients.filter((r) => isDue(envelope, r, now));
-  if (due.length === 0) return 0;
-  const links = new Map(await Promise.all(due.map(async (r) => [r.id, await storeLinkToken(deps, envelope, r)] as const)));
-  let claimed: Recipient[] = [];
-  await updateEnvelope(deps, envelope.tenantId, envelope.id, (current) => {
-    claimed = current.recipients.filter((r) => links.has(r.id) && isDue(current, r, now));
-    const ids = new Set(claimed.map((r) => r.id));
-    return {
-      ...current,
-      recipients: current.recipients.map((r) =>
-        ids.has(r.id)
-          ? {
-              ...r,
-              remindersSent: (r.remindersSent ?? 0) + 1,
-              lastRemindedAt: now.toISOString(),
-              linkHashes: [...(r.linkHashes ?? []), (links.get(r.id) as { hash: string }).hash],
-            }
-          : r,
-      ),
-    };
-  });
-  const tenant = await deps.tenants.get(envelope.tenantId);
-  for (const r of claimed) {
-    const sent = await sendToRecipient(
-      deps,
-      envelope,
-      r,
-      reminderMessage(r, { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: (links.get(r.id) as { link: string }).link }),
-    );
-    await deps.audit.append(envelope.tenantId, envelope.id, {
-      at: now.toISOString(),
-      action: 'recipient.reminded',
-      actor,
-      data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1, channel: sent.map((x) => x.channel).join('+') },
-    });
-  }
-  return claimed.length;
+  if (!envelope.recipients.some((r) => isDue(envelope, r, now))) return 0;
+  let claimed = 0;
+  await commitTransition(
+    deps,
+    envelope.tenantId,
+    envelope.id,
+    (current) => {
+      const due = current.recipients.filter((r) => isDue(current, r, now));
+      claimed = due.length;
+      if (due.length === 0) return undefined;
+      const ids = new Set(due.map((r) => r.id));
+      return {
+        next: {
+          ...current,
+          recipients: current.recipients.map((r) =>
+            ids.has(r.id) ? { ...r, remindersSent: (r.remindersSent ?? 0) + 1, lastRemindedAt: now.toISOString() } : r,
+          ),
+        },
+        effects: due.map(
+          (r): Effect => ({
+            kind: 'link-message',
+            recipientId: r.id,
+            purpose: 'reminder',
+            audit: { action: 'recipient.reminded', actor, data: { recipientId: r.id, reminder: (r.remindersSent ?? 0) + 1 } },
+          }),
+        ),
+      };
+    },
+    { current: envelope },
+  );
+  return claimed;
 };
 
 /**
@@ -104,7 +103,6 @@ export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskNa
   let processed = 0;
   let acted = 0;
   let failed = 0;
-  if (!deps.openEnvelopes) return { task, processed, acted, failed };
   let cursor: string | undefined;
   do {
     const page = await deps.openEnvelopes.list(cursor);
@@ -113,6 +111,8 @@ export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskNa
       try {
         const stored = await deps.envelopes.get(tenantId, envelopeId);
         if (stored?.status !== 'sent') {
+          // A completed envelope leaves the list only with its audit head signed (owed again if it is not).
+          if (stored && (await repairCompletedEnvelope(deps, stored))) continue;
           await deps.openEnvelopes.remove(tenantId, envelopeId);
           continue;
         }

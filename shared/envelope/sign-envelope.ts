@@ -7,7 +7,7 @@ import type { OneTimeCredentials, SignerCredentials, VerifiedIdentity } from '..
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
-import { announceSignature, commitSignerRevisions } from './commit-signer-revision.js';
+import { commitSignerRevisions } from './commit-signer-revision.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
@@ -86,12 +86,16 @@ export const signEnvelope = async (
   grant: SigningGrant,
   input: SignInput,
   meta: RequestMeta,
-  /** A seal signs with the tenant's credentials; `method` is what verified the signer (audit trail). */
+  /**
+   * A seal signs with the tenant's credentials; `method` is what verified the signer (audit
+   * trail); `current`: the envelope the caller already read (openLink), so it is not read again.
+   */
   options: {
     credentials?: SignerCredentials;
     method?: string;
     /** The signer's identity as proven by an identity provider (issue 12): their one-time certificate then names it. */
     verifiedIdentity?: VerifiedIdentity;
+    current?: Envelope;
   } = {},
 ): Promise<{ envelope: Envelope; timer: Timer; attempts: number }> => {
   const timer = new Timer();
@@ -179,21 +183,20 @@ export const signEnvelope = async (
       }
       return { documents, values };
     },
-    { signedAt, onTimestamp: (source) => tsaSources.push(source) },
-  ).finally(() => oneTime?.destroy());
-  const envelope = await announceSignature(
-    deps,
-    after,
-    grant,
-    meta,
     {
-      method: options.method ?? 'email-link',
-      signature: options.credentials ? 'seal' : input.signature.type,
-      ...(oneTime ? { certificate: { ...certificateSummary(oneTime.certificate), oneTime: true, keyDestroyed: true } } : {}),
-      ...(options.verifiedIdentity ? { identityMethod: options.verifiedIdentity.method } : {}),
-      timestamps: [...new Set(tsaSources)],
+      signedAt,
+      onTimestamp: (source) => tsaSources.push(source),
+      meta,
+      // Read after the revision is built (the one-time certificate is issued there); its key is destroyed right after the commit.
+      data: () => ({
+        method: options.method ?? 'email-link',
+        signature: options.credentials ? 'seal' : input.signature.type,
+        ...(oneTime ? { certificate: { ...certificateSummary(oneTime.certificate), oneTime: true, keyDestroyed: true } } : {}),
+        ...(options.verifiedIdentity ? { identityMethod: options.verifiedIdentity.method } : {}),
+        timestamps: [...new Set(tsaSources)],
+      }),
+      ...(options.current ? { current: options.current } : {}),
     },
-    { timer },
-  );
-  return { envelope, timer, attempts };
+  ).finally(() => oneTime?.destroy());
+  return { envelope: after, timer, attempts };
 };

@@ -115,6 +115,11 @@ export interface Envelope {
   readonly recipients: readonly Recipient[];
   readonly documents: readonly EnvelopeDocument[];
   readonly fields: readonly Field[];
+  /**
+   * Ids of the last commits (newest last, at most COMMITS_KEPT): an outbox item is owed only if
+   * the commit that prepared it is here (shared/envelope/transition.ts).
+   */
+  readonly commits?: readonly string[];
 }
 
 export interface Tenant {

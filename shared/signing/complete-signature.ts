@@ -1,4 +1,4 @@
-import { announceSignature, commitSignerRevisions } from '../envelope/commit-signer-revision.js';
+import { commitSignerRevisions } from '../envelope/commit-signer-revision.js';
 import { documentKey } from '../envelope/create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
 import type { Envelope, EnvelopeDocument, SigningGrant } from '../envelope/types.js';
@@ -160,15 +160,20 @@ export const completeWithVerifiedSignatures = async (
       }
       return { documents, values: new Map(Object.entries(session.fieldValues)) };
     },
-    { signedAt: new Date(session.signedAt), onTimestamp: (source) => tsaSources.push(source) },
+    {
+      signedAt: new Date(session.signedAt),
+      onTimestamp: (source) => tsaSources.push(source),
+      meta,
+      data: () => ({
+        method: session.method === 'remote' ? `remote-signing:${session.remote?.caName ?? 'csc'}` : 'usb-token',
+        signature: 'own-certificate',
+        sessionId: session.id,
+        certificate: certificateSummary(certificate),
+        timestamps: [...new Set(tsaSources)],
+      }),
+    },
   );
-  return announceSignature(deps, envelope, grant, meta, {
-    method: session.method === 'remote' ? `remote-signing:${session.remote?.caName ?? 'csc'}` : 'usb-token',
-    signature: 'own-certificate',
-    sessionId: session.id,
-    certificate: certificateSummary(certificate),
-    timestamps: [...new Set(tsaSources)],
-  });
+  return envelope;
 };
 
 /** POST /v1/sign/{token}/complete: verify, spend the session, embed, go on. Every refusal is audited. */

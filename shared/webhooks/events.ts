@@ -29,7 +29,8 @@ export interface WebhookEvent {
  * The port the envelope use cases emit events through. `publish` never throws: an event that
  * cannot be recorded is logged and must not fail the request that caused it (the envelope
  * change is already committed). Call it after the state change is committed, e.g.
- * `await deps.events?.publish(tenantId, 'envelope.voided', { envelopeId, status: 'voided' })`.
+ * `await deps.events.publish(tenantId, 'envelope.voided', { envelopeId, status: 'voided' })`. Envelope state changes do not
+ * call it: they owe a `webhook` effect (shared/envelope/effects.ts), recorded with the state.
  */
 export interface EventPublisher {
   publish(tenantId: string, type: WebhookEventType, data: Readonly<Record<string, unknown>>): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Clock } from '../envelope/ports.js';
 import type { JobQueue } from '../jobs/ports.js';
-import { randomId } from '../util/bytes.js';
-import type { EventPublisher, WebhookEvent } from './events.js';
+import { randomId, sha256Hex } from '../util/bytes.js';
+import type { EventPublisher, WebhookEvent, WebhookEventType } from './events.js';
 import type { WebhookDelivery, WebhookRepository } from './ports.js';
 
 /** The job a 'webhooks' queue message carries: make attempt number `attempt` of one delivery. */
@@ -20,6 +20,56 @@ interface PublisherDeps {
 
 /** Time-ordered ids, so a tenant's deliveries list newest first. */
 export const newDeliveryId = (now: Date): string => `dlv_${now.getTime().toString(36).padStart(10, '0')}${randomId(6)}`;
+
+/**
+ * Records an owed webhook event (an outbox item, shared/envelope/effects.ts) exactly once:
+ * the event id is the item's id and each delivery id is derived from it and the endpoint, so
+ * a second run finds the delivery already there (conditional put) and only re-enqueues its
+ * first attempt if it never started. Throws on failure: the item stays owed.
+ */
+export const publishOwedEvent = async (
+  deps: PublisherDeps,
+  tenantId: string,
+  type: WebhookEventType,
+  data: Readonly<Record<string, unknown>>,
+  owed: { readonly id: string; readonly createdAt: string },
+): Promise<number> => {
+  const endpoints = (await deps.webhooks.listEndpoints(tenantId)).filter((e) => e.events.includes(type));
+  const at = new Date(owed.createdAt);
+  const event: WebhookEvent = { id: `evt_${sha256Hex(owed.id).slice(0, 16)}`, type, createdAt: at.toISOString(), data };
+  const payload = JSON.stringify(event);
+  let created = 0;
+  for (const endpoint of endpoints) {
+    const id = `dlv_${at.getTime().toString(36).padStart(10, '0')}${sha256Hex(`${owed.id}\n${endpoint.id}`).slice(0, 8)}`;
+    const delivery: WebhookDelivery = {
+      id,
+      tenantId,
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      eventId: event.id,
+      eventType: type,
+      payload,
+      status: 'pending',
+      attempts: 0,
+      createdAt: at.toISOString(),
+      nextAttemptAt: at.toISOString(),
+    };
+    const isNew = await deps.webhooks.createDelivery(delivery).then(
+      () => true,
+      async (e) => {
+        const existing = await deps.webhooks.getDelivery(tenantId, id);
+        if (!existing) throw e;
+        // Recorded by an earlier run that died before enqueueing: start it, unless it started.
+        return existing.status === 'pending' && existing.attempts === 0;
+      },
+    );
+    if (!isNew) continue;
+    created++;
+    const job: DeliveryJob = { tenantId, deliveryId: id, attempt: 1 };
+    await deps.jobs.enqueue('webhooks', { ...job });
+  }
+  return created;
+};
 
 /**
  * The EventPublisher behind `EnvelopeDeps.events`: one delivery record (DynamoDB, status

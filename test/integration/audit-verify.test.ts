@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { call, uniqueEmail } from '../support/api.js';
+import { call, outboxDrained, uniqueEmail } from '../support/api.js';
 import { createAndSend, devKey, latestLinkToken, signWith } from '../support/workflow.js';
 
 interface Verification {
@@ -31,6 +31,8 @@ describe('audit trail verification', () => {
     expect(pending.body.headSignatures).toHaveLength(0);
 
     expect((await signWith(await latestLinkToken(a.email), a.name)).status).toBe(200);
+    // The head signature is owed by the completing commit and done by the worker (the outbox).
+    expect((await outboxDrained()).owed).toBe(0);
     const good = await call<Verification>('GET', `/v1/envelopes/${env.id}/audit/verify`, { key });
     expect(good.status).toBe(200);
     expect(good.body.ok, JSON.stringify(good.body)).toBe(true);
@@ -62,6 +64,7 @@ describe('audit trail verification', () => {
     const a = { name: 'Giả Mạo', email: uniqueEmail('forge') };
     const env = await createAndSend(key, [a]);
     await signWith(await latestLinkToken(a.email), a.name);
+    expect((await outboxDrained()).owed).toBe(0);
     const good = await call<Verification>('GET', `/v1/envelopes/${env.id}/audit/verify`, { key });
     const seq = good.body.events;
     await dynamo().send(

@@ -94,10 +94,12 @@ describe('expiry', () => {
     const key = devKey();
     const sender = uniqueEmail('exp-sender');
     const a = person('ex', 'Đỗ Văn Hết');
-    const env = await createAndSend(key, [a], { expiresAt: new Date(Date.now() + 4000).toISOString(), senderEmail: sender });
+    // Long enough for the send and its link email (now performed from the outbox) on a busy machine.
+    const expiresAt = Date.now() + 10_000;
+    const env = await createAndSend(key, [a], { expiresAt: new Date(expiresAt).toISOString(), senderEmail: sender });
     const token = await latestLinkToken(a.email);
     expect((await call('GET', `/v1/sign/${token}`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 4500));
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 500));
     const listed = await call<{ items: { id: string; status: string }[] }>('GET', '/v1/envelopes?limit=100', { key });
     expect(listed.body.items.find((e) => e.id === env.id)?.status).toBe('expired');
     await expectDead(token, 'envelope_expired', 'Liên kết ký đã hết hạn');

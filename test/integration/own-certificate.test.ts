@@ -62,6 +62,10 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
     return (await r.json()) as T;
   };
   const linkToken = async (email: string) => {
+    // Emails leave the request path (the outbox): wait until this server owes nothing (bounded).
+    for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await api<{ owed: number }>('GET', '/dev/outbox', undefined, undefined)).body.owed === 0) break;
+    }
     const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, undefined);
     const last = mail.body.messages.filter((m) => m.to === email).at(-1);
     const token = last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];

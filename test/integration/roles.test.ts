@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { call, createTenant, uniqueEmail } from '../support/api.js';
+import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { runPdfsig } from '../support/validators.js';
 import {
   createAndSend,
@@ -65,7 +65,8 @@ describe('approver, parallel signers, organisation seal and viewer in one envelo
     expect((await getEnvelope(key, env.id)).body.status).toBe('sent');
     expect((await signWith(tb, binh.name)).status).toBe(200);
 
-    // Order 3 is the seal: applied by the platform within Bình's request.
+    // Order 3 is the seal: its turn is owed by Bình's commit and applied by a job (the outbox).
+    expect((await outboxDrained()).owed).toBe(0);
     const done = await getEnvelope(key, env.id);
     expect(done.body.status).toBe('completed');
     expect(done.body.recipients.map((r) => r.status)).toEqual(['approved', 'signed', 'signed', 'signed', 'pending']);
@@ -159,6 +160,8 @@ describe('a seal that cannot be applied when its turn comes', () => {
     expect(stuck.body.status).toBe('sent');
     expect(stuck.body.recipients.map((r) => r.status)).toEqual(['signed', 'notified']);
     await getEnvelope(t.apiKey, env.id);
+    // The seal's turn is a job (the outbox): its first failure is audited once it has run.
+    expect((await outboxDrained()).owed).toBe(0);
     const audit = await call<{ events: { action: string }[] }>('GET', `/v1/envelopes/${env.id}/audit`, { key: t.apiKey });
     expect(audit.body.events.filter((e) => e.action === 'recipient.seal_failed')).toHaveLength(1);
 

@@ -43,7 +43,22 @@ export interface Mail {
   html: string;
 }
 
+/**
+ * Waits until every committed state change has done what it owes (emails, webhook events,
+ * the seal's turn, the audit head leave the request path through the outbox). Bounded: after
+ * `timeoutMs` it returns what is still owed, for the caller's assertion to report.
+ */
+export const outboxDrained = async (timeoutMs = 20_000): Promise<{ owed: number; items: unknown[] }> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await call<{ owed: number; items: unknown[] }>('GET', '/dev/outbox');
+    if (r.body.owed === 0 || Date.now() > until) return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+};
+
 export const mailsTo = async (email: string): Promise<Mail[]> => {
+  await outboxDrained();
   const r = await call<{ messages: Mail[] }>('GET', '/dev/mail');
   return r.body.messages.filter((m) => m.to === email);
 };

@@ -53,7 +53,7 @@ export const sealRoutes = (deps: AppDeps) => {
   });
 
   app.get('/', async (c) => {
-    const seal = await deps.seals?.describe(c.get('tenantId'));
+    const seal = await deps.seals.describe(c.get('tenantId'));
     if (!seal) throw new AppError('not_found', 'This tenant has no seal yet: POST /v1/seal.');
     return c.json(presentSeal(seal));
   });

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { type OpenedLink, openLink } from '../../../shared/envelope/open-link.js';
+import { recordView } from '../../../shared/envelope/record-view.js';
 import { signEnvelope } from '../../../shared/envelope/sign-envelope.js';
 import { authMethodLabel, authRequirement, linkIsVerified, otpChannelOf, requireVerified } from '../../../shared/envelope/signer-auth.js';
 import type { Envelope, SigningGrant } from '../../../shared/envelope/types.js';
-import { updateEnvelope } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
 import { identityStatus } from '../../../shared/identity/require-identity.js';
 import { maskPhone } from '../../../shared/messaging/phone.js';
@@ -73,26 +73,8 @@ export const signRoutes = (deps: AppDeps) => {
 
   app.get('/:token', async (c) => {
     const link = await openLink(deps, c.req.param('token'));
-    const { grant } = link;
-    let envelope = link.envelope;
-    const me = envelope.recipients.find((r) => r.id === grant.recipientId);
-    if (me?.status === 'notified' && envelope.status === 'sent') {
-      // First view: record it once (conditional write; a concurrent first view is a no-op).
-      const now = deps.clock.now().toISOString();
-      ({ after: envelope } = await updateEnvelope(deps, grant.tenantId, grant.envelopeId, (cur) => ({
-        ...cur,
-        recipients: cur.recipients.map((r) =>
-          r.id === grant.recipientId && r.status === 'notified' ? { ...r, status: 'viewed', viewedAt: now } : r,
-        ),
-      })));
-      await deps.audit.append(grant.tenantId, grant.envelopeId, {
-        at: now,
-        action: 'recipient.viewed',
-        actor: { type: 'recipient', id: grant.recipientId, email: me.email },
-        ...requestMeta(c),
-      });
-      await deps.events?.publish(grant.tenantId, 'recipient.viewed', { envelopeId: grant.envelopeId, recipientId: grant.recipientId });
-    }
+    // The first view is a state change like any other (shared/envelope/record-view.ts).
+    const envelope = await recordView(deps, link.envelope, link.grant.recipientId, requestMeta(c));
     return c.json(await present(link, envelope));
   });
 
@@ -137,6 +119,7 @@ export const signRoutes = (deps: AppDeps) => {
         : parsed.signature;
     const { envelope, timer, attempts } = await signEnvelope(deps, grant, { fields, signature }, requestMeta(c), {
       method: authMethodLabel(link.recipient),
+      current: link.envelope,
     });
     c.header('server-timing', timer.serverTiming());
     // How many optimistic-write rounds the signature took (1 = no conflict); measured by the concurrency test.

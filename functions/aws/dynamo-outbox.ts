@@ -1,0 +1,125 @@
+import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboxItem } from '../../shared/envelope/effects.js';
+import type { OutboxStore } from '../../shared/envelope/ports.js';
+import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+
+/**
+ * The outbox in the single table (ADR 0002):
+ *
+ *   pk            sk                                       item
+ *   OUTBOX#<0-7>  <tenant>#<envelope>#<version:8>#<index:3>#<commit>  one owed effect (shared/envelope/effects.ts)
+ *
+ * An envelope's items share one shard (a hash of its id), so its owed effects are one query
+ * in (version, index) order, and "everything owed" is eight queries (the worker and sweep).
+ */
+export const OUTBOX_SHARDS = 8;
+
+const shardOf = (envelopeId: string): number => {
+  let h = 0;
+  for (const ch of envelopeId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % OUTBOX_SHARDS;
+};
+
+/** The commit id is part of the key: two requests racing for one version prepare different items, and the loser deletes only its own. */
+export const outboxKey = (i: Pick<OutboxItem, 'tenantId' | 'envelopeId' | 'version' | 'index' | 'commitId'>) => ({
+  pk: `OUTBOX#${shardOf(i.envelopeId)}`,
+  sk: `${i.tenantId}#${i.envelopeId}#${String(i.version).padStart(8, '0')}#${String(i.index).padStart(3, '0')}#${i.commitId}`,
+});
+
+export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore => {
+  const query = async (pk: string, extra: Record<string, unknown>, limit: number): Promise<OutboxItem[]> => {
+    const out: OutboxItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ConsistentRead: true,
+          ...extra,
+          ExpressionAttributeValues: { ':pk': pk, ...((extra.ExpressionAttributeValues as Record<string, unknown>) ?? {}) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        } as ConstructorParameters<typeof QueryCommand>[0]),
+      );
+      for (const i of r.Items ?? []) out.push(stripKeys<OutboxItem>(i) as OutboxItem);
+      start = r.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out.slice(0, limit);
+  };
+  const everyShard = async (filter: string, values: Record<string, unknown>, limit: number) => {
+    const shards = await Promise.all(
+      Array.from({ length: OUTBOX_SHARDS }, (_, s) =>
+        query(`OUTBOX#${s}`, { KeyConditionExpression: 'pk = :pk', FilterExpression: filter, ExpressionAttributeValues: values }, limit),
+      ),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.index - b.index))
+      .slice(0, limit);
+  };
+  return {
+    async prepare(items) {
+      for (let i = 0; i < items.length; i += 25) {
+        let requests: Record<string, unknown>[] = items
+          .slice(i, i + 25)
+          .map((item) => ({ PutRequest: { Item: { ...outboxKey(item), ...item } } }));
+        // Unprocessed writes (throttling) are retried a few times, then it is a failure of the commit.
+        for (let attempt = 0; requests.length > 0; attempt++) {
+          if (attempt === 5) throw new Error('outbox items could not be written');
+          const r = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }));
+          requests = (r.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+          if (requests.length) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
+        }
+      }
+    },
+    forEnvelope(tenantId, envelopeId) {
+      const { pk } = outboxKey({ tenantId, envelopeId, version: 0, index: 0, commitId: '' });
+      return query(
+        pk,
+        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':p': `${tenantId}#${envelopeId}#` } },
+        1000,
+      );
+    },
+    due(now, limit) {
+      return everyShard('notBefore <= :now', { ':now': now.toISOString() }, limit);
+    },
+    olderThan(cutoff, limit) {
+      return everyShard('createdAt < :cutoff', { ':cutoff': cutoff.toISOString() }, limit);
+    },
+    async claim(item, now, leaseMs) {
+      try {
+        const r = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: outboxKey(item),
+            UpdateExpression: 'SET notBefore = :until',
+            ConditionExpression: 'attribute_exists(pk) AND notBefore <= :now',
+            ExpressionAttributeValues: { ':until': new Date(now.getTime() + leaseMs).toISOString(), ':now': now.toISOString() },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return stripKeys<OutboxItem>(r.Attributes);
+      } catch (e) {
+        if (isConditionFailure(e)) return undefined;
+        throw e;
+      }
+    },
+    async retire(item) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(item) }));
+    },
+    async postpone(item, notBefore, error) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: outboxKey(item),
+            UpdateExpression: 'SET notBefore = :nb, lastError = :e ADD attempts :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':nb': notBefore.toISOString(), ':e': error.slice(0, 300), ':one': 1 },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    },
+  };
+};

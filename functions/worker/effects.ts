@@ -1,0 +1,61 @@
+import { applySeal } from '../../shared/envelope/apply-seal.js';
+import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/effects.js';
+import { type DrainResult, drainDue, drainEnvelope, type PerformEffect } from '../../shared/envelope/outbox-worker.js';
+import { sendLinkMessage, signCompletedHead } from '../../shared/envelope/owed-effects.js';
+import { publishOwedEvent } from '../../shared/webhooks/publish-event.js';
+import type { JobDeps } from './jobs.js';
+
+/**
+ * Performs one owed effect of its kind. Resolve = done (the item is retired); throw = not done
+ * (it is tried again with backoff, and the repair sweep alarms if it stays owed). A handler
+ * may run twice for one item (a worker dying between doing and retiring): make it idempotent
+ * by `item.id`, or say what a second run costs.
+ */
+export type EffectHandler<K extends EffectKind> = (effect: EffectOf<K>, item: OutboxItem, deps: JobDeps) => Promise<void>;
+
+/**
+ * The registry: one handler per effect kind (shared/envelope/effects.ts). The type demands a
+ * handler for every kind, so a new kind does not compile until it is registered here.
+ */
+export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } = {
+  /** Idempotent: the event carries the item id, and an append finds it among the newest events. */
+  audit: (effect, item, deps) =>
+    deps.audit.append(item.tenantId, item.envelopeId, effect.event, { effectId: item.id }).then(() => undefined),
+  /** Exactly once per endpoint: event and delivery ids derive from the item id (conditional put). */
+  webhook: (effect, item, deps) =>
+    publishOwedEvent(
+      { webhooks: deps.webhooks, jobs: deps.jobs, clock: deps.clock, logger: deps.logger },
+      item.tenantId,
+      effect.type,
+      effect.data,
+      item,
+    ).then(() => undefined),
+  /** At least once: a second run sends a second message with a second link. */
+  'link-message': (effect, item, deps) => sendLinkMessage(deps, item, effect),
+  /** At least once (SES has no idempotency key). */
+  message: (effect, _item, deps) => deps.mailer.send(effect.message),
+  /** Idempotent: a seal already applied is `already_signed`, which applySeal treats as done. */
+  'seal-turn': async (effect, item, deps) => {
+    const envelope = await deps.envelopes.get(item.tenantId, item.envelopeId);
+    if (envelope) await applySeal(deps, envelope, effect.recipientId, { effectId: item.id });
+  },
+  /** Idempotent: a head signature already after the last `envelope.completed` ends it. */
+  'head-signature': (_effect, item, deps) => signCompletedHead(deps, item),
+  /** Idempotent (a put or a delete of one index item). */
+  'open-index': (effect, item, deps) =>
+    effect.op === 'add'
+      ? deps.openEnvelopes.add(item.tenantId, item.envelopeId)
+      : deps.openEnvelopes.remove(item.tenantId, item.envelopeId),
+};
+
+export const performEffect =
+  (deps: JobDeps): PerformEffect =>
+  (item) =>
+    (EFFECT_HANDLERS[item.effect.kind] as EffectHandler<EffectKind>)(item.effect as never, item, deps);
+
+/** What one envelope owes, performed now (the stream handler on AWS; the in-process poller locally). */
+export const drainEnvelopeOutbox = (deps: JobDeps, tenantId: string, envelopeId: string): Promise<DrainResult> =>
+  drainEnvelope(deps, performEffect(deps), tenantId, envelopeId);
+
+/** Everything due (the local poller's periodic pass, and the repair sweep). */
+export const drainOutbox = (deps: JobDeps): Promise<DrainResult> => drainDue(deps, performEffect(deps));
