@@ -31,7 +31,7 @@ export interface EffectKinds {
   'link-message': {
     readonly recipientId: string;
     readonly purpose: 'sign' | 'completed' | 'reminder';
-    readonly audit?: { readonly action: string; readonly actor: AuditInput['actor']; readonly data: Readonly<Record<string, unknown>> };
+    readonly audit?: Omit<AuditInput, 'at' | 'data'> & { readonly data: Readonly<Record<string, unknown>> };
   };
   /** A fixed notice with nothing secret in it (declined, voided, expired), rendered at commit. */
   message: { readonly message: MailMessage };

@@ -65,9 +65,8 @@ export const sendLinkMessage = async (deps: EnvelopeDeps, item: OutboxItem, effe
       envelope.tenantId,
       envelope.id,
       {
+        ...effect.audit,
         at: deps.clock.now().toISOString(),
-        action: effect.audit.action,
-        actor: effect.audit.actor,
         data: { ...effect.audit.data, channel: sent.map((x) => x.channel).join('+') },
       },
       { effectId: item.id },

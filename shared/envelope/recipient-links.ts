@@ -44,7 +44,7 @@ export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeI
             kind: 'link-message',
             recipientId,
             purpose: 'sign',
-            audit: { action: 'recipient.link_resent', actor: { type: 'tenant', id: tenantId }, data: { recipientId } },
+            audit: { action: 'recipient.link_resent', actor: { type: 'tenant', id: tenantId }, ...meta, data: { recipientId } },
           },
         ],
       };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type * as asn1js from 'asn1js';
 import { describe, expect, inject, it } from 'vitest';
 import { OID } from '../../shared/pki/oids.js';
-import { call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail, VALID_FIXTURES } from '../support/api.js';
+import { call, envelopeJson, fixture, latestLinkToken, mailsTo, outboxDrained, uniqueEmail, VALID_FIXTURES } from '../support/api.js';
 import { extractSignatures, parseSignedData } from '../support/pdf-inspect.js';
 import { qpdfCheck, runPdfsig, withTempDir } from '../support/validators.js';
 
@@ -114,6 +114,8 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
     const q = qpdfCheck(pdf.body);
     expect(q.ok, q.output).toBe(true);
 
+    // The audit head is signed by the worker (an owed effect of the completing commit).
+    expect((await outboxDrained()).owed).toBe(0);
     const audit = await call<{ events: { seq: number; action: string }[] }>('GET', `/v1/envelopes/${id}/audit`, { key });
     expect(audit.body.events.map((e) => e.action)).toEqual([
       'envelope.created',

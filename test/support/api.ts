@@ -17,6 +17,9 @@ export const call = async <T = Record<string, unknown>>(
   path: string,
   options: { key?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
 ): Promise<Res<T>> => {
+  // The audit trail is completed by the worker (events appended after a message went out, the
+  // signed head): a read of it first waits until nothing is owed, as a client polling would.
+  if (method === 'GET' && /^\/v1\/envelopes\/[^/]+\/audit(\/verify)?$/.test(path)) await outboxDrained();
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   let body = options.body;
