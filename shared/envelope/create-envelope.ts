@@ -72,8 +72,8 @@ export const createEnvelope = async (
 
   // Before any work: titles and names reach email subjects, certificate CNs and PDF stamps.
   requirePlainText(input.title, 'title');
-  input.recipients.forEach((r, i) => requirePlainText(r.name, `recipients[${i}].name`));
-  input.documents.forEach((d, i) => requirePlainText(d.name, `documents[${i}].name`));
+  for (const [i, r] of input.recipients.entries()) requirePlainText(r.name, `recipients[${i}].name`);
+  for (const [i, d] of input.documents.entries()) requirePlainText(d.name, `documents[${i}].name`);
 
   const envelopeId = options.envelopeId ?? randomId(12);
   const parsed = await Promise.all(

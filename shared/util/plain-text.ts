@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 
 /** C0 controls (incl. CR, LF, TAB), DEL, C1 controls, and the Unicode line/paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point of this check.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
