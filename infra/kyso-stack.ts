@@ -54,6 +54,8 @@ export const API_RUNTIME_FILES = [
   { repoPath: 'web/console/console.css' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.min.mjs' },
   { packageFile: 'pdfjs-dist/legacy/build/pdf.worker.min.mjs' },
+  { packageFile: 'swagger-ui-dist/swagger-ui.css' },
+  { packageFile: 'swagger-ui-dist/swagger-ui-bundle.js' },
   ...FONT_FILES,
 ] as const;
 

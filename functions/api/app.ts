@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { compress } from 'hono/compress';
 import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../../shared/envelope/scheduled-tasks.js';
 import { AppError } from '../../shared/errors.js';
@@ -6,10 +6,10 @@ import { randomId } from '../../shared/util/bytes.js';
 import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
-import type { AppDeps, AppEnv } from './context.js';
+import type { AppDeps } from './context.js';
 import { errorResponse } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { openApiDocument } from './openapi.js';
+import { createRouter, jsonContent, openApiDocument } from './openapi.js';
 import { DEFAULT_RATE_LIMITS, ipRateLimit, tenantRateLimit } from './rate-limit.js';
 import { requestLimits } from './request-limits.js';
 import { adminRoutes } from './routes/admin.js';
@@ -17,6 +17,7 @@ import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
+import { docsRoutes } from './routes/docs.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
@@ -40,7 +41,7 @@ import { webhookRoutes } from './routes/webhooks.js';
  * Lambda; local mode differs only in endpoints and the /dev routes.
  */
 export const createApp = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
 
   app.use('*', async (c, next) => {
     const given = c.req.header('x-request-id');
@@ -55,7 +56,16 @@ export const createApp = (deps: AppDeps) => {
   app.use('/assets/*', compress());
   app.use('/app/assets/*', compress());
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['Operations'],
+      summary: 'Liveness',
+      responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'OK') },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
   // Rate limits: per client IP on the routes anyone can call, per tenant on the tenant API (after auth, below).
   if (deps.rateCounter) {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
@@ -63,7 +73,15 @@ export const createApp = (deps: AppDeps) => {
     // Hono's '/x/*' also matches '/x': one pattern per family, so a request counts once.
     for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/app/api/login']) app.use(p, perIp);
   }
-  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.publicUrl)));
+  // Generated from the route definitions (functions/api/openapi.ts); built once, on first request.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(app, deps.publicUrl);
+    return c.json(document);
+  });
+
+  app.use('/docs/assets/*', compress());
+  app.route('/docs', docsRoutes());
 
   app.use('/v1/envelopes/*', tenantAuth(deps.tenants));
   app.use('/v1/envelopes', tenantAuth(deps.tenants));

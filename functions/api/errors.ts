@@ -25,7 +25,8 @@ export const errorResponse = (err: Error, c: Context, logger: Logger) => {
   }
   if (err instanceof HTTPException) {
     const status = err.status;
-    const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'bad_request';
+    const code =
+      status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 401 ? 'unauthorized' : 'bad_request';
     return c.json({ error: { code, message: err.message || 'Bad request.' } }, status);
   }
   // Never leak internals: the log gets the error name and stack (no request bodies), the caller a request id.

@@ -1,250 +1,135 @@
-import { z } from 'zod';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Env } from 'hono';
 import { ERROR_STATUS } from '../../shared/errors.js';
-import { ownCertificatePaths } from './openapi-own-certificate.js';
-import { phoneIdentityPaths } from './openapi-phone-identity.js';
-import { templatePaths } from './openapi-templates.js';
-import { verifyPaths } from './openapi-verify.js';
-import { webhookPaths } from './openapi-webhooks.js';
-import { workflowPaths } from './openapi-workflow.js';
-import { createEnvelopeSchema, createTenantSchema, envelopeMetadataSchema, signRequestSchema } from './schemas.js';
+import type { AppEnv } from './context.js';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-const json = (s: object) => ({ 'application/json': { schema: s } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errors = { '4XX': { description: 'Client error', content: json(ref('Error')) } };
-const pdf = { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
-const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+/**
+ * The API contract has one source: the route definitions. Every route is declared with
+ * `createRoute({...})` beside its handler (request and response schemas, status codes, error
+ * codes, security, examples) and registered with `router.openapi(route, handler)`; the same
+ * definition validates the request and is what /openapi.json says. ARCHITECTURE.md "How to add
+ * a route" shows the pattern; test/integration/openapi.test.ts fails for a route served but not
+ * documented (or documented but not served).
+ */
+export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** The API contract, built from the same zod schemas the handlers validate with. */
-export const openApiDocument = (serverUrl: string) => ({
-  openapi: '3.1.0',
-  info: {
-    title: 'Kyso API',
-    version: '1.0.0',
-    description:
-      'E-contract signing with PAdES signatures whose keys live in AWS KMS. Tenants authenticate with `Authorization: Bearer <api key>`; signers hold only a link token. Errors are `{"error":{"code","message"}}`; codes: ' +
-      Object.entries(ERROR_STATUS)
-        .map(([code, status]) => `${code} (${status})`)
-        .join(', '),
-  },
-  servers: [{ url: serverUrl }],
-  components: {
-    securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, adminKey: { type: 'http', scheme: 'bearer' } },
-    schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: { code: { type: 'string', enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
-          },
-        },
-      },
-      CreateEnvelope: schema(createEnvelopeSchema),
-      EnvelopeMetadata: schema(envelopeMetadataSchema),
-      SignRequest: schema(signRequestSchema),
-      CreateTenant: schema(createTenantSchema),
-      Envelope: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] },
-          recipients: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                id: { type: 'string' },
-                name: { type: 'string' },
-                email: { type: 'string' },
-                role: { type: 'string', enum: ['signer', 'approver', 'viewer', 'seal'] },
-                order: { type: 'integer' },
-                status: { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'approved', 'declined'] },
-                auth: { type: 'object', description: '{ otp: true } or { accessCode: true } (the code itself is never returned)' },
-              },
-            },
-          },
-          documents: {
-            type: 'array',
-            items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, sha256: { type: 'string' } } },
-          },
-          fields: { type: 'array', items: { type: 'object' } },
-        },
-      },
+/**
+ * A router for one resource. A request that fails its route's schemas throws the ZodError,
+ * so errors.ts answers it like every other one: 400 `validation_failed` with the issues.
+ */
+export const createRouter = <E extends Env = AppEnv>() =>
+  new OpenAPIHono<E>({
+    defaultHook: (result) => {
+      if (!result.success) throw result.error;
     },
-  },
-  paths: {
-    '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'OK' } } } },
-    '/v1/envelopes': {
-      post: {
-        summary: 'Create an envelope (draft)',
-        description:
-          'JSON with documents as base64, or multipart/form-data with a `metadata` JSON part (title, recipients, fields) and one `documents` file part per PDF. Field coordinates are PDF points from the top-left corner of the page; `page` is 1-based; indexes refer to the arrays of the same request.',
-        security: [{ apiKey: [] }],
-        requestBody: {
-          required: true,
-          content: {
-            ...json(ref('CreateEnvelope')),
-            'multipart/form-data': {
-              schema: {
-                type: 'object',
-                properties: {
-                  metadata: { type: 'string', description: 'EnvelopeMetadata as JSON' },
-                  documents: { type: 'array', items: { type: 'string', format: 'binary' } },
-                },
-              },
-            },
-          },
-        },
-        responses: { 201: { description: 'Created', content: json(ref('Envelope')) }, ...errors },
-      },
-      get: {
-        summary: 'List envelopes',
-        security: [{ apiKey: [] }],
-        parameters: [
-          { name: 'limit', in: 'query', schema: { type: 'integer' } },
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
-        ],
-        responses: { 200: { description: 'A page of envelopes' }, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}': {
-      get: {
-        summary: 'Get an envelope',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id')],
-        responses: { 200: { description: 'Envelope', content: json(ref('Envelope')) }, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/send': {
-      post: {
-        summary: 'Send: email the first signer(s)',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id')],
-        responses: { 200: { description: 'Sent', content: json(ref('Envelope')) }, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/documents/{documentId}': {
-      get: {
-        summary: 'Current revision of a document',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id'), idParam('documentId')],
-        responses: { 200: pdf, ...errors },
-      },
-    },
-    '/v1/uploads': {
-      post: {
-        summary: 'A presigned S3 PUT URL for one large PDF; then create the envelope with documents: [{ name, uploadId }]',
-        security: [{ apiKey: [] }],
-        requestBody: { required: true, content: json({ type: 'object', required: ['size'], properties: { size: { type: 'integer' } } }) },
-        responses: { 201: { description: '{ uploadId, method: PUT, url, headers, expiresAt }' }, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/documents/{documentId}/url': {
-      get: {
-        summary: 'A presigned download URL (5 minutes) for the current revision, for files too large for a response body',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id'), idParam('documentId')],
-        responses: { 200: { description: '{ url, sha256, expiresAt }' }, ...errors },
-      },
-    },
-    '/v1/settings': {
-      get: { summary: 'Tenant settings', security: [{ apiKey: [] }], responses: { 200: { description: '{ tsaUrls }' }, ...errors } },
-      put: {
-        summary: 'Set the tenant’s RFC 3161 TSAs (tried in order before the platform TSA)',
-        security: [{ apiKey: [] }],
-        requestBody: {
-          required: true,
-          content: json({ type: 'object', properties: { tsaUrls: { type: 'array', items: { type: 'string', format: 'uri' } } } }),
-        },
-        responses: { 200: { description: '{ tsaUrls }' }, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/remind': {
-      post: {
-        summary: 'Remind now: a fresh link to every signer/approver whose turn it is (at most once an hour each)',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id')],
-        responses: { 200: { description: '{ reminded, envelope }' }, ...errors },
-      },
-    },
-    '/v1/sign/{token}/certificate': {
-      get: {
-        summary: 'The certificate of completion, for a party of a finished envelope',
-        parameters: [idParam('token')],
-        responses: { 200: pdf, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/certificate': {
-      get: {
-        summary: 'Certificate of completion (sealed PDF, PAdES B-LTA), once the envelope is finished',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id')],
-        responses: { 200: pdf, ...errors },
-      },
-    },
-    '/v1/envelopes/{id}/audit': {
-      get: {
-        summary: 'Audit trail (hash-chained events, in order)',
-        security: [{ apiKey: [] }],
-        parameters: [idParam('id')],
-        responses: { 200: { description: '{ events: [...] }' }, ...errors },
-      },
-    },
-    '/v1/sign/{token}': {
-      get: {
-        summary: 'What the signer is asked to sign',
-        parameters: [idParam('token')],
-        responses: { 200: { description: 'Envelope, recipient, documents and the signer’s fields' }, ...errors },
-      },
-      post: {
-        summary: 'Sign',
-        description:
-          'Signs with a one-time key pair and certificate made for this signing (ADR 0011): an electronic signature. A recipient with signatureLevel "digital" must sign with a licensed CA certificate instead (USB token: /prepare + /complete; remote signing: /remote): 403 digital_signature_required. With KYSO_TSA_REQUIRED=external, 503 timestamp_unavailable when no external TSA answers (nothing stored).',
-        parameters: [idParam('token')],
-        requestBody: { required: true, content: json(ref('SignRequest')) },
-        responses: { 200: { description: 'Signed' }, ...errors },
-      },
-    },
-    '/v1/sign/{token}/documents/{documentId}': {
-      get: {
-        summary: 'The PDF, for the signer',
-        parameters: [idParam('token'), idParam('documentId')],
-        responses: { 200: pdf, ...errors },
-      },
-    },
-    '/s/{token}': {
-      get: { summary: 'Signer web page (HTML)', parameters: [idParam('token')], responses: { 200: { description: 'HTML' } } },
-    },
-    '/pki/root.pem': { get: { summary: 'Platform root certificate (PEM)', responses: { 200: { description: 'PEM' } } } },
-    '/admin/tenants': {
-      post: {
-        summary: 'Create a tenant and its first API key',
-        security: [{ adminKey: [] }],
-        requestBody: { content: json(ref('CreateTenant')) },
-        responses: { 201: { description: '{ tenant, apiKey }' }, ...errors },
-      },
-    },
-    ...webhookPaths,
-    ...verifyPaths,
-    ...workflowPaths,
-    ...ownCertificatePaths,
-    ...templatePaths,
-    ...phoneIdentityPaths,
-    '/dev/mail': {
-      get: {
-        summary: 'Local mode only: emails sent so far',
-        responses: { 200: { description: '{ messages: [{ to, subject, text, html }] }' } },
-      },
-    },
-    '/dev/outbox': {
-      get: {
-        summary: 'Local mode only: effects still owed by committed state changes (the outbox)',
-        responses: { 200: { description: '{ owed, items: [{ id, kind, attempts, createdAt, lastError }] }' } },
-      },
-    },
-  },
+  });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).openapi({ description: 'Stable machine-readable code' }),
+      message: z.string().openapi({ description: 'For people; may change' }),
+      details: z.unknown().optional().openapi({ description: 'Per-code details, e.g. validation issues' }),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error', { example: { error: { code: 'validation_failed', message: 'title: Too small' } } });
+
+/**
+ * The error responses of a route, grouped by status, each naming its stable codes. Every route
+ * can also answer 400 validation_failed / bad_request and 500 internal; those are added here.
+ */
+export const errors = (...codes: ErrorCode[]) => {
+  const all = new Set<ErrorCode>(['validation_failed', ...codes]);
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of all) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const out: Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }> = {};
+  for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    out[status] = { description: `Error: ${list.join(', ')}`, content: { 'application/json': { schema: ErrorSchema } } };
+  }
+  return out;
+};
+
+/** The same errors for every signer route: the link itself may be dead, or need a code first. */
+export const LINK_ERRORS: ErrorCode[] = [
+  'token_invalid',
+  'token_expired',
+  'envelope_voided',
+  'envelope_declined',
+  'envelope_expired',
+  'verification_required',
+];
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
 });
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  ...(description ? { description } : {}),
+  content: { 'application/json': { schema } },
+});
+
+/** A binary response (PDF, certificate, CRL, ...). */
+export const binaryContent = (mediaType: string, description: string) => ({
+  description,
+  content: { [mediaType]: { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+});
+
+/** Path parameters by name, all plain strings. */
+export const pathParams = <K extends string>(...names: K[]) =>
+  z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(200)])) as Record<K, z.ZodString>);
+
+export const TENANT = [{ apiKey: [] }];
+export const ADMIN = [{ adminKey: [] }];
+
+/** Page through a list: `limit` (1–100, default 25) and the `cursor` of the previous page. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ example: 25 }),
+  cursor: z.string().max(2000).optional(),
+});
+
+/**
+ * Routes the app serves that are not part of the API contract: pages for people (HTML), their
+ * static assets, the console's own session-cookie API (the tenant routes again, see routes/console.ts),
+ * the interactive docs and local-mode /dev helpers. Everything else must be in /openapi.json.
+ */
+export const UNDOCUMENTED_PREFIXES = [
+  '/s/',
+  '/assets/',
+  '/app',
+  '/verify',
+  '/docs',
+  '/openapi.json',
+  '/dev/',
+  '/embed/',
+  '/identity/',
+] as const;
+
+/** /openapi.json: generated from the app's route definitions (OpenAPI 3.1). */
+export const openApiDocument = (app: OpenAPIHono<AppEnv>, serverUrl: string) => {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The tenant's API key: `Authorization: Bearer kyso_…`",
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The deployment admin key (creates tenants)',
+  });
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Kyso API',
+      version: '1.0.0',
+      description:
+        'E-contract signing with PAdES signatures whose keys live in AWS KMS. Tenants authenticate with `Authorization: Bearer <api key>`; signers hold only a link token. Every POST honours `Idempotency-Key`. Errors are `{"error":{"code","message"}}`; each operation lists its codes by status. All codes: ' +
+        Object.entries(ERROR_STATUS)
+          .map(([code, status]) => `${code} (${status})`)
+          .join(', '),
+    },
+    servers: [{ url: serverUrl }],
+  });
+};

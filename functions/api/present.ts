@@ -1,7 +1,92 @@
+import { z } from '@hono/zod-openapi';
 import type { Envelope } from '../../shared/envelope/types.js';
 
+const ts = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:30:00.000Z' });
+
+/** The envelope as the API returns it: the presenter below is typed by this schema, and /openapi.json shows it. */
+export const EnvelopeSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    status: z.enum(['draft', 'sent', 'completed', 'declined', 'voided', 'expired']),
+    createdAt: ts,
+    updatedAt: ts,
+    sentAt: ts.optional(),
+    completedAt: ts.optional(),
+    expiresAt: ts.optional(),
+    voidedAt: ts.optional(),
+    declinedAt: ts.optional(),
+    expiredAt: ts.optional(),
+    statusReason: z.string().optional().openapi({ description: 'Why it was voided or declined' }),
+    senderEmail: z.string().optional(),
+    reminders: z.object({ delayHours: z.number(), intervalHours: z.number(), max: z.number().int() }).optional(),
+    recipients: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string().openapi({ description: "'' for a phone-only recipient or a seal" }),
+        phone: z.string().optional().openapi({ description: 'E.164' }),
+        channels: z.array(z.enum(['email', 'sms', 'zalo'])).optional(),
+        identity: z
+          .object({
+            required: z.boolean(),
+            idNumber: z.string().optional(),
+            evidence: z
+              .record(z.string(), z.unknown())
+              .optional()
+              .openapi({ description: 'Proof of identity once given (provider, method, verifiedAt, …)' }),
+          })
+          .optional(),
+        signatureLevel: z.enum(['electronic', 'digital']).openapi({ description: 'digital: must sign with a licensed CA certificate' }),
+        role: z.enum(['signer', 'approver', 'viewer', 'seal']),
+        order: z.number().int(),
+        status: z.enum(['pending', 'notified', 'viewed', 'signed', 'approved', 'declined']),
+        signedAt: ts.optional(),
+        approvedAt: ts.optional(),
+        declinedAt: ts.optional(),
+        declineReason: z.string().optional(),
+        auth: z
+          .union([
+            z.object({ otp: z.literal(true), otpChannel: z.enum(['email', 'sms', 'zalo']).optional() }),
+            z.object({ accessCode: z.literal(true) }),
+          ])
+          .optional()
+          .openapi({ description: 'The extra check asked of this recipient (the access code itself is never returned)' }),
+        remindersSent: z.number().int().optional(),
+      }),
+    ),
+    documents: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        sha256: z.string().openapi({ description: 'SHA-256 of the current revision' }),
+        originalSha256: z.string().openapi({ description: 'SHA-256 of the uploaded bytes' }),
+        pageCount: z.number().int(),
+        revisions: z.number().int(),
+      }),
+    ),
+    fields: z.array(
+      z.object({
+        id: z.string(),
+        recipientId: z.string(),
+        documentId: z.string(),
+        type: z.enum(['signature', 'initials', 'text', 'date', 'checkbox']),
+        page: z.number().int(),
+        x: z.number(),
+        y: z.number(),
+        width: z.number(),
+        height: z.number(),
+        required: z.boolean(),
+        label: z.string().optional(),
+        value: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi('Envelope');
+export type EnvelopeView = z.infer<typeof EnvelopeSchema>;
+
 /** The public shape of an envelope (what GET /v1/envelopes/{id} returns). */
-export const presentEnvelope = (e: Envelope) => ({
+export const presentEnvelope = (e: Envelope): EnvelopeView => ({
   id: e.id,
   title: e.title,
   status: e.status,
@@ -21,8 +106,16 @@ export const presentEnvelope = (e: Envelope) => ({
     name: r.name,
     email: r.email,
     ...(r.phone ? { phone: r.phone } : {}),
-    ...(r.channels ? { channels: r.channels } : {}),
-    ...(r.identity ? { identity: r.identity } : {}),
+    ...(r.channels ? { channels: [...r.channels] } : {}),
+    ...(r.identity
+      ? {
+          identity: {
+            required: r.identity.required,
+            ...(r.identity.idNumber ? { idNumber: r.identity.idNumber } : {}),
+            ...(r.identity.evidence ? { evidence: { ...r.identity.evidence } } : {}),
+          },
+        }
+      : {}),
     signatureLevel: r.signatureLevel ?? 'electronic',
     role: r.role,
     order: r.order,
@@ -31,7 +124,11 @@ export const presentEnvelope = (e: Envelope) => ({
     ...(r.approvedAt ? { approvedAt: r.approvedAt } : {}),
     ...(r.declinedAt ? { declinedAt: r.declinedAt, declineReason: r.declineReason } : {}),
     ...(r.auth
-      ? { auth: r.auth.otp ? { otp: true, ...(r.auth.otpChannel ? { otpChannel: r.auth.otpChannel } : {}) } : { accessCode: true } }
+      ? {
+          auth: r.auth.otp
+            ? { otp: true as const, ...(r.auth.otpChannel ? { otpChannel: r.auth.otpChannel } : {}) }
+            : { accessCode: true as const },
+        }
       : {}),
     ...(r.remindersSent ? { remindersSent: r.remindersSent } : {}),
   })),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /** Request bodies of the public API. The same schemas validate requests and feed /openapi.json. */
 const MAX_PT = 14400; // PDF user-space limit

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /** Request bodies of /v1/templates and /v1/bulk (same zod schemas validate and feed /openapi.json). */
 const MAX_PT = 14400;

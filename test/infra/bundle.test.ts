@@ -77,6 +77,10 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       '/app/assets/compose.js',
       '/app/assets/templates.js',
       '/app/assets/console.css',
+      '/docs',
+      '/docs/assets/swagger-ui-bundle.js',
+      '/docs/assets/swagger-ui.css',
+      '/docs/assets/docs-init.js',
     ];
     const results = runPackage(
       dir,

@@ -163,7 +163,7 @@ describe('service basics', () => {
     expect((await call('GET', '/health')).status).toBe(200);
     const spec = await call<{ openapi: string; paths: Record<string, unknown> }>('GET', '/openapi.json');
     expect(spec.body.openapi).toBe('3.1.0');
-    for (const p of ['/v1/envelopes', '/v1/envelopes/{id}/send', '/v1/sign/{token}', '/pki/root.pem', '/dev/mail']) {
+    for (const p of ['/v1/envelopes', '/v1/envelopes/{id}/send', '/v1/sign/{token}', '/pki/root.pem', '/v1/verify']) {
       expect(Object.keys(spec.body.paths)).toContain(p);
     }
     expect(await rootPem()).toMatch(/^-----BEGIN CERTIFICATE-----/);

@@ -1,11 +1,11 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { createUser } from '../../../shared/console/create-user.js';
 import type { TenantRepository } from '../../../shared/envelope/ports.js';
 import { AppError } from '../../../shared/errors.js';
 import { randomId } from '../../../shared/util/bytes.js';
 import { adminAuth, hashApiKey } from '../auth.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import type { AppDeps } from '../context.js';
+import { ADMIN, createRouter, errors, jsonBody, jsonContent, pathParams } from '../openapi.js';
 import { createTenantSchema } from '../schemas.js';
 
 /** Creates a tenant and its first API key. The key is returned once and stored only as a hash. */
@@ -22,32 +22,65 @@ const createUserSchema = z.object({
   password: z.string().min(10).max(200),
 });
 
+const tags = ['Admin'];
+
 export const adminRoutes = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
   app.use('*', adminAuth(deps.adminKey));
-  app.post('/tenants', async (c) => {
-    const { name } = createTenantSchema.parse(await c.req.json().catch(() => ({})));
-    const created = await createTenant(deps.tenants, name, deps.clock.now());
-    // Also listed on the console's API keys page, so it can be revoked there.
-    await deps.console.putApiKey({
-      id: randomId(9),
-      tenantId: created.tenant.id,
-      label: 'first key (admin)',
-      prefix: created.apiKey.slice(0, 10),
-      keyHash: hashApiKey(created.apiKey),
-      createdAt: created.tenant.createdAt,
-    });
-    deps.logger.info('tenant created', { tenantId: created.tenant.id });
-    return c.json(created, 201);
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/tenants',
+      tags,
+      summary: 'Create a tenant and its first API key (returned once, stored only as a hash)',
+      security: ADMIN,
+      request: { body: jsonBody(createTenantSchema.openapi('CreateTenant', { example: { name: 'Công ty TNHH Minh Phát' } })) },
+      responses: {
+        201: jsonContent(
+          z.object({ tenant: z.object({ id: z.string(), name: z.string(), createdAt: z.string() }), apiKey: z.string() }),
+          'The tenant and its API key',
+        ),
+        ...errors('unauthorized', 'not_found'),
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid('json');
+      const created = await createTenant(deps.tenants, name, deps.clock.now());
+      // Also listed on the console's API keys page, so it can be revoked there.
+      await deps.console.putApiKey({
+        id: randomId(9),
+        tenantId: created.tenant.id,
+        label: 'first key (admin)',
+        prefix: created.apiKey.slice(0, 10),
+        keyHash: hashApiKey(created.apiKey),
+        createdAt: created.tenant.createdAt,
+      });
+      deps.logger.info('tenant created', { tenantId: created.tenant.id });
+      return c.json(created, 201);
+    },
+  );
   /** A sender-console user of the tenant (email + password; the password is stored as a scrypt hash). */
-  app.post('/tenants/:id/users', async (c) => {
-    const input = createUserSchema.parse(await c.req.json().catch(() => ({})));
-    const tenantId = c.req.param('id');
-    if (!(await deps.tenants.get(tenantId))) throw new AppError('not_found', 'No such tenant.');
-    const user = await createUser(deps, { ...input, tenantId });
-    deps.logger.info('console user created', { tenantId, userId: user.id });
-    return c.json({ user }, 201);
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/tenants/{id}/users',
+      tags,
+      summary: 'Create a sender-console user of a tenant (the password is stored as a scrypt hash)',
+      security: ADMIN,
+      request: { params: pathParams('id'), body: jsonBody(createUserSchema) },
+      responses: {
+        201: jsonContent(z.object({ user: z.looseObject({ id: z.string(), email: z.string(), name: z.string() }) }), 'The user'),
+        ...errors('unauthorized', 'not_found', 'conflict'),
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const tenantId = c.req.param('id');
+      if (!(await deps.tenants.get(tenantId))) throw new AppError('not_found', 'No such tenant.');
+      const user = await createUser(deps, { ...input, tenantId });
+      deps.logger.info('console user created', { tenantId, userId: user.id });
+      return c.json({ user }, 201);
+    },
+  );
   return app;
 };

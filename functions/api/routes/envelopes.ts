@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { getCompletionCertificate } from '../../../shared/completion/get-completion-certificate.js';
 import { resumeSeals } from '../../../shared/envelope/apply-seal.js';
@@ -8,8 +8,9 @@ import { sendEnvelope } from '../../../shared/envelope/send-envelope.js';
 import { getEnvelopeOrThrow } from '../../../shared/envelope/update-envelope.js';
 import { AppError } from '../../../shared/errors.js';
 import { uploadKey } from '../../../shared/uploads/ports.js';
-import type { AppDeps, AppEnv } from '../context.js';
-import { presentEnvelope } from '../present.js';
+import type { AppDeps } from '../context.js';
+import { binaryContent, createRouter, errors, jsonContent, pageQuery, pathParams, TENANT } from '../openapi.js';
+import { EnvelopeSchema, presentEnvelope } from '../present.js';
 import { requestMeta } from '../request-meta.js';
 import { createEnvelopeSchema, envelopeMetadataSchema } from '../schemas.js';
 
@@ -24,6 +25,7 @@ const decodeBase64 = (s: string, index: number): Uint8Array => {
 /** Reads either JSON (documents as base64) or multipart (a `metadata` JSON part and `documents` files). */
 const readCreateInput = async (
   req: Request,
+  json: () => z.infer<typeof createEnvelopeSchema>,
   maxBytes: number,
   fetchUpload: (uploadId: string, index: number) => Promise<Uint8Array>,
 ): Promise<CreateEnvelopeInput> => {
@@ -52,10 +54,7 @@ const readCreateInput = async (
       ),
     };
   } else if (type.startsWith('application/json')) {
-    const body = await req.json().catch(() => {
-      throw new AppError('bad_request', 'The body is not valid JSON.');
-    });
-    const parsed = createEnvelopeSchema.parse(body);
+    const parsed = json();
     input = {
       ...parsed,
       documents: await Promise.all(
@@ -78,80 +77,235 @@ const readCreateInput = async (
   return input;
 };
 
+const ENVELOPE_ERRORS = ['unauthorized', 'envelope_not_found'] as const;
+const envelopeId = pathParams('id');
+const documentPath = pathParams('id', 'documentId');
+
+export const createEnvelopeRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['Envelopes'],
+  summary: 'Create an envelope (draft)',
+  description:
+    'JSON with documents as base64 (or `uploadId`s from POST /v1/uploads), or multipart/form-data with a `metadata` JSON part (EnvelopeMetadata: title, recipients, fields) and one `documents` file part per PDF. Field coordinates are PDF points from the top-left corner of the page; `page` is 1-based; indexes refer to the arrays of the same request.',
+  security: TENANT,
+  request: {
+    body: {
+      required: false,
+      content: {
+        'application/json': { schema: createEnvelopeSchema.openapi('CreateEnvelope') },
+        'multipart/form-data': {
+          // A plain schema (not zod): the handler reads the parts itself and checks `metadata` with envelopeMetadataSchema.
+          schema: {
+            type: 'object',
+            required: ['metadata', 'documents'],
+            properties: {
+              metadata: { type: 'string', description: 'EnvelopeMetadata (CreateEnvelope without documents) as JSON' },
+              documents: { type: 'array', items: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(EnvelopeSchema, 'Created'),
+    ...errors(
+      'unauthorized',
+      'bad_request',
+      'invalid_pdf',
+      'encrypted_pdf',
+      'empty_document',
+      'unknown_recipient',
+      'unknown_document',
+      'field_off_page',
+      'missing_signature_field',
+      'unexpected_field',
+      'seal_not_provisioned',
+      'payload_too_large',
+      'unsupported_media_type',
+    ),
+  },
+});
+
 export const envelopeRoutes = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
 
-  app.post('/', bodyLimit({ maxSize: Math.ceil(deps.maxUploadBytes * 1.4) * 3 }), async (c) => {
-    const input = await readCreateInput(c.req.raw, deps.maxUploadBytes, async (uploadId, i) => {
-      // Tenant-scoped key: another tenant's upload id simply does not exist here.
-      const bytes = await deps.documents.get(uploadKey(c.get('tenantId'), uploadId)).catch((e) => {
-        if (e instanceof AppError && e.code === 'not_found') {
-          throw new AppError('validation_failed', `documents[${i}].uploadId: nothing was uploaded under this id (or it expired).`);
-        }
-        throw e;
-      });
-      return bytes;
-    });
-    const envelope = await createEnvelope(deps, c.get('tenantId'), input, requestMeta(c));
-    deps.logger.info('envelope created', { tenantId: envelope.tenantId, envelopeId: envelope.id });
-    return c.json(presentEnvelope(envelope), 201);
-  });
+  app.openapi(
+    { ...createEnvelopeRoute, middleware: [bodyLimit({ maxSize: Math.ceil(deps.maxUploadBytes * 1.4) * 3 })] as const },
+    async (c) => {
+      const input = await readCreateInput(
+        c.req.raw,
+        // Validated by the route's JSON schema (the multipart schema is documentation only, so the typing cannot see it).
+        () => (c.req as unknown as { valid(t: 'json'): z.infer<typeof createEnvelopeSchema> }).valid('json'),
+        deps.maxUploadBytes,
+        async (uploadId, i) => {
+          // Tenant-scoped key: another tenant's upload id simply does not exist here.
+          const bytes = await deps.documents.get(uploadKey(c.get('tenantId'), uploadId)).catch((e) => {
+            if (e instanceof AppError && e.code === 'not_found') {
+              throw new AppError('validation_failed', `documents[${i}].uploadId: nothing was uploaded under this id (or it expired).`);
+            }
+            throw e;
+          });
+          return bytes;
+        },
+      );
+      const envelope = await createEnvelope(deps, c.get('tenantId'), input, requestMeta(c));
+      deps.logger.info('envelope created', { tenantId: envelope.tenantId, envelopeId: envelope.id });
+      return c.json(presentEnvelope(envelope), 201);
+    },
+  );
 
-  app.get('/', async (c) => {
-    const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 25) || 25));
-    const cursor = c.req.query('cursor');
-    const page = await deps.envelopes.list(c.get('tenantId'), { limit, ...(cursor ? { cursor } : {}) });
-    const items = await Promise.all(page.items.map((e) => expireIfDue(deps, e)));
-    return c.json({ items: items.map(presentEnvelope), ...(page.cursor ? { cursor: page.cursor } : {}) });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['Envelopes'],
+      summary: 'List envelopes, newest first',
+      security: TENANT,
+      request: { query: pageQuery },
+      responses: {
+        200: jsonContent(z.object({ items: z.array(EnvelopeSchema), cursor: z.string().optional() }), 'A page of envelopes'),
+        ...errors('unauthorized'),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const page = await deps.envelopes.list(c.get('tenantId'), { limit: q.limit ?? 25, ...(q.cursor ? { cursor: q.cursor } : {}) });
+      const items = await Promise.all(page.items.map((e) => expireIfDue(deps, e)));
+      return c.json({ items: items.map(presentEnvelope), ...(page.cursor ? { cursor: page.cursor } : {}) }, 200);
+    },
+  );
 
   // Expiry is applied lazily on every read as well as by the scheduler's sweep; a seal that
   // could not be applied when its turn came (KMS down, no certificate yet) is retried here too.
-  app.get('/:id', async (c) => {
-    const stored = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
-    return c.json(presentEnvelope(await resumeSeals(deps, await expireIfDue(deps, stored))));
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags: ['Envelopes'],
+      summary: 'Get an envelope',
+      security: TENANT,
+      request: { params: envelopeId },
+      responses: { 200: jsonContent(EnvelopeSchema, 'The envelope'), ...errors(...ENVELOPE_ERRORS) },
+    }),
+    async (c) => {
+      const stored = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+      return c.json(presentEnvelope(await resumeSeals(deps, await expireIfDue(deps, stored))), 200);
+    },
+  );
 
-  app.post('/:id/send', async (c) => {
-    const envelope = await sendEnvelope(deps, c.get('tenantId'), c.req.param('id'), requestMeta(c));
-    deps.logger.info('envelope sent', { tenantId: envelope.tenantId, envelopeId: envelope.id });
-    return c.json(presentEnvelope(envelope));
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/send',
+      tags: ['Envelopes'],
+      summary: 'Send: certify the documents and email the first recipient(s) in routing order',
+      security: TENANT,
+      request: { params: envelopeId },
+      responses: {
+        200: jsonContent(EnvelopeSchema, 'Sent'),
+        ...errors(...ENVELOPE_ERRORS, 'invalid_state', 'seal_not_provisioned', 'idempotency_in_progress', 'idempotency_key_reused'),
+      },
+    }),
+    async (c) => {
+      const envelope = await sendEnvelope(deps, c.get('tenantId'), c.req.param('id'), requestMeta(c));
+      deps.logger.info('envelope sent', { tenantId: envelope.tenantId, envelopeId: envelope.id });
+      return c.json(presentEnvelope(envelope), 200);
+    },
+  );
 
-  app.get('/:id/documents/:documentId', async (c) => {
-    const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
-    const doc = envelope.documents.find((d) => d.id === c.req.param('documentId'));
-    if (!doc) throw new AppError('not_found', 'Document not found in this envelope.');
-    const bytes = await deps.documents.get(doc.key);
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': 'application/pdf',
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
-      etag: `"${doc.sha256}"`,
-    });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/documents/{documentId}',
+      tags: ['Envelopes'],
+      summary: 'The current revision of a document (PDF)',
+      security: TENANT,
+      request: { params: documentPath },
+      responses: { 200: binaryContent('application/pdf', 'The PDF'), ...errors(...ENVELOPE_ERRORS, 'not_found') },
+    }),
+    async (c) => {
+      const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+      const doc = envelope.documents.find((d) => d.id === c.req.param('documentId'));
+      if (!doc) throw new AppError('not_found', 'Document not found in this envelope.');
+      const bytes = await deps.documents.get(doc.key);
+      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+        etag: `"${doc.sha256}"`,
+      });
+    },
+  );
 
   // For documents too large for a Lambda response: a short-lived presigned S3 URL instead of the bytes.
-  app.get('/:id/documents/:documentId/url', async (c) => {
-    const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
-    const doc = envelope.documents.find((d) => d.id === c.req.param('documentId'));
-    if (!doc) throw new AppError('not_found', 'Document not found in this envelope.');
-    const ttl = 300;
-    const url = await deps.presigned.presignGet(doc.key, doc.name, ttl);
-    return c.json({ url, sha256: doc.sha256, expiresAt: new Date(deps.clock.now().getTime() + ttl * 1000).toISOString() });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/documents/{documentId}/url',
+      tags: ['Envelopes'],
+      summary: 'A presigned download URL (5 minutes) for the current revision, for files too large for a response body',
+      security: TENANT,
+      request: { params: documentPath },
+      responses: {
+        200: jsonContent(z.object({ url: z.string(), sha256: z.string(), expiresAt: z.string() }), 'The URL'),
+        ...errors(...ENVELOPE_ERRORS, 'not_found'),
+      },
+    }),
+    async (c) => {
+      const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+      const doc = envelope.documents.find((d) => d.id === c.req.param('documentId'));
+      if (!doc) throw new AppError('not_found', 'Document not found in this envelope.');
+      const ttl = 300;
+      const url = await deps.presigned.presignGet(doc.key, doc.name, ttl);
+      return c.json({ url, sha256: doc.sha256, expiresAt: new Date(deps.clock.now().getTime() + ttl * 1000).toISOString() }, 200);
+    },
+  );
 
-  app.get('/:id/certificate', async (c) => {
-    const pdf = await getCompletionCertificate(deps, c.get('tenantId'), c.req.param('id'));
-    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': 'application/pdf',
-      'content-disposition': `attachment; filename="kyso-certificate-${c.req.param('id')}.pdf"`,
-    });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/certificate',
+      tags: ['Envelopes'],
+      summary: 'Certificate of completion (sealed PDF, PAdES B-LTA), once the envelope is finished',
+      security: TENANT,
+      request: { params: envelopeId },
+      responses: { 200: binaryContent('application/pdf', 'The certificate'), ...errors(...ENVELOPE_ERRORS, 'invalid_state') },
+    }),
+    async (c) => {
+      const pdf = await getCompletionCertificate(deps, c.get('tenantId'), c.req.param('id'));
+      return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="kyso-certificate-${c.req.param('id')}.pdf"`,
+      });
+    },
+  );
 
-  app.get('/:id/audit', async (c) => {
-    const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
-    return c.json({ events: await deps.audit.list(envelope.tenantId, envelope.id) });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/audit',
+      tags: ['Envelopes'],
+      summary: 'Audit trail (hash-chained events, in order)',
+      security: TENANT,
+      request: { params: envelopeId },
+      responses: {
+        200: jsonContent(
+          z.object({
+            events: z.array(
+              z.looseObject({ seq: z.number().int(), at: z.string(), action: z.string(), hash: z.string(), prevHash: z.string() }),
+            ),
+          }),
+          'The events',
+        ),
+        ...errors(...ENVELOPE_ERRORS),
+      },
+    }),
+    async (c) => {
+      const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
+      return c.json({ events: await deps.audit.list(envelope.tenantId, envelope.id) }, 200);
+    },
+  );
 
   return app;
 };

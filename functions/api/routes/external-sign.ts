@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { openLink } from '../../../shared/envelope/open-link.js';
 import { requireVerified } from '../../../shared/envelope/signer-auth.js';
 import type { Envelope, SigningGrant } from '../../../shared/envelope/types.js';
@@ -9,7 +8,9 @@ import { completeExternalSignature, rejectCompletion } from '../../../shared/sig
 import type { ExternalSigningDeps } from '../../../shared/signing/ports.js';
 import { prepareExternalSignature } from '../../../shared/signing/prepare-signature.js';
 import { pollRemoteSigning, type RemoteSigningState, startRemoteSigning } from '../../../shared/signing/remote-sign.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import type { AppDeps } from '../context.js';
+import { createRouter, errors, jsonBody, jsonContent, LINK_ERRORS, pathParams } from '../openapi.js';
+import { EnvelopeSchema } from '../present.js';
 import { requestMeta } from '../request-meta.js';
 
 const base64 = z
@@ -59,10 +60,35 @@ const signed = (envelope: Envelope, grant: SigningGrant) => {
   };
 };
 
-const json = async (req: { json(): Promise<unknown> }) =>
-  req.json().catch(() => {
-    throw new AppError('bad_request', 'The body is not valid JSON.');
-  });
+const SignedSchema = z.object({
+  status: z.literal('signed'),
+  envelope: z.object({ id: z.string(), status: EnvelopeSchema.shape.status }),
+  recipient: z.object({
+    id: z.string(),
+    status: EnvelopeSchema.shape.recipients.element.shape.status.optional(),
+    signedAt: z.string().optional(),
+  }),
+  documents: z.array(z.object({ id: z.string(), sha256: z.string() })),
+});
+const PendingSchema = z.object({
+  status: z.literal('pending'),
+  sessionId: z.string(),
+  expiresAt: z.string(),
+  ca: z.string(),
+  pollAfterSeconds: z.number().int(),
+});
+const refusals =
+  'Refusals (nothing embedded, each recorded as recipient.signature_rejected in the audit trail): certificate_rejected (422: key usage, validity, no path to the trust list), signature_invalid (422: does not verify against the prepared signed attributes and certificate), signing_session_not_found (404), signing_session_used (409: replay), signing_session_expired (410), document_changed (409: another signer committed since prepare; prepare again).';
+const REFUSAL_ERRORS = [
+  'certificate_rejected',
+  'signature_invalid',
+  'signing_session_not_found',
+  'signing_session_used',
+  'signing_session_expired',
+  'document_changed',
+] as const;
+const tags = ['Own certificate'];
+const token = pathParams('token');
 
 /**
  * Signing with one's own certificate: two-phase for a USB token through the local agent
@@ -70,7 +96,7 @@ const json = async (req: { json(): Promise<unknown> }) =>
  * provider (start → poll while the signer confirms on their phone).
  */
 export const externalSignRoutes = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
   const ext = (): ExternalSigningDeps => {
     if (!deps.externalSigning) throw new AppError('not_found', 'Signing with your own certificate is not available here.');
     return deps.externalSigning;
@@ -80,85 +106,184 @@ export const externalSignRoutes = (deps: AppDeps) => {
     await requireVerified(deps, link);
     return link.grant;
   };
-  const remoteReply = (c: { json: (b: unknown, s: 200 | 202) => Response }, state: RemoteSigningState, grant: SigningGrant) =>
+  const remoteReply = (state: RemoteSigningState, grant: SigningGrant) =>
     state.status === 'signed'
-      ? c.json({ ...signed(state.envelope, grant), sessionId: state.sessionId }, 200)
-      : c.json({ status: 'pending', sessionId: state.sessionId, expiresAt: state.expiresAt, ca: state.caName, pollAfterSeconds: 2 }, 202);
+      ? { signed: { ...signed(state.envelope, grant), sessionId: state.sessionId } }
+      : {
+          pending: {
+            status: 'pending' as const,
+            sessionId: state.sessionId,
+            expiresAt: state.expiresAt,
+            ca: state.caName,
+            pollAfterSeconds: 2,
+          },
+        };
+  const remoteResponses = {
+    200: jsonContent(SignedSchema.extend({ sessionId: z.string() }), 'Signed'),
+    202: jsonContent(PendingSchema, 'Pending: the signer confirms on their phone; poll after pollAfterSeconds'),
+  };
 
   /** Which own-certificate methods the signer page should offer: the USB token always, a remote CA if the sender set one up. */
-  app.get('/:token/methods', async (c) => {
-    const { grant } = await openLink(deps, c.req.param('token'));
-    const remote = deps.externalSigning ? await deps.externalSigning.remoteConfigs?.get(grant.tenantId) : undefined;
-    return c.json({ usbToken: !!deps.externalSigning, remote: remote ? { ca: remote.caName } : null });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{token}/methods',
+      tags,
+      summary: 'Own-certificate methods the signer page offers',
+      request: { params: token },
+      responses: {
+        200: jsonContent(z.object({ usbToken: z.boolean(), remote: z.object({ ca: z.string() }).nullable() }), 'Methods'),
+        ...errors(...LINK_ERRORS),
+      },
+    }),
+    async (c) => {
+      const { grant } = await openLink(deps, c.req.param('token'));
+      const remote = deps.externalSigning ? await deps.externalSigning.remoteConfigs?.get(grant.tenantId) : undefined;
+      return c.json({ usbToken: !!deps.externalSigning, remote: remote ? { ca: remote.caName } : null }, 200);
+    },
+  );
 
-  app.post('/:token/prepare', async (c) => {
-    const grant = await verifiedGrant(c.req.param('token'));
-    const body = prepareSchema.parse(await json(c.req));
-    const chain = body.certificateChainPem ? fromPem(body.certificateChainPem) : (body.certificateChain ?? []).map(der);
-    const { session, documents } = await prepareExternalSignature(
-      deps,
-      ext(),
-      grant,
-      { chain, fields: stringify(body.fields), method: 'token' },
-      requestMeta(c),
-    ).catch(async (e: unknown) => {
-      // A refused certificate is a signing attempt too: it goes in the audit trail.
-      if (e instanceof AppError && e.code === 'certificate_rejected')
-        throw await rejectCompletion(deps, grant, requestMeta(c), 'prepare', e);
-      throw e;
-    });
-    const [first] = documents;
-    return c.json({
-      sessionId: session.id,
-      expiresAt: session.expiresAt,
-      signedAt: session.signedAt,
-      signatureAlgorithm: session.algorithm,
-      documents,
-      // The common case, one document, without digging into the array:
-      ...(documents.length === 1 && first
-        ? { signedAttributesDer: first.signedAttributesDer, digest: { hex: first.digestHex, base64: first.digestB64 } }
-        : {}),
-    });
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{token}/prepare',
+      tags,
+      summary:
+        'Phase 1 of signing with your own certificate (USB token via the local agent): pins your next revision of each document and returns the DER signed attributes to sign',
+      description: `Sign SHA-256(signedAttributesDer) with the certificate's key. ${refusals}`,
+      request: { params: token, body: jsonBody(prepareSchema) },
+      responses: {
+        200: jsonContent(
+          z.object({
+            sessionId: z.string(),
+            expiresAt: z.string(),
+            signedAt: z.string().openapi({ description: 'The /M time' }),
+            signatureAlgorithm: z.string().openapi({ example: 'ECDSA_SHA_256' }),
+            documents: z.array(
+              z.object({ documentId: z.string(), signedAttributesDer: z.string(), digestHex: z.string(), digestB64: z.string() }),
+            ),
+            signedAttributesDer: z.string().optional().openapi({ description: 'One document: the same as documents[0]' }),
+            digest: z.object({ hex: z.string(), base64: z.string() }).optional(),
+          }),
+          'Prepared session',
+        ),
+        ...errors(...LINK_ERRORS, ...REFUSAL_ERRORS, 'not_found', 'not_your_turn', 'wrong_role'),
+      },
+    }),
+    async (c) => {
+      const grant = await verifiedGrant(c.req.param('token'));
+      const body = c.req.valid('json');
+      const chain = body.certificateChainPem ? fromPem(body.certificateChainPem) : (body.certificateChain ?? []).map(der);
+      const { session, documents } = await prepareExternalSignature(
+        deps,
+        ext(),
+        grant,
+        { chain, fields: stringify(body.fields), method: 'token' },
+        requestMeta(c),
+      ).catch(async (e: unknown) => {
+        // A refused certificate is a signing attempt too: it goes in the audit trail.
+        if (e instanceof AppError && e.code === 'certificate_rejected')
+          throw await rejectCompletion(deps, grant, requestMeta(c), 'prepare', e);
+        throw e;
+      });
+      const [first] = documents;
+      return c.json(
+        {
+          sessionId: session.id,
+          expiresAt: session.expiresAt,
+          signedAt: session.signedAt,
+          signatureAlgorithm: session.algorithm,
+          documents: [...documents],
+          // The common case, one document, without digging into the array:
+          ...(documents.length === 1 && first
+            ? { signedAttributesDer: first.signedAttributesDer, digest: { hex: first.digestHex, base64: first.digestB64 } }
+            : {}),
+        },
+        200,
+      );
+    },
+  );
 
-  app.post('/:token/complete', async (c) => {
-    const grant = await verifiedGrant(c.req.param('token'));
-    const body = completeSchema.parse(await json(c.req));
-    const signatures = body.signatures?.length
-      ? body.signatures.map((s) => ({
-          ...(s.documentId ? { documentId: s.documentId } : {}),
-          ...(s.signature ? { signature: der(s.signature) } : {}),
-          ...(s.cms ? { cms: der(s.cms) } : {}),
-        }))
-      : [{ ...(body.signature ? { signature: der(body.signature) } : {}), ...(body.cms ? { cms: der(body.cms) } : {}) }];
-    const envelope = await completeExternalSignature(deps, ext(), grant, { sessionId: body.sessionId, signatures }, requestMeta(c));
-    deps.logger.info('recipient signed with own certificate', {
-      tenantId: grant.tenantId,
-      envelopeId: grant.envelopeId,
-      recipientId: grant.recipientId,
-    });
-    return c.json(signed(envelope, grant));
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{token}/complete',
+      tags,
+      summary:
+        'Phase 2: the signature value (or a full CMS) for the prepared session; verified, embedded with a signature timestamp, envelope goes on',
+      description: refusals,
+      request: { params: token, body: jsonBody(completeSchema) },
+      responses: { 200: jsonContent(SignedSchema, 'Signed'), ...errors(...LINK_ERRORS, ...REFUSAL_ERRORS, 'not_found') },
+    }),
+    async (c) => {
+      const grant = await verifiedGrant(c.req.param('token'));
+      const body = c.req.valid('json');
+      const signatures = body.signatures?.length
+        ? body.signatures.map((s) => ({
+            ...(s.documentId ? { documentId: s.documentId } : {}),
+            ...(s.signature ? { signature: der(s.signature) } : {}),
+            ...(s.cms ? { cms: der(s.cms) } : {}),
+          }))
+        : [{ ...(body.signature ? { signature: der(body.signature) } : {}), ...(body.cms ? { cms: der(body.cms) } : {}) }];
+      const envelope = await completeExternalSignature(deps, ext(), grant, { sessionId: body.sessionId, signatures }, requestMeta(c));
+      deps.logger.info('recipient signed with own certificate', {
+        tenantId: grant.tenantId,
+        envelopeId: grant.envelopeId,
+        recipientId: grant.recipientId,
+      });
+      return c.json(signed(envelope, grant), 200);
+    },
+  );
 
-  app.post('/:token/remote', async (c) => {
-    const grant = await verifiedGrant(c.req.param('token'));
-    const body = remoteSchema.parse(await json(c.req));
-    const state = await startRemoteSigning(
-      deps,
-      ext(),
-      grant,
-      { userId: body.userId, ...(body.credentialId ? { credentialId: body.credentialId } : {}), fields: stringify(body.fields) },
-      requestMeta(c),
-    );
-    return remoteReply(c, state, grant);
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{token}/remote',
+      tags,
+      summary:
+        "Sign through the sender's remote-signing CA (CSC API): finds the signer's credential by userId, pins the revision, asks the CA; 202 while the signer confirms on their phone",
+      description: `remote_signing_not_configured (409), remote_signing_refused (422), remote_signing_failed (502: the CA is down or answered nonsense). ${refusals}`,
+      request: { params: token, body: jsonBody(remoteSchema) },
+      responses: {
+        ...remoteResponses,
+        ...errors(...LINK_ERRORS, ...REFUSAL_ERRORS, 'remote_signing_not_configured', 'remote_signing_refused', 'remote_signing_failed'),
+      },
+    }),
+    async (c) => {
+      const grant = await verifiedGrant(c.req.param('token'));
+      const body = c.req.valid('json');
+      const state = await startRemoteSigning(
+        deps,
+        ext(),
+        grant,
+        { userId: body.userId, ...(body.credentialId ? { credentialId: body.credentialId } : {}), fields: stringify(body.fields) },
+        requestMeta(c),
+      );
+      const reply = remoteReply(state, grant);
+      return reply.signed ? c.json(reply.signed, 200) : c.json(reply.pending, 202);
+    },
+  );
 
-  app.get('/:token/remote/:sessionId', async (c) => {
-    const grant = await verifiedGrant(c.req.param('token'));
-    const state = await pollRemoteSigning(deps, ext(), grant, c.req.param('sessionId'), requestMeta(c));
-    return remoteReply(c, state, grant);
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{token}/remote/{sessionId}',
+      tags,
+      summary:
+        'Poll a pending remote signature: one check with the CA; 202 pending, 200 signed, 422 refused, 410 timed out (session expired)',
+      request: { params: pathParams('token', 'sessionId') },
+      responses: {
+        ...remoteResponses,
+        ...errors(...LINK_ERRORS, ...REFUSAL_ERRORS, 'remote_signing_refused', 'remote_signing_failed'),
+      },
+    }),
+    async (c) => {
+      const grant = await verifiedGrant(c.req.param('token'));
+      const state = await pollRemoteSigning(deps, ext(), grant, c.req.param('sessionId'), requestMeta(c));
+      const reply = remoteReply(state, grant);
+      return reply.signed ? c.json(reply.signed, 200) : c.json(reply.pending, 202);
+    },
+  );
 
   return app;
 };

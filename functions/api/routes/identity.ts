@@ -1,6 +1,6 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { openLink } from '../../../shared/envelope/open-link.js';
 import { requireVerified } from '../../../shared/envelope/signer-auth.js';
 import { AppError } from '../../../shared/errors.js';
@@ -8,6 +8,7 @@ import { proveByDocument } from '../../../shared/identity/prove-by-document.js';
 import { finishOidcProof, startOidcProof } from '../../../shared/identity/prove-by-oidc.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { jsonBody } from '../json-body.js';
+import { createRouter, errors, LINK_ERRORS, pathParams } from '../openapi.js';
 import { requestMeta } from '../request-meta.js';
 
 const MAX_IMAGE_BASE64 = Math.ceil((2 * 1024 * 1024 * 4) / 3);
@@ -30,27 +31,74 @@ const presentProof = (e: { method: string; provider: string; verifiedAt: string;
 
 /** Identity proofing for a link holder (eKYC document + selfie, or VNeID via OpenID Connect). */
 export const signIdentityRoutes = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
-  app.post('/:token/identity/document', bodyLimit({ maxSize: MAX_IMAGE_BASE64 * 3 + 1024 }), async (c) => {
-    const link = await openLink(deps, c.req.param('token'));
-    await requireVerified(deps, link, { identity: false });
-    const body = documentProofSchema.parse(await jsonBody(c.req.raw));
-    const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
-    const evidence = await proveByDocument(
-      deps,
-      link,
-      { front: bytes(body.front), back: bytes(body.back), selfie: bytes(body.selfie) },
-      requestMeta(c),
-    );
-    return c.json(presentProof(evidence));
-  });
-  app.post('/:token/identity/oidc', async (c) => {
-    const link = await openLink(deps, c.req.param('token'));
-    await requireVerified(deps, link, { identity: false });
-    const raw = await c.req.text();
-    const { loginHint } = oidcStartSchema.parse(raw ? JSON.parse(raw) : {});
-    return c.json(await startOidcProof(deps, link, loginHint));
-  });
+  const app = createRouter();
+  const tags = ['Signer'];
+  const loose = { 'application/json': { schema: { type: 'object' as const } } };
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{token}/identity/document',
+      tags,
+      summary: 'Prove identity with the citizen ID card (front, back) and a selfie (eKYC)',
+      description:
+        'JSON {front, back, selfie}: base64 JPEG/PNG, each ≤ 2 MB. 422 identity_mismatch, 423 identity_locked after 5 failures, 503 identity_provider_unavailable (not counted). Images are stored encrypted and never returned.',
+      middleware: [bodyLimit({ maxSize: MAX_IMAGE_BASE64 * 3 + 1024 })] as const,
+      request: { params: pathParams('token'), body: { required: true, content: loose } },
+      responses: {
+        200: {
+          description: 'Verified',
+          content: {
+            'application/json': {
+              schema: z.object({
+                verified: z.boolean(),
+                method: z.string(),
+                provider: z.string(),
+                verifiedAt: z.string(),
+                fullName: z.string(),
+              }),
+            },
+          },
+        },
+        ...errors(...LINK_ERRORS),
+      },
+    }),
+    async (c) => {
+      const link = await openLink(deps, c.req.param('token'));
+      await requireVerified(deps, link, { identity: false });
+      const body = documentProofSchema.parse(await jsonBody(c.req.raw));
+      const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+      const evidence = await proveByDocument(
+        deps,
+        link,
+        { front: bytes(body.front), back: bytes(body.back), selfie: bytes(body.selfie) },
+        requestMeta(c),
+      );
+      return c.json(presentProof(evidence), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{token}/identity/oidc',
+      tags,
+      summary: 'Start proving identity with VNeID through an OpenID Connect provider: returns { authorizationUrl }',
+      request: { params: pathParams('token'), body: { required: false, content: loose } },
+      responses: {
+        200: {
+          description: 'Where to send the browser',
+          content: { 'application/json': { schema: z.looseObject({ authorizationUrl: z.string() }) } },
+        },
+        ...errors(...LINK_ERRORS),
+      },
+    }),
+    async (c) => {
+      const link = await openLink(deps, c.req.param('token'));
+      await requireVerified(deps, link, { identity: false });
+      const raw = await c.req.text();
+      const { loginHint } = oidcStartSchema.parse(raw ? JSON.parse(raw) : {});
+      return c.json({ ...(await startOidcProof(deps, link, loginHint)) }, 200);
+    },
+  );
   return app;
 };
 

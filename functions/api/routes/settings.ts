@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../../shared/errors.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import type { AppDeps } from '../context.js';
+import { createRouter, errors, jsonBody, jsonContent, TENANT } from '../openapi.js';
 import { requireOutboundUrl } from '../outbound-url.js';
 
 export const settingsSchema = z.object({
@@ -13,20 +13,42 @@ export const settingsSchema = z.object({
  * platform TSA (https only outside local mode).
  */
 export const settingsRoutes = (deps: AppDeps) => {
-  const app = new Hono<AppEnv>();
-  app.get('/', async (c) => {
-    const tenant = await deps.tenants.get(c.get('tenantId'));
-    return c.json({ tsaUrls: tenant?.tsaUrls ?? [] });
-  });
-  app.put('/', async (c) => {
-    const body = settingsSchema.parse(await c.req.json().catch(() => ({})));
-    // Server-side requests to tenant URLs (SSRF): https to public hosts, loopback only in local mode;
-    // the guarded fetch checks the resolved address again at each request.
-    for (const url of body.tsaUrls) requireOutboundUrl(url, 'tsaUrls', { allowLoopback: deps.allowLoopbackWebhooks });
-    const tenant = await deps.tenants.get(c.get('tenantId'));
-    if (!tenant) throw new AppError('not_found', 'Tenant not found.');
-    await deps.tenants.create({ ...tenant, tsaUrls: body.tsaUrls });
-    return c.json({ tsaUrls: body.tsaUrls });
-  });
+  const app = createRouter();
+  const view = jsonContent(z.object({ tsaUrls: z.array(z.string()) }), 'The settings');
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['Settings'],
+      summary: 'Tenant settings',
+      security: TENANT,
+      responses: { 200: view, ...errors('unauthorized') },
+    }),
+    async (c) => {
+      const tenant = await deps.tenants.get(c.get('tenantId'));
+      return c.json({ tsaUrls: [...(tenant?.tsaUrls ?? [])] }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/',
+      tags: ['Settings'],
+      summary: 'Set the tenant’s RFC 3161 TSAs (tried in order before the platform TSA)',
+      security: TENANT,
+      request: { body: jsonBody(settingsSchema) },
+      responses: { 200: view, ...errors('unauthorized', 'not_found') },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      // Server-side requests to tenant URLs (SSRF): https to public hosts, loopback only in local mode;
+      // the guarded fetch checks the resolved address again at each request.
+      for (const url of body.tsaUrls) requireOutboundUrl(url, 'tsaUrls', { allowLoopback: deps.allowLoopbackWebhooks });
+      const tenant = await deps.tenants.get(c.get('tenantId'));
+      if (!tenant) throw new AppError('not_found', 'Tenant not found.');
+      await deps.tenants.create({ ...tenant, tsaUrls: body.tsaUrls });
+      return c.json({ tsaUrls: body.tsaUrls }, 200);
+    },
+  );
   return app;
 };
