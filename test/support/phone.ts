@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { call } from './api.js';
+import { call, outboxDrained } from './api.js';
 
 /** A fresh Vietnamese mobile number (E.164) for one test; `ending` picks a ZNS test-server scenario. */
 export const uniquePhone = (ending?: string): string => {
@@ -20,6 +20,8 @@ export interface PhoneMessage {
 }
 
 export const messagesTo = async (channel: 'sms' | 'zalo', phone: string): Promise<PhoneMessage[]> => {
+  // Messages leave through the outbox (the worker sends them): wait until it owes nothing, as mailsTo does.
+  await outboxDrained();
   const r = await call<{ messages: PhoneMessage[] }>('GET', `/dev/${channel}`);
   return r.body.messages.filter((m) => m.to === phone);
 };
