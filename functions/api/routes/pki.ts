@@ -38,7 +38,8 @@ export const pkiRoutes = (deps: AppDeps) => {
       path: '/crl/{file}',
       tags,
       summary: 'CRL of a platform CA (root-ca.crl, issuing-ca.crl), as named in the certificates’ CRL distribution points',
-      request: { params: z.object({ file: z.enum(['root-ca.crl', 'issuing-ca.crl']) }) },
+      // Any name is accepted here and an unknown one answers 404: a CRL that does not exist is not a malformed request.
+      request: { params: z.object({ file: z.string().max(64).openapi({ example: 'issuing-ca.crl' }) }) },
       responses: { 200: binaryContent('application/pkix-crl', 'DER CRL'), ...errors('not_found') },
     }),
     async (c) => {
