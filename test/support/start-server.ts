@@ -71,6 +71,13 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
 export const serverApi =
   (server: RunningServer) =>
   async <T>(method: string, path: string, json?: unknown, auth = true): Promise<{ status: number; body: T }> => {
+    // What a test reads from the dev outboxes is sent by the outbox worker: wait until this server owes nothing (bounded).
+    if (method === 'GET' && /^\/dev\/(mail|sms|zalo)/.test(path)) {
+      for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+        const owed = await fetch(`${server.url}/dev/outbox`).then((r) => r.json() as Promise<{ owed: number }>);
+        if (owed.owed === 0) break;
+      }
+    }
     const r = await fetch(`${server.url}${path}`, {
       method,
       headers: {
