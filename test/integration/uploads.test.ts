@@ -3,12 +3,17 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, inject, it } from 'vitest';
 import { call, createTenant } from '../support/api.js';
 
-/** A valid PDF of about `mb` megabytes (an embedded attachment of random bytes). */
+/**
+ * A valid PDF of about `mb` megabytes: its page carries a second content stream that is one long
+ * comment of random text (an attachment would be refused as active content, as it should be).
+ */
 const bigPdf = async (mb: number): Promise<Uint8Array> => {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  doc.addPage([595, 842]).drawText('Phu luc hop dong (large annex)', { x: 60, y: 780, size: 14, font });
-  await doc.attach(randomBytes(mb * 1024 * 1024), 'annex.bin', { mimeType: 'application/octet-stream' });
+  const page = doc.addPage([595, 842]);
+  page.drawText('Phu luc hop dong (large annex)', { x: 60, y: 780, size: 14, font });
+  const filler = doc.context.stream(`% ${randomBytes(Math.ceil((mb * 1024 * 1024 * 3) / 4)).toString('base64')}\n`);
+  page.node.addContentStream(doc.context.register(filler));
   return doc.save({ useObjectStreams: false });
 };
 
