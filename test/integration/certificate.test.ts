@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { call, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { call, envelopeJson, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
 import { extractSignatures } from '../support/pdf-inspect.js';
 import { qpdfCheck, runPdfsig, withTempDir } from '../support/validators.js';
 
@@ -25,6 +25,8 @@ describe('certificate of completion', () => {
     expect((await call('POST', `/v1/sign/${token}`, { json: { signature: { type: 'typed', value: name } } })).status).toBe(200);
     const env = await call<{ documents: { sha256: string; originalSha256: string }[] }>('GET', `/v1/envelopes/${id}`, { key });
 
+    // Completion's audit events (notices, the signed head) come from the outbox: the certificate is of the finished trail.
+    await outboxDrained();
     const cert = await call<Uint8Array>('GET', `/v1/envelopes/${id}/certificate`, { key });
     expect(cert.status).toBe(200);
     expect(cert.headers.get('content-type')).toBe('application/pdf');
