@@ -68,11 +68,14 @@ export const mailsTo = async (email: string): Promise<Mail[]> => {
 
 /** The signing token from the latest email to `email`. */
 export const latestLinkToken = async (email: string): Promise<string> => {
-  const mails = await mailsTo(email);
-  const last = mails[mails.length - 1];
-  const token = last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];
-  if (!token) throw new Error(`no signing link mailed to ${email}`);
-  return token;
+  // The worker may still be sending when nothing is owed any more (claimed items are in flight): look again, bounded.
+  for (const until = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    const mails = await mailsTo(email);
+    const last = mails[mails.length - 1];
+    const token = last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];
+    if (token) return token;
+    if (Date.now() > until) throw new Error(`no signing link mailed to ${email}`);
+  }
 };
 
 export const envelopeJson = (opts: {
