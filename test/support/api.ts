@@ -1,7 +1,21 @@
 import { inject } from 'vitest';
+import { createKysoClient, type KysoClient } from '../../clients/typescript/src/index.js';
 
-/** A tiny HTTP client for the running service (integration tests talk HTTP only). */
+/**
+ * A tiny HTTP client for the running service (integration tests talk HTTP only), over the
+ * typed client package (clients/typescript), so its transport runs on every test: every POST
+ * carries a fresh Idempotency-Key (unless the test sets its own) and network errors are
+ * retried. Retries on 429/5xx are off here: tests assert those statuses as the server sent them
+ * (test/unit/client/transport.test.ts covers them).
+ */
 export const baseUrl = () => inject('baseUrl');
+
+let kyso: KysoClient | undefined;
+/** The client package, pointed at the test server. */
+export const client = (): KysoClient => {
+  kyso ??= createKysoClient({ baseUrl: baseUrl(), retry: { statuses: [], maxAttempts: 3 } });
+  return kyso;
+};
 
 export { fixturePdf as fixture, PDF_FIXTURES as FIXTURES } from '../fixtures/fixtures.js';
 export const VALID_FIXTURES = ['hop-dong-dien.pdf', 'hop-dong-lao-dong.pdf', 'hop-dong-lao-dong.objstm.pdf'] as const;
@@ -27,7 +41,7 @@ export const call = async <T = Record<string, unknown>>(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   }
-  const r = await fetch(`${baseUrl()}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const r = await client().fetch(path, { method, headers, ...(body !== undefined ? { body } : {}) });
   const type = r.headers.get('content-type') ?? '';
   const parsed = type.includes('json') ? await r.json() : type.includes('pdf') ? new Uint8Array(await r.arrayBuffer()) : await r.text();
   return { status: r.status, body: parsed as T, headers: r.headers };

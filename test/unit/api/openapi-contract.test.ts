@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { appDeps } from '../../../clients/typescript/scripts/app-document.js';
 import { createApp } from '../../../functions/api/app.js';
-import type { AppDeps } from '../../../functions/api/context.js';
 import { UNDOCUMENTED_PREFIXES } from '../../../functions/api/openapi.js';
 
 /**
@@ -10,14 +10,7 @@ import { UNDOCUMENTED_PREFIXES } from '../../../functions/api/openapi.js';
  * serves and the operations it documents are the same set. A route added with plain
  * `app.get/post(...)` instead of `router.openapi(createRoute(...), ...)` fails here.
  */
-const deps = {
-  publicUrl: 'http://127.0.0.1:1',
-  maxUploadBytes: 1024 * 1024,
-  maxPresignedUploadBytes: 10 * 1024 * 1024,
-  devMail: { list: async () => [] },
-  logger: { info() {}, warn() {}, error() {}, debug() {} },
-  clock: { now: () => new Date() },
-} as unknown as AppDeps;
+const deps = appDeps('http://127.0.0.1:1');
 
 const app = createApp(deps);
 const document = async () => (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, object> };
