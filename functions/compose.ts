@@ -25,6 +25,7 @@ import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-
 import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
+import { awsDependencyChecks } from './aws/health-checks.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { s3PresignedUrls } from './aws/s3-presigned-urls.js';
@@ -164,6 +165,7 @@ export const composeAppDeps = (
     ...(config.tsaRequired ? { tsaRequired: config.tsaRequired } : {}),
     reportError: (message, fields) => logger.error(message, fields),
     logger,
+    dependencyChecks: awsDependencyChecks(clients, config),
     maxUploadBytes: config.maxUploadBytes,
     presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),
     maxPresignedUploadBytes: config.maxPresignedUploadBytes,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
 import { toPem } from '../shared/pki/certificate.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
+import { type FaultInjection, parseFaultInjection } from './aws/fault-injection.js';
 
 /** Configuration, parsed once at the entry point. Nothing below the entry points reads process.env. */
 export interface Config {
@@ -67,6 +68,11 @@ export interface Config {
   readonly host: string;
   /** Identity proofing (KYSO_EKYC_*, KYSO_OIDC_*); a provider absent = that method unavailable. */
   readonly identity: IdentityConfig;
+  /**
+   * Test mode: KYSO_FAULT_RATE (0..0.5) of AWS call attempts fail with KYSO_FAULT_KINDS
+   * (throttling, timeout, 5xx; late-timeout on request) — functions/aws/fault-injection.ts. Never in production.
+   */
+  readonly faults?: FaultInjection;
 }
 
 export interface IdentityConfig {
@@ -191,6 +197,11 @@ const trustedRootsPem = (value: string): string => {
   return pems.join('\n');
 };
 
+const faultsOf = (env: NodeJS.ProcessEnv): { faults?: FaultInjection } => {
+  const faults = parseFaultInjection(env.KYSO_FAULT_RATE, env.KYSO_FAULT_KINDS);
+  return faults ? { faults } : {};
+};
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
@@ -254,5 +265,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     rateLimitPerIp: positive(env, 'KYSO_RATE_LIMIT_IP', 300),
     rateLimitPerTenant: positive(env, 'KYSO_RATE_LIMIT_TENANT', 1200),
     identity: identityConfig(env),
+    ...faultsOf(env),
   };
 };

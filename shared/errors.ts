@@ -106,6 +106,8 @@ export const ERROR_STATUS = {
   control_characters: 400,
   /** KYSO_TSA_REQUIRED=external and no external TSA answered: nothing was stored. */
   timestamp_unavailable: 503,
+  /** An AWS dependency (DynamoDB, S3, KMS, SQS, …) is down, timing out or throttling after the SDK's retries: retry after Retry-After. */
+  service_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

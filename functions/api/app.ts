@@ -1,15 +1,16 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { compress } from 'hono/compress';
 import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../../shared/envelope/scheduled-tasks.js';
 import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
+import { pickLang } from '../../web/signer/i18n.js';
 import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
 import type { AppDeps } from './context.js';
+import { ERROR_PAGE_HEADERS, errorPage, isHtmlRoute } from './error-page.js';
 import { errorResponse } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { createRouter, jsonContent, openApiDocument } from './openapi.js';
+import { createRouter, openApiDocument } from './openapi.js';
 import { DEFAULT_RATE_LIMITS, ipRateLimit, tenantRateLimit } from './rate-limit.js';
 import { requestLimits } from './request-limits.js';
 import { adminRoutes } from './routes/admin.js';
@@ -21,6 +22,7 @@ import { docsRoutes } from './routes/docs.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
+import { healthRoutes } from './routes/health.js';
 import { identityCallbackRoutes, signIdentityRoutes } from './routes/identity.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
@@ -56,16 +58,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/assets/*', compress());
   app.use('/app/assets/*', compress());
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/health',
-      tags: ['Operations'],
-      summary: 'Liveness',
-      responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'OK') },
-    }),
-    (c) => c.json({ status: 'ok' as const }, 200),
-  );
+  app.route('/health', healthRoutes(deps.dependencyChecks));
   // Rate limits: per client IP on the routes anyone can call, per tenant on the tenant API (after auth, below).
   if (deps.rateCounter) {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
@@ -153,7 +146,11 @@ export const createApp = (deps: AppDeps) => {
     });
   }
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found.' } }, 404));
+  app.notFound((c) =>
+    isHtmlRoute(c.req.method, c.req.path, c.req.header('accept'))
+      ? c.body(errorPage(404, pickLang(c.req.query('lang'), c.req.header('accept-language')), c.get('requestId')), 404, ERROR_PAGE_HEADERS)
+      : c.json({ error: { code: 'not_found', message: 'Not found.' } }, 404),
+  );
   app.onError((err, c) => errorResponse(err, c, deps.logger));
   return app;
 };

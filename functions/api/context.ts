@@ -10,6 +10,7 @@ import type { PresignedUrls } from '../../shared/uploads/ports.js';
 import type { CrlFetcher, DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { AdminKeySource } from '../aws/admin-key-secret.js';
+import type { DependencyChecks } from '../aws/health-checks.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { RateCounter, RateLimits } from './rate-limit.js';
@@ -17,6 +18,8 @@ import type { RateCounter, RateLimits } from './rate-limit.js';
 /** What the API app is built from: the domain deps plus HTTP-level settings. */
 export interface AppDeps extends EnvelopeDeps {
   readonly logger: Logger;
+  /** Probes behind `GET /health?deep=1`, one per dependency (functions/aws/health-checks.ts). */
+  readonly dependencyChecks: DependencyChecks;
   readonly maxUploadBytes: number;
   /** Presigned S3 URLs for large uploads/downloads, and the largest upload they accept. */
   readonly presigned: PresignedUrls;

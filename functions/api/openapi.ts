@@ -125,7 +125,7 @@ export const openApiDocument = (app: OpenAPIHono<AppEnv>, serverUrl: string) => 
       title: 'Kyso API',
       version: '1.0.0',
       description:
-        'E-contract signing with PAdES signatures whose keys live in AWS KMS. Tenants authenticate with `Authorization: Bearer <api key>`; signers hold only a link token. Every POST honours `Idempotency-Key`. Errors are `{"error":{"code","message"}}`; each operation lists its codes by status. All codes: ' +
+        'E-contract signing with PAdES signatures whose keys live in AWS KMS. Tenants authenticate with `Authorization: Bearer <api key>`; signers hold only a link token. Every POST honours `Idempotency-Key`. Errors are `{"error":{"code","message"}}`; each operation lists its codes by status. Any operation may also answer 500 `internal` (with a `requestId`) and 503 `service_unavailable` with `Retry-After` when a dependency (DynamoDB, S3, KMS, SQS) is down or throttling: retry after that delay with the same `Idempotency-Key`. All codes: ' +
         Object.entries(ERROR_STATUS)
           .map(([code, status]) => `${code} (${status})`)
           .join(', '),

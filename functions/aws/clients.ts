@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
+import { type InjectedFault, injectFaults } from './fault-injection.js';
 
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
@@ -20,22 +21,33 @@ export interface AwsClients {
 }
 
 /**
+ * Every AWS call is bounded in time: 3 s to connect, 20 s for the whole exchange (under API
+ * Gateway's 29 s), each attempt; the SDK then retries (standard strategy, 3 attempts). Without
+ * these an endpoint that stops answering would hold a request until the platform cuts it.
+ */
+export const AWS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 20_000, throwOnRequestTimeout: true } as const;
+
+/**
  * The one place AWS SDK clients are configured. With an endpoint (LocalStack, moto) every
  * client goes there with path-style S3 and dummy credentials unless real ones are set;
  * without one, the SDK's normal resolution applies (including AWS_ENDPOINT_URL_<SERVICE>).
  */
 export const awsClientConfig = (config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials'>) => ({
   region: config.region,
+  requestHandler: AWS_TIMEOUTS,
   ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   ...(config.endpointCredentials ? { credentials: config.endpointCredentials } : {}),
 });
 
-export const createAwsClients = (config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials'>): AwsClients => {
+export const createAwsClients = (
+  config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials' | 'faults'>,
+  /** Test mode: told of every injected fault (KYSO_FAULT_RATE). */
+  onFault?: (fault: InjectedFault) => void,
+): AwsClients => {
   const base = awsClientConfig(config);
   const rawDynamo = new DynamoDBClient(base);
-  return {
+  const clients = {
     rawDynamo,
-    dynamo: DynamoDBDocumentClient.from(rawDynamo, { marshallOptions: { removeUndefinedValues: true } }),
     s3: new S3Client({ ...base, forcePathStyle: !!config.endpoint }),
     kms: new KMSClient(base),
     ses: new SESClient(base),
@@ -43,4 +55,8 @@ export const createAwsClients = (config: Pick<Config, 'region' | 'endpoint' | 'e
     sqs: new SQSClient(base),
     secrets: new SecretsManagerClient(base),
   };
+  // On every client's stack, before the document client is made from the raw one (it sends through that stack).
+  const { faults } = config;
+  if (faults) for (const client of Object.values(clients)) injectFaults(client, faults, onFault);
+  return { ...clients, dynamo: DynamoDBDocumentClient.from(rawDynamo, { marshallOptions: { removeUndefinedValues: true } }) };
 };

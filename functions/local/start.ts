@@ -9,6 +9,7 @@ import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
+import { jsonLogger } from '../logger.js';
 import { inProcessOutboxSignal } from '../worker/outbox-signal.js';
 import { startJobPoller } from './job-poller.js';
 import { startMoto } from './moto.js';
@@ -33,13 +34,17 @@ const main = async () => {
   const givenAdminKey = env.KYSO_ADMIN_KEY || undefined;
   env.KYSO_ADMIN_KEY_SECRET_ID ||= 'kyso/admin-key';
   delete env.KYSO_ADMIN_KEY;
-  const clients = createAwsClients(loadConfig(env));
+  // Bootstrap and the admin secret never see injected faults (KYSO_FAULT_RATE): only the app's clients do.
+  const { faults: _faults, ...unfaulted } = loadConfig(env);
+  const clients = createAwsClients(unfaulted);
   const config = await bootstrapResources(clients, loadConfig(env)); // + the local queue URLs
   const adminKey = ownAdminSecret
     ? await ensureAdminKeySecret(clients.secrets, config.adminKeySecretId as string, givenAdminKey)
     : undefined;
   const outboxSignal = inProcessOutboxSignal();
-  const deps = composeAppDeps(config, { clients, outboxSignal });
+  const logger = jsonLogger('kyso-api');
+  const appClients = config.faults ? createAwsClients(config, (fault) => logger.info('fault injected', { ...fault })) : clients;
+  const deps = composeAppDeps(config, { clients: appClients, outboxSignal, logger });
   await deps.pki(); // keys and CA certificates, created once
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
@@ -66,7 +71,7 @@ const main = async () => {
   // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
   // …and performs owed effects (the outbox), woken by every commit in this process.
   const poller = startJobPoller({
-    sqs: clients.sqs,
+    sqs: appClients.sqs,
     queueUrls: config.queueUrls,
     deps,
     logger: deps.logger,

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { envelopeJson, fixture, uniqueEmail } from '../support/api.js';
+import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+/**
+ * A server whose AWS endpoint goes away: it reaches the run's local AWS endpoint through a proxy
+ * the test cuts (connections refused, as a dead endpoint does). Every route must then answer an
+ * honest 503 `service_unavailable` with Retry-After (HTML on pages), never a 500; /health stays
+ * cheap, /health?deep=1 names what is down; and all of it recovers when the endpoint is back.
+ */
+describe('the AWS endpoint down', () => {
+  let server: RunningServer;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let api: ReturnType<typeof serverApi>;
+  let token = '';
+  let envelopeId = '';
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(inject('awsEndpoint'));
+    server = await startServer({ AWS_ENDPOINT_URL: proxy.url });
+    api = serverApi(server);
+    const email = uniqueEmail('down');
+    const created = await api<{ id: string }>(
+      'POST',
+      '/v1/envelopes',
+      envelopeJson({ pdf: fixture('hop-dong-dien.pdf'), signers: [{ name: 'Trần Thị Bình', email }] }),
+    );
+    expect(created.status).toBe(201);
+    envelopeId = created.body.id;
+    expect((await api('POST', `/v1/envelopes/${envelopeId}/send`)).status).toBe(200);
+    const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail');
+    token = /\/s\/([A-Za-z0-9_-]+)/.exec(mail.body.messages.find((m) => m.to === email)?.text ?? '')?.[1] ?? '';
+    expect(token).not.toBe('');
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it('/health?deep=1 reports every dependency with its latency while it is up', async () => {
+    const r = await fetch(`${server.url}/health?deep=1`);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.checks).sort()).toEqual(['dynamodb', 'kms', 's3', 'sqs']);
+    for (const check of Object.values(body.checks)) {
+      expect(check.status).toBe('ok');
+      expect(check.latencyMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('every route answers 503 service_unavailable with Retry-After, pages answer a page, and it all recovers', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    await proxy.down();
+
+    // Every documented operation, with made-up ids and an empty JSON body (auth, rate limits or the lookup need AWS first).
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m, path })));
+    expect(operations.length).toBeGreaterThan(60);
+    const answers: { op: string; status: number; code?: string; retryAfter: string | null; ms: number }[] = [];
+    const queue = [...operations];
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let op = queue.shift(); op; op = queue.shift()) {
+          const url = op.path.replace(/\{token\}/g, token).replace(/\{[^}]+\}/g, (p) => (p === '{sha256}' ? '0'.repeat(64) : 'x1'));
+          const started = Date.now();
+          const r = await fetch(`${server.url}${url}`, {
+            method: op.method.toUpperCase(),
+            headers: {
+              authorization: `Bearer ${server.devApiKey}`,
+              ...(op.method === 'get' ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(op.method === 'get' ? {} : { body: '{}' }),
+          });
+          const body = r.headers.get('content-type')?.includes('json')
+            ? ((await r.json()) as { error?: { code?: string } })
+            : await r.text();
+          answers.push({
+            op: `${op.method.toUpperCase()} ${op.path}`,
+            status: r.status,
+            ...(typeof body === 'object' && body.error?.code ? { code: body.error.code } : {}),
+            retryAfter: r.headers.get('retry-after'),
+            ms: Date.now() - started,
+          });
+        }
+      }),
+    );
+    expect(answers.filter((a) => a.status === 500)).toEqual([]);
+    const unavailable = answers.filter((a) => a.status === 503);
+    for (const a of unavailable) {
+      expect(a.code, a.op).toBe('service_unavailable');
+      expect(Number(a.retryAfter), a.op).toBeGreaterThan(0);
+    }
+    // What needs no AWS call to answer: liveness, the CA certificates (kept in memory since start), an
+    // unknown CRL name, and Zalo callbacks on a server without Zalo.
+    const others = answers.filter((a) => a.status !== 503).map((a) => `${a.op} ${a.status}`);
+    expect(others.sort()).toEqual([
+      'GET /health 200',
+      'GET /pki/crl/{file} 404',
+      'GET /pki/issuing-ca.cer 200',
+      'GET /pki/root.cer 200',
+      'GET /pki/root.pem 200',
+      'POST /callbacks/zalo 404',
+    ]);
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(10_000);
+
+    // The signer page and the console's API: a page for people, JSON for code.
+    const page = await fetch(`${server.url}/s/${token}`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('retry-after')).toBe('5');
+    const html = await page.text();
+    expect(html).toContain('Dịch vụ tạm thời gián đoạn');
+    expect(html).toContain('Service temporarily unavailable');
+    expect(html.indexOf('Dịch vụ')).toBeLessThan(html.indexOf('Service temporarily'));
+    const english = await (await fetch(`${server.url}/s/${token}?lang=en`)).text();
+    expect(english.indexOf('Service temporarily')).toBeLessThan(english.indexOf('Dịch vụ'));
+    expect(html).not.toMatch(/ECONNREFUSED|stack|at .*\.ts/);
+    const consoleApi = await fetch(`${server.url}/app/api/me`, { headers: { cookie: `kyso_session=${'s'.repeat(43)}` } });
+    expect(consoleApi.status).toBe(503);
+    expect(((await consoleApi.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+
+    const shallow = await fetch(`${server.url}/health`);
+    expect(shallow.status).toBe(200);
+    const deep = await fetch(`${server.url}/health?deep=1`);
+    expect(deep.status).toBe(503);
+    const deepBody = (await deep.json()) as { status: string; checks: Record<string, { status: string; reason?: string }> };
+    expect(deepBody.status).toBe('degraded');
+    for (const check of Object.values(deepBody.checks)) expect(check).toMatchObject({ status: 'down', reason: 'network' });
+
+    // Logged: each failure once, with its cause and request id, as a warning (not a bug); no token, no email.
+    const logged = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('a dependency is unavailable'));
+    expect(logged.length).toBeGreaterThanOrEqual(unavailable.length);
+    const entry = JSON.parse(logged[0] as string) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 'warn', status: 503, code: 'service_unavailable', dependency: 'network' });
+    expect(entry.requestId).toEqual(expect.any(String));
+    expect(entry.cause).toMatch(/ECONNREFUSED/);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).not.toMatch(/"level":"error"/);
+
+    await proxy.up();
+    expect((await api('GET', `/v1/envelopes/${envelopeId}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/health?deep=1`)).status).toBe(200);
+    expect((await fetch(`${server.url}/s/${token}`)).status).toBe(200);
+  });
+
+  it('a browser on an unknown page gets a page, an API client JSON', async () => {
+    const page = await fetch(`${server.url}/khong-co`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('Không tìm thấy trang');
+    const json = await fetch(`${server.url}/v1/khong-co`, { headers: { accept: 'text/html' } });
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});
