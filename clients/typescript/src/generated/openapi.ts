@@ -258,26 +258,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /** Liveness; with deep=1, each dependency (DynamoDB, S3, KMS, SQS) with status and latency */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    deep?: "1" | "true";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description OK */
+                /** @description Up (and, with deep=1, every dependency answered) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description deep=1: at least one dependency is down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
                     };
                 };
             };
@@ -5095,13 +5103,40 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
                 message: string;
                 requestId?: string;
             };
+        };
+        /**
+         * @example {
+         *       "status": "ok",
+         *       "checks": {
+         *         "dynamodb": {
+         *           "status": "ok",
+         *           "latencyMs": 4
+         *         },
+         *         "s3": {
+         *           "status": "ok",
+         *           "latencyMs": 6
+         *         }
+         *       }
+         *     }
+         */
+        Health: {
+            checks?: {
+                [key: string]: {
+                    latencyMs: number;
+                    reason?: string;
+                    /** @enum {string} */
+                    status: "ok" | "down";
+                };
+            };
+            /** @enum {string} */
+            status: "ok" | "degraded";
         };
         Seal: {
             certificatePem?: string;
