@@ -11,6 +11,7 @@ import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
+import { dynamoLabourIndex } from './aws/dynamo-labour.js';
 import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
 import { dynamoOutbox } from './aws/dynamo-outbox.js';
 import { dynamoRateCounter } from './aws/dynamo-rate-counter.js';
@@ -36,6 +37,7 @@ import { kmsTenantSeals } from './aws/tenant-seal.js';
 import type { Config } from './config.js';
 import { ekycDocumentProvider } from './identity/ekyc-provider.js';
 import { oidcIdentityProvider } from './identity/oidc-provider.js';
+import { provisionalLabourRegistry, unconfiguredLabourRegistry } from './labour/provisional-labour-registry.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { snsSmsMessenger } from './messaging/sns-sms.js';
 import { znsMessenger } from './messaging/zalo-zns.js';
@@ -69,6 +71,7 @@ export const composeAppDeps = (
   const zalo = config.zns
     ? znsMessenger({ ...config.zns, tokens: dynamoZnsTokens(table, config.zns.refreshToken), fetch: outboundFetch })
     : undefined;
+  const labourIndex = dynamoLabourIndex(table, clock);
   const deps: AppDeps = {
     outboundFetch,
     jobs,
@@ -80,6 +83,30 @@ export const composeAppDeps = (
     envelopes: dynamoEnvelopeRepository(table),
     outbox: dynamoOutbox(table),
     outboxSignal: options.outboxSignal ?? noOutboxSignal,
+    labour: {
+      registry: config.labourPlatform
+        ? provisionalLabourRegistry({
+            baseUrl: config.labourPlatform.url,
+            clientId: config.labourPlatform.clientId,
+            clientSecret: config.labourPlatform.clientSecret,
+            timeoutMs: config.labourTimeoutMs,
+            // The operator configures this URL, but it still goes through the one guarded fetch (https, public addresses).
+            fetch: guardedFetch({ allowLoopback: config.local, timeoutMs: config.labourTimeoutMs, maxResponseBytes: 1024 * 1024 }),
+          })
+        : unconfiguredLabourRegistry(),
+      index: labourIndex,
+      kick: (tenantId, envelopeId, delaySeconds) =>
+        jobs.enqueue('labour', { tenantId, envelopeId }, delaySeconds ? { delaySeconds: Math.min(900, delaySeconds) } : {}),
+      backoffBaseMs: config.labourBackoffBaseMs,
+      pollDelayMs: config.labourPollMs,
+    },
+    ...(config.local && config.devCrashPoint
+      ? {
+          crashPoint: (point: string) => {
+            if (point === config.devCrashPoint) process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
     tokens: dynamoTokenRepository(table),
     signerAuth: dynamoSignerAuthStore(table),
     openEnvelopes: dynamoOpenEnvelopeIndex(table),
@@ -178,6 +205,7 @@ export const composeAppDeps = (
     },
     ...(outbox ? { devMail: outbox } : {}),
     ...(phoneOutbox ? { devPhone: phoneOutbox } : {}),
+    ...(config.local && config.labourPlatform ? { devLabourPlatformUrl: config.labourPlatform.url } : {}),
   };
   return deps;
 };

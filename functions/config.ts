@@ -73,6 +73,17 @@ export interface Config {
    * (throttling, timeout, 5xx; late-timeout on request) — functions/aws/fault-injection.ts. Never in production.
    */
   readonly faults?: FaultInjection;
+  /**
+   * The national e-labour-contract platform (PROVISIONAL protocol, functions/labour/): KYSO_LABOUR_PLATFORM_URL,
+   * _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT_MS (10000); retries KYSO_LABOUR_BACKOFF_BASE_MS (60000, doubling, ≤ 1 h);
+   * polling of accepted submissions KYSO_LABOUR_POLL_MS (60000). `npm start` runs a local test platform when unset.
+   */
+  readonly labourPlatform?: { readonly url: string; readonly clientId: string; readonly clientSecret: string };
+  readonly labourTimeoutMs: number;
+  readonly labourBackoffBaseMs: number;
+  readonly labourPollMs: number;
+  /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit kills the process there. */
+  readonly devCrashPoint?: 'after-completion-commit';
 }
 
 export interface IdentityConfig {
@@ -266,5 +277,18 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     rateLimitPerTenant: positive(env, 'KYSO_RATE_LIMIT_TENANT', 1200),
     identity: identityConfig(env),
     ...faultsOf(env),
+    ...(env.KYSO_LABOUR_PLATFORM_URL
+      ? {
+          labourPlatform: {
+            url: env.KYSO_LABOUR_PLATFORM_URL,
+            clientId: env.KYSO_LABOUR_PLATFORM_CLIENT_ID ?? '',
+            clientSecret: env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET ?? '',
+          },
+        }
+      : {}),
+    labourTimeoutMs: positive(env, 'KYSO_LABOUR_PLATFORM_TIMEOUT_MS', 10_000),
+    labourBackoffBaseMs: positive(env, 'KYSO_LABOUR_BACKOFF_BASE_MS', 60_000),
+    labourPollMs: positive(env, 'KYSO_LABOUR_POLL_MS', 60_000),
+    ...(env.KYSO_DEV_CRASH_POINT === 'after-completion-commit' ? { devCrashPoint: 'after-completion-commit' as const } : {}),
   };
 };

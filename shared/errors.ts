@@ -108,6 +108,16 @@ export const ERROR_STATUS = {
   timestamp_unavailable: 503,
   /** An AWS dependency (DynamoDB, S3, KMS, SQS, …) is down, timing out or throttling after the SDK's retries: retry after Retry-After. */
   service_unavailable: 503,
+  /** `labourContract` fails a rule of Decree 337 / the Labour Code (details.field names the field). */
+  invalid_labour_contract: 400,
+  /** An appendix or termination refers to a contract (nationalId or envelope id) this tenant does not have. */
+  labour_contract_not_found: 404,
+  /** An appendix or termination of a contract the national platform has not registered yet. */
+  labour_contract_not_registered: 409,
+  /** An appendix or termination of a contract that is already terminated. */
+  labour_contract_terminated: 409,
+  /** The envelope's registration is not in a state that can be retried (only rejected ones are). */
+  labour_registration_not_retryable: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -24,6 +24,7 @@ import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
 import { healthRoutes } from './routes/health.js';
 import { identityCallbackRoutes, signIdentityRoutes } from './routes/identity.js';
+import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './routes/labour.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { remoteSigningRoutes } from './routes/remote-signing.js';
@@ -84,6 +85,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
   app.use('/v1/settings', tenantAuth(deps.tenants));
   app.use('/v1/uploads', tenantAuth(deps.tenants));
+  for (const p of ['/v1/labour-contracts/*', '/v1/reports/*']) app.use(p, tenantAuth(deps.tenants));
   if (deps.rateCounter) {
     app.use(
       '/v1/*',
@@ -95,6 +97,9 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/envelopes', envelopeRoutes(deps));
   app.route('/v1/envelopes', envelopeWorkflowRoutes(deps));
   app.route('/v1/envelopes', deliveryRoutes(deps));
+  app.route('/v1/envelopes', labourRegistrationRoutes(deps));
+  app.route('/v1/labour-contracts', labourConversionRoutes(deps));
+  app.route('/v1/reports', labourReportRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/seal', sealCertificateRoutes(deps));
   app.route('/v1/remote-signing', remoteSigningRoutes(deps));
@@ -134,6 +139,14 @@ export const createApp = (deps: AppDeps) => {
         items: items.map((i) => ({ id: i.id, kind: i.effect.kind, attempts: i.attempts, createdAt: i.createdAt, lastError: i.lastError })),
       });
     });
+    const labourPlatformUrl = deps.devLabourPlatformUrl;
+    // What the local labour platform (provisional protocol) received; its URL for tests that switch its failure modes.
+    if (labourPlatformUrl) {
+      app.get('/dev/labour-platform', async (c) => {
+        const res = await fetch(`${labourPlatformUrl}/__received`, { signal: AbortSignal.timeout(5000) });
+        return c.json({ url: labourPlatformUrl, ...((await res.json()) as object) });
+      });
+    }
     // The scheduler's sweeps on demand (local mode only); ?now=<ISO> runs them as if at that instant.
     app.post('/dev/scheduler/:task', async (c) => {
       // The repair sweep of the outbox (functions/worker/repair.ts).

@@ -61,6 +61,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly devPhone?: { list(channel: 'sms' | 'zalo'): Promise<unknown[]> };
   /** Verifies Zalo's delivery callbacks (POST /callbacks/zalo); absent = callbacks refused. */
   readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: string };
+  /** Local mode only: the labour platform's URL, for GET /dev/labour-platform (what it received). */
+  readonly devLabourPlatformUrl?: string;
 }
 
 export type AppEnv = {

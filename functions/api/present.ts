@@ -1,5 +1,40 @@
 import { z } from '@hono/zod-openapi';
 import type { Envelope } from '../../shared/envelope/types.js';
+import type { LabourContract } from '../../shared/labour/types.js';
+
+/** A labour contract's terms and registration; `nationalId` also at the top level once the platform gave it. */
+const presentLabourContract = (c: LabourContract) => {
+  const r = c.registration;
+  return {
+    ...(r?.nationalId ? { nationalId: r.nationalId } : {}),
+    labourContract: {
+      act: c.act,
+      ...c.terms,
+      parties: c.parties,
+      ...(c.relatesTo ? { relatesTo: c.relatesTo } : {}),
+      ...(c.effectiveDate ? { effectiveDate: c.effectiveDate } : {}),
+      ...(c.summary ? { summary: c.summary } : {}),
+      ...(c.conversion ? { conversion: c.conversion } : {}),
+      ...(c.terminatedBy ? { terminatedBy: c.terminatedBy } : {}),
+      ...(r
+        ? {
+            registration: {
+              status: r.status,
+              owedSince: r.owedSince,
+              attempts: r.attempts,
+              ...(r.nationalId ? { nationalId: r.nationalId, registeredAt: r.registeredAt } : {}),
+              ...(r.reason ? { reason: r.reason } : {}),
+              ...(r.nextAttemptAt && r.status !== 'registered' ? { nextAttemptAt: r.nextAttemptAt } : {}),
+              ...(r.lastError && r.status !== 'registered' ? { lastError: r.lastError } : {}),
+              late: !!r.lateSince,
+              overdue: !!r.overdueSince,
+              ...(r.overdueReason ? { overdueReason: r.overdueReason } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+};
 
 const ts = z.string().openapi({ format: 'date-time', example: '2026-12-01T09:30:00.000Z' });
 
@@ -101,6 +136,7 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
   ...(e.statusReason ? { statusReason: e.statusReason } : {}),
   ...(e.senderEmail ? { senderEmail: e.senderEmail } : {}),
   ...(e.reminders ? { reminders: e.reminders } : {}),
+  ...(e.labourContract ? presentLabourContract(e.labourContract) : {}),
   recipients: e.recipients.map((r) => ({
     id: r.id,
     name: r.name,

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { labourContractSchema } from './labour-schemas.js';
 
 /** Request bodies of the public API. The same schemas validate requests and feed /openapi.json. */
 const MAX_PT = 14400; // PDF user-space limit
@@ -76,6 +77,7 @@ export const envelopeMetadataSchema = z.object({
   recipients: z.array(recipientSchema).min(1).max(50),
   fields: z.array(fieldSchema).max(500),
   ...envelopeOptionsSchema,
+  labourContract: labourContractSchema.optional(),
 });
 
 export const createEnvelopeSchema = envelopeMetadataSchema.extend({

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createUser } from '../../shared/console/create-user.js';
 import { runScheduledTask, SCHEDULED_TASKS } from '../../shared/envelope/scheduled-tasks.js';
 import { randomId } from '../../shared/util/bytes.js';
+import { startLabourPlatformTestServer } from '../../test/support/labour-platform-test-server.js';
 import { createApp } from '../api/app.js';
 import { hashApiKey } from '../api/auth.js';
 import { ensureAdminKeySecret } from '../aws/admin-key-secret.js';
@@ -27,6 +28,15 @@ const main = async () => {
     stopMoto = moto.stop;
   }
   env.KYSO_LOCAL ??= '1';
+  // The national labour-contract platform's stand-in (provisional protocol), unless one is configured.
+  let stopLabourPlatform: (() => Promise<void>) | undefined;
+  if (!env.KYSO_LABOUR_PLATFORM_URL) {
+    const platform = await startLabourPlatformTestServer();
+    env.KYSO_LABOUR_PLATFORM_URL = platform.url;
+    env.KYSO_LABOUR_PLATFORM_CLIENT_ID = platform.clientId;
+    env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET = platform.clientSecret;
+    stopLabourPlatform = platform.stop;
+  }
   env.KYSO_API_KEY ||= `kyso_dev_${randomId(18)}`;
   // The admin key lives in Secrets Manager, as on AWS, and the app reads it from there: npm start keeps
   // the stored one (or stores KYSO_ADMIN_KEY, or a new one) unless KYSO_ADMIN_KEY_SECRET_ID names a secret.
@@ -94,6 +104,7 @@ const main = async () => {
         `Admin key: ${adminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
         `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
         `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
+        `Labour platform (provisional, local): ${config.labourPlatform?.url}   received: ${url}/dev/labour-platform`,
         `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'}`,
         '',
       ].join('\n'),
@@ -103,6 +114,7 @@ const main = async () => {
     server.close();
     clearInterval(sweeps);
     await poller.stop();
+    await stopLabourPlatform?.();
     stopMoto?.();
     process.exit(0);
   };

@@ -2,6 +2,7 @@ import { applySeal } from '../../shared/envelope/apply-seal.js';
 import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/effects.js';
 import { type DrainResult, drainDue, drainEnvelope, type PerformEffect } from '../../shared/envelope/outbox-worker.js';
 import { sendLinkMessage, signCompletedHead } from '../../shared/envelope/owed-effects.js';
+import { startRegistration } from '../../shared/labour/start-registration.js';
 import { publishOwedEvent } from '../../shared/webhooks/publish-event.js';
 import type { JobDeps } from './jobs.js';
 
@@ -46,6 +47,8 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
     effect.op === 'add'
       ? deps.openEnvelopes.add(item.tenantId, item.envelopeId)
       : deps.openEnvelopes.remove(item.tenantId, item.envelopeId),
+  /** Idempotent: index puts, and a delivery job that does nothing once the registration moved on (startRegistration). */
+  'labour-registration': (_effect, item, deps) => startRegistration(deps, item),
 };
 
 export const performEffect =

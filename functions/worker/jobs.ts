@@ -2,6 +2,7 @@ import { runBulkChunk } from '../../shared/bulk/run-bulk-chunk.js';
 import type { BulkChunkJob } from '../../shared/bulk/types.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobKind } from '../../shared/jobs/ports.js';
+import { deliverRegistration, type RegistrationJob } from '../../shared/labour/deliver-registration.js';
 import { deliverWebhook } from '../../shared/webhooks/deliver-webhook.js';
 import type { DeliveryJob } from '../../shared/webhooks/publish-event.js';
 import type { AppDeps } from '../api/context.js';
@@ -41,6 +42,10 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   email: (body, deps) => deps.mailer.send(body as unknown as MailMessage),
   /** One chunk of a bulk send: { tenantId, jobId, chunk, rows } (shared/bulk/run-bulk-chunk.ts). */
   bulk: (body, deps) => runBulkChunk(deps, body as unknown as BulkChunkJob),
+  /** One delivery attempt of a labour contract's registration: { tenantId, envelopeId } (shared/labour/deliver-registration.ts). */
+  labour: async (body, deps) => {
+    await deliverRegistration(deps, body as unknown as RegistrationJob);
+  },
 };
 
 export class UnknownJobKindError extends Error {

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 
-export const JOB_KINDS = ['webhooks', 'email', 'bulk'] as const;
+export const JOB_KINDS = ['webhooks', 'email', 'bulk', 'labour'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface JobQueuesProps {

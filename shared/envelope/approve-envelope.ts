@@ -1,4 +1,4 @@
-import { completionEffects } from './complete-envelope.js';
+import { completeTransition } from './complete-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { audit, type Effect, webhook } from './effects.js';
 import { addLongTermRevisions } from './long-term-revisions.js';
@@ -46,7 +46,7 @@ export const approveEnvelope = async (
         }),
         webhook('recipient.approved', { envelopeId: current.id, recipientId: link.recipientId }),
       ];
-      if (complete) return { next, effects: [...effects, ...completionEffects(next, at)] };
+      if (complete) return completeTransition(next, effects, at);
       const claimed = claimDueRecipients(next, now);
       return { next: claimed.next, effects: [...effects, ...claimed.effects] };
     },

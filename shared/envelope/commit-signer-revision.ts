@@ -1,7 +1,7 @@
 import type { Timestamper } from '../pki/cms.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import type { Timer } from '../util/timer.js';
-import { completionEffects } from './complete-envelope.js';
+import { completeTransition } from './complete-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { audit, type Effect, webhook } from './effects.js';
 import { addLongTermRevisions } from './long-term-revisions.js';
@@ -67,7 +67,7 @@ export const commitSignerRevisions = async (
   /** Revisions built on a base (the documents' hashes): still valid after a conflict that did not touch the documents. */
   let built: { base: string; revised: SignerRevisions } | undefined;
   const baseOf = (e: Envelope) => e.documents.map((d) => d.sha256).join(',');
-  const { after, attempts } = await commitTransition(
+  const { before, after, attempts } = await commitTransition(
     deps,
     grant.tenantId,
     grant.envelopeId,
@@ -102,11 +102,13 @@ export const commitSignerRevisions = async (
         }),
         webhook('recipient.signed', { envelopeId: current.id, recipientId: recipient.id }),
       ];
-      if (complete) return { next, effects: [...effects, ...completionEffects(next, signedAtIso)] };
+      if (complete) return completeTransition(next, effects, signedAtIso);
       const claimed = claimDueRecipients(next, deps.clock.now());
       return { next: claimed.next, effects: [...effects, ...claimed.effects] };
     },
     { time: (f) => timer.time('ddb', f), ...(options.current ? { current: options.current } : {}) },
   );
+  // Local fault injection (tests): the service dies right after the completing write, before any owed effect ran.
+  if (after.status === 'completed' && before.status !== 'completed') deps.crashPoint?.('after-completion-commit');
   return { envelope: after, attempts };
 };

@@ -1,4 +1,5 @@
-import { audit, type Effect, webhook } from './effects.js';
+import { oweRegistration } from '../labour/owe-registration.js';
+import { audit, type Effect, type Transition, webhook } from './effects.js';
 import type { Envelope } from './types.js';
 
 /**
@@ -6,6 +7,7 @@ import type { Envelope } from './types.js';
  * the `envelope.completed` event and webhook, the signed audit head (after every event of the
  * completing commit), leaving the scheduler's list, and the completed copy — a fresh link to
  * the signed documents — for every recipient with an email or a phone, viewers included.
+ * A labour contract also owes its registration with the national platform (Decree 337).
  */
 export const completionEffects = (envelope: Envelope, at: string): Effect[] => [
   audit({
@@ -20,4 +22,15 @@ export const completionEffects = (envelope: Envelope, at: string): Effect[] => [
   ...envelope.recipients
     .filter((r) => r.email || r.phone)
     .map((r): Effect => ({ kind: 'link-message', recipientId: r.id, purpose: 'completed' })),
+  ...(envelope.labourContract ? [{ kind: 'labour-registration' } as const] : []),
 ];
+
+/**
+ * The completing transition: the completed state — with a labour contract's registration
+ * `pending` in it, so the registration is recorded by the same conditional write — and what
+ * the completion owes on top of the caller's own effects.
+ */
+export const completeTransition = (completed: Envelope, effects: readonly Effect[], at: string): Transition => {
+  const next = oweRegistration(completed);
+  return { next, effects: [...effects, ...completionEffects(next, at)] };
+};

@@ -1,4 +1,6 @@
 import { AppError } from '../errors.js';
+import { type LabourContractInput, prepareLabourContract } from '../labour/prepare-labour-contract.js';
+import type { ConversionRecord } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
 import { recipientContact } from '../messaging/recipient-contact.js';
 import { checkPages } from '../pdf/page-checks.js';
@@ -36,6 +38,8 @@ export interface CreateEnvelopeInput {
   readonly senderEmail?: string;
   /** false: no reminders; absent: the deployment default. */
   readonly reminders?: ReminderOptions | false;
+  /** A labour contract, appendix or termination (Decree 337): validated, parties matched to recipients. */
+  readonly labourContract?: LabourContractInput;
   readonly fields: readonly {
     readonly recipient: number;
     readonly document: number;
@@ -65,7 +69,11 @@ export const createEnvelope = async (
   input: CreateEnvelopeInput,
   meta: RequestMeta,
   /** `envelopeId`: a caller-chosen id (bulk rows derive it from job and row, so a redelivered row cannot create a second envelope). */
-  options: { readonly envelopeId?: string } = {},
+  options: {
+    readonly envelopeId?: string;
+    /** A labour contract converted from paper (POST /v1/labour-contracts/conversions): its conversion record. */
+    readonly conversion?: ConversionRecord;
+  } = {},
 ): Promise<Envelope> => {
   if (input.documents.length === 0) throw new AppError('validation_failed', 'At least one document is required.');
   if (input.recipients.length === 0) throw new AppError('validation_failed', 'At least one recipient is required.');
@@ -222,6 +230,9 @@ export const createEnvelope = async (
   if (recipients.some((r) => r.role === 'seal') && !(await deps.seals.describe(tenantId))?.certificate) {
     throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
   }
+  const labourContract = input.labourContract
+    ? await prepareLabourContract(deps, tenantId, input.labourContract, recipients, options.conversion)
+    : undefined;
   const reminders = input.reminders === false ? undefined : (input.reminders ?? deps.reminders ?? DEFAULT_REMINDERS);
   const envelope: Envelope = {
     id: envelopeId,
@@ -234,6 +245,7 @@ export const createEnvelope = async (
     expiresAt,
     ...(input.senderEmail ? { senderEmail: input.senderEmail.trim().toLowerCase() } : {}),
     ...(reminders ? { reminders } : {}),
+    ...(labourContract ? { labourContract } : {}),
     recipients,
     documents,
     fields,

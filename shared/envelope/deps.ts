@@ -1,4 +1,5 @@
 import type { IdentityDeps } from '../identity/ports.js';
+import type { LabourDeps } from '../labour/ports.js';
 import type { DeliveryLog, Messenger } from '../messaging/ports.js';
 import type { CrlSource } from '../pki/external-crls.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
@@ -69,6 +70,10 @@ export interface EnvelopeDeps {
   readonly deliveries?: DeliveryLog;
   /** Identity proofing: providers, evidence store, encrypted image store. */
   readonly identity?: IdentityDeps;
+  /** Labour contracts: the national platform (LabourContractRegistry), the indexes, the delivery queue. */
+  readonly labour?: LabourDeps;
+  /** Local fault injection only (KYSO_DEV_CRASH_POINT): dies at the named point, to test what survives a crash. */
+  readonly crashPoint?: (point: 'after-completion-commit') => void;
 }
 
 /** Who did something, for the audit trail: never more than the request metadata we need. */

@@ -41,6 +41,11 @@ export interface EffectKinds {
   'head-signature': Record<never, never>;
   /** The scheduler's list of open envelopes (reminders, expiry sweeps). */
   'open-index': { readonly op: 'add' | 'remove' };
+  /**
+   * A labour contract completed (or its rejected registration was retried): its registration
+   * with the national platform is owed (shared/labour/start-registration.ts; Decree 337).
+   */
+  'labour-registration': Record<never, never>;
 }
 
 export type EffectKind = keyof EffectKinds;

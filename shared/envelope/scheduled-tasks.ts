@@ -1,3 +1,4 @@
+import { sweepRegistrations } from '../labour/sweep-registrations.js';
 import { resumeSeals } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
 import type { Effect } from './effects.js';
@@ -8,11 +9,14 @@ import { activeOrder } from './routing.js';
 import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
 
-export const SCHEDULED_TASKS = ['reminders', 'expiry'] as const;
+export const SCHEDULED_TASKS = ['reminders', 'expiry', 'labour-registrations'] as const;
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[number];
 
 export interface SweepResult {
   readonly task: ScheduledTaskName;
+  /** labour-registrations: not registered 20 h / 24 h after completion (the alarm counts `late`). */
+  readonly late?: number;
+  readonly overdue?: number;
   /** Open envelopes looked at. */
   readonly processed: number;
   /** Reminders sent, or envelopes expired. */
@@ -100,6 +104,7 @@ export const sendReminders = async (
  * (EventBridge Scheduler) and locally (POST /dev/scheduler/{task}).
  */
 export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskName): Promise<SweepResult> => {
+  if (task === 'labour-registrations') return sweepRegistrations(deps);
   let processed = 0;
   let acted = 0;
   let failed = 0;

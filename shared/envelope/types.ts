@@ -1,4 +1,5 @@
 import type { IdentityRequirement } from '../identity/types.js';
+import type { LabourContract } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
 
 /** The envelope aggregate: one item in the store, changed only by conditional writes on `version`. */
@@ -120,6 +121,8 @@ export interface Envelope {
    * the commit that prepared it is here (shared/envelope/transition.ts).
    */
   readonly commits?: readonly string[];
+  /** A labour contract (Decree 337): its main terms, parties and national registration (shared/labour/). */
+  readonly labourContract?: LabourContract;
 }
 
 export interface Tenant {

@@ -4,7 +4,7 @@
  * (functions/worker/handler.ts); locally `npm start` drains the same queues on moto in
  * process, with the same handlers (functions/worker/jobs.ts).
  */
-export const JOB_KINDS = ['webhooks', 'email', 'bulk'] as const;
+export const JOB_KINDS = ['webhooks', 'email', 'bulk', 'labour'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface JobQueue {

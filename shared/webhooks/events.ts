@@ -12,6 +12,10 @@ export const WEBHOOK_EVENTS = [
   'envelope.declined',
   'envelope.voided',
   'envelope.expired',
+  /** A labour contract (or appendix, termination) got its identifier from the national platform: data.nationalId. */
+  'labour_contract.registered',
+  /** The national platform refused it: data.reason (fix, then POST /v1/envelopes/{id}/labour-registration/retry). */
+  'labour_contract.rejected',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 

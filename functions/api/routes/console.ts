@@ -16,6 +16,7 @@ import { presentEnvelope } from '../present.js';
 import { bulkRoutes } from './bulk.js';
 import { envelopeWorkflowRoutes } from './envelope-workflow.js';
 import { envelopeRoutes } from './envelopes.js';
+import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './labour.js';
 import { templateRoutes } from './templates.js';
 
 const loginSchema = z.object({ email: z.string().trim().max(254), password: z.string().min(1).max(200) });
@@ -111,6 +112,9 @@ export const consoleRoutes = (deps: AppDeps) => {
   });
   app.route('/api/envelopes', envelopeRoutes(deps));
   app.route('/api/envelopes', envelopeWorkflowRoutes(deps));
+  app.route('/api/envelopes', labourRegistrationRoutes(deps));
+  app.route('/api/labour-contracts', labourConversionRoutes(deps));
+  app.route('/api/reports', labourReportRoutes(deps));
   app.route('/api/templates', templateRoutes(deps));
   app.route('/api/bulk', bulkRoutes(deps));
 

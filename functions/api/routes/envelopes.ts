@@ -14,7 +14,7 @@ import { EnvelopeSchema, presentEnvelope } from '../present.js';
 import { requestMeta } from '../request-meta.js';
 import { createEnvelopeSchema, envelopeMetadataSchema } from '../schemas.js';
 
-const decodeBase64 = (s: string, index: number): Uint8Array => {
+export const decodeBase64 = (s: string, index: number): Uint8Array => {
   const clean = s.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) {
     throw new AppError('validation_failed', `documents[${index}].contentBase64 is not base64.`);
