@@ -122,10 +122,10 @@ export class KysoStack extends Stack {
       timeout: workerTimeout,
       // Bulk sends render templates and certify documents: the worker draws PDFs too.
       runtimeFiles: FONT_FILES,
-      reservedConcurrentExecutions: 10,
+      reservedConcurrentExecutions: 12,
       environment: common,
     });
-    // 3 queues × maxConcurrency 3 = 9 ≤ the 10 reserved: pollers never outrun the reservation, whose
+    // 4 queues × maxConcurrency 3 = 12 ≤ the 12 reserved: pollers never outrun the reservation, whose
     // throttles would count as receives and push healthy messages into the DLQs.
     for (const queue of Object.values(jobs.queues)) {
       worker.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 3 }));
@@ -193,6 +193,7 @@ export class KysoStack extends Stack {
       functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn },
       deadLetterQueues: { ...jobs.deadLetterQueues, schedules: schedules.deadLetterQueue },
       signerLogGroup: api.logGroup,
+      schedulerLogGroup: sweeper.logGroup,
       keySpec,
       topicKey: dataKey.key,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),

@@ -18,6 +18,8 @@ export interface AlarmsProps {
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   /** The signing function's log group: KMS ThrottlingException is counted from its JSON error logs. */
   readonly signerLogGroup: logs.ILogGroup;
+  /** The scheduler's logs: its labour-registrations sweep reports how many registrations are late (Decree 337: 24 h). */
+  readonly schedulerLogGroup?: logs.ILogGroup;
   /** Which KMS request quota the signing keys draw on. */
   readonly keySpec: SigningKeySpec;
   /** Key for the alarm topic (CloudWatch must be allowed to use it). */
@@ -82,6 +84,27 @@ export class Alarms extends Construct {
       defaultValue: 0,
     });
     this.add('KmsThrottled', throttles.metric({ period: Duration.minutes(1), statistic: 'Sum' }), 0, 'KMS throttled signing requests', 1);
+    if (props.schedulerLogGroup) {
+      // A labour contract not registered with the national platform 20 h after completion (the legal limit is 24 h).
+      const late = new logs.MetricFilter(this, 'LabourRegistrationsLateFilter', {
+        logGroup: props.schedulerLogGroup,
+        metricNamespace: 'Kyso',
+        metricName: 'LabourRegistrationsLate',
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.stringValue('$.task', '=', 'labour-registrations'),
+          logs.FilterPattern.numberValue('$.late', '>', 0),
+        ),
+        metricValue: '$.late',
+        defaultValue: 0,
+      });
+      this.add(
+        'LabourRegistrationsLate',
+        late.metric({ period: Duration.minutes(15), statistic: 'Maximum' }),
+        0,
+        'Labour contracts not registered with the national platform 20 hours after completion (limit: 24 hours)',
+        1,
+      );
+    }
     const family = props.keySpec.startsWith('RSA') ? 'RSA' : 'ECC';
     const usage = new cloudwatch.Metric({
       namespace: 'AWS/Usage',

@@ -7,12 +7,14 @@ import { Construct } from 'constructs';
 import { acknowledge, nagArn } from '../nag.js';
 
 export interface SchedulesProps {
-  /** The scheduler function; it receives `{ "task": "reminders" | "expiry" }`. */
+  /** The scheduler function; it receives `{ "task": "reminders" | "expiry" | "labour-registrations" }`. */
   readonly handler: lambda.IFunction;
   /** @default every hour */
   readonly remindersEvery?: Duration;
   /** @default every 15 minutes */
   readonly expiryEvery?: Duration;
+  /** Labour-contract registrations owed to the national platform (repair + 20 h / 24 h flags). @default every 15 minutes */
+  readonly labourRegistrationsEvery?: Duration;
 }
 
 /** EventBridge Scheduler: periodic reminder and expiry sweeps, failed invocations to a DLQ. */
@@ -28,13 +30,17 @@ export class Schedules extends Construct {
       retentionPeriod: Duration.days(14),
     });
     acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the schedules.');
-    const every = { reminders: props.remindersEvery ?? Duration.hours(1), expiry: props.expiryEvery ?? Duration.minutes(15) };
+    const every = {
+      reminders: props.remindersEvery ?? Duration.hours(1),
+      expiry: props.expiryEvery ?? Duration.minutes(15),
+      'labour-registrations': props.labourRegistrationsEvery ?? Duration.minutes(15),
+    };
     acknowledge(
       Stack.of(this),
       `AwsSolutions-IAM5[Resource::${nagArn(props.handler.node.defaultChild as lambda.CfnFunction)}:*]`,
       'The scheduler role may invoke any version or alias of the scheduler function, and nothing else.',
     );
-    this.schedules = (['reminders', 'expiry'] as const).map(
+    this.schedules = (['reminders', 'expiry', 'labour-registrations'] as const).map(
       (task) =>
         new scheduler.Schedule(this, task, {
           description: `Kyso ${task} sweep`,

@@ -181,10 +181,10 @@ describe('queues, schedules, mail', () => {
   it('gives every job queue a dead-letter queue, all encrypted', () => {
     const queues = resourcesOf(json, 'AWS::SQS::Queue');
     const withDlq = queues.filter(([, q]) => q.Properties?.RedrivePolicy);
-    expect(withDlq).toHaveLength(3);
+    expect(withDlq).toHaveLength(4);
     for (const [, q] of withDlq) expect(q.Properties?.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
     for (const [, q] of queues) expect(q.Properties?.SqsManagedSseEnabled).toBe(true);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
   });
 
   it('never polls with more concurrency than the worker has reserved (throttles would feed the DLQs)', () => {
@@ -215,7 +215,7 @@ describe('queues, schedules, mail', () => {
   });
 
   it('runs reminder and expiry sweeps on EventBridge Scheduler with a DLQ', () => {
-    for (const task of ['reminders', 'expiry']) {
+    for (const task of ['reminders', 'expiry', 'labour-registrations']) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         Target: Match.objectLike({ Input: JSON.stringify({ task }), DeadLetterConfig: { Arn: Match.anyValue() } }),
       });
@@ -233,7 +233,8 @@ describe('alarms and outputs', () => {
 
   it('alarms on 5xx rate, every DLQ, KMS throttling and function errors, to the alarm topic', () => {
     expect(alarms.some((a) => JSON.stringify(a.Metrics ?? '').includes('100 * errors / requests'))).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
     expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(3);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);

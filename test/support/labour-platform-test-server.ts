@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
  *   asynchronous: true       submissions answer 202 DANG_XU_LY; the status poll registers them
  *   rejectTaxCodes: [...]    employers the platform does not know: 422 with rejectReason
  *   tokenTtlSeconds: n       access-token lifetime
+ *   revokeTokens: true       forgets every token issued so far (a platform restart): clients must log in again
  * GET /__received lists the submissions received (documents as name, SHA-256 and size).
  */
 export interface LabourPlatformBehaviour {
@@ -31,6 +32,7 @@ export interface LabourPlatformBehaviour {
   rejectTaxCodes: string[];
   rejectReason: string;
   tokenTtlSeconds: number;
+  revokeTokens?: boolean;
 }
 
 export interface ReceivedSubmission {
@@ -223,11 +225,17 @@ export const startLabourPlatformTestServer = async (options: { clientId?: string
     return send(res, 201, body);
   };
 
+  const change = (b: Partial<LabourPlatformBehaviour>) => {
+    const { revokeTokens, ...rest } = b;
+    if (revokeTokens) tokens.clear();
+    behaviour = { ...behaviour, ...rest };
+  };
+
   const server = createServer((req, res) => {
     const handle = async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/__control' && req.method === 'POST') {
-        behaviour = { ...behaviour, ...(JSON.parse((await read(req)) || '{}') as Partial<LabourPlatformBehaviour>) };
+        change(JSON.parse((await read(req)) || '{}') as Partial<LabourPlatformBehaviour>);
         return send(res, 200, behaviour);
       }
       if (url.pathname === '/__reset' && req.method === 'POST') {
@@ -290,9 +298,7 @@ export const startLabourPlatformTestServer = async (options: { clientId?: string
     clientId,
     clientSecret,
     received: () => received,
-    set: (b: Partial<LabourPlatformBehaviour>) => {
-      behaviour = { ...behaviour, ...b };
-    },
+    set: change,
     stop: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
