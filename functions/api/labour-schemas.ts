@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /**
  * `labourContract` (Decree 337/2025): the shape only. The rules — tax code 10 or 10-3 digits,
@@ -68,3 +68,69 @@ export const conversionSchema = z
     labourContract: z.object(labourTermsShape).strict(),
   })
   .strict();
+
+const date = z.string().openapi({ example: '2026-07-01' });
+
+/** `labourContract` as the envelope's representation shows it: the main terms, the parties and the registration. */
+export const LabourContractViewSchema = z
+  .object({
+    act: z.enum(['contract', 'appendix', 'termination']),
+    employer: z.object({ name: z.string(), taxCode: z.string(), representative: z.string(), address: z.string() }),
+    employee: z.object({ name: z.string(), idNumber: z.string().openapi({ description: 'CCCD' }), dateOfBirth: date, address: z.string() }),
+    contractType: z.enum(['indefinite', 'fixed-term']),
+    startDate: date,
+    endDate: date.optional(),
+    jobTitle: z.string(),
+    workplace: z.string(),
+    salary: z.object({ amount: z.number(), currency: z.literal('VND') }),
+    workingHours: z.string().optional(),
+    parties: z.object({ employeeRecipientId: z.string().optional(), employerRecipientId: z.string() }),
+    relatesTo: z.object({ envelopeId: z.string(), nationalId: z.string() }).optional(),
+    effectiveDate: date.optional(),
+    summary: z.string().optional(),
+    conversion: z
+      .object({ convertedBy: z.string(), convertedAt: z.string(), originalReference: z.string(), originalSignedAt: z.string().optional() })
+      .optional()
+      .openapi({ description: 'A contract converted from paper: its conversion record' }),
+    terminatedBy: z.object({ envelopeId: z.string(), nationalId: z.string() }).optional(),
+    registration: z
+      .object({
+        status: z.enum(['pending', 'submitted', 'registered', 'rejected']),
+        owedSince: z.string().openapi({ description: 'Completion: the 24-hour deadline of Decree 337 runs from here' }),
+        attempts: z.number().int(),
+        nationalId: z.string().optional().openapi({ description: "The national platform's identifier (never changes)" }),
+        registeredAt: z.string().optional(),
+        reason: z.string().optional().openapi({ description: "The platform's reason for a rejection" }),
+        nextAttemptAt: z.string().optional(),
+        lastError: z.string().optional(),
+        late: z.boolean().openapi({ description: 'Not registered 20 hours after completion (the alarm fired)' }),
+        overdue: z.boolean().openapi({ description: 'Not registered 24 hours after completion' }),
+        overdueReason: z.string().optional(),
+      })
+      .optional()
+      .openapi({ description: 'From completion on: the registration with the national e-labour-contract platform' }),
+  })
+  .openapi('LabourContract');
+
+/** A row of GET /v1/reports/labour-contracts. */
+export const LabourReportRowSchema = z
+  .object({
+    envelopeId: z.string(),
+    title: z.string(),
+    act: z.enum(['contract', 'appendix', 'termination']),
+    completedAt: z.string(),
+    employeeName: z.string(),
+    employeeIdNumber: z.string(),
+    employerTaxCode: z.string(),
+    contractType: z.string(),
+    startDate: z.string(),
+    endDate: z.string().optional(),
+    status: z.enum(['pending', 'submitted', 'registered', 'rejected']),
+    nationalId: z.string().optional(),
+    relatesTo: z.string().optional(),
+    reason: z.string().optional(),
+    late: z.boolean(),
+    overdue: z.boolean(),
+    converted: z.boolean(),
+  })
+  .openapi('LabourReportRow');

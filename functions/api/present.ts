@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Envelope } from '../../shared/envelope/types.js';
 import type { LabourContract } from '../../shared/labour/types.js';
+import { LabourContractViewSchema } from './labour-schemas.js';
 
 /** A labour contract's terms and registration; `nationalId` also at the top level once the platform gave it. */
 const presentLabourContract = (c: LabourContract) => {
@@ -55,6 +56,8 @@ export const EnvelopeSchema = z
     statusReason: z.string().optional().openapi({ description: 'Why it was voided or declined' }),
     senderEmail: z.string().optional(),
     reminders: z.object({ delayHours: z.number(), intervalHours: z.number(), max: z.number().int() }).optional(),
+    nationalId: z.string().optional().openapi({ description: "A labour contract's identifier on the national platform, once registered" }),
+    labourContract: LabourContractViewSchema.optional(),
     recipients: z.array(
       z.object({
         id: z.string(),

@@ -1,7 +1,7 @@
 import type { EnvelopeDeps } from '../envelope/deps.js';
-import type { Envelope } from '../envelope/types.js';
 import { audit, type Effect, webhook } from '../envelope/effects.js';
 import { commitTransition } from '../envelope/transition.js';
+import type { Envelope } from '../envelope/types.js';
 import { updateEnvelope } from '../envelope/update-envelope.js';
 import { type LabourSubmission, type PartyEvidence, type RegistryAnswer, RegistryUnavailableError } from './ports.js';
 import type { LabourContract, LabourRegistration } from './types.js';
@@ -230,4 +230,9 @@ export type RegistrationStatusAfter = 'skipped' | 'waiting' | 'retrying' | 'subm
 const relatesTo = (e: Owed) => (e.labourContract.relatesTo ? { relatesTo: e.labourContract.relatesTo.nationalId } : {});
 
 const attemptAudit = (deps: EnvelopeDeps, attempt: number, data: Record<string, unknown>): Effect =>
-  audit({ at: deps.clock.now().toISOString(), action: 'labour_contract.submission_attempt', actor: { type: 'system' }, data: { attempt, ...data } });
+  audit({
+    at: deps.clock.now().toISOString(),
+    action: 'labour_contract.submission_attempt',
+    actor: { type: 'system' },
+    data: { attempt, ...data },
+  });

@@ -1,7 +1,7 @@
 import type { EnvelopeDeps } from '../envelope/deps.js';
-import type { Envelope } from '../envelope/types.js';
 import { audit } from '../envelope/effects.js';
 import { commitTransition } from '../envelope/transition.js';
+import type { Envelope } from '../envelope/types.js';
 import type { LabourRegistration } from './types.js';
 
 const HOUR = 3600_000;

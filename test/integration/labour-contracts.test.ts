@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { call, createTenant, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { call, createTenant, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
 import { startServer } from '../support/start-server.js';
 import { qpdfCheck, runPdfsig } from '../support/validators.js';
 import { type EnvelopeBody, type ErrorBody, signWith, workflowJson } from '../support/workflow.js';
@@ -21,7 +21,13 @@ interface Registration {
 type LabourEnvelope = EnvelopeBody & {
   nationalId?: string;
   completedAt?: string;
-  labourContract: { act: string; registration?: Registration; terminatedBy?: { nationalId: string }; relatesTo?: { nationalId: string } };
+  labourContract: {
+    act: string;
+    conversion?: { originalReference: string };
+    registration?: Registration;
+    terminatedBy?: { nationalId: string };
+    relatesTo?: { nationalId: string };
+  };
 };
 interface Received {
   reference: string;
@@ -143,6 +149,7 @@ describe('registration with the national platform', () => {
   it('a contract signed by worker and employer is registered and gets its identifier', async () => {
     contractId = await signedByBoth('Phạm Thị Dung', terms('Phạm Thị Dung'));
     const e = await registered(contractId);
+    await outboxDrained();
     nationalId = e.nationalId as string;
     expect(nationalId).toMatch(/^HDLD-\d{4}-\d{8}$/);
     expect(e.labourContract.registration?.nationalId).toBe(nationalId);
@@ -206,10 +213,11 @@ describe('registration with the national platform', () => {
     expect(overdue?.overdueReason).toContain('chưa có tài khoản');
 
     await platform({ rejectTaxCodes: [] }); // the employer opened its account on the platform
-    // Sequential: moto's TransactWriteItems is not isolated from a concurrent one (it restores a table copy on a
-    // failed condition), so concurrent retries are left to DynamoDB's own guarantees.
-    const a = await call<LabourEnvelope>('POST', `/v1/envelopes/${id}/labour-registration/retry`, { key });
-    const b = await call<LabourEnvelope>('POST', `/v1/envelopes/${id}/labour-registration/retry`, { key });
+    // Two at once: one conditional write wins, the other finds the registration pending and changes nothing.
+    const [a, b] = await Promise.all([
+      call<LabourEnvelope>('POST', `/v1/envelopes/${id}/labour-registration/retry`, { key }),
+      call<LabourEnvelope>('POST', `/v1/envelopes/${id}/labour-registration/retry`, { key }),
+    ]);
     expect([a.status, b.status]).toEqual([202, 202]);
     const e = await registered(id);
     expect(e.nationalId).toMatch(/^HDLD-/);
@@ -300,39 +308,38 @@ describe('a crash between completion and delivery', () => {
     await crashing?.stop();
   });
 
-  it('loses nothing: the registration was written with the completion, and the sweep delivers it', async () => {
-    // A second instance on the same AWS endpoint, which dies right after the completing write.
+  it('loses nothing: the registration is owed by the completing write, and the surviving worker delivers it once', async () => {
+    // A second instance on the same AWS endpoint, which dies right after the completing write (before any owed effect ran).
     crashing = await startServer({
       AWS_ENDPOINT_URL: inject('awsEndpoint'),
       KYSO_ADMIN_KEY: inject('adminKey'),
       KYSO_DEV_CRASH_POINT: 'after-completion-commit',
       KYSO_LABOUR_PLATFORM_URL: 'http://127.0.0.1:9', // never reached: it dies first
     });
-    const other = crashing.url;
     const created = await create('Ngô Văn Lâm', 'Trần Thị Bình', terms('Ngô Văn Lâm'));
     const id = created.body.id;
-    const via = (path: string, json?: unknown) =>
-      fetch(`${other}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        ...(json ? { body: JSON.stringify(json) } : {}),
-      });
-    expect((await via(`/v1/envelopes/${id}/send`)).status).toBe(200);
+    expect((await call('POST', `/v1/envelopes/${id}/send`, { key })).status).toBe(200);
     const [employee, employer] = created.body.recipients;
-    expect(
-      (await via(`/v1/sign/${await latestLinkToken(employee?.email as string)}`, { signature: { type: 'typed', value: 'Ngô Văn Lâm' } }))
-        .status,
-    ).toBe(200);
+    const first = await signWith(await latestLinkToken(employee?.email as string), 'Ngô Văn Lâm');
+    expect(first.status).toBe(200);
+    // The last signature goes to the instance that dies.
+    const token = await latestLinkToken(employer?.email as string);
     await expect(
-      via(`/v1/sign/${await latestLinkToken(employer?.email as string)}`, { signature: { type: 'typed', value: 'Trần Thị Bình' } }),
+      fetch(`${crashing.url}/v1/sign/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ signature: { type: 'typed', value: 'Trần Thị Bình' } }),
+      }),
     ).rejects.toThrow();
     const afterCrash = (await call<LabourEnvelope>('GET', `/v1/envelopes/${id}`, { key })).body;
     expect(afterCrash.status).toBe('completed');
-    expect(afterCrash.labourContract.registration?.status).toBe('pending');
-    expect((await received()).some((s) => s.reference.endsWith(`:${id}`))).toBe(false);
-    const sweep = await call<{ acted: number }>('POST', '/dev/scheduler/labour-registrations');
-    expect(sweep.body.acted).toBeGreaterThanOrEqual(1);
+    // Recorded with the completion itself; this service's worker performs what the dead one owed.
+    expect(afterCrash.labourContract.registration?.status).toBeDefined();
+    await outboxDrained();
     expect((await registered(id)).nationalId).toMatch(/^HDLD-/);
+    const mine = (await received()).filter((s) => s.reference.endsWith(`:${id}`));
+    expect(mine.map((s) => s.outcome)).toEqual(['registered']);
+    expect((await audit(id)).filter((a) => a.action === 'labour_contract.registered')).toHaveLength(1);
   });
 });
 
@@ -355,8 +362,10 @@ describe('contracts converted from paper', () => {
       },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.body.status).toBe('completed');
+    expect(r.body.labourContract.conversion).toMatchObject({ originalReference: 'HĐLĐ số 15/2024' });
+    // The seal is applied by the worker (an owed `seal-turn`); the completion then owes the registration.
     const e = await registered(r.body.id);
+    expect(e.status).toBe('completed');
     const mine = (await received()).find((s) => s.reference.endsWith(`:${e.id}`) && s.outcome === 'registered');
     expect(mine?.converted).toBe(true);
     const pdf = await call<Uint8Array>('GET', `/v1/envelopes/${e.id}/documents/${e.documents[0]?.id}`, { key });

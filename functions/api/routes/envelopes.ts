@@ -124,6 +124,10 @@ export const createEnvelopeRoute = createRoute({
       'seal_not_provisioned',
       'payload_too_large',
       'unsupported_media_type',
+      'invalid_labour_contract',
+      'labour_contract_not_found',
+      'labour_contract_not_registered',
+      'labour_contract_terminated',
     ),
   },
 });
