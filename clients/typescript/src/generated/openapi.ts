@@ -781,7 +781,7 @@ export interface paths {
                         "application/json": components["schemas"]["Envelope"];
                     };
                 };
-                /** @description Error: validation_failed, bad_request, empty_document, unknown_recipient, unknown_document, field_off_page, missing_signature_field, unexpected_field */
+                /** @description Error: validation_failed, bad_request, empty_document, unknown_recipient, unknown_document, field_off_page, missing_signature_field, unexpected_field, invalid_labour_contract */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -799,7 +799,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error: seal_not_provisioned */
+                /** @description Error: labour_contract_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: seal_not_provisioned, labour_contract_not_registered, labour_contract_terminated */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1360,6 +1369,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/envelopes/{id}/labour-registration/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a rejected registration with the national platform
+         * @description After the sender fixed what the platform objected to: the rejected registration goes back to `pending` and is delivered again (audited). Idempotent: a registration that is pending, submitted or registered is returned as it is.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The envelope, its registration pending again */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: envelope_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: labour_registration_not_retryable */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/envelopes/{id}/recipients/{rid}": {
         parameters: {
             query?: never;
@@ -1768,6 +1854,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/labour-contracts/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a paper labour contract
+         * @description A scan (PDF, base64) of a signed paper contract, its conversion record (who converted it, when, from which original) and its main terms: the scan is sealed with the tenant’s organisation seal (PAdES, timestamped; the seal must be provisioned) and, once sealed, registered with the national platform like any other contract. The envelope is returned `sent`; it completes when the seal is applied (moments later).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PaperConversion"];
+                };
+            };
+            responses: {
+                /** @description The conversion, its seal under way */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Envelope"];
+                    };
+                };
+                /** @description Error: validation_failed, invalid_labour_contract, empty_document */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: seal_not_provisioned */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: invalid_pdf, encrypted_pdf */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/remote-signing": {
         parameters: {
             query?: never;
@@ -1888,6 +2062,80 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/labour-contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report of labour contracts (for the periodic report)
+         * @description Every labour contract, appendix and termination completed in [from, to) (at most 366 days), with its registration state and national identifier, oldest first. CSV is UTF-8 with a BOM (Excel shows Vietnamese correctly).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default: csv if Accept asks for text/csv, else json */
+                    format?: "json" | "csv";
+                    /** @description ISO date or date-time (inclusive); default: 30 days before `to` */
+                    from?: string;
+                    /** @description ISO date or date-time (exclusive); default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LabourReport"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -4547,7 +4795,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description https:// URL (http://127.0.0.1 in local mode) and the events to receive: envelope.sent, recipient.viewed, recipient.signed, recipient.approved, envelope.completed, envelope.declined, envelope.voided, envelope.expired. The response carries the signing secret, shown only once. Each delivery is a POST of {id, type, createdAt, data} with headers Kyso-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>, Kyso-Delivery and Kyso-Event; non-2xx answers are retried with exponential backoff for about a day, then listed as failed. The client package (clients/typescript) verifies signatures with verifyWebhookSignature.
+         * @description https:// URL (http://127.0.0.1 in local mode) and the events to receive: envelope.sent, recipient.viewed, recipient.signed, recipient.approved, envelope.completed, envelope.declined, envelope.voided, envelope.expired, labour_contract.registered, labour_contract.rejected. The response carries the signing secret, shown only once. Each delivery is a POST of {id, type, createdAt, data} with headers Kyso-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>, Kyso-Delivery and Kyso-Event; non-2xx answers are retried with exponential backoff for about a day, then listed as failed. The client package (clients/typescript) verifies signatures with verifyWebhookSignature.
          */
         post: {
             parameters: {
@@ -4860,6 +5108,56 @@ export interface components {
                 x: number;
                 y: number;
             }[];
+            labourContract?: {
+                /**
+                 * @default contract
+                 * @enum {string}
+                 */
+                act: "contract" | "appendix" | "termination";
+                /** @enum {string} */
+                contractType?: "indefinite" | "fixed-term";
+                /** @description Appendix / termination: YYYY-MM-DD */
+                effectiveDate?: string;
+                employee?: {
+                    address?: string;
+                    /** @description YYYY-MM-DD or DD/MM/YYYY */
+                    dateOfBirth?: string;
+                    /** @description CCCD: 12 digits */
+                    idNumber?: string;
+                    name?: string;
+                };
+                employer?: {
+                    address?: string;
+                    name?: string;
+                    representative?: string;
+                    /** @description Mã số thuế: 10 digits, or 10-3 */
+                    taxCode?: string;
+                };
+                /** @description Required for fixed-term; at most 36 months after startDate */
+                endDate?: string;
+                jobTitle?: string;
+                /** @description Indexes into recipients; default: the employee by name, the employer by its seal or its representative’s name */
+                parties?: {
+                    employee?: number;
+                    employer?: number;
+                };
+                /** @description Appendix / termination: the original contract’s nationalId or envelope id */
+                relatesTo?: string;
+                salary?: {
+                    amount?: number | string;
+                    /**
+                     * @default VND
+                     * @enum {string}
+                     */
+                    currency: "VND";
+                };
+                /** @description YYYY-MM-DD or DD/MM/YYYY */
+                startDate?: string;
+                /** @description Appendix: what changes; termination: the reason */
+                summary?: string;
+                workingHours?: string;
+                workplace?: string;
+            };
             recipients: {
                 auth?: {
                     accessCode?: string;
@@ -5008,6 +5306,9 @@ export interface components {
                 y: number;
             }[];
             id: string;
+            labourContract?: components["schemas"]["LabourContract"];
+            /** @description A labour contract's identifier on the national platform, once registered */
+            nationalId?: string;
             recipients: {
                 /**
                  * Format: date-time
@@ -5103,7 +5404,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
@@ -5137,6 +5438,158 @@ export interface components {
             };
             /** @enum {string} */
             status: "ok" | "degraded";
+        };
+        LabourContract: {
+            /** @enum {string} */
+            act: "contract" | "appendix" | "termination";
+            /** @enum {string} */
+            contractType: "indefinite" | "fixed-term";
+            /** @description A contract converted from paper: its conversion record */
+            conversion?: {
+                convertedAt: string;
+                convertedBy: string;
+                originalReference: string;
+                originalSignedAt?: string;
+            };
+            /** @example 2026-07-01 */
+            effectiveDate?: string;
+            employee: {
+                address: string;
+                /** @example 2026-07-01 */
+                dateOfBirth: string;
+                /** @description CCCD */
+                idNumber: string;
+                name: string;
+            };
+            employer: {
+                address: string;
+                name: string;
+                representative: string;
+                taxCode: string;
+            };
+            /** @example 2026-07-01 */
+            endDate?: string;
+            jobTitle: string;
+            parties: {
+                employeeRecipientId?: string;
+                employerRecipientId: string;
+            };
+            /** @description From completion on: the registration with the national e-labour-contract platform */
+            registration?: {
+                attempts: number;
+                lastError?: string;
+                /** @description Not registered 20 hours after completion (the alarm fired) */
+                late: boolean;
+                /** @description The national platform's identifier (never changes) */
+                nationalId?: string;
+                nextAttemptAt?: string;
+                /** @description Not registered 24 hours after completion */
+                overdue: boolean;
+                overdueReason?: string;
+                /** @description Completion: the 24-hour deadline of Decree 337 runs from here */
+                owedSince: string;
+                /** @description The platform's reason for a rejection */
+                reason?: string;
+                registeredAt?: string;
+                /** @enum {string} */
+                status: "pending" | "submitted" | "registered" | "rejected";
+            };
+            relatesTo?: {
+                envelopeId: string;
+                nationalId: string;
+            };
+            salary: {
+                amount: number;
+                /** @enum {string} */
+                currency: "VND";
+            };
+            /** @example 2026-07-01 */
+            startDate: string;
+            summary?: string;
+            terminatedBy?: {
+                envelopeId: string;
+                nationalId: string;
+            };
+            workingHours?: string;
+            workplace: string;
+        };
+        LabourReport: {
+            count: number;
+            from: string;
+            items: components["schemas"]["LabourReportRow"][];
+            to: string;
+        };
+        LabourReportRow: {
+            /** @enum {string} */
+            act: "contract" | "appendix" | "termination";
+            completedAt: string;
+            contractType: string;
+            converted: boolean;
+            employeeIdNumber: string;
+            employeeName: string;
+            employerTaxCode: string;
+            endDate?: string;
+            envelopeId: string;
+            late: boolean;
+            nationalId?: string;
+            overdue: boolean;
+            reason?: string;
+            relatesTo?: string;
+            startDate: string;
+            /** @enum {string} */
+            status: "pending" | "submitted" | "registered" | "rejected";
+            title: string;
+        };
+        PaperConversion: {
+            conversion: {
+                /** @description ISO date-time of the conversion */
+                convertedAt: string;
+                /** @description Who converted it (name, position) */
+                convertedBy: string;
+                /** @description Number / reference of the paper original */
+                originalReference: string;
+                /** @description When the paper original was signed (YYYY-MM-DD) */
+                originalSignedAt?: string;
+            };
+            document: {
+                contentBase64: string;
+                name: string;
+            };
+            labourContract: {
+                /** @enum {string} */
+                contractType?: "indefinite" | "fixed-term";
+                employee?: {
+                    address?: string;
+                    /** @description YYYY-MM-DD or DD/MM/YYYY */
+                    dateOfBirth?: string;
+                    /** @description CCCD: 12 digits */
+                    idNumber?: string;
+                    name?: string;
+                };
+                employer?: {
+                    address?: string;
+                    name?: string;
+                    representative?: string;
+                    /** @description Mã số thuế: 10 digits, or 10-3 */
+                    taxCode?: string;
+                };
+                /** @description Required for fixed-term; at most 36 months after startDate */
+                endDate?: string;
+                jobTitle?: string;
+                salary?: {
+                    amount?: number | string;
+                    /**
+                     * @default VND
+                     * @enum {string}
+                     */
+                    currency: "VND";
+                };
+                /** @description YYYY-MM-DD or DD/MM/YYYY */
+                startDate?: string;
+                workingHours?: string;
+                workplace?: string;
+            };
+            title?: string;
         };
         Seal: {
             certificatePem?: string;
@@ -5282,7 +5735,7 @@ export interface components {
             endpointId: string;
             eventId: string;
             /** @enum {string} */
-            eventType: "envelope.sent" | "recipient.viewed" | "recipient.signed" | "recipient.approved" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired";
+            eventType: "envelope.sent" | "recipient.viewed" | "recipient.signed" | "recipient.approved" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "labour_contract.registered" | "labour_contract.rejected";
             id: string;
             lastAttemptAt?: string;
             lastError?: string;
@@ -5295,7 +5748,7 @@ export interface components {
         WebhookEndpoint: {
             createdAt: string;
             description?: string;
-            events: ("envelope.sent" | "recipient.viewed" | "recipient.signed" | "recipient.approved" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired")[];
+            events: ("envelope.sent" | "recipient.viewed" | "recipient.signed" | "recipient.approved" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "labour_contract.registered" | "labour_contract.rejected")[];
             id: string;
             url: string;
         };
