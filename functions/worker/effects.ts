@@ -1,7 +1,7 @@
 import { applySeal } from '../../shared/envelope/apply-seal.js';
 import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/effects.js';
-import { type DrainResult, drainDue, drainEnvelope, type PerformEffect } from '../../shared/envelope/outbox-worker.js';
-import { sendLinkMessage, signCompletedHead } from '../../shared/envelope/owed-effects.js';
+import { type DrainResult, drainDue, drainEnvelope, type EffectPerformer } from '../../shared/envelope/outbox-worker.js';
+import { sendLinkMessages, signCompletedHead } from '../../shared/envelope/owed-effects.js';
 import { startRegistration } from '../../shared/labour/start-registration.js';
 import { publishOwedEvent } from '../../shared/webhooks/publish-event.js';
 import type { JobDeps } from './jobs.js';
@@ -31,8 +31,11 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
       effect.data,
       item,
     ).then(() => undefined),
-  /** At least once: a second run sends a second message with a second link. */
-  'link-message': (effect, item, deps) => sendLinkMessage(deps, item, effect),
+  /** At least once: a second run sends a second message with a second link. (Batched: see EFFECT_BATCHES.) */
+  'link-message': async (effect, item, deps) => {
+    const [error] = await sendLinkMessages(deps, [{ item, effect }]);
+    if (error) throw error;
+  },
   /** At least once (SES has no idempotency key). */
   message: (effect, _item, deps) => deps.mailer.send(effect.message),
   /** Idempotent: a seal already applied is `already_signed`, which applySeal treats as done. */
@@ -51,10 +54,26 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
   'labour-registration': (_effect, item, deps) => startRegistration(deps, item),
 };
 
-export const performEffect =
-  (deps: JobDeps): PerformEffect =>
-  (item) =>
-    (EFFECT_HANDLERS[item.effect.kind] as EffectHandler<EffectKind>)(item.effect as never, item, deps);
+/**
+ * Kinds whose due items of one envelope are performed together: every invitation of a send
+ * makes its link live in one commit (shared/envelope/owed-effects.ts, sendLinkMessages).
+ */
+export const EFFECT_BATCHES: {
+  readonly [K in EffectKind]?: (items: readonly OutboxItem[], deps: JobDeps) => Promise<readonly (Error | undefined)[]>;
+} = {
+  'link-message': (items, deps) =>
+    sendLinkMessages(
+      deps,
+      items.map((item) => ({ item, effect: item.effect as EffectOf<'link-message'> })),
+    ),
+};
+
+export const performEffect = (deps: JobDeps): EffectPerformer => ({
+  one: (item) => (EFFECT_HANDLERS[item.effect.kind] as EffectHandler<EffectKind>)(item.effect as never, item, deps),
+  batched: Object.fromEntries(
+    Object.entries(EFFECT_BATCHES).map(([kind, batch]) => [kind, (items: readonly OutboxItem[]) => batch(items, deps)]),
+  ),
+});
 
 /** What one envelope owes, performed now (the stream handler on AWS; the in-process poller locally). */
 export const drainEnvelopeOutbox = (deps: JobDeps, tenantId: string, envelopeId: string): Promise<DrainResult> =>

@@ -1,9 +1,21 @@
-import type { OutboxItem } from './effects.js';
+import type { EffectKind, OutboxItem } from './effects.js';
 import type { EnvelopeRepository, OutboxStore } from './ports.js';
 import { COMMITS_KEPT } from './transition.js';
 
 /** Performs one owed effect (functions/worker/effects.ts dispatches by kind). Throw = not done. */
 export type PerformEffect = (item: OutboxItem) => Promise<void>;
+
+/**
+ * Performs several owed effects of one kind of one envelope together (e.g. ten invitations in
+ * one commit): one outcome per item, undefined = done, an error = not done (retried alone).
+ */
+export type PerformBatch = (items: readonly OutboxItem[]) => Promise<readonly (Error | undefined)[]>;
+
+/** How the worker performs items: one by one, or, for the kinds listed, all due items of one envelope together. */
+export interface EffectPerformer {
+  readonly one: PerformEffect;
+  readonly batched?: Partial<Record<EffectKind, PerformBatch>>;
+}
 
 export interface OutboxWorkerDeps {
   readonly outbox: OutboxStore;
@@ -38,7 +50,7 @@ export interface DrainResult {
  */
 export const drainEnvelope = async (
   deps: OutboxWorkerDeps,
-  perform: PerformEffect,
+  performer: EffectPerformer,
   tenantId: string,
   envelopeId: string,
   known?: readonly OutboxItem[],
@@ -51,6 +63,20 @@ export const drainEnvelope = async (
   // Read after the items: any item whose commit landed before this read is judged correctly.
   const envelope = await deps.envelopes.get(tenantId, envelopeId);
   let blocked = false;
+  const batches = new Map<PerformBatch, OutboxItem[]>();
+  const failed = async (claimed: OutboxItem, e: unknown) => {
+    result.failed++;
+    const error = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300);
+    deps.logger.warn('owed effect failed, will retry', {
+      tenantId,
+      envelopeId,
+      item: claimed.id,
+      kind: claimed.effect.kind,
+      attempts: claimed.attempts + 1,
+      error: (e as Error).name,
+    });
+    await deps.outbox.postpone(claimed, new Date(Date.now() + retryDelayMs(claimed.attempts + 1)), error).catch(() => undefined);
+  };
   for (const item of items) {
     const now = new Date();
     if (!envelope?.commits?.includes(item.commitId)) {
@@ -73,30 +99,37 @@ export const drainEnvelope = async (
       if (ordered) blocked = true;
       continue;
     }
+    const batch = ordered ? undefined : performer.batched?.[claimed.effect.kind];
+    if (batch) {
+      batches.set(batch, [...(batches.get(batch) ?? []), claimed]);
+      continue;
+    }
     try {
-      await perform(claimed);
+      await performer.one(claimed);
       await deps.outbox.retire(claimed);
       result.done++;
     } catch (e) {
-      result.failed++;
       if (ordered) blocked = true;
-      const error = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300);
-      deps.logger.warn('owed effect failed, will retry', {
-        tenantId,
-        envelopeId,
-        item: claimed.id,
-        kind: claimed.effect.kind,
-        attempts: claimed.attempts + 1,
-        error: (e as Error).name,
-      });
-      await deps.outbox.postpone(claimed, new Date(Date.now() + retryDelayMs(claimed.attempts + 1)), error).catch(() => undefined);
+      await failed(claimed, e);
     }
+  }
+  // Unordered kinds that batch: every due item of the kind at once (claimed above, in order).
+  for (const [batch, claimed] of batches) {
+    const outcomes = await batch(claimed).catch((e: Error) => claimed.map(() => e));
+    await Promise.all(
+      claimed.map(async (item, i) => {
+        const error = outcomes[i];
+        if (error) return failed(item, error);
+        await deps.outbox.retire(item);
+        result.done++;
+      }),
+    );
   }
   return result;
 };
 
 /** Everything due, envelope by envelope (a few envelopes at a time): the local poller's loop and the repair sweep. */
-export const drainDue = async (deps: OutboxWorkerDeps, perform: PerformEffect, limit = 200, parallel = 4): Promise<DrainResult> => {
+export const drainDue = async (deps: OutboxWorkerDeps, performer: EffectPerformer, limit = 200, parallel = 4): Promise<DrainResult> => {
   const due = await deps.outbox.due(new Date(), limit);
   const groups = new Map<string, OutboxItem[]>();
   for (const item of due) {
@@ -111,7 +144,7 @@ export const drainDue = async (deps: OutboxWorkerDeps, perform: PerformEffect, l
         const [tenantId, envelopeId] = key.split('\n') as [string, string];
         try {
           // Every item of the envelope, not only the due ones: order needs the earlier ones too.
-          const r = await drainEnvelope(deps, perform, tenantId, envelopeId);
+          const r = await drainEnvelope(deps, performer, tenantId, envelopeId);
           total.done += r.done;
           total.failed += r.failed;
           total.orphaned += r.orphaned;

@@ -65,14 +65,22 @@ export interface Mail {
  * the seal's turn, the audit head leave the request path through the outbox). Bounded: after
  * `timeoutMs` it returns what is still owed, for the caller's assertion to report.
  */
-export const outboxDrained = async (timeoutMs = 20_000): Promise<{ owed: number; items: unknown[] }> => {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await call<{ owed: number; items: unknown[] }>('GET', '/dev/outbox');
-    if (r.body.owed === 0 || Date.now() > until) return r.body;
-    await new Promise((res) => setTimeout(res, 50));
-  }
+export const outboxDrained = (timeoutMs = 20_000): Promise<{ owed: number; items: unknown[] }> => {
+  // Concurrent waiters share one poll: ten of them polling every 50 ms each (eight DynamoDB
+  // queries per poll) slowed moto so much that the worker itself fell behind.
+  draining ??= (async () => {
+    const until = Date.now() + timeoutMs;
+    for (let pause = 50; ; pause = Math.min(250, pause * 1.5)) {
+      const r = await call<{ owed: number; items: unknown[] }>('GET', '/dev/outbox');
+      if (r.body.owed === 0 || Date.now() > until) return r.body;
+      await new Promise((res) => setTimeout(res, pause));
+    }
+  })().finally(() => {
+    draining = undefined;
+  });
+  return draining;
 };
+let draining: Promise<{ owed: number; items: unknown[] }> | undefined;
 
 export const mailsTo = async (email: string): Promise<Mail[]> => {
   await outboxDrained();
