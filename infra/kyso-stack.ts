@@ -48,6 +48,7 @@ export const FONT_FILES = [
 export const API_RUNTIME_FILES = [
   { repoPath: 'web/signer/signer.js' },
   { repoPath: 'web/signer/signer.css' },
+  { repoPath: 'web/embed/kyso-embed.js' },
   { repoPath: 'web/console/console.js' },
   { repoPath: 'web/console/compose.js' },
   { repoPath: 'web/console/templates.js' },

@@ -51,6 +51,8 @@ export const ERROR_STATUS = {
   envelope_not_found: 404,
   token_invalid: 404,
   token_used: 409,
+  invalid_allowed_origin: 400,
+  invalid_return_url: 400,
   token_expired: 410,
   /** Dead links: the envelope was voided, declined or expired. */
   envelope_voided: 410,

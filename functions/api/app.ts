@@ -19,6 +19,7 @@ import { consoleRoutes } from './routes/console.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
 import { docsRoutes } from './routes/docs.js';
+import { embeddedLinkRoutes } from './routes/embedded-links.js';
 import { envelopeWorkflowRoutes } from './routes/envelope-workflow.js';
 import { envelopeRoutes } from './routes/envelopes.js';
 import { externalSignRoutes } from './routes/external-sign.js';
@@ -65,7 +66,7 @@ export const createApp = (deps: AppDeps) => {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
     const perIp = ipRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' });
     // Hono's '/x/*' also matches '/x': one pattern per family, so a request counts once.
-    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/app/api/login']) app.use(p, perIp);
+    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/embed/*', '/app/api/login']) app.use(p, perIp);
   }
   // Generated from the route definitions (functions/api/openapi.ts); built once, on first request.
   let document: ReturnType<typeof openApiDocument> | undefined;
@@ -100,6 +101,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/envelopes', labourRegistrationRoutes(deps));
   app.route('/v1/labour-contracts', labourConversionRoutes(deps));
   app.route('/v1/reports', labourReportRoutes(deps));
+  app.route('/v1/envelopes', embeddedLinkRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/seal', sealCertificateRoutes(deps));
   app.route('/v1/remote-signing', remoteSigningRoutes(deps));

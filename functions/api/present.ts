@@ -58,6 +58,7 @@ export const EnvelopeSchema = z
     reminders: z.object({ delayHours: z.number(), intervalHours: z.number(), max: z.number().int() }).optional(),
     nationalId: z.string().optional().openapi({ description: "A labour contract's identifier on the national platform, once registered" }),
     labourContract: LabourContractViewSchema.optional(),
+    language: z.enum(['vi', 'en']).openapi({ description: 'Signer page, messages and stamps' }),
     recipients: z.array(
       z.object({
         id: z.string(),
@@ -77,6 +78,7 @@ export const EnvelopeSchema = z
           .optional(),
         signatureLevel: z.enum(['electronic', 'digital']).openapi({ description: 'digital: must sign with a licensed CA certificate' }),
         role: z.enum(['signer', 'approver', 'viewer', 'seal']),
+        delivery: z.enum(['message', 'embedded']).openapi({ description: 'embedded: reached only through embedded links, never messaged' }),
         order: z.number().int(),
         status: z.enum(['pending', 'notified', 'viewed', 'signed', 'approved', 'declined']),
         signedAt: ts.optional(),
@@ -140,6 +142,7 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
   ...(e.senderEmail ? { senderEmail: e.senderEmail } : {}),
   ...(e.reminders ? { reminders: e.reminders } : {}),
   ...(e.labourContract ? presentLabourContract(e.labourContract) : {}),
+  language: e.language ?? 'vi',
   recipients: e.recipients.map((r) => ({
     id: r.id,
     name: r.name,
@@ -157,6 +160,7 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
       : {}),
     signatureLevel: r.signatureLevel ?? 'electronic',
     role: r.role,
+    delivery: r.delivery ?? 'message',
     order: r.order,
     status: r.status,
     ...(r.signedAt ? { signedAt: r.signedAt } : {}),

@@ -25,6 +25,14 @@ export const recipientSchema = z.object({
   signatureLevel: z.enum(['electronic', 'digital']).optional(),
   role: z.enum(['signer', 'approver', 'viewer', 'seal'], { error: 'role must be one of signer, approver, viewer, seal' }).default('signer'),
   order: z.number().int().min(1).max(100).default(1),
+  /**
+   * "embedded": you show the signer page in your own site (POST /v1/envelopes/{id}/recipients/{rid}/embedded-link);
+   * Kyso sends this recipient no email or SMS, and neither is required. Signers and approvers only. Default "message".
+   */
+  delivery: z
+    .enum(['message', 'embedded'])
+    .optional()
+    .openapi({ description: '"embedded": signs in your page through an embedded link; no email/SMS is sent or needed' }),
   /** Ask the signer for more than the link: a one-time code by email, or an access code you share out of band. */
   auth: z
     .object({
@@ -39,6 +47,8 @@ export const recipientSchema = z.object({
 
 /** Envelope options of the workflow: expiry, where sender notices go, reminders (false = none). */
 export const envelopeOptionsSchema = {
+  /** The signer page's, messages' and stamps' language (the signer can still switch the page). Default vi. */
+  language: z.enum(['vi', 'en']).optional().openapi({ description: 'Signer page, messages and stamps: vi (default) or en' }),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   senderEmail: z.email().max(254).optional(),
   reminders: z

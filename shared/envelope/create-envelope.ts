@@ -10,7 +10,7 @@ import { randomId, sha256Hex } from '../util/bytes.js';
 import { requirePlainText } from '../util/plain-text.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
 import { hashAccessCode } from './signer-auth.js';
-import type { Envelope, EnvelopeDocument, Field, FieldType, Recipient, RecipientRole, ReminderOptions } from './types.js';
+import type { Envelope, EnvelopeDocument, EnvelopeLanguage, Field, FieldType, Recipient, RecipientRole, ReminderOptions } from './types.js';
 
 /** Defaults when the deployment does not set them (EnvelopeDeps.envelopeTtlDays / reminders). */
 export const DEFAULT_ENVELOPE_TTL_DAYS = 30;
@@ -31,7 +31,11 @@ export interface CreateEnvelopeInput {
     readonly channels?: readonly Channel[];
     readonly identity?: { readonly required: boolean; readonly idNumber?: string };
     readonly signatureLevel?: 'electronic' | 'digital';
+    /** `embedded`: no messages; reached through embedded links (shared/envelope/embedded-link.ts). */
+    readonly delivery?: 'message' | 'embedded';
   }[];
+  /** Signer page, messages and stamps; default vi. */
+  readonly language?: EnvelopeLanguage;
   /** ISO instant; default: now + EnvelopeDeps.envelopeTtlDays. */
   readonly expiresAt?: string;
   /** Receives decline, void and expiry notices. */
@@ -116,6 +120,12 @@ export const createEnvelope = async (
     if (r.auth && (r.role === 'seal' || r.role === 'viewer')) {
       throw new AppError('validation_failed', `recipients[${i}]: a ${r.role} does not act through a link, so it takes no auth.`);
     }
+    if (r.delivery === 'embedded' && r.role !== 'signer' && r.role !== 'approver') {
+      throw new AppError('validation_failed', `recipients[${i}].delivery: only a signer or an approver signs in an embedded page.`);
+    }
+    if (r.delivery === 'embedded' && r.channels?.length) {
+      throw new AppError('validation_failed', `recipients[${i}].channels: an embedded recipient is sent no messages.`);
+    }
     if (r.signatureLevel === 'digital' && r.role !== 'signer') {
       throw new AppError('validation_failed', `recipients[${i}].signatureLevel: only a signer signs with a certificate of their own.`);
     }
@@ -136,6 +146,7 @@ export const createEnvelope = async (
       ...(channels ? { channels } : {}),
       ...(identity ? { identity } : {}),
       ...(r.signatureLevel === 'digital' ? { signatureLevel: 'digital' as const } : {}),
+      ...(r.delivery === 'embedded' ? { delivery: 'embedded' as const } : {}),
       role: r.role,
       order: r.order,
       status: 'pending',
@@ -246,6 +257,7 @@ export const createEnvelope = async (
     ...(input.senderEmail ? { senderEmail: input.senderEmail.trim().toLowerCase() } : {}),
     ...(reminders ? { reminders } : {}),
     ...(labourContract ? { labourContract } : {}),
+    language: input.language ?? 'vi',
     recipients,
     documents,
     fields,

@@ -13,7 +13,8 @@ import type { Envelope, Recipient } from './types.js';
  * (one per address), leaving the scheduler's list, and the webhook event.
  */
 
-const hadLink = (r: Recipient) => r.role !== 'seal' && !!r.email && r.status !== 'pending';
+/** Embedded recipients are told by the tenant's own site, never by us. */
+const hadLink = (r: Recipient) => r.role !== 'seal' && !!r.email && r.status !== 'pending' && r.delivery !== 'embedded';
 
 /** The effects of an ending: one notice per address, the scheduler's list, the webhook. */
 const endingEffects = (e: Envelope, notices: readonly MailMessage[]): Effect[] => {

@@ -41,7 +41,8 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
   const recipientOf = (e: Envelope, m: OwedLinkMessage) => e.recipients.find((r) => r.id === m.effect.recipientId);
   const wanted = (e: Envelope, m: OwedLinkMessage) => {
     const r = recipientOf(e, m);
-    return !!r && !!(r.email || r.phone) && stillWanted(e, r, m.effect.purpose);
+    // An embedded recipient is reached through the tenant's own page (POST …/embedded-link): no message, no link.
+    return !!r && r.delivery !== 'embedded' && !!(r.email || r.phone) && stillWanted(e, r, m.effect.purpose);
   };
   // One live link per message (the first of two owed `sign` messages for one recipient is replaced by the second).
   const links = await Promise.all(
@@ -87,6 +88,9 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
     owed.map(async (m, i) => {
       const link = links[i];
       const current = recipientOf(after, m);
+      // Embedded: nothing is sent, but their turn is still recorded (recipient.notified, channel "embedded").
+      if (current?.delivery === 'embedded' && stillWanted(after, current, m.effect.purpose))
+        return { error: undefined, channels: 'embedded' };
       if (!link || !current || !live(i)) return { error: undefined, channels: undefined };
       const notice = { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link };
       try {

@@ -47,6 +47,11 @@ export interface Recipient {
    * Absent: `electronic`, any way of signing.
    */
   readonly signatureLevel?: 'digital';
+  /**
+   * `embedded`: the tenant shows the signer page in its own site (POST …/embedded-link): no
+   * invitation, reminder or completion message is sent, and no email or phone is needed.
+   */
+  readonly delivery?: 'embedded';
   readonly role: RecipientRole;
   readonly order: number;
   readonly status: RecipientStatus;
@@ -113,6 +118,8 @@ export interface Envelope {
   /** Where decline/void/expiry notices for the sender go. */
   readonly senderEmail?: string;
   readonly reminders?: ReminderOptions;
+  /** The signer page's, messages' and stamps' language (absent on envelopes made before it existed: vi). */
+  readonly language?: EnvelopeLanguage;
   readonly recipients: readonly Recipient[];
   readonly documents: readonly EnvelopeDocument[];
   readonly fields: readonly Field[];
@@ -139,7 +146,21 @@ export interface SigningGrant {
   readonly envelopeId: string;
   readonly recipientId: string;
   readonly expiresAt: string;
+  /** A link for embedding (shared/envelope/embedded-link.ts): the page may be framed by, and posts its outcome to, this origin only. */
+  readonly embed?: EmbedTarget & {
+    /** `link`: the 5-minute URL handed to the tenant, good for one open; `session`: what that open became. */
+    readonly stage: 'link' | 'session';
+  };
 }
+
+export interface EmbedTarget {
+  /** `https://host[:port]` (or `http://` on loopback): the only frame ancestor and postMessage target. */
+  readonly allowedOrigin: string;
+  /** Where the page sends the signer back when it is not framed (redirect mode). */
+  readonly returnUrl: string;
+}
+
+export type EnvelopeLanguage = 'vi' | 'en';
 
 export interface AuditEvent {
   readonly seq: number;

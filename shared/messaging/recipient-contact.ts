@@ -10,6 +10,8 @@ export interface ContactInput {
   readonly phone?: string;
   readonly channels?: readonly Channel[];
   readonly role: string;
+  /** `embedded`: reached through the tenant's page, so neither an email nor a phone is needed. */
+  readonly delivery?: string;
   readonly auth?: { readonly otp?: boolean; readonly otpChannel?: Channel };
   readonly identity?: { readonly required: boolean; readonly idNumber?: string };
 }
@@ -24,7 +26,7 @@ export const recipientContact = (
 ): { email: string; phone?: string; channels?: readonly Channel[]; otpChannel?: Channel; identity?: IdentityRequirement } => {
   const email = (r.email ?? '').trim().toLowerCase();
   const phone = r.phone?.trim() ? requireVietnamesePhone(r.phone, `recipients[${i}].phone`) : undefined;
-  if (!email && !phone && r.role !== 'seal') {
+  if (!email && !phone && r.role !== 'seal' && r.delivery !== 'embedded') {
     throw new AppError('validation_failed', `recipients[${i}]: an email or a phone number is required for a ${r.role}.`);
   }
   const channels = r.channels?.length ? [...new Set(r.channels)] : undefined;

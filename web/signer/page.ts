@@ -23,12 +23,15 @@ ${script ?? ''}
  * The signer page shell: small HTML and CSS that render immediately; /assets/signer.js
  * loads the envelope, then pdf.js lazily for each page as it scrolls into view.
  */
-export const signerPage = (lang: Lang): string =>
+export const signerPage = (lang: Lang, embed?: { origin: string; returnUrl: string }): string =>
   shell(
     lang,
     STRINGS[lang].title,
     `<p class="muted" id="status" role="status" aria-live="polite">${STRINGS[lang].loading}</p>`,
-    `<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(STRINGS[lang]).replace(/</g, '\\u003c')};</script>
+    // KYSO_EMBED (embedded links only): the one origin the page's outcome events are posted to.
+    `<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(STRINGS[lang]).replace(/</g, '\\u003c')};${
+      embed ? `window.KYSO_EMBED=${JSON.stringify(embed).replace(/</g, '\\u003c')};` : ''
+    }</script>
 <script type="module" src="/assets/signer.js"></script>`,
   );
 

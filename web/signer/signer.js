@@ -5,6 +5,25 @@ const token = location.pathname.split('/').filter(Boolean).pop();
 const api = `/v1/sign/${encodeURIComponent(token)}`;
 const app = document.getElementById('app');
 
+// Embedded links only (POST …/embedded-link): the outcome goes to the tenant's page, posted to the
+// one origin it named and nowhere else; not framed, the page returns to its returnUrl instead.
+const EMBED = window.KYSO_EMBED;
+const ids = {};
+let returned = false;
+const tellEmbedder = (type, detail = {}) => {
+  if (!EMBED) return;
+  if (window.parent !== window) {
+    window.parent.postMessage({ type, ...ids, ...detail }, EMBED.origin);
+    return;
+  }
+  if (type === 'kyso:ready' || returned) return;
+  returned = true;
+  const back = new URL(EMBED.returnUrl);
+  back.searchParams.set('kyso_event', type.slice('kyso:'.length));
+  location.assign(back.href);
+};
+tellEmbedder('kyso:ready');
+
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -146,6 +165,11 @@ const fieldInput = (f) => {
 
 const render = async (data) => {
   const { envelope, recipient, documents, fields } = data;
+  ids.envelopeId = envelope.id;
+  ids.recipientId = recipient.id;
+  if (recipient.status === 'signed') tellEmbedder('kyso:signed');
+  else if (recipient.status === 'approved') tellEmbedder('kyso:approved');
+  else if (recipient.status === 'declined') tellEmbedder('kyso:declined');
   document.title = `${envelope.title} · Kyso`;
   const header = el(
     'section',
@@ -328,6 +352,7 @@ const render = async (data) => {
       form.replaceWith(result);
       decline.remove();
       jump.remove();
+      tellEmbedder('kyso:signed', { envelopeStatus: body.envelope.status });
     } catch (e) {
       message.textContent = e.message || S.error;
       button.disabled = false;
@@ -455,6 +480,7 @@ const approveCard = () =>
     await post('/approve');
     form.replaceWith(el('section', { class: 'card', id: 'approved' }, el('p', { class: 'ok' }, S.approved)));
     document.getElementById('decline-box')?.remove();
+    tellEmbedder('kyso:approved');
   });
 
 /** Declining is behind a disclosure so it is never pressed by accident; the reason is required. */
@@ -470,6 +496,7 @@ const declineCard = () => {
     app.querySelector('#approve-form')?.remove();
     app.querySelector('.jump')?.remove();
     box.replaceWith(el('section', { class: 'card', id: 'declined' }, el('p', { class: 'error' }, S.declined)));
+    tellEmbedder('kyso:declined');
   });
   const box = el('details', { id: 'decline-box', class: 'decline' }, el('summary', {}, S.decline), form);
   return box;
@@ -482,5 +509,8 @@ const load = () =>
       if (!res.ok) throw new Error(body?.error?.message || S.error);
       return render(body);
     })
-    .catch((e) => showStatus(e.message || S.error, 'error'));
+    .catch((e) => {
+      showStatus(e.message || S.error, 'error');
+      tellEmbedder('kyso:error', { message: e.message || S.error });
+    });
 load();

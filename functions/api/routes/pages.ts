@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { openEmbeddedLink } from '../../../shared/envelope/embedded-link.js';
 import { openLink } from '../../../shared/envelope/open-link.js';
+import type { SigningGrant } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
-import { pickLang } from '../../../web/signer/i18n.js';
+import { type Lang, pickLang } from '../../../web/signer/i18n.js';
 import { type LinkProblem, linkProblemPage, signerPage } from '../../../web/signer/page.js';
 import type { AppDeps, AppEnv } from '../context.js';
+import { requestMeta } from '../request-meta.js';
 
 const require = createRequire(import.meta.url);
 const webFile = (name: string) => fileURLToPath(new URL(`../../../web/signer/${name}`, import.meta.url));
@@ -15,6 +18,10 @@ const webFile = (name: string) => fileURLToPath(new URL(`../../../web/signer/${n
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   'signer.js': { file: () => webFile('signer.js'), type: 'text/javascript; charset=utf-8' },
   'signer.css': { file: () => webFile('signer.css'), type: 'text/css; charset=utf-8' },
+  'kyso-embed.js': {
+    file: () => fileURLToPath(new URL('../../../web/embed/kyso-embed.js', import.meta.url)),
+    type: 'text/javascript; charset=utf-8',
+  },
   'pdfjs/pdf.min.mjs': { file: () => require.resolve('pdfjs-dist/legacy/build/pdf.min.mjs'), type: 'text/javascript; charset=utf-8' },
   'pdfjs/pdf.worker.min.mjs': {
     file: () => require.resolve('pdfjs-dist/legacy/build/pdf.worker.min.mjs'),
@@ -33,47 +40,91 @@ const LINK_PROBLEMS: Partial<Record<string, LinkProblem>> = {
   envelope_expired: 'expired',
 };
 
-const PAGE_HEADERS = {
+/**
+ * The page's headers. Only an embedded link's page may be framed, and only by the origin the
+ * tenant named for it (validated as a bare origin when the link was made, so it cannot inject).
+ */
+const pageHeaders = (frameAncestor = "'none'") => ({
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
     // connect-src: the page also talks to the local signing agent on loopback ("Ký bằng USB token", docs/agent-protocol.md).
-    "default-src 'self'; connect-src 'self' http://127.0.0.1:47601; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    `default-src 'self'; connect-src 'self' http://127.0.0.1:47601; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors ${frameAncestor}`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-};
+});
+const PAGE_HEADERS = pageHeaders();
+const embedOf = (grant: SigningGrant) =>
+  grant.embed ? { origin: grant.embed.allowedOrigin, returnUrl: grant.embed.returnUrl } : undefined;
 
 export const pageRoutes = (deps: AppDeps) => {
   const app = new Hono<AppEnv>();
 
+  /** The friendly page for a dead link, with the API's status; anything else is thrown on. */
+  const linkProblem = (lang: Lang, e: unknown): { html: string; status: 404 } => {
+    const kind = e instanceof AppError ? LINK_PROBLEMS[e.code] : undefined;
+    if (e instanceof AppError && kind) return { html: linkProblemPage(lang, kind), status: e.status as 404 };
+    throw e;
+  };
+
   app.get('/s/:token', async (c) => {
-    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
+    const query = c.req.query('lang');
+    let link: Awaited<ReturnType<typeof openLink>>;
     try {
-      const link = await openLink(deps, c.req.param('token'));
-      // A declined recipient's own link: their part is over.
-      if (link.recipient.status === 'declined') return c.body(linkProblemPage(lang, 'used'), 410, PAGE_HEADERS);
+      link = await openLink(deps, c.req.param('token'));
     } catch (e) {
-      const kind = e instanceof AppError ? LINK_PROBLEMS[e.code] : undefined;
-      if (e instanceof AppError && kind) return c.body(linkProblemPage(lang, kind), e.status as 404, PAGE_HEADERS);
-      throw e;
+      const problem = linkProblem(pickLang(query, c.req.header('accept-language')), e);
+      return c.body(problem.html, problem.status, PAGE_HEADERS);
     }
-    return c.body(signerPage(lang), 200, PAGE_HEADERS);
+    // The envelope's language first (the signer can still switch with ?lang=); envelopes made before it had one: the browser's.
+    const lang =
+      query === 'vi' || query === 'en' ? query : (link.envelope.language ?? pickLang(undefined, c.req.header('accept-language')));
+    const embed = embedOf(link.grant);
+    const headers = pageHeaders(embed?.origin);
+    // A declined recipient's own link: their part is over.
+    if (link.recipient.status === 'declined') return c.body(linkProblemPage(lang, 'used'), 410, headers);
+    return c.body(signerPage(lang, embed), 200, headers);
   });
 
-  app.get('/assets/*', (c) => {
-    const name = c.req.path.replace(/^\/assets\//, '');
-    const asset = ASSETS[name];
-    if (!asset) throw new AppError('not_found', 'Not found.');
+  // Embedded signing: the single-use URL becomes the signer's session in one commit, then the page itself.
+  app.get('/embed/kyso-embed.js', (c) => {
+    const { bytes, headers } = asset('kyso-embed.js');
+    return c.body(bytes, 200, headers);
+  });
+  app.get('/embed/:token', async (c) => {
+    const query = c.req.query('lang');
+    try {
+      const { token } = await openEmbeddedLink(deps, c.req.param('token'), requestMeta(c));
+      const lang = query === 'vi' || query === 'en' ? `?lang=${query}` : '';
+      return c.redirect(`/s/${token}${lang}`, 303);
+    } catch (e) {
+      const problem = linkProblem(pickLang(query, c.req.header('accept-language')), e);
+      return c.body(problem.html, problem.status, PAGE_HEADERS);
+    }
+  });
+
+  const asset = (name: string) => {
+    const known = ASSETS[name];
+    if (!known) throw new AppError('not_found', 'Not found.');
     let bytes = cache.get(name);
     if (!bytes) {
-      bytes = new Uint8Array(readFileSync(asset.file()));
+      bytes = new Uint8Array(readFileSync(known.file()));
       cache.set(name, bytes);
     }
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': asset.type,
-      'cache-control': name.startsWith('pdfjs/') ? 'public, max-age=86400' : 'public, max-age=300',
-      'x-content-type-options': 'nosniff',
-    });
+    return {
+      bytes: bytes as Uint8Array<ArrayBuffer>,
+      headers: {
+        'content-type': known.type,
+        'cache-control': name.startsWith('pdfjs/') ? 'public, max-age=86400' : 'public, max-age=300',
+        'x-content-type-options': 'nosniff',
+        // Tenants' pages load kyso-embed.js as a module from their own origin: that needs CORS.
+        ...(name === 'kyso-embed.js' ? { 'access-control-allow-origin': '*' } : {}),
+      },
+    };
+  };
+  app.get('/assets/*', (c) => {
+    const { bytes, headers } = asset(c.req.path.replace(/^\/assets\//, ''));
+    return c.body(bytes, 200, headers);
   });
 
   return app;

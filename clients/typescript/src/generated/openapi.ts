@@ -1529,6 +1529,106 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/envelopes/{id}/recipients/{rid}/embedded-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use URL (5 minutes) to the signer page for an iframe on your site, or a redirect
+         * @description For a signer or approver whose turn it is (any recipient; `delivery: "embedded"` ones are never messaged). The page may be framed only by `allowedOrigin` (CSP frame-ancestors) and posts `{type: "kyso:signed" | "kyso:approved" | "kyso:declined" | "kyso:error", envelopeId, recipientId}` to that origin only (`kyso:ready` when it has loaded). Opening the URL a second time fails; once opened, the signer has an hour. Not framed, the page returns to `returnUrl` with `?kyso_event=signed|approved|declined`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    rid: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmbeddedLinkRequest"];
+                };
+            };
+            responses: {
+                /** @description The URL to open */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmbeddedLink"];
+                    };
+                };
+                /** @description Error: validation_failed, unknown_recipient, invalid_allowed_origin, invalid_return_url */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: wrong_role */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: envelope_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: invalid_state, not_your_turn */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: envelope_voided, envelope_declined, envelope_expired */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/envelopes/{id}/recipients/{rid}/resend": {
         parameters: {
             query?: never;
@@ -5158,6 +5258,11 @@ export interface components {
                 workingHours?: string;
                 workplace?: string;
             };
+            /**
+             * @description Signer page, messages and stamps: vi (default) or en
+             * @enum {string}
+             */
+            language?: "vi" | "en";
             recipients: {
                 auth?: {
                     accessCode?: string;
@@ -5166,6 +5271,11 @@ export interface components {
                     otpChannel?: "email" | "sms" | "zalo";
                 };
                 channels?: ("email" | "sms" | "zalo")[];
+                /**
+                 * @description "embedded": signs in your page through an embedded link; no email/SMS is sent or needed
+                 * @enum {string}
+                 */
+                delivery?: "message" | "embedded";
                 /** Format: email */
                 email?: string;
                 identity?: {
@@ -5254,6 +5364,24 @@ export interface components {
         CreateTenant: {
             name: string;
         };
+        EmbeddedLink: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Open once, in an iframe on allowedOrigin or as a redirect; /embed/kyso-embed.js does either */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "allowedOrigin": "https://hr.example.vn",
+         *       "returnUrl": "https://hr.example.vn/hop-dong/123/xong"
+         *     }
+         */
+        EmbeddedLinkRequest: {
+            /** @description The only origin that may frame the page and receive its postMessage events (https; http only on loopback) */
+            allowedOrigin: string;
+            /** @description Where the page sends the signer when it is not framed (redirect mode); on allowedOrigin */
+            returnUrl: string;
+        };
         Envelope: {
             /**
              * Format: date-time
@@ -5307,6 +5435,11 @@ export interface components {
             }[];
             id: string;
             labourContract?: components["schemas"]["LabourContract"];
+            /**
+             * @description Signer page, messages and stamps
+             * @enum {string}
+             */
+            language: "vi" | "en";
             /** @description A labour contract's identifier on the national platform, once registered */
             nationalId?: string;
             recipients: {
@@ -5332,6 +5465,11 @@ export interface components {
                  */
                 declinedAt?: string;
                 declineReason?: string;
+                /**
+                 * @description embedded: reached only through embedded links, never messaged
+                 * @enum {string}
+                 */
+                delivery: "message" | "embedded";
                 /** @description '' for a phone-only recipient or a seal */
                 email: string;
                 id: string;
@@ -5404,7 +5542,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
