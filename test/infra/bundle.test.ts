@@ -70,6 +70,7 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       '/openapi.json',
       '/assets/signer.js',
       '/assets/signer.css',
+      '/assets/kyso-embed.js',
       '/assets/pdfjs/pdf.min.mjs',
       '/assets/pdfjs/pdf.worker.min.mjs',
       '/app',

@@ -1,5 +1,5 @@
-// kyso-embed.js: embedded signing for the tenant's own pages (served at /assets/kyso-embed.js and
-// /embed/kyso-embed.js; also exported by clients/typescript). Plain ES module, no dependencies.
+// kyso-embed.js: embedded signing for the tenant's own pages (served at /assets/kyso-embed.js with
+// CORS, so other origins can import it; also exported by clients/typescript). Plain ES module, no dependencies.
 //
 //   import { openSigning } from 'https://kyso.example.vn/assets/kyso-embed.js';
 //   const { url } = await yourBackend.embeddedLink(...);   // POST /v1/envelopes/{id}/recipients/{rid}/embedded-link

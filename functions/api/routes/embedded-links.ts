@@ -21,7 +21,9 @@ export const embeddedLinkSchema = z
 
 const EmbeddedLinkSchema = z
   .object({
-    url: z.string().openapi({ description: 'Open once, in an iframe on allowedOrigin or as a redirect; /embed/kyso-embed.js does either' }),
+    url: z
+      .string()
+      .openapi({ description: 'Open once, in an iframe on allowedOrigin or as a redirect; /assets/kyso-embed.js does either' }),
     expiresAt: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('EmbeddedLink');

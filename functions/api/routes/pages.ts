@@ -87,10 +87,6 @@ export const pageRoutes = (deps: AppDeps) => {
   });
 
   // Embedded signing: the single-use URL becomes the signer's session in one commit, then the page itself.
-  app.get('/embed/kyso-embed.js', (c) => {
-    const { bytes, headers } = asset('kyso-embed.js');
-    return c.body(bytes, 200, headers);
-  });
   app.get('/embed/:token', async (c) => {
     const query = c.req.query('lang');
     try {

@@ -5367,7 +5367,7 @@ export interface components {
         EmbeddedLink: {
             /** Format: date-time */
             expiresAt: string;
-            /** @description Open once, in an iframe on allowedOrigin or as a redirect; /embed/kyso-embed.js does either */
+            /** @description Open once, in an iframe on allowedOrigin or as a redirect; /assets/kyso-embed.js does either */
             url: string;
         };
         /**
