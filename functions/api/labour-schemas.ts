@@ -17,15 +17,15 @@ export const labourTermsShape = {
     .object({
       name: str(200),
       idNumber: str(20).describe('CCCD: 12 digits'),
-      dateOfBirth: str(10).describe('YYYY-MM-DD or DD/MM/YYYY'),
+      dateOfBirth: str(40).describe('YYYY-MM-DD or DD/MM/YYYY'),
       address: str(300),
     })
     .partial()
     .strict()
     .optional(),
   contractType: z.enum(['indefinite', 'fixed-term']).optional(),
-  startDate: str(10).optional().describe('YYYY-MM-DD or DD/MM/YYYY'),
-  endDate: str(10).optional().describe('Required for fixed-term; at most 36 months after startDate'),
+  startDate: str(40).optional().describe('YYYY-MM-DD or DD/MM/YYYY'),
+  endDate: str(40).optional().describe('Required for fixed-term; at most 36 months after startDate'),
   jobTitle: str(200).optional(),
   workplace: str(300).optional(),
   salary: z
@@ -41,7 +41,7 @@ export const labourContractSchema = z
     ...labourTermsShape,
     act: z.enum(['contract', 'appendix', 'termination']).default('contract'),
     relatesTo: str(100).optional().describe('Appendix / termination: the original contract’s nationalId or envelope id'),
-    effectiveDate: str(10).optional().describe('Appendix / termination: YYYY-MM-DD'),
+    effectiveDate: str(40).optional().describe('Appendix / termination: YYYY-MM-DD'),
     summary: str(2000).optional().describe('Appendix: what changes; termination: the reason'),
     parties: z
       .object({ employee: z.number().int().min(0).max(49), employer: z.number().int().min(0).max(49) })
@@ -62,7 +62,7 @@ export const conversionSchema = z
         convertedBy: str(200).describe('Who converted it (name, position)'),
         convertedAt: str(40).describe('ISO date-time of the conversion'),
         originalReference: str(200).describe('Number / reference of the paper original'),
-        originalSignedAt: str(10).optional().describe('When the paper original was signed (YYYY-MM-DD)'),
+        originalSignedAt: str(40).optional().describe('When the paper original was signed (YYYY-MM-DD)'),
       })
       .strict(),
     labourContract: z.object(labourTermsShape).strict(),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { labourContractSchema } from './labour-schemas.js';
 
 /** Request bodies of /v1/templates and /v1/bulk (same zod schemas validate and feed /openapi.json). */
 const MAX_PT = 14400;
@@ -47,6 +48,11 @@ export const templateMetadataSchema = z.object({
   roles: z.array(templateRoleSchema).min(1).max(20),
   fields: z.array(templateFieldSchema).max(200),
   mergeFields: z.array(z.string().min(1).max(100)).max(500).optional(),
+  labourContract: labourContractSchema
+    .optional()
+    .describe(
+      'Envelopes from this template are labour contracts (Decree 337). Any text may hold merge fields ("idNumber": "{{cccd}}"), filled per envelope and per bulk row, then validated; `parties` are indexes into roles.',
+    ),
 });
 
 export const createTemplateSchema = templateMetadataSchema.extend({

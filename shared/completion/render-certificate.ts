@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import type { AuditEvent, Envelope } from '../envelope/types.js';
 import { formatVietnamTime } from '../pdf/appearance.js';
 import type { FieldRect } from '../pdf/form-fields.js';
+import { LABOUR_ACTIONS, printLabourContract } from './labour-section.js';
 import { TextLayout } from './layout.js';
 
 export interface CertificateInput {
@@ -32,6 +33,7 @@ const ACTIONS: Record<string, string> = {
   'envelope.voided': 'Hủy / Voided',
   'envelope.declined': 'Bị từ chối / Declined',
   'envelope.expired': 'Hết hạn / Expired',
+  ...LABOUR_ACTIONS,
 };
 
 const ROLES: Record<string, string> = {
@@ -111,6 +113,7 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
     out.space(4);
   }
   out.rule();
+  printLabourContract(out, e);
 
   out.text('Các bên / Recipients', { size: 11, bold: true, gap: 2 });
   for (const r of [...e.recipients].sort((a, b) => a.order - b.order)) {

@@ -3,6 +3,7 @@ import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
 import { sendEnvelope } from '../envelope/send-envelope.js';
 import type { Envelope } from '../envelope/types.js';
 import { AppError } from '../errors.js';
+import { mergeLabourContract } from '../labour/labour-template.js';
 import { buildTemplateDocument } from './build-document.js';
 import { assertMergeValues } from './merge.js';
 import type { MergeValues, Template, TemplateRepository } from './types.js';
@@ -80,7 +81,13 @@ export const createEnvelopeFromTemplate = async (
   const envelope = await createEnvelope(
     deps,
     template.tenantId,
-    { title: doc.title, documents: [{ name: doc.name, content: doc.content }], recipients, fields: doc.fields },
+    {
+      title: doc.title,
+      documents: [{ name: doc.name, content: doc.content }],
+      recipients,
+      fields: doc.fields,
+      ...(template.labourContract ? { labourContract: mergeLabourContract(template.labourContract, input.values) } : {}),
+    },
     meta,
     options,
   );

@@ -1,6 +1,8 @@
 import type { DocumentStore } from '../envelope/ports.js';
 import type { RecipientRole } from '../envelope/types.js';
 import { AppError } from '../errors.js';
+import { checkTemplateParties, labourContractTexts } from '../labour/labour-template.js';
+import type { LabourContractInput } from '../labour/prepare-labour-contract.js';
 import { checkPages } from '../pdf/page-checks.js';
 import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
@@ -31,6 +33,8 @@ export interface CreateTemplateInput {
   readonly fields: readonly TemplateField[];
   /** When given, every `{{x}}` in the title and HTML must be one of these (catches typos like `{{ho_tem}}`). */
   readonly mergeFields?: readonly string[];
+  /** Envelopes from this template are labour contracts; its texts may hold merge fields (`"idNumber": "{{cccd}}"`). */
+  readonly labourContract?: LabourContractInput;
 }
 
 export const templateDocumentKey = (tenantId: string, templateId: string, sha256: string) =>
@@ -45,7 +49,7 @@ export const templateDocumentKey = (tenantId: string, templateId: string, sha256
 export const createTemplate = async (deps: TemplateDeps, tenantId: string, input: CreateTemplateInput): Promise<Template> => {
   if (!input.html === !input.pdf) throw new AppError('validation_failed', 'A template has either an HTML source or a PDF, exactly one.');
   const title = input.title?.trim() || input.name.trim();
-  const mergeFields = findMergeFields(title, input.html ?? '');
+  const mergeFields = findMergeFields(title, input.html ?? '', ...labourContractTexts(input.labourContract));
   if (input.mergeFields) {
     const unknown = mergeFields.filter((f) => !input.mergeFields?.includes(f));
     if (unknown.length) {
@@ -63,6 +67,7 @@ export const createTemplate = async (deps: TemplateDeps, tenantId: string, input
     keys.add(key);
     return { name: r.name.trim(), key, role: r.role, order: r.order, ...(r.recipient ? { recipient: r.recipient } : {}) };
   });
+  if (input.labourContract) checkTemplateParties(input.labourContract, roles);
   input.fields.forEach((f, i) => {
     if (!roles[f.recipient]) throw new AppError('unknown_recipient', `fields[${i}].recipient ${f.recipient} does not refer to a role.`);
   });
@@ -117,6 +122,7 @@ export const createTemplate = async (deps: TemplateDeps, tenantId: string, input
     roles,
     fields: input.fields,
     mergeFields,
+    ...(input.labourContract ? { labourContract: input.labourContract } : {}),
     createdAt: deps.clock.now().toISOString(),
   };
   await deps.templates.create(template);

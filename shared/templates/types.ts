@@ -1,4 +1,5 @@
 import type { FieldType, RecipientRole } from '../envelope/types.js';
+import type { LabourContractInput } from '../labour/prepare-labour-contract.js';
 
 /**
  * A reusable contract: one document (an uploaded PDF, or HTML rendered to PDF per envelope),
@@ -59,6 +60,8 @@ export interface Template {
   readonly fields: readonly TemplateField[];
   /** Every `{{name}}` used in the title and the HTML, in order of first use. */
   readonly mergeFields: readonly string[];
+  /** Envelopes from it are labour contracts: texts may hold merge fields (shared/labour/labour-template.ts). */
+  readonly labourContract?: LabourContractInput;
   readonly createdAt: string;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, createTenant, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
 import { startServer } from '../support/start-server.js';
-import { qpdfCheck, runPdfsig } from '../support/validators.js';
+import { pdfToText, qpdfCheck, runPdfsig } from '../support/validators.js';
 import { type EnvelopeBody, type ErrorBody, signWith, workflowJson } from '../support/workflow.js';
 
 /**
@@ -162,6 +162,14 @@ describe('registration with the national platform', () => {
     const actions = (await audit(contractId)).map((a) => a.action);
     expect(actions).toContain('labour_contract.submission_attempt');
     expect(actions).toContain('labour_contract.registered');
+    // The certificate of completion carries the worker's CCCD, the employer's tax code and the national identifier.
+    const certificate = await call<Uint8Array>('GET', `/v1/envelopes/${contractId}/certificate`, { key });
+    expect(certificate.status).toBe(200);
+    const text = pdfToText(certificate.body);
+    expect(text).toContain('CCCD 079203001234');
+    expect(text).toContain(`MST / tax code ${TAX}`);
+    expect(text).toContain(nationalId);
+    expect(text).toContain('Đã đăng ký trên Nền tảng / Registered by the national platform');
   });
 
   it('the platform down for a while: retried with backoff, each attempt audited, registered once', async () => {

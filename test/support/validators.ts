@@ -23,6 +23,13 @@ export const withTempDir = <T>(fn: (dir: string) => T): T => {
   }
 };
 
+/** The text poppler's pdftotext extracts (UTF-8), whitespace collapsed. */
+export const pdfToText = (pdf: Uint8Array): string =>
+  withTempDir((dir) => {
+    writeFileSync(join(dir, 'doc.pdf'), pdf);
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'doc.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  });
+
 export const runPdfsig = (pdf: Uint8Array, rootPems: readonly string[]): { signatures: PdfsigSignature[]; output: string } =>
   withTempDir((dir) => {
     const nss = join(dir, 'nss');

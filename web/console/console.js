@@ -279,12 +279,17 @@ async function showEnvelope(id, notice = '') {
       ),
     ),
   );
+  // A labour contract: its terms and where its registration with the national platform stands.
+  const labour = e.labourContract
+    ? (await import('/app/assets/labour.js')).labourSection({ el, S, api, fmtTime }, e, base, (n) => showEnvelope(id, n))
+    : '';
   app.replaceChildren(
     el('p', {}, el('a', { href: '#/' }, S.back)),
     el('h1', {}, e.title),
     el('p', {}, statusBadge(e.status), ' ', el('span', { class: 'muted' }, `${S.created}: ${fmtTime(e.createdAt)}`)),
     buttons,
     message,
+    labour,
     el('h2', {}, S.recipients),
     recipients,
     el('h2', {}, S.documents),
@@ -388,6 +393,7 @@ const route = async () => {
     else if (path === '/new') await (await import('/app/assets/compose.js')).showCompose({ app, api, el, S });
     else if (path === '/keys') await showKeys();
     else if (path === '/templates') await (await import('/app/assets/templates.js')).showTemplates({ app, api, el, S, fmtTime });
+    else if (path === '/labour') await (await import('/app/assets/labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
     else await showList(params);
   } catch (e) {
     if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));

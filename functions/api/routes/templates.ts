@@ -78,6 +78,10 @@ export const TemplateSchema = z
     ),
     fields: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'As given at creation (page/x/y or anchor)' }),
     mergeFields: z.array(z.string()),
+    labourContract: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'As given at creation: the labour contract of every envelope, merge fields filled per envelope' }),
     createdAt: z.string(),
   })
   .openapi('Template');
@@ -92,6 +96,7 @@ export const presentTemplate = (t: Template, withSource = false): z.infer<typeof
   roles: [...t.roles],
   fields: t.fields.map((f) => ({ ...f })),
   mergeFields: [...t.mergeFields],
+  ...(t.labourContract ? { labourContract: { ...t.labourContract } } : {}),
   createdAt: t.createdAt,
 });
 
@@ -138,6 +143,7 @@ export const templateRoutes = (deps: AppDeps) => {
           'invalid_pdf',
           'field_off_page',
           'unknown_merge_field',
+          'invalid_labour_contract',
           'payload_too_large',
           'unsupported_media_type',
         ),
@@ -214,7 +220,16 @@ export const templateRoutes = (deps: AppDeps) => {
       request: { params: templateId, body: jsonBody(envelopeFromTemplateSchema) },
       responses: {
         201: jsonContent(EnvelopeSchema, 'The envelope'),
-        ...errors('unauthorized', 'template_not_found', 'missing_merge_values', 'seal_not_provisioned'),
+        ...errors(
+          'unauthorized',
+          'template_not_found',
+          'missing_merge_values',
+          'seal_not_provisioned',
+          'invalid_labour_contract',
+          'labour_contract_not_found',
+          'labour_contract_not_registered',
+          'labour_contract_terminated',
+        ),
       },
     }),
     async (c) => {

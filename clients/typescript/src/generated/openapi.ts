@@ -4248,7 +4248,7 @@ export interface paths {
                         "application/json": components["schemas"]["Template"];
                     };
                 };
-                /** @description Error: validation_failed, bad_request, field_off_page, unknown_merge_field */
+                /** @description Error: validation_failed, bad_request, field_off_page, unknown_merge_field, invalid_labour_contract */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4464,7 +4464,7 @@ export interface paths {
                         "application/json": components["schemas"]["Envelope"];
                     };
                 };
-                /** @description Error: validation_failed, missing_merge_values */
+                /** @description Error: validation_failed, missing_merge_values, invalid_labour_contract */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4482,7 +4482,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error: template_not_found */
+                /** @description Error: template_not_found, labour_contract_not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4491,7 +4491,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error: seal_not_provisioned */
+                /** @description Error: seal_not_provisioned, labour_contract_not_registered, labour_contract_terminated */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5334,6 +5334,57 @@ export interface components {
                 width: number;
             })[];
             html?: string;
+            /** @description Envelopes from this template are labour contracts (Decree 337). Any text may hold merge fields ("idNumber": "{{cccd}}"), filled per envelope and per bulk row, then validated; `parties` are indexes into roles. */
+            labourContract?: {
+                /**
+                 * @default contract
+                 * @enum {string}
+                 */
+                act: "contract" | "appendix" | "termination";
+                /** @enum {string} */
+                contractType?: "indefinite" | "fixed-term";
+                /** @description Appendix / termination: YYYY-MM-DD */
+                effectiveDate?: string;
+                employee?: {
+                    address?: string;
+                    /** @description YYYY-MM-DD or DD/MM/YYYY */
+                    dateOfBirth?: string;
+                    /** @description CCCD: 12 digits */
+                    idNumber?: string;
+                    name?: string;
+                };
+                employer?: {
+                    address?: string;
+                    name?: string;
+                    representative?: string;
+                    /** @description Mã số thuế: 10 digits, or 10-3 */
+                    taxCode?: string;
+                };
+                /** @description Required for fixed-term; at most 36 months after startDate */
+                endDate?: string;
+                jobTitle?: string;
+                /** @description Indexes into recipients; default: the employee by name, the employer by its seal or its representative’s name */
+                parties?: {
+                    employee?: number;
+                    employer?: number;
+                };
+                /** @description Appendix / termination: the original contract’s nationalId or envelope id */
+                relatesTo?: string;
+                salary?: {
+                    amount?: number | string;
+                    /**
+                     * @default VND
+                     * @enum {string}
+                     */
+                    currency: "VND";
+                };
+                /** @description YYYY-MM-DD or DD/MM/YYYY */
+                startDate?: string;
+                /** @description Appendix: what changes; termination: the reason */
+                summary?: string;
+                workingHours?: string;
+                workplace?: string;
+            };
             mergeFields?: string[];
             name: string;
             pdfBase64?: string;
@@ -5848,6 +5899,10 @@ export interface components {
             /** @description The HTML source (GET of one template only) */
             html?: string;
             id: string;
+            /** @description As given at creation: the labour contract of every envelope, merge fields filled per envelope */
+            labourContract?: {
+                [key: string]: unknown;
+            };
             mergeFields: string[];
             name: string;
             pageCount?: number;

@@ -1,0 +1,89 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { a11yProblems } from '../support/a11y.js';
+import { baseUrl, call, createTenant, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { signWith, workflowJson } from '../support/workflow.js';
+
+const PASSWORD = 'mật khẩu đủ dài 123';
+
+const terms = (employee: string) => ({
+  employer: { name: 'Công ty TNHH Dệt May', taxCode: '0312345678', representative: 'Trần Thị Bình', address: 'Thủ Đức, TP. HCM' },
+  employee: { name: employee, idNumber: '079203004321', dateOfBirth: '2000-01-15', address: 'Hà Nội' },
+  contractType: 'indefinite',
+  startDate: '2026-12-01',
+  jobTitle: 'Công nhân may',
+  workplace: 'Thủ Đức, TP. HCM',
+  salary: { amount: 9_000_000, currency: 'VND' },
+});
+
+describe('labour contracts in the console', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lists every contract with its registration and national identifier, and shows it on the envelope', async () => {
+    const tenant = await createTenant('Công ty TNHH Dệt May');
+    const email = uniqueEmail('hr-labour');
+    const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+      key: inject('adminKey'),
+      json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
+    });
+    expect(user.status).toBe(201);
+    const key = tenant.apiKey;
+    const worker = { name: 'Đặng Thị Hương', email: uniqueEmail('nld') };
+    const boss = { name: 'Trần Thị Bình', email: uniqueEmail('nsdld'), order: 2 };
+    const created = await call<{ id: string }>('POST', '/v1/envelopes', {
+      key,
+      json: workflowJson([worker, boss], { title: 'HĐLĐ – Đặng Thị Hương', labourContract: terms(worker.name) }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    expect((await call('POST', `/v1/envelopes/${id}/send`, { key })).status).toBe(200);
+    expect((await signWith(await latestLinkToken(worker.email), worker.name)).status).toBe(200);
+    expect((await signWith(await latestLinkToken(boss.email), boss.name)).status).toBe(200);
+    let nationalId: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const e = await call<{ nationalId?: string }>('GET', `/v1/envelopes/${id}`, { key });
+          nationalId = e.body.nationalId;
+          return nationalId;
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toMatch(/^HDLD-/);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${baseUrl()}/app`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.locator('#envelopes').waitFor();
+
+    await page.getByRole('link', { name: 'Hợp đồng lao động' }).click();
+    const row = page.locator(`#labour tr[data-id="${id}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('registered');
+    expect(await row.textContent()).toContain(nationalId);
+    expect(await row.textContent()).toContain('CCCD 079203004321');
+    expect(await page.locator('#labour-counts').textContent()).toContain('1 Đã đăng ký');
+    await page.screenshot({ path: screenshotPath('console-labour-list') });
+    expect(await a11yProblems(page)).toEqual([]);
+
+    await row.getByRole('link').click();
+    await page.locator('#labour-contract').waitFor();
+    expect(await page.locator('#labour-national-id').textContent()).toBe(nationalId);
+    expect(await page.locator('#labour-contract').textContent()).toContain('Đã đăng ký');
+    expect(await a11yProblems(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
