@@ -10,6 +10,7 @@ import { DocumentsBucket, type LockMode } from './constructs/documents-bucket.js
 import { HttpApi } from './constructs/http-api.js';
 import { JOB_KINDS, JobQueues } from './constructs/job-queues.js';
 import { MailSending } from './constructs/mail-sending.js';
+import { OutboxWiring } from './constructs/outbox.js';
 import { Schedules } from './constructs/schedules.js';
 import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
 import { StateTable } from './constructs/state-table.js';
@@ -143,9 +144,26 @@ export class KysoStack extends Stack {
     sweeper.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
     const schedules = new Schedules(this, 'Schedules', { handler: sweeper.fn });
 
-    // Only the functions that sign may call kms:Sign, named in the key policy: the API, and the
-    // worker (bulk sends certify each document at send). The scheduler never signs.
-    new SigningKeys(this, 'SigningKeys', { signers: [api.fn.role!, worker.fn.role!], aliasPrefix, keySpec });
+    // The outbox worker: performs what committed state changes owe (emails, webhooks, the seal's
+    // turn, the signed audit head, registrations), woken by the table's stream, plus the repair sweep.
+    const outboxFn = new BundledFunction(this, 'OutboxFunction', {
+      entry: 'functions/worker/outbox-stream.ts',
+      description: 'Kyso outbox worker: owed effects of committed state changes (table stream) and the repair sweep',
+      memorySize: 1024,
+      // A sweep performs up to 200 items and walks the open envelopes.
+      timeout: Duration.minutes(5),
+      // The seal's turn draws its signature appearance.
+      runtimeFiles: FONT_FILES,
+      environment: common,
+    });
+    // Links in emails and SMS (whose turn it is, reminders, the completed copy).
+    outboxFn.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
+    const outbox = new OutboxWiring(this, 'Outbox', { table: state.table, handler: outboxFn.fn });
+
+    // Only the functions that sign may call kms:Sign, named in the key policy: the API, the worker
+    // (bulk sends certify each document at send) and the outbox worker (the audit head, the seal's
+    // revision and its timestamp). The scheduler never signs.
+    new SigningKeys(this, 'SigningKeys', { signers: [api.fn.role!, worker.fn.role!, outboxFn.fn.role!], aliasPrefix, keySpec });
     // Tenant seal keys are made at run time by POST /v1/seal (functions/aws/tenant-seal.ts), one per
     // tenant, aliased <prefix>/tenant/<tenantId>/seal; the API may sign only with keys carrying such an alias.
     const { region, account } = Stack.of(this);
@@ -157,14 +175,27 @@ export class KysoStack extends Stack {
         resources: [`arn:aws:kms:${region}:${account}:${aliasPrefix}/tenant/*`, `arn:aws:kms:${region}:${account}:key/*`],
       }),
     );
-    api.fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'UseTenantSealKeys',
-        actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'],
-        resources: [`arn:aws:kms:${region}:${account}:key/*`],
-        conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': `${aliasPrefix}/tenant/*/seal` } },
-      }),
+    // The API signs with a tenant's seal key (seal CSR, own-certificate flows); the outbox worker applies the seal at its turn.
+    for (const fn of [api.fn, outboxFn.fn]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'UseTenantSealKeys',
+          actions: ['kms:Sign', 'kms:GetPublicKey', 'kms:DescribeKey'],
+          resources: [`arn:aws:kms:${region}:${account}:key/*`],
+          conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': `${aliasPrefix}/tenant/*/seal` } },
+        }),
+      );
+    }
+    acknowledgeGrant(
+      outboxFn.fn,
+      ['Resource::arn:aws:kms:<AWS::Region>:<AWS::AccountId>:key/*'],
+      'Tenant seal keys are made at run time: Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases).',
     );
+    // SMS (link messages from the outbox worker, one-time codes from the API) is an SNS Publish to a
+    // phone number, which has no ARN; every topic is excluded.
+    for (const fn of [api.fn, outboxFn.fn]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishSms', actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }));
+    }
     acknowledgeGrant(
       api.fn,
       [
@@ -174,7 +205,7 @@ export class KysoStack extends Stack {
       ],
       'Tenant seal keys do not exist at deploy time: CreateKey has no resource, aliases are limited to <prefix>/tenant/*, and Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases).',
     );
-    for (const fn of [api.fn, worker.fn, sweeper.fn]) {
+    for (const fn of [api.fn, worker.fn, sweeper.fn, outboxFn.fn]) {
       state.grantReadWriteData(fn);
       mail.grantSend(fn);
     }
@@ -182,17 +213,27 @@ export class KysoStack extends Stack {
     adminKey.grantRead(api.fn);
     documents.grantReadWrite(api.fn);
     documents.grantReadWrite(worker.fn);
+    // The seal's revision and the completion it may bring are stored by the outbox worker.
+    documents.grantReadWrite(outboxFn.fn);
     documents.grantLockRetention(api.fn);
     jobs.grantSend(api.fn);
     jobs.grantSend(sweeper.fn);
     // Jobs enqueue their follow-ups: the next webhook attempt after its backoff delay.
     jobs.grantSend(worker.fn);
+    // Owed webhook events become delivery jobs; registrations go to the labour queue.
+    jobs.grantSend(outboxFn.fn);
 
     dataKey.grantCloudWatchAlarms();
     new Alarms(this, 'Alarms', {
       api: http.api,
-      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn },
-      deadLetterQueues: { ...jobs.deadLetterQueues, schedules: schedules.deadLetterQueue },
+      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn, outbox: outboxFn.fn },
+      deadLetterQueues: {
+        ...jobs.deadLetterQueues,
+        schedules: schedules.deadLetterQueue,
+        outboxStream: outbox.streamDeadLetterQueue,
+        outboxRepair: outbox.repairDeadLetterQueue,
+      },
+      outboxLogGroup: outboxFn.logGroup,
       signerLogGroup: api.logGroup,
       schedulerLogGroup: sweeper.logGroup,
       keySpec,

@@ -2,13 +2,12 @@ import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName, type SweepRe
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
 import { jsonLogger } from '../logger.js';
-import { type RepairResult, runRepairSweep } from '../worker/repair.js';
 
 const logger = jsonLogger('kyso-scheduler');
 
 /** The input each EventBridge Scheduler schedule sends (see infra/constructs/schedules.ts). */
 export interface ScheduledTask {
-  readonly task: ScheduledTaskName | 'outbox';
+  readonly task: ScheduledTaskName;
 }
 
 let deps: ReturnType<typeof composeAppDeps> | undefined;
@@ -19,14 +18,10 @@ let deps: ReturnType<typeof composeAppDeps> | undefined;
  * envelopes). The sweeps are shared/envelope/scheduled-tasks.ts; locally the same code runs
  * through POST /dev/scheduler/{task}.
  */
-export const handler = async (event: ScheduledTask): Promise<SweepResult | RepairResult> => {
+export const handler = async (event: ScheduledTask): Promise<SweepResult> => {
   deps ??= composeAppDeps(loadConfig(), { logger });
-  if (event.task === 'outbox') {
-    // The outbox repair sweep (functions/worker/repair.ts): what is owed and not done.
-    const repaired = await runRepairSweep(deps);
-    logger.info('outbox repair sweep done', { ...repaired });
-    return repaired;
-  }
+  // The outbox repair sweep is not here: it runs on the outbox function (functions/worker/outbox-stream.ts),
+  // whose role holds what performing effects needs; this one has no KMS Sign nor S3.
   if (!SCHEDULED_TASKS.includes(event.task)) throw new Error(`unknown scheduler task "${String(event.task)}"`);
   const result = await runScheduledTask(deps, event.task);
   logger.info('scheduler sweep done', { ...result });

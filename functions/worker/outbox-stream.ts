@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { jsonLogger } from '../logger.js';
 import { drainEnvelopeOutbox } from './effects.js';
 import type { JobDeps } from './jobs.js';
+import { type RepairResult, runRepairSweep } from './repair.js';
 
 const logger = jsonLogger('kyso-outbox');
 
@@ -44,5 +45,26 @@ export const createOutboxStreamHandler =
     return { batchItemFailures };
   };
 
+/** The repair sweep's schedule sends `{ "task": "outbox" }` to this same function (infra/constructs/outbox.ts). */
+export interface RepairTask {
+  readonly task: 'outbox';
+}
+
+const isRepairTask = (event: DynamoDBStreamEvent | RepairTask): event is RepairTask => (event as RepairTask).task === 'outbox';
+
+/**
+ * The outbox function's entry: stream batches, and the scheduled repair sweep. One function, so
+ * only one role holds what performing effects needs (KMS Sign, S3, SES, SNS, SQS).
+ */
+export const createOutboxHandler = (depsFor: () => JobDeps) => {
+  const stream = createOutboxStreamHandler(depsFor);
+  return async (event: DynamoDBStreamEvent | RepairTask): Promise<DynamoDBBatchResponse | RepairResult> => {
+    if (!isRepairTask(event)) return stream(event);
+    const repaired = await runRepairSweep(depsFor());
+    logger.info('outbox repair sweep done', { ...repaired });
+    return repaired;
+  };
+};
+
 let deps: JobDeps | undefined;
-export const handler = createOutboxStreamHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger })));
+export const handler = createOutboxHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger })));

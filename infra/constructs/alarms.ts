@@ -20,6 +20,8 @@ export interface AlarmsProps {
   readonly signerLogGroup: logs.ILogGroup;
   /** The scheduler's logs: its labour-registrations sweep reports how many registrations are late (Decree 337: 24 h). */
   readonly schedulerLogGroup?: logs.ILogGroup;
+  /** The outbox function's logs: the repair sweep logs each effect owed for over 15 minutes ("owed effect stuck"). */
+  readonly outboxLogGroup?: logs.ILogGroup;
   /** Which KMS request quota the signing keys draw on. */
   readonly keySpec: SigningKeySpec;
   /** Key for the alarm topic (CloudWatch must be allowed to use it). */
@@ -84,6 +86,24 @@ export class Alarms extends Construct {
       defaultValue: 0,
     });
     this.add('KmsThrottled', throttles.metric({ period: Duration.minutes(1), statistic: 'Sum' }), 0, 'KMS throttled signing requests', 1);
+    if (props.outboxLogGroup) {
+      // functions/worker/repair.ts: one error line per effect still owed after STUCK_AFTER_MS.
+      const stuck = new logs.MetricFilter(this, 'OutboxStuckFilter', {
+        logGroup: props.outboxLogGroup,
+        metricNamespace: 'Kyso',
+        metricName: 'OutboxStuck',
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'owed effect stuck'),
+        metricValue: '1',
+        defaultValue: 0,
+      });
+      this.add(
+        'OutboxStuck',
+        stuck.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
+        0,
+        'An effect of a committed state change (email, webhook, seal, audit head, …) has been owed for more than 15 minutes',
+        1,
+      );
+    }
     if (props.schedulerLogGroup) {
       // A labour contract not registered with the national platform 20 h after completion (the legal limit is 24 h).
       const late = new logs.MetricFilter(this, 'LabourRegistrationsLateFilter', {

@@ -13,7 +13,7 @@ export interface StateTableProps {
 /**
  * The single table (`pk`/`sk` strings, tenant-scoped partition keys). Short-lived items
  * (link tokens, OTPs, idempotency records) carry an epoch-seconds `ttl`. No GSIs: the code
- * queries by key only; add them here when it does not.
+ * queries by key only; add them here when it does not. Its stream (keys only) wakes the outbox worker.
  */
 export class StateTable extends Construct {
   readonly table: dynamodb.Table;
@@ -29,6 +29,8 @@ export class StateTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: 'ttl',
+      // The outbox worker's trigger (infra/constructs/outbox.ts): keys are all it reads.
+      stream: dynamodb.StreamViewType.KEYS_ONLY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

@@ -123,4 +123,13 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
     );
     expect(sweeper).toEqual({ error: 'unknown scheduler task "nope"' });
   });
+
+  it('runs the outbox bundle: stream records of items other than envelopes are skipped without AWS', () => {
+    const outbox = runPackage(
+      assetDir(outdir, template, functionId(template, 'Kyso outbox worker')),
+      'index.mjs',
+      `process.stdout.write("\\n" + JSON.stringify(await handler({ Records: [{ dynamodb: { Keys: { pk: { S: 'TENANT#t' }, sk: { S: 'OUTBOX#1' } }, SequenceNumber: '1' } }] })));`,
+    );
+    expect(outbox).toEqual({ batchItemFailures: [] });
+  });
 });

@@ -16,6 +16,9 @@ const apiRoleId = roleIdOf(json, functionId(json, 'Kyso API'));
 const apiRoleArn = { 'Fn::GetAtt': [apiRoleId, 'Arn'] };
 const workerRoleId = roleIdOf(json, functionId(json, 'Kyso queue worker'));
 const workerRoleArn = { 'Fn::GetAtt': [workerRoleId, 'Arn'] };
+const outboxId = functionId(json, 'Kyso outbox worker');
+const outboxRoleId = roleIdOf(json, outboxId);
+const outboxRoleArn = { 'Fn::GetAtt': [outboxRoleId, 'Arn'] };
 const signingKeys = resourcesOf(json, 'AWS::KMS::Key').filter(([, r]) => r.Properties?.KeyUsage === 'SIGN_VERIFY');
 const grantsSign = (s: Statement) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a === 'kms:Sign' || a === 'kms:*' || a === '*');
 
@@ -35,24 +38,26 @@ describe('KMS keys', () => {
     expect(SIGNING_KEY_NAMES).toEqual(expect.arrayContaining([...PLATFORM_KEYS]));
   });
 
-  it('lets only the signing functions (API, worker) call kms:Sign, and denies it to everyone else', () => {
+  it('lets only the signing functions (API, worker, outbox worker) call kms:Sign, and denies it to everyone else', () => {
     for (const [id] of signingKeys) {
       const statements = (propsOf(json, id).KeyPolicy as { Statement: Statement[] }).Statement;
       const allowSign = statements.filter(grantsSign);
       expect(allowSign).toHaveLength(1);
-      expect(allowSign[0]?.Principal).toEqual({ AWS: [apiRoleArn, workerRoleArn] });
+      expect(allowSign[0]?.Principal).toEqual({ AWS: [apiRoleArn, workerRoleArn, outboxRoleArn] });
       const deny = statements.find((s) => s.Effect === 'Deny' && asArray(s.Action).includes('kms:Sign'));
       expect(deny?.Principal).toEqual({ AWS: '*' });
-      expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [apiRoleArn, workerRoleArn] } });
+      expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [apiRoleArn, workerRoleArn, outboxRoleArn] } });
     }
   });
 
-  it('puts kms:Sign in no IAM policy but the API and worker roles’ (never the scheduler’s)', () => {
+  it('puts kms:Sign in no IAM policy but the API, worker and outbox roles’ (never the scheduler’s)', () => {
     const withSign = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) =>
       (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement.some(grantsSign),
     );
     expect(withSign.map(([, p]) => p.Properties?.Roles).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      [[{ Ref: apiRoleId }], [{ Ref: workerRoleId }]].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      [[{ Ref: apiRoleId }], [{ Ref: workerRoleId }], [{ Ref: outboxRoleId }]].sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
     );
   });
 
@@ -146,9 +151,9 @@ describe('functions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
-      3,
+      4,
     );
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 4);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 5);
   });
 
   it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
@@ -184,13 +189,16 @@ describe('queues, schedules, mail', () => {
     expect(withDlq).toHaveLength(4);
     for (const [, q] of withDlq) expect(q.Properties?.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
     for (const [, q] of queues) expect(q.Properties?.SqsManagedSseEnabled).toBe(true);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
+    // 4 queues + the table's stream (the outbox worker).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 5);
   });
 
   it('never polls with more concurrency than the worker has reserved (throttles would feed the DLQs)', () => {
-    const pollers = resourcesOf(json, 'AWS::Lambda::EventSourceMapping').map(
-      ([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
-    );
+    const pollers = resourcesOf(json, 'AWS::Lambda::EventSourceMapping')
+      // The queues' pollers (the table stream's mapping has no ScalingConfig).
+      .filter(([id]) => propsOf(json, id).ScalingConfig)
+      .map(([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency);
+    expect(pollers).toHaveLength(4);
     const reserved = propsOf(json, functionId(json, 'Kyso queue worker')).ReservedConcurrentExecutions as number;
     expect(pollers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
   });
@@ -228,14 +236,100 @@ describe('queues, schedules, mail', () => {
   });
 });
 
+describe('outbox (issue 14)', () => {
+  it('streams the table’s keys to the outbox worker, envelope items only, with partial batch failures and a DLQ', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'KEYS_ONLY' } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: outboxId },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StateTable'), 'StreamArn'] },
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 8,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OutboxStreamDlq'), 'Arn'] } } },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { Keys: { sk: { S: [{ prefix: 'ENV#' }] } } } }) },
+        ],
+      },
+    });
+  });
+
+  it('runs the repair sweep on the outbox worker every 5 minutes (the scheduler function has no KMS Sign nor S3)', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [outboxId, 'Arn'] },
+        Input: JSON.stringify({ task: 'outbox' }),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OutboxRepairDlq'), 'Arn'] } },
+      }),
+    });
+    const outbox = propsOf(json, outboxId);
+    expect(outbox.Handler).toBe('index.handler');
+    expect(Object.keys((outbox.Environment as { Variables: Record<string, unknown> }).Variables)).toEqual(
+      expect.arrayContaining([
+        'KYSO_TABLE',
+        'KYSO_BUCKET',
+        'KYSO_MAIL_FROM',
+        'KYSO_KEY_ALIAS_PREFIX',
+        'PUBLIC_URL',
+        'KYSO_QUEUE_WEBHOOKS_URL',
+      ]),
+    );
+  });
+
+  it('gives the outbox worker only what effects need: table, documents, mail, SMS (no topics), job queues, signing keys', () => {
+    const statements = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: outboxRoleId }]))
+      .flatMap(
+        ([id]) =>
+          (propsOf(json, id).PolicyDocument as { Statement: (Statement & { Resource?: unknown; NotResource?: unknown })[] }).Statement,
+      );
+    const actions = new Set(statements.flatMap((s) => asArray(s.Action)));
+    for (const a of [
+      'kms:Sign',
+      'sns:Publish',
+      'ses:SendEmail',
+      's3:PutObject',
+      'sqs:SendMessage',
+      'dynamodb:PutItem',
+      'dynamodb:GetRecords',
+    ]) {
+      expect(actions.has(a), a).toBe(true);
+    }
+    for (const a of [
+      'secretsmanager:GetSecretValue',
+      'kms:CreateKey',
+      'kms:CreateAlias',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'iam:PassRole',
+    ]) {
+      expect(actions.has(a), a).toBe(false);
+    }
+    expect(statements.find((s) => asArray(s.Action).includes('sns:Publish'))).toMatchObject({ NotResource: 'arn:aws:sns:*:*:*' });
+    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => asArray(s.Action))).toEqual(['dynamodb:ListStreams']);
+  });
+
+  it('alarms when an effect stays owed (OutboxStuck, from the repair sweep’s error logs)', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "owed effect stuck" }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'OutboxStuck', MetricNamespace: 'Kyso' })],
+    });
+    const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+    expect(alarms.some((a) => a.MetricName === 'OutboxStuck' && a.Threshold === 0)).toBe(true);
+  });
+});
+
 describe('alarms and outputs', () => {
   const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
 
   it('alarms on 5xx rate, every DLQ, KMS throttling and function errors, to the alarm topic', () => {
     expect(alarms.some((a) => JSON.stringify(a.Metrics ?? '').includes('100 * errors / requests'))).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    // 4 job queues, the schedules, the outbox stream and the repair schedule.
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(4);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
