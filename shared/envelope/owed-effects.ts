@@ -92,7 +92,7 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
       if (current?.delivery === 'embedded' && stillWanted(after, current, m.effect.purpose))
         return { error: undefined, channels: 'embedded' };
       if (!link || !current || !live(i)) return { error: undefined, channels: undefined };
-      const notice = { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link };
+      const notice = { senderName: tenant?.name ?? 'Kyso', title: envelope.title, link: link.link, language: envelope.language };
       try {
         const went = await sendToRecipient(
           deps,
@@ -102,7 +102,7 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
             ? invitationMessage(current, notice)
             : m.effect.purpose === 'reminder'
               ? reminderMessage(current, notice)
-              : completedMessage(current, { title: envelope.title, link: link.link }),
+              : completedMessage(current, { title: envelope.title, link: link.link, language: envelope.language }),
         );
         return { error: undefined, channels: went.map((x) => x.channel).join('+') };
       } catch (e) {

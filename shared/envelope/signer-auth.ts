@@ -81,7 +81,12 @@ export const sendOtp = async (deps: EnvelopeDeps, link: OpenedLink, meta: Reques
     deps,
     link.envelope,
     link.recipient,
-    otpMessage(link.recipient, { title: link.envelope.title, code, minutes: OTP_RULES.codeTtlMs / 60_000 }),
+    otpMessage(link.recipient, {
+      title: link.envelope.title,
+      code,
+      minutes: OTP_RULES.codeTtlMs / 60_000,
+      language: link.envelope.language,
+    }),
     [channel],
   );
   const via = sent.map((x) => x.channel).join('+');

@@ -29,17 +29,45 @@ const fitSegment = (build: (title: string) => string, title: string): string => 
   return build(`${title.slice(0, room).trimEnd()}...`);
 };
 
-export const smsInvitation = (i: { senderName: string; title: string; link: string; role: string }): string =>
+/** The envelope's language (shared/envelope/types.ts EnvelopeLanguage); SMS carry one language only. */
+type SmsLang = 'vi' | 'en';
+
+export const smsInvitation = (i: { senderName: string; title: string; link: string; role: string }, lang: SmsLang = 'vi'): string =>
   fitSegment(
-    (t) => unaccent(`${i.senderName.slice(0, 30)} moi ban ${i.role === 'approver' ? 'phe duyet' : 'ky'} "${t}". Mo: ${i.link}`),
+    (t) =>
+      unaccent(
+        lang === 'en'
+          ? `${i.senderName.slice(0, 30)} asks you to ${i.role === 'approver' ? 'approve' : 'sign'} "${t}". Open: ${i.link}`
+          : `${i.senderName.slice(0, 30)} moi ban ${i.role === 'approver' ? 'phe duyet' : 'ky'} "${t}". Mo: ${i.link}`,
+      ),
     unaccent(i.title),
   );
 
-export const smsReminder = (i: { senderName: string; title: string; link: string; role: string }): string =>
-  fitSegment((t) => unaccent(`Nhac: ${i.role === 'approver' ? 'phe duyet' : 'ky'} "${t}". Mo: ${i.link}`), unaccent(i.title));
+export const smsReminder = (i: { senderName: string; title: string; link: string; role: string }, lang: SmsLang = 'vi'): string =>
+  fitSegment(
+    (t) =>
+      unaccent(
+        lang === 'en'
+          ? `Reminder: ${i.role === 'approver' ? 'approve' : 'sign'} "${t}". Open: ${i.link}`
+          : `Nhac: ${i.role === 'approver' ? 'phe duyet' : 'ky'} "${t}". Mo: ${i.link}`,
+      ),
+    unaccent(i.title),
+  );
 
-export const smsOtp = (i: { code: string; minutes: number }): string =>
-  unaccent(`Kyso: ma xac thuc cua ban la ${i.code}, hieu luc ${i.minutes} phut. Khong chia se ma nay voi bat ky ai.`);
+export const smsOtp = (i: { code: string; minutes: number }, lang: SmsLang = 'vi'): string =>
+  unaccent(
+    lang === 'en'
+      ? `Kyso: your verification code is ${i.code}, valid for ${i.minutes} minutes. Do not share it with anyone.`
+      : `Kyso: ma xac thuc cua ban la ${i.code}, hieu luc ${i.minutes} phut. Khong chia se ma nay voi bat ky ai.`,
+  );
 
-export const smsCompleted = (i: { title: string; link?: string }): string =>
-  fitSegment((t) => unaccent(`Da hoan tat "${t}".${i.link ? ` Tai ban da ky: ${i.link}` : ''}`), unaccent(i.title));
+export const smsCompleted = (i: { title: string; link?: string }, lang: SmsLang = 'vi'): string =>
+  fitSegment(
+    (t) =>
+      unaccent(
+        lang === 'en'
+          ? `Everyone has signed "${t}".${i.link ? ` Download: ${i.link}` : ''}`
+          : `Da hoan tat "${t}".${i.link ? ` Tai ban da ky: ${i.link}` : ''}`,
+      ),
+    unaccent(i.title),
+  );

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { baseUrl, call, createTenant, envelopeJson, fixture, mailsTo, outboxDrained, uniqueEmail } from '../support/api.js';
+import { messagesTo, uniquePhone } from '../support/phone.js';
 
 /**
  * Embedded signing over HTTP: recipients with delivery "embedded" get no message; the tenant asks
@@ -166,5 +167,19 @@ describe('embedded signing', () => {
       json: { ...base, recipients: [{ name: 'An', role: 'signer', order: 1 }] },
     });
     expect([nobody.status, nobody.body.error.code]).toEqual([400, 'validation_failed']);
+  });
+
+  it('an en envelope texts its signers in English (SMS carry one language)', async () => {
+    const key = inject('devApiKey');
+    const phone = uniquePhone();
+    const base = envelopeJson({ pdf: fixture('hop-dong-lao-dong.pdf'), signers: [{ name: 'An', email: 'unused@example.vn' }] });
+    const created = await call<Envelope>('POST', '/v1/envelopes', {
+      key,
+      json: { ...base, language: 'en', recipients: [{ name: 'Lê Văn An', phone, role: 'signer', order: 1 }] },
+    });
+    expect(created.status).toBe(201);
+    expect((await call('POST', `/v1/envelopes/${created.body.id}/send`, { key })).status).toBe(200);
+    const [sms] = await messagesTo('sms', phone);
+    expect(sms?.text).toMatch(/^.* asks you to sign "Hop dong lao dong"\. Open: \S+\/s\/[A-Za-z0-9_-]+$/);
   });
 });
