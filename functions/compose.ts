@@ -1,4 +1,5 @@
 import type { OutboxSignal } from '../shared/envelope/deps.js';
+import { cacheRevisions } from '../shared/envelope/document-cache.js';
 import { systemClock } from '../shared/envelope/ports.js';
 import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
@@ -21,6 +22,7 @@ import {
   dynamoTenantRepository,
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
+import { dynamoRevisionLeases } from './aws/dynamo-revision-lease.js';
 import { dynamoRemoteSigningConfigStore, dynamoSigningSessionStore } from './aws/dynamo-signing.js';
 import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-templates.js';
 import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
@@ -82,6 +84,7 @@ export const composeAppDeps = (
     idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
     outbox: dynamoOutbox(table),
+    revisionLeases: dynamoRevisionLeases(table),
     outboxSignal: options.outboxSignal ?? noOutboxSignal,
     labour: {
       registry: config.labourPlatform
@@ -125,7 +128,10 @@ export const composeAppDeps = (
     templates: dynamoTemplateRepository(table),
     bulkJobs: dynamoBulkJobRepository(table),
     // Every stored revision registers its SHA-256, so POST /v1/verify can link a file to its envelope.
-    documents: registerDocumentHashes(s3DocumentStore({ client: clients.s3, bucket: config.bucketName }), dynamoDocumentHashIndex(table)),
+    // Recent revisions stay in memory: the next signer of an envelope builds on them without an S3 read.
+    documents: cacheRevisions(
+      registerDocumentHashes(s3DocumentStore({ client: clients.s3, bucket: config.bucketName }), dynamoDocumentHashIndex(table)),
+    ),
     documentHashes: dynamoDocumentHashIndex(table),
     trustLists: dynamoTrustListRepository(table),
     trustedRoots: config.trustedRootsPem ? fromPem(config.trustedRootsPem) : [],

@@ -12,6 +12,7 @@ import type {
   Mailer,
   OpenEnvelopeIndex,
   OutboxStore,
+  RevisionLeaseStore,
   SealCredentialsPort,
   SignerAuthStore,
   TenantRepository,
@@ -32,6 +33,8 @@ export interface EnvelopeDeps {
   readonly outbox: OutboxStore;
   /** Tells the worker an envelope has new owed effects (in process locally; a no-op on AWS, where the table's stream does it). */
   readonly outboxSignal: OutboxSignal;
+  /** Who builds the next signer revision of an envelope (shared/envelope/revision-lease.ts). */
+  readonly revisionLeases: RevisionLeaseStore;
   readonly pki: () => Promise<PlatformPki>;
   /** Base of links in emails, without trailing slash. */
   readonly publicUrl: string;

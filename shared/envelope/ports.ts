@@ -154,3 +154,15 @@ export interface OutboxStore {
   /** Failed: one more attempt counted, tried again not before `notBefore`. */
   postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;
 }
+
+/**
+ * The per-envelope revision lease (shared/envelope/revision-lease.ts): who may build the next
+ * signer revision of an envelope. A lease is an item taken with a conditional write and an
+ * expiry, so a holder that dies frees it by itself.
+ */
+export interface RevisionLeaseStore {
+  /** Takes the lease for `owner` until `until` if nobody holds it or its holder's time ran out at `now`; false if held. */
+  acquire(tenantId: string, envelopeId: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Gives it back, only if `owner` still holds it (a lease that expired and was taken by another stays theirs). */
+  release(tenantId: string, envelopeId: string, owner: string): Promise<void>;
+}

@@ -3,14 +3,15 @@ import { verifiedIdentityOf } from '../identity/require-identity.js';
 import { addSignatureRevision, type FormValue } from '../pdf/sign-revision.js';
 import { certificateSummary } from '../pki/certificate-summary.js';
 import { contentsSizeFor, signCadesDetached } from '../pki/cms.js';
-import type { OneTimeCredentials, SignerCredentials, VerifiedIdentity } from '../pki/platform-pki.js';
+import type { OneTimeCredentials, PlatformPki, SignerCredentials, VerifiedIdentity } from '../pki/platform-pki.js';
 import { sha256Hex } from '../util/bytes.js';
 import { Timer } from '../util/timer.js';
 import { pdfFieldName } from './certify-documents.js';
 import { commitSignerRevisions } from './commit-signer-revision.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
-import type { Envelope, EnvelopeDocument, Field, SigningGrant } from './types.js';
+import { assertCanSign } from './routing.js';
+import type { Envelope, EnvelopeDocument, Field, Recipient, SigningGrant } from './types.js';
 
 export interface SignInput {
   readonly fields: Readonly<Record<string, string>>;
@@ -19,6 +20,15 @@ export interface SignInput {
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The recipient if they may sign now, else undefined (the commit refuses them with the reason). */
+const signableRecipient = (envelope: Envelope, recipientId: string): Recipient | undefined => {
+  try {
+    return assertCanSign(envelope, recipientId);
+  } catch {
+    return undefined;
+  }
+};
 
 /** Checks the values a signer sent against their own fields: nothing missing, nothing foreign, right types. */
 export const validateFieldValues = (
@@ -110,6 +120,24 @@ export const signEnvelope = async (
     throw new AppError('invalid_field_value', 'Type your full name to sign (1–120 characters).');
   }
   const signedAt = deps.clock.now();
+  const issueOneTime = (pki: PlatformPki, recipient: Recipient) =>
+    timer.time('kms', () =>
+      pki.issueOneTimeCredentials({
+        name: recipient.name,
+        ...(recipient.email ? { email: recipient.email } : {}),
+        ...(recipient.phone ? { phone: recipient.phone } : {}),
+        ...((options.verifiedIdentity ?? verifiedIdentityOf(recipient))
+          ? { verifiedIdentity: options.verifiedIdentity ?? verifiedIdentityOf(recipient) }
+          : {}),
+      }),
+    );
+  // Issued before the revision lease is taken (shared/envelope/revision-lease.ts): signers of one
+  // envelope build one at a time, so only what depends on the previous revision is done holding it.
+  const early = options.current && !options.credentials ? signableRecipient(options.current, grant.recipientId) : undefined;
+  if (early && early.signatureLevel !== 'digital') {
+    oneTime = await issueOneTime(await deps.pki(), early);
+    issued = oneTime;
+  }
   const { envelope: after, attempts } = await commitSignerRevisions(
     deps,
     grant,
@@ -123,18 +151,7 @@ export const signEnvelope = async (
         );
       }
       const values = validateFieldValues(current, recipient.id, input.fields);
-      if (!issued && !options.credentials) {
-        oneTime = await timer.time('kms', () =>
-          pki.issueOneTimeCredentials({
-            name: recipient.name,
-            ...(recipient.email ? { email: recipient.email } : {}),
-            ...(recipient.phone ? { phone: recipient.phone } : {}),
-            ...((options.verifiedIdentity ?? verifiedIdentityOf(recipient))
-              ? { verifiedIdentity: options.verifiedIdentity ?? verifiedIdentityOf(recipient) }
-              : {}),
-          }),
-        );
-      }
+      if (!issued && !options.credentials) oneTime = await issueOneTime(pki, recipient);
       issued ??= options.credentials ?? oneTime;
       const credentials = issued as SignerCredentials;
       const documents: EnvelopeDocument[] = [];

@@ -55,6 +55,11 @@ export const commitTransition = async (
     readonly attempts?: number;
     /** Counts DynamoDB time (Server-Timing). */
     readonly time?: <T>(f: () => Promise<T>) => Promise<T>;
+    /**
+     * The caller appends the commit's audit events itself, later (`performAuditNow`): a signer
+     * does it after giving back the revision lease, so the next signer does not wait for it.
+     */
+    readonly deferAudit?: boolean;
   } = {},
 ): Promise<Committed> => {
   const time = options.time ?? (<T>(f: () => Promise<T>) => f());
@@ -83,7 +88,7 @@ export const commitTransition = async (
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** Math.min(attempt, 6))));
       continue;
     }
-    await time(() => performAuditNow(deps, items));
+    if (!options.deferAudit) await time(() => performAuditNow(deps, items));
     if (items.length) deps.outboxSignal.notify(tenantId, envelopeId);
     return { before, after, items, attempts: attempt };
   }
@@ -94,7 +99,7 @@ export const commitTransition = async (
  * so a worker that woke meanwhile does not append it too; the append is idempotent anyway).
  * A failure here is not the request's failure: the items stay owed and the worker retries.
  */
-const performAuditNow = async (deps: CommitDeps, items: readonly OutboxItem[]) => {
+export const performAuditNow = async (deps: CommitDeps, items: readonly OutboxItem[]) => {
   for (const item of items) {
     if (item.effect.kind !== 'audit') continue;
     try {

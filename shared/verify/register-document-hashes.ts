@@ -12,9 +12,13 @@ const KEY = /^tenants\/([^/]+)\/envelopes\/([^/]+)\/([^/]+)\/[0-9a-f]{64}\.pdf$/
  */
 export const registerDocumentHashes = (store: DocumentStore, index: DocumentHashIndex): DocumentStore => ({
   async put(key, bytes) {
-    await store.put(key, bytes);
     const m = KEY.exec(key);
-    if (m?.[1] && m[2] && m[3]) await index.register(sha256Hex(bytes), { tenantId: m[1], envelopeId: m[2], documentId: m[3] });
+    // Both at once (a signer stores its revision while holding the envelope's revision lease): an
+    // index entry a moment ahead of its object only makes a verification find the envelope early.
+    await Promise.all([
+      store.put(key, bytes),
+      m?.[1] && m[2] && m[3] ? index.register(sha256Hex(bytes), { tenantId: m[1], envelopeId: m[2], documentId: m[3] }) : undefined,
+    ]);
   },
   get: (key) => store.get(key),
 });

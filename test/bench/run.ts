@@ -3,6 +3,7 @@ import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
 import { bulkBench } from './bulk.js';
 import { engineBench } from './engine-bench.js';
+import { manySignersBench } from './many-signers.js';
 import { summary } from './targets.js';
 import { verifyBench } from './verify-bench.js';
 
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     'skip-http': { type: 'boolean', default: false },
     /** Rows of the bulk-send benchmark (./bulk.ts); 0 skips it. */
     'bulk-rows': { type: 'string', default: '1000' },
+    /** Signers of one order signing one envelope at the same instant (./many-signers.ts, issue 14); 0 skips it. */
+    signers: { type: 'string', default: '50' },
   },
 });
 const N = Number(values.envelopes);
@@ -101,6 +104,7 @@ const httpBench = async () => {
 };
 
 if (!values['skip-http']) await httpBench();
+if (!values['skip-http'] && Number(values.signers) > 0) await manySignersBench(Number(values.signers));
 await engineBench();
 await verifyBench();
 // Last: the slowest part (1,000 rows through the queue by default).

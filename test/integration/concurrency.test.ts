@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { call, uniqueEmail } from '../support/api.js';
+import { percentileOf } from '../support/many-signers.js';
 import { extractSignatures } from '../support/pdf-inspect.js';
 import { qpdfCheck, runPdfsig } from '../support/validators.js';
 import { createAndSend, devKey, getEnvelope, latestLinkToken, signWith } from '../support/workflow.js';
 
-const N = 10;
+// 12 in CI (fast); `npm run bench` runs the same with 50 (test/bench/many-signers.ts).
+const N = 12;
 
 describe(`${N} parallel signers signing at the same instant`, () => {
-  // Quarantined (issue 14): since the outbox, one of ten simultaneous invitations is not found in /dev/mail; to fix with the per-envelope lease.
+  // Signers of one envelope build their revisions one at a time under the envelope's revision
+  // lease (shared/envelope/revision-lease.ts): each builds once, on the last committed revision.
   it('lands every signature in its own revision, and the document validates with pdfsig', async () => {
     const key = devKey();
     const signers = Array.from({ length: N }, (_, i) => ({ name: `Người ký số ${i + 1}`, email: uniqueEmail(`par${i}`), order: 1 }));
@@ -16,16 +19,26 @@ describe(`${N} parallel signers signing at the same instant`, () => {
     const revisionsBefore = (await getEnvelope(key, env.id)).body.documents[0]?.revisions as number;
 
     const started = performance.now();
-    const results = await Promise.all(tokens.map((t, i) => signWith(t, signers[i]?.name as string)));
+    const latencies: number[] = [];
+    const results = await Promise.all(
+      tokens.map(async (t, i) => {
+        const r = await signWith(t, signers[i]?.name as string);
+        latencies.push(Math.round(performance.now() - started));
+        return r;
+      }),
+    );
     const elapsedMs = Math.round(performance.now() - started);
 
     for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
     const attempts = results.map((r) => Number(r.headers.get('x-kyso-attempts')));
     const retries = attempts.reduce((a, b) => a + b, 0) - N;
-    // Reported for the issue: how many optimistic-write retries the race cost.
     console.info(
-      `${N} parallel signatures in ${elapsedMs} ms; attempts per request ${JSON.stringify(attempts)}; ${retries} retries in all`,
+      `${N} parallel signatures in ${elapsedMs} ms (p50 ${percentileOf(latencies, 50)} ms, p95 ${percentileOf(latencies, 95)} ms); attempts per request ${JSON.stringify(attempts)}; ${retries} retries in all`,
     );
+    // Under the lease nobody else changes the documents while a signer builds: a retry is only a
+    // commit lost to a write that did not touch the documents (it reuses the built revision).
+    // Without the lease, ten signers cost 41–44 retries (each a rebuild); with it, typically none.
+    expect(retries).toBeLessThan(N);
     expect(Math.max(...attempts)).toBeLessThanOrEqual(30);
 
     const done = await getEnvelope(key, env.id);
