@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RevisionLeaseStore } from '../../shared/envelope/ports.js';
 import { isConditionFailure, type TableOptions } from './dynamo-table.js';
 
@@ -24,6 +24,24 @@ export const dynamoRevisionLeases = ({ client, tableName }: TableOptions): Revis
           ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
           ExpressionAttributeNames: { '#until': 'until' },
           ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  },
+  async renew(tenantId, envelopeId, owner, until) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(tenantId, envelopeId),
+          UpdateExpression: 'SET #until = :until, #ttl = :ttl',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#ttl': 'ttl', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':until': until.toISOString(), ':ttl': Math.floor(until.getTime() / 1000) + 3600, ':owner': owner },
         }),
       );
       return true;

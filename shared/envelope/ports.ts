@@ -163,6 +163,8 @@ export interface OutboxStore {
 export interface RevisionLeaseStore {
   /** Takes the lease for `owner` until `until` if nobody holds it or its holder's time ran out at `now`; false if held. */
   acquire(tenantId: string, envelopeId: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Extends the lease to `until`, only if `owner` still holds it; false if not. */
+  renew(tenantId: string, envelopeId: string, owner: string, until: Date): Promise<boolean>;
   /** Gives it back, only if `owner` still holds it (a lease that expired and was taken by another stays theirs). */
   release(tenantId: string, envelopeId: string, owner: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { randomId } from '../util/bytes.js';
 import type { RevisionLeaseStore } from './ports.js';
 
@@ -16,10 +17,11 @@ import type { RevisionLeaseStore } from './ports.js';
  *   next as it releases.
  *
  * The lease is for throughput, not for correctness: the envelope's conditional write on its
- * version still decides. A holder whose lease expired mid-build (a very slow TSA) cannot
- * commit over a newer revision; it rebuilds. A waiter that has waited `waitMs` builds without
- * the lease (logged), rather than answer an error: under the lease's own expiry this only
- * happens when a holder is stuck, and then the version check keeps the document whole.
+ * version still decides. The holder renews the lease while it builds (every third of `ttlMs`),
+ * so only a holder that died loses it; one that lost it anyway (renewals failing) cannot
+ * commit over a newer revision: it rebuilds. A waiter that has waited `waitMs` does not build
+ * without the lease (that was the retry storm again, and a request past ~25 s is lost to API
+ * Gateway's 29 s anyway): it answers 503 `service_unavailable` with Retry-After; nothing changed.
  */
 export interface RevisionLeaseOptions {
   /** How long a holder may build before others may take over (a build takes well under a second). */
@@ -38,7 +40,6 @@ const queues = new Map<string, Promise<void>>();
 /** What the work learns about its turn: `waited` = the state the caller read before may be stale. */
 export interface LeaseTurn {
   readonly waited: boolean;
-  readonly held: boolean;
 }
 
 export const withRevisionLease = async <T>(
@@ -77,12 +78,21 @@ export const withRevisionLease = async <T>(
       }
       waited = true;
       if (Date.now() + pause > deadline) {
-        options.logger?.warn('revision lease not obtained in time; building without it', { tenantId, envelopeId });
-        break;
+        options.logger?.warn('revision lease not obtained in time', { tenantId, envelopeId });
+        throw new AppError('service_unavailable', 'Other signers of this envelope are signing right now; nothing changed, retry shortly.');
       }
       await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
     }
-    return await work({ waited, held });
+    // Renewed while the work runs, so a live holder keeps it however slow a TSA or KMS is.
+    const renewal = setInterval(() => {
+      const now = Date.now();
+      leases.renew(tenantId, envelopeId, owner, new Date(now + ttlMs)).catch(() => undefined);
+    }, ttlMs / 3);
+    try {
+      return await work({ waited });
+    } finally {
+      clearInterval(renewal);
+    }
   } finally {
     if (held) await leases.release(tenantId, envelopeId, owner).catch(() => undefined);
     done();

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { createKysoClient, type KysoClient } from '../../clients/typescript/src/index.js';
+import { signatureFields } from './many-signers.js';
 
 /**
  * A tiny HTTP client for the running service (integration tests talk HTTP only), over the
@@ -110,16 +111,7 @@ export const envelopeJson = (opts: {
   documents: [{ name: 'hop-dong.pdf', contentBase64: Buffer.from(opts.pdf).toString('base64') }],
   recipients: opts.signers.map((s, i) => ({ name: s.name, email: s.email, role: 'signer', order: s.order ?? i + 1 })),
   fields: [
-    ...opts.signers.map((_, i) => ({
-      recipient: i,
-      document: 0,
-      type: 'signature',
-      page: 1,
-      x: 60 + (i % 2) * 260,
-      y: 620 + Math.floor(i / 2) * 70,
-      width: 200,
-      height: 60,
-    })),
+    ...signatureFields(opts.signers.length, (i) => ({ x: 60 + (i % 2) * 260, y: 620 + Math.floor(i / 2) * 70, width: 200, height: 60 })),
     ...(opts.extraFields ?? []),
   ],
 });
