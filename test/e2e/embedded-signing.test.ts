@@ -24,8 +24,10 @@ openSigning({ url: params.get('u'), container: document.getElementById('ky'), re
 </script></body></html>`;
 
 const startSite = async (): Promise<{ origin: string; server: Server }> => {
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(integratorPage(baseUrl())),
+  const server = createServer((req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(req.url?.startsWith('/done') ? '<!doctype html><title>done</title><p id="done">Xong</p>' : integratorPage(baseUrl())),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -111,5 +113,37 @@ describe('embedded signing in the browser', () => {
 
     const envelope = await call<{ status: string }>('GET', `/v1/envelopes/${created.body.id}`, { key });
     expect(envelope.body.status).toBe('completed');
+  });
+
+  it('redirect mode: not framed, the page returns to returnUrl with the outcome after signing', async () => {
+    const key = inject('devApiKey');
+    const json = envelopeJson({ pdf: fixture('hop-dong-lao-dong.pdf'), signers: [{ name: 'Vũ Minh Khoa', email: 'x@example.vn' }] });
+    const created = await call<{ id: string; recipients: { id: string }[] }>('POST', '/v1/envelopes', {
+      key,
+      json: { ...json, language: 'en', recipients: [{ name: 'Vũ Minh Khoa', role: 'signer', order: 1, delivery: 'embedded' }] },
+    });
+    expect((await call('POST', `/v1/envelopes/${created.body.id}/send`, { key })).status).toBe(200);
+    const made = await call<{ url: string }>(
+      'POST',
+      `/v1/envelopes/${created.body.id}/recipients/${created.body.recipients[0]?.id}/embedded-link`,
+      {
+        key,
+        json: { allowedOrigin: site.origin, returnUrl: `${site.origin}/done?order=42` },
+      },
+    );
+    expect(made.status).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl()}${new URL(made.body.url).pathname}`);
+    await page.locator('#sign-form').waitFor({ timeout: 60_000 });
+    // The envelope's language, not the browser's.
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByLabel(/I agree/).check();
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.waitForURL(`${site.origin}/done**`, { timeout: 60_000 });
+    const back = new URL(page.url());
+    expect([back.pathname, back.searchParams.get('order'), back.searchParams.get('kyso_event')]).toEqual(['/done', '42', 'signed']);
+    await context.close();
+    expect((await call<{ status: string }>('GET', `/v1/envelopes/${created.body.id}`, { key })).body.status).toBe('completed');
   });
 });
