@@ -41,9 +41,9 @@ export interface AppDeps extends EnvelopeDeps {
   readonly templates: TemplateRepository;
   readonly bulkJobs: BulkJobRepository;
   /** Verification service: hash → envelope index, extra trust anchors (deployment, per tenant). */
-  readonly documentHashes?: DocumentHashIndex;
+  readonly documentHashes: DocumentHashIndex;
   readonly trustedRoots?: readonly Uint8Array[];
-  readonly trustLists?: TrustListRepository;
+  readonly trustLists: TrustListRepository;
   /** Online CRL fetch for /v1/verify (KYSO_VERIFY_FETCH_CRLS=1). */
   readonly crlFetcher?: CrlFetcher;
   /** Signing with the signer's own certificate: USB token (prepare/complete) and remote-signing CAs (CSC). */

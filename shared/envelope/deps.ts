@@ -47,7 +47,7 @@ export interface EnvelopeDeps {
   /** KYSO_TSA_REQUIRED=external: signatures need an external TSA; no fallback to the platform TSA. */
   readonly tsaRequired?: 'external';
   /** Where use cases report failures that answer 5xx but are no bug (an outside service down): logged as errors, alarmed. */
-  readonly reportError?: (message: string, fields: Record<string, unknown>) => void;
+  readonly reportError: (message: string, fields: Record<string, unknown>) => void;
   /**
    * The fetch for every URL a tenant or a file supplied (TSAs, webhooks, CSC providers, …): the
    * composition root passes the guarded fetch (functions/net/guarded-fetch.ts); absent only in unit tests.
@@ -70,7 +70,7 @@ export interface EnvelopeDeps {
   /** SMS (SNS) and Zalo (ZNS) adapters; a channel without one is not available on this deployment. */
   readonly messengers?: { readonly sms?: Messenger; readonly zalo?: Messenger };
   /** Phone messages sent and their delivery receipts. */
-  readonly deliveries?: DeliveryLog;
+  readonly deliveries: DeliveryLog;
   /** Identity proofing: providers, evidence store, encrypted image store. */
   readonly identity?: IdentityDeps;
   /** Labour contracts: the national platform (LabourContractRegistry), the indexes, the delivery queue. */

@@ -28,7 +28,7 @@ export const timestamperFor = async (
       ? {
           requireExternal: true,
           onFallback: (url: string, error: Error) =>
-            deps.reportError?.('external TSA failed', { tenantId, tsaHost: hostOf(url), error: error.message }),
+            deps.reportError('external TSA failed', { tenantId, tsaHost: hostOf(url), error: error.message }),
         }
       : {}),
   });
@@ -37,7 +37,7 @@ export const timestamperFor = async (
     try {
       return await timestamper(digest);
     } catch (e) {
-      deps.reportError?.('timestamp unavailable: no external TSA answered (KYSO_TSA_REQUIRED=external)', { tenantId, urls: urls.length });
+      deps.reportError('timestamp unavailable: no external TSA answered (KYSO_TSA_REQUIRED=external)', { tenantId, urls: urls.length });
       throw e;
     }
   };

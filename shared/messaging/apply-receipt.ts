@@ -12,7 +12,7 @@ export const applyDeliveryReceipt = async (
   messageId: string,
   receipt: { status: DeliveryStatus; at: string; detail?: string },
 ): Promise<Delivery | undefined> => {
-  const d = await deps.deliveries?.applyReceipt(provider, messageId, receipt);
+  const d = await deps.deliveries.applyReceipt(provider, messageId, receipt);
   if (!d) return undefined;
   await deps.audit.append(d.tenantId, d.envelopeId, {
     at: deps.clock.now().toISOString(),

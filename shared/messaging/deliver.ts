@@ -54,7 +54,7 @@ export const sendToRecipient = async (
     };
     const result = await messenger.send(out);
     const at = deps.clock.now().toISOString();
-    await deps.deliveries?.record({
+    await deps.deliveries.record({
       tenantId: envelope.tenantId,
       envelopeId: envelope.id,
       recipientId: recipient.id,

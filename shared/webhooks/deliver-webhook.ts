@@ -13,7 +13,7 @@ export interface DeliverWebhookDeps {
   readonly maxAttempts: number;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
-  readonly logger?: { info(m: string, d?: Record<string, unknown>): void; warn(m: string, d?: Record<string, unknown>): void };
+  readonly logger: { info(m: string, d?: Record<string, unknown>): void; warn(m: string, d?: Record<string, unknown>): void };
 }
 
 /** SQS can postpone a message by at most 900 s: longer waits take several hops. */
@@ -70,10 +70,10 @@ export const deliverWebhook = async (deps: DeliverWebhookDeps, job: DeliveryJob)
   if (!(await deps.webhooks.updateDelivery(record, { attempts: delivery.attempts, status: 'pending' }))) return;
   const ids = { tenantId: delivery.tenantId, deliveryId: delivery.id, attempt: attempts };
   if (outcome.ok) {
-    deps.logger?.info('webhook delivered', ids);
+    deps.logger.info('webhook delivered', ids);
     return;
   }
-  deps.logger?.warn(done ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry', {
+  deps.logger.warn(done ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry', {
     ...ids,
     statusCode: outcome.statusCode,
     error: outcome.error,

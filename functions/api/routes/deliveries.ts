@@ -37,7 +37,7 @@ export const deliveryRoutes = (deps: AppDeps) => {
     }),
     async (c) => {
       const envelope = await getEnvelopeOrThrow(deps, c.get('tenantId'), c.req.param('id'));
-      const items = (await deps.deliveries?.list(envelope.tenantId, envelope.id)) ?? [];
+      const items = await deps.deliveries.list(envelope.tenantId, envelope.id);
       return c.json(
         {
           deliveries: items.map((d) => ({

@@ -87,11 +87,7 @@ export const sealCertificateRoutes = (deps: AppDeps) => {
         : await c.req.text();
       const uploaded = fromPem(pem);
       const tenantId = c.get('tenantId');
-      const anchors = [
-        (await deps.pki()).rootCertificate,
-        ...(deps.trustedRoots ?? []),
-        ...((await deps.trustLists?.rootsFor(tenantId)) ?? []),
-      ];
+      const anchors = [(await deps.pki()).rootCertificate, ...(deps.trustedRoots ?? []), ...(await deps.trustLists.rootsFor(tenantId))];
       const installed = await installSealCertificate(keys(), anchors, tenantId, uploaded, deps.clock.now());
       deps.logger.info('seal certificate installed', { tenantId });
       return c.json(

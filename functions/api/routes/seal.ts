@@ -92,7 +92,7 @@ export const sealRoutes = (deps: AppDeps) => {
       responses: { 200: jsonContent(SealSchema, 'The seal'), ...errors('unauthorized', 'not_found') },
     }),
     async (c) => {
-      const seal = await deps.seals?.describe(c.get('tenantId'));
+      const seal = await deps.seals.describe(c.get('tenantId'));
       if (!seal) throw new AppError('not_found', 'This tenant has no seal yet: POST /v1/seal.');
       return c.json(presentSeal(seal), 200);
     },

@@ -52,7 +52,7 @@ const setup = async (answers: (number | Error)[], maxAttempts = 4) => {
     if (a instanceof Error) throw a;
     return new Response('x', { status: a });
   }) as unknown as typeof globalThis.fetch;
-  const deps = { webhooks, jobs, clock, backoffBaseMs: 30_000, maxAttempts, fetch };
+  const deps = { webhooks, jobs, clock, backoffBaseMs: 30_000, maxAttempts, fetch, logger: { info() {}, warn() {}, error() {} } };
   await webhookPublisher(deps).publish('t1', 'envelope.sent', { envelopeId: 'e1' });
   /** Runs queued jobs one by one, moving the clock forward by each job's delay. */
   const drain = async (limit = 100) => {
