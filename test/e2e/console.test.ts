@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
-import { ARTIFACTS, launchBrowser, screenshotPath } from '../support/browser.js';
+import { ARTIFACTS, dragField, launchBrowser, screenshotPath } from '../support/browser.js';
 import { runPdfsig } from '../support/validators.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
@@ -41,22 +41,6 @@ const signIn = async (page: Page, email: string) => {
   await page.getByLabel('Mật khẩu').fill(PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.locator('#envelopes').waitFor();
-};
-
-/** Drags a palette chip with the mouse to the point (fx, fy) of a rendered page (fractions of its width/height). */
-const dragField = async (page: Page, type: string, doc: number, pageNo: number, fx: number, fy: number) => {
-  const target = page.locator(`.page[data-doc="${doc}"][data-page="${pageNo}"]`);
-  await target.evaluate((n, f) => {
-    const r = n.getBoundingClientRect();
-    window.scrollTo(0, r.top + window.scrollY + r.height * f - window.innerHeight * 0.6);
-  }, fy);
-  const chip = await page.locator(`.chip[data-type="${type}"]`).boundingBox();
-  const box = await target.boundingBox();
-  if (!chip || !box) throw new Error('chip or page not visible');
-  await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 12 });
-  await page.mouse.up();
 };
 
 const phone = (browser: Browser): Promise<BrowserContext> =>

@@ -1,5 +1,7 @@
 // New envelope: PDFs rendered by pdf.js, recipients, fields dragged onto the pages, send.
 // Field positions are kept in the API's units: PDF points from the top-left corner, 1-based page.
+import { labourFieldset } from '/app/assets/labour.js';
+
 const SIZES = { signature: [180, 60], text: [160, 20], date: [100, 20], checkbox: [16, 16] };
 const COLORS = ['#1d4ed8', '#b45309', '#047857', '#9d174d', '#6d28d9', '#0e7490'];
 
@@ -16,6 +18,7 @@ let uid = 0;
 const nextId = () => `k${++uid}`;
 
 export async function showCompose({ app, api, el, S }) {
+  const labour = labourFieldset({ el, S });
   const state = { recipients: [], files: [], fields: [] };
 
   const title = el('input', { type: 'text', id: 'env-title', required: true, maxlength: 300 });
@@ -282,6 +285,7 @@ export async function showCompose({ app, api, el, S }) {
       recipientRows,
       el('button', { type: 'button', class: 'secondary', id: 'add-recipient', onclick: addRecipient }, S.addRecipient),
     ),
+    labour.node,
     el(
       'div',
       { class: 'card sticky' },
@@ -353,6 +357,7 @@ export async function showCompose({ app, api, el, S }) {
         ...(r.otp.checked ? { auth: { otp: true } } : {}),
       })),
       fields,
+      ...(labour.value() ? { labourContract: labour.value() } : {}),
     };
     const body = new FormData();
     body.append('metadata', JSON.stringify(metadata));
@@ -375,6 +380,7 @@ export async function showCompose({ app, api, el, S }) {
       title: title.value.trim(),
       roles: state.recipients.map((r) => ({ name: r.name.value.trim(), role: r.role.value, order: Number(r.order.value) || 1 })),
       fields: fields.filter((f) => f.document === 0).map(({ document: _d, ...f }) => f),
+      ...(labour.value() ? { labourContract: labour.value() } : {}),
     };
     const body = new FormData();
     body.append('metadata', JSON.stringify(metadata));

@@ -162,3 +162,78 @@ export function labourSection({ el, S, api, fmtTime }, e, base, refresh) {
     message,
   );
 }
+
+/**
+ * The new-envelope page's labour-contract card (also saved into a template: texts may hold merge
+ * fields like {{cccd}}). `value()` is the `labourContract` of the request, or undefined when the
+ * box is not ticked. The server validates it (400 invalid_labour_contract names the field).
+ */
+export function labourFieldset({ el, S }) {
+  const on = el('input', { type: 'checkbox', id: 'lc-on' });
+  const input = (id, label, attrs = {}) => {
+    const node = el('input', { type: 'text', id: `lc-${id}`, ...attrs });
+    return { node, row: el('div', {}, el('label', { for: node.id }, label), node) };
+  };
+  const f = {
+    employerName: input('employer-name', S.lc_employerName, { maxlength: 300 }),
+    taxCode: input('tax-code', S.lc_taxCode, { maxlength: 20, inputmode: 'numeric' }),
+    representative: input('representative', S.lc_representative, { maxlength: 200 }),
+    employerAddress: input('employer-address', S.lc_employerAddress, { maxlength: 300 }),
+    employeeName: input('employee-name', S.lc_employeeName, { maxlength: 200 }),
+    idNumber: input('id-number', S.lc_idNumber, { maxlength: 20, inputmode: 'numeric' }),
+    dateOfBirth: input('dob', S.lc_dateOfBirth, { maxlength: 40, placeholder: 'dd/mm/yyyy' }),
+    employeeAddress: input('employee-address', S.lc_employeeAddress, { maxlength: 300 }),
+    startDate: input('start', S.lc_startDate, { maxlength: 40, placeholder: 'dd/mm/yyyy' }),
+    endDate: input('end', S.lc_endDate, { maxlength: 40, placeholder: 'dd/mm/yyyy' }),
+    jobTitle: input('job', S.lc_jobTitle, { maxlength: 200 }),
+    workplace: input('workplace', S.lc_workplace, { maxlength: 300 }),
+    salary: input('salary', S.lc_salary, { maxlength: 30, inputmode: 'numeric' }),
+    workingHours: input('hours', S.lc_workingHours, { maxlength: 200 }),
+  };
+  const type = el(
+    'select',
+    { id: 'lc-type' },
+    el('option', { value: 'fixed-term' }, S.lc_fixedTerm),
+    el('option', { value: 'indefinite' }, S.lc_indefinite),
+  );
+  const body = el(
+    'div',
+    { class: 'grid', id: 'lc-fields', hidden: true },
+    Object.values(f)
+      .slice(0, 8)
+      .map((x) => x.row),
+    el('div', {}, el('label', { for: type.id }, S.lc_type), type),
+    Object.values(f)
+      .slice(8)
+      .map((x) => x.row),
+  );
+  on.addEventListener('change', () => {
+    body.hidden = !on.checked;
+  });
+  type.addEventListener('change', () => {
+    f.endDate.row.hidden = type.value === 'indefinite';
+  });
+  const v = (x) => x.node.value.trim();
+  const value = () =>
+    on.checked
+      ? {
+          employer: { name: v(f.employerName), taxCode: v(f.taxCode), representative: v(f.representative), address: v(f.employerAddress) },
+          employee: { name: v(f.employeeName), idNumber: v(f.idNumber), dateOfBirth: v(f.dateOfBirth), address: v(f.employeeAddress) },
+          contractType: type.value,
+          startDate: v(f.startDate),
+          ...(type.value === 'fixed-term' ? { endDate: v(f.endDate) } : {}),
+          jobTitle: v(f.jobTitle),
+          workplace: v(f.workplace),
+          salary: { amount: v(f.salary), currency: 'VND' },
+          ...(v(f.workingHours) ? { workingHours: v(f.workingHours) } : {}),
+        }
+      : undefined;
+  const node = el(
+    'div',
+    { class: 'card', id: 'labour-card' },
+    el('label', { class: 'check', for: on.id }, on, S.lc_on),
+    el('p', { class: 'muted' }, S.lc_hint),
+    body,
+  );
+  return { node, value };
+}
