@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, createTenant, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
 import { startServer } from '../support/start-server.js';
@@ -103,13 +105,42 @@ const registered = (id: string) => waitFor(id, (e) => e.labourContract.registrat
 const audit = async (id: string) =>
   (await call<{ events: { action: string; data?: Record<string, unknown> }[] }>('GET', `/v1/envelopes/${id}/audit`, { key })).body.events;
 
+/** The tenant's webhook endpoint: what it was told about labour contracts. */
+const hooks: { type: string; data: { envelopeId?: string; nationalId?: string; reason?: string } }[] = [];
+const hookServer = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => {
+    body += d;
+  });
+  req.on('end', () => {
+    hooks.push(JSON.parse(body));
+    res.writeHead(200).end();
+  });
+});
+const hooksFor = async (type: string, envelopeId: string) => {
+  for (let i = 0; i < 100 && !hooks.some((h) => h.type === type && h.data.envelopeId === envelopeId); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return hooks.filter((h) => h.type === type && h.data.envelopeId === envelopeId);
+};
+
 beforeAll(async () => {
   key = (await createTenant('Công ty TNHH Thử Nghiệm')).apiKey;
+  await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+  const hook = await call('POST', '/v1/webhooks', {
+    key,
+    json: {
+      url: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`,
+      events: ['labour_contract.registered', 'labour_contract.rejected'],
+    },
+  });
+  expect(hook.status, JSON.stringify(hook.body)).toBe(201);
   platformUrl = (await call<{ url: string }>('GET', '/dev/labour-platform')).body.url;
   await fetch(`${platformUrl}/__reset`, { method: 'POST' });
 });
 afterAll(async () => {
   await fetch(`${platformUrl}/__reset`, { method: 'POST' });
+  await new Promise<void>((r) => hookServer.close(() => r()));
 });
 
 describe('labourContract on POST /v1/envelopes: validated, 400s name the field', () => {
@@ -170,6 +201,8 @@ describe('registration with the national platform', () => {
     expect(text).toContain(`MST / tax code ${TAX}`);
     expect(text).toContain(nationalId);
     expect(text).toContain('Đã đăng ký trên Nền tảng / Registered by the national platform');
+    // Announced once to the tenant's webhook, with the identifier.
+    expect((await hooksFor('labour_contract.registered', contractId)).map((h) => h.data.nationalId)).toEqual([nationalId]);
   });
 
   it('the platform down for a while: retried with backoff, each attempt audited, registered once', async () => {
@@ -207,6 +240,7 @@ describe('registration with the national platform', () => {
     );
     const rejected = await waitFor(id, (e) => e.labourContract.registration?.status === 'rejected', 'rejected');
     expect(rejected.labourContract.registration?.reason).toContain('chưa có tài khoản');
+    expect((await hooksFor('labour_contract.rejected', id))[0]?.data.reason).toContain('chưa có tài khoản');
     // 21 h and 25 h after completion: the sweep flags it late (the alarm's count), then overdue with the reason.
     const at = (h: number) => new Date(Date.parse(rejected.completedAt as string) + h * 3600_000).toISOString();
     const late = await call<{ late: number; overdue: number }>('POST', `/dev/scheduler/labour-registrations?now=${at(21)}`);
