@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
-import { audit, type Effect } from './effects.js';
+import { audit, type Effect, type Transition } from './effects.js';
 import { expireIfDue } from './end-envelope.js';
 import { assertEnvelopeLive, hasActed } from './routing.js';
 import { commitTransition } from './transition.js';
@@ -20,11 +20,17 @@ const assertCanReissue = (envelope: Envelope, recipientId: string): Recipient =>
 };
 
 /**
- * A new link for a recipient whose turn it is (status notified or viewed): one commit kills
- * every earlier link at once (their hashes leave the recipient) and owes a message with a new
- * one (made by the worker, audited `recipient.link_resent` with its channels once sent).
+ * The one commit that replaces a recipient's links: the recipient must still be able to get
+ * one (`assertCanReissue`); `decide` returns the next state (their `linkHashes` emptied) and
+ * what it owes. The old tokens' items are deleted after the commit (they died with it).
  */
-export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string, recipientId: string, meta: RequestMeta) => {
+const reissueLinks = async (
+  deps: EnvelopeDeps,
+  tenantId: string,
+  envelopeId: string,
+  recipientId: string,
+  decide: (current: Envelope, recipient: Recipient) => Transition,
+): Promise<Envelope> => {
   const envelope = await expireIfDue(deps, await getEnvelopeOrThrow(deps, tenantId, envelopeId));
   let old: readonly string[] = [];
   const { after } = await commitTransition(
@@ -33,21 +39,8 @@ export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeI
     envelopeId,
     (current) => {
       const r = assertCanReissue(current, recipientId);
-      if (current.status !== 'sent' || r.status === 'pending') {
-        throw new AppError('invalid_state', 'It is not this recipient’s turn yet: their link goes out when earlier recipients finish.');
-      }
       old = r.linkHashes ?? [];
-      return {
-        next: { ...current, recipients: current.recipients.map((x) => (x.id === recipientId ? { ...x, linkHashes: [] } : x)) },
-        effects: [
-          {
-            kind: 'link-message',
-            recipientId,
-            purpose: 'sign',
-            audit: { action: 'recipient.link_resent', actor: { type: 'tenant', id: tenantId }, ...meta, data: { recipientId } },
-          },
-        ],
-      };
+      return decide(current, r);
     },
     { current: envelope },
   );
@@ -56,55 +49,65 @@ export const resendLink = async (deps: EnvelopeDeps, tenantId: string, envelopeI
 };
 
 /**
+ * A new link for a recipient whose turn it is (status notified or viewed): one commit kills
+ * every earlier link at once (their hashes leave the recipient) and owes a message with a new
+ * one (made by the worker, audited `recipient.link_resent` with its channels once sent).
+ */
+export const resendLink = (deps: EnvelopeDeps, tenantId: string, envelopeId: string, recipientId: string, meta: RequestMeta) =>
+  reissueLinks(deps, tenantId, envelopeId, recipientId, (current, r) => {
+    if (current.status !== 'sent' || r.status === 'pending') {
+      throw new AppError('invalid_state', 'It is not this recipient’s turn yet: their link goes out when earlier recipients finish.');
+    }
+    return {
+      next: { ...current, recipients: current.recipients.map((x) => (x.id === recipientId ? { ...x, linkHashes: [] } : x)) },
+      effects: [
+        {
+          kind: 'link-message',
+          recipientId,
+          purpose: 'sign',
+          audit: { action: 'recipient.link_resent', actor: { type: 'tenant', id: tenantId }, ...meta, data: { recipientId } },
+        },
+      ],
+    };
+  });
+
+/**
  * Changes a recipient's email (and optionally name) before they act. Their old link dies in
  * the same commit; if it is their turn, a message with a new link to the new address is owed.
  */
-export const changeRecipient = async (
+export const changeRecipient = (
   deps: EnvelopeDeps,
   tenantId: string,
   envelopeId: string,
   recipientId: string,
   change: { email?: string; name?: string },
   meta: RequestMeta,
-) => {
-  const envelope = await expireIfDue(deps, await getEnvelopeOrThrow(deps, tenantId, envelopeId));
-  let old: readonly string[] = [];
-  const { after } = await commitTransition(
-    deps,
-    tenantId,
-    envelopeId,
-    (current) => {
-      const r = assertCanReissue(current, recipientId);
-      const email = change.email?.trim().toLowerCase() ?? r.email;
-      const name = change.name?.trim() || r.name;
-      if (current.recipients.some((x) => x.id !== recipientId && x.email === email)) {
-        throw new AppError('validation_failed', `Recipient ${email} is already in this envelope.`);
-      }
-      const isTheirTurn = current.status === 'sent' && r.status !== 'pending';
-      old = r.linkHashes ?? [];
-      const effects: Effect[] = [
-        audit({
-          at: deps.clock.now().toISOString(),
-          action: 'recipient.changed',
-          actor: { type: 'tenant', id: tenantId },
-          ...meta,
-          data: { recipientId, previousEmail: r.email, email, ...(name !== r.name ? { name } : {}) },
-        }),
-      ];
-      if (isTheirTurn) effects.unshift({ kind: 'link-message', recipientId, purpose: 'sign' });
-      return {
-        next: {
-          ...current,
-          recipients: current.recipients.map((x) =>
-            // The old address's links die; a new one only if it is their turn.
-            x.id === recipientId ? { ...x, email, name, linkHashes: [], ...(isTheirTurn ? { status: 'notified' as const } : {}) } : x,
-          ),
-        },
-        effects,
-      };
-    },
-    { current: envelope },
-  );
-  await Promise.all(old.map((h) => deps.tokens.delete(h)));
-  return after;
-};
+) =>
+  reissueLinks(deps, tenantId, envelopeId, recipientId, (current, r) => {
+    const email = change.email?.trim().toLowerCase() ?? r.email;
+    const name = change.name?.trim() || r.name;
+    if (current.recipients.some((x) => x.id !== recipientId && x.email === email)) {
+      throw new AppError('validation_failed', `Recipient ${email} is already in this envelope.`);
+    }
+    const isTheirTurn = current.status === 'sent' && r.status !== 'pending';
+    const effects: Effect[] = [
+      audit({
+        at: deps.clock.now().toISOString(),
+        action: 'recipient.changed',
+        actor: { type: 'tenant', id: tenantId },
+        ...meta,
+        data: { recipientId, previousEmail: r.email, email, ...(name !== r.name ? { name } : {}) },
+      }),
+    ];
+    if (isTheirTurn) effects.unshift({ kind: 'link-message', recipientId, purpose: 'sign' });
+    return {
+      next: {
+        ...current,
+        recipients: current.recipients.map((x) =>
+          // The old address's links die; a new one only if it is their turn.
+          x.id === recipientId ? { ...x, email, name, linkHashes: [], ...(isTheirTurn ? { status: 'notified' as const } : {}) } : x,
+        ),
+      },
+      effects,
+    };
+  });

@@ -2,7 +2,7 @@ import type { Clock } from '../envelope/ports.js';
 import type { JobQueue } from '../jobs/ports.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import type { EventPublisher, WebhookEvent, WebhookEventType } from './events.js';
-import type { WebhookDelivery, WebhookRepository } from './ports.js';
+import type { WebhookDelivery, WebhookEndpoint, WebhookRepository } from './ports.js';
 
 /** The job a 'webhooks' queue message carries: make attempt number `attempt` of one delivery. */
 export interface DeliveryJob {
@@ -20,6 +20,27 @@ interface PublisherDeps {
 
 /** Time-ordered ids, so a tenant's deliveries list newest first. */
 export const newDeliveryId = (now: Date): string => `dlv_${now.getTime().toString(36).padStart(10, '0')}${randomId(6)}`;
+
+/** A delivery of `event` to one endpoint, not attempted yet (due at the event's time). */
+const pendingDelivery = (
+  id: string,
+  tenantId: string,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'url'>,
+  event: WebhookEvent,
+  payload: string,
+): WebhookDelivery => ({
+  id,
+  tenantId,
+  endpointId: endpoint.id,
+  url: endpoint.url,
+  eventId: event.id,
+  eventType: event.type,
+  payload,
+  status: 'pending',
+  attempts: 0,
+  createdAt: event.createdAt,
+  nextAttemptAt: event.createdAt,
+});
 
 /**
  * Records an owed webhook event (an outbox item, shared/envelope/effects.ts) exactly once:
@@ -41,19 +62,7 @@ export const publishOwedEvent = async (
   let created = 0;
   for (const endpoint of endpoints) {
     const id = `dlv_${at.getTime().toString(36).padStart(10, '0')}${sha256Hex(`${owed.id}\n${endpoint.id}`).slice(0, 8)}`;
-    const delivery: WebhookDelivery = {
-      id,
-      tenantId,
-      endpointId: endpoint.id,
-      url: endpoint.url,
-      eventId: event.id,
-      eventType: type,
-      payload,
-      status: 'pending',
-      attempts: 0,
-      createdAt: at.toISOString(),
-      nextAttemptAt: at.toISOString(),
-    };
+    const delivery = pendingDelivery(id, tenantId, endpoint, event, payload);
     const isNew = await deps.webhooks.createDelivery(delivery).then(
       () => true,
       async (e) => {
@@ -85,19 +94,7 @@ export const webhookPublisher = (deps: PublisherDeps): EventPublisher => ({
       const event: WebhookEvent = { id: `evt_${randomId(12)}`, type, createdAt: now.toISOString(), data };
       const payload = JSON.stringify(event);
       for (const endpoint of endpoints) {
-        const delivery: WebhookDelivery = {
-          id: newDeliveryId(now),
-          tenantId,
-          endpointId: endpoint.id,
-          url: endpoint.url,
-          eventId: event.id,
-          eventType: type,
-          payload,
-          status: 'pending',
-          attempts: 0,
-          createdAt: now.toISOString(),
-          nextAttemptAt: now.toISOString(),
-        };
+        const delivery = pendingDelivery(newDeliveryId(now), tenantId, endpoint, event, payload);
         await deps.webhooks.createDelivery(delivery);
         const job: DeliveryJob = { tenantId, deliveryId: delivery.id, attempt: 1 };
         await deps.jobs.enqueue('webhooks', { ...job });
