@@ -9,6 +9,7 @@ import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
 import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
+import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
@@ -30,6 +31,7 @@ import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
 import { awsDependencyChecks } from './aws/health-checks.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
+import { s3ArchiveStore } from './aws/s3-archive-store.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
 import { s3PresignedUrls } from './aws/s3-presigned-urls.js';
 import { dynamoSealKeys } from './aws/seal-keys.js';
@@ -113,6 +115,12 @@ export const composeAppDeps = (
     tokens: dynamoTokenRepository(table),
     signerAuth: dynamoSignerAuthStore(table),
     openEnvelopes: dynamoOpenEnvelopeIndex(table),
+    // Issue 17: completed envelopes are archived under Object Lock (KYSO_LOCK_MODE, KYSO_LOCK_DAYS).
+    archive: s3ArchiveStore({ client: clients.s3, bucket: config.bucketName, mode: config.lockMode }),
+    archiveIndex: dynamoArchiveIndex(table),
+    lockMode: config.lockMode,
+    lockFloorDays: config.lockFloorDays,
+    timestampRenewalMarginDays: config.timestampRenewalMarginDays,
     seals: kmsTenantSeals({
       kms: clients.kms,
       dynamo: clients.dynamo,

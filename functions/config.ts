@@ -84,6 +84,12 @@ export interface Config {
   readonly labourPollMs: number;
   /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit kills the process there. */
   readonly devCrashPoint?: 'after-completion-commit';
+  /** Object Lock of completed envelopes (issue 17): KYSO_LOCK_MODE (GOVERNANCE | COMPLIANCE, default GOVERNANCE). */
+  readonly lockMode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** KYSO_LOCK_DAYS: minimum retention after completion whatever the tenant's class says (default 0: the class decides). */
+  readonly lockFloorDays: number;
+  /** KYSO_TIMESTAMP_RENEWAL_MARGIN_DAYS: renew a document timestamp this long before a certificate it relies on expires (365). */
+  readonly timestampRenewalMarginDays: number;
 }
 
 export interface IdentityConfig {
@@ -208,6 +214,12 @@ const trustedRootsPem = (value: string): string => {
   return pems.join('\n');
 };
 
+const lockModeOf = (raw: string | undefined): 'GOVERNANCE' | 'COMPLIANCE' => {
+  if (raw === undefined || raw === '') return 'GOVERNANCE';
+  if (raw !== 'GOVERNANCE' && raw !== 'COMPLIANCE') throw new Error(`KYSO_LOCK_MODE must be GOVERNANCE or COMPLIANCE, got "${raw}"`);
+  return raw;
+};
+
 const faultsOf = (env: NodeJS.ProcessEnv): { faults?: FaultInjection } => {
   const faults = parseFaultInjection(env.KYSO_FAULT_RATE, env.KYSO_FAULT_KINDS);
   return faults ? { faults } : {};
@@ -290,5 +302,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     labourBackoffBaseMs: positive(env, 'KYSO_LABOUR_BACKOFF_BASE_MS', 60_000),
     labourPollMs: positive(env, 'KYSO_LABOUR_POLL_MS', 60_000),
     ...(env.KYSO_DEV_CRASH_POINT === 'after-completion-commit' ? { devCrashPoint: 'after-completion-commit' as const } : {}),
+    lockMode: lockModeOf(env.KYSO_LOCK_MODE),
+    lockFloorDays: env.KYSO_LOCK_DAYS === '0' ? 0 : positive(env, 'KYSO_LOCK_DAYS', 0),
+    timestampRenewalMarginDays: positive(env, 'KYSO_TIMESTAMP_RENEWAL_MARGIN_DAYS', 365),
   };
 };

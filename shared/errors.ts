@@ -120,6 +120,13 @@ export const ERROR_STATUS = {
   labour_contract_terminated: 409,
   /** The envelope's registration is not in a state that can be retried (only rejected ones are). */
   labour_registration_not_retryable: 409,
+  /** Issue 17: the object or envelope is under Object Lock retention or a legal hold; nothing of it may be deleted. */
+  locked: 423,
+  legal_hold: 423,
+  /** A legal hold is already set (POST) or none is set (DELETE). */
+  legal_hold_exists: 409,
+  no_legal_hold: 409,
+  data_subject_request_not_found: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -26,6 +26,7 @@ import { externalSignRoutes } from './routes/external-sign.js';
 import { healthRoutes } from './routes/health.js';
 import { identityCallbackRoutes, signIdentityRoutes } from './routes/identity.js';
 import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './routes/labour.js';
+import { legalHoldRoutes } from './routes/legal-hold.js';
 import { pageRoutes } from './routes/pages.js';
 import { pkiRoutes } from './routes/pki.js';
 import { remoteSigningRoutes } from './routes/remote-signing.js';
@@ -102,6 +103,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/labour-contracts', labourConversionRoutes(deps));
   app.route('/v1/reports', labourReportRoutes(deps));
   app.route('/v1/envelopes', embeddedLinkRoutes(deps));
+  app.route('/v1/envelopes', legalHoldRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/seal', sealCertificateRoutes(deps));
   app.route('/v1/remote-signing', remoteSigningRoutes(deps));

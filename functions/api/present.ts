@@ -143,6 +143,20 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
   ...(e.reminders ? { reminders: e.reminders } : {}),
   ...(e.labourContract ? presentLabourContract(e.labourContract) : {}),
   language: e.language ?? 'vi',
+  ...(e.contractKind ? { contractKind: e.contractKind } : {}),
+  ...(e.contractEndsAt ? { contractEndsAt: e.contractEndsAt } : {}),
+  ...(e.retention
+    ? {
+        retention: {
+          kind: e.retention.kind,
+          retainUntil: e.retention.retainUntil,
+          atEnd: e.retention.atEnd,
+          mode: e.retention.mode,
+          lockedObjects: e.retention.lockedKeys.length,
+        },
+      }
+    : {}),
+  ...(e.legalHold ? { legalHold: { reason: e.legalHold.reason, at: e.legalHold.at } } : {}),
   recipients: e.recipients.map((r) => ({
     id: r.id,
     name: r.name,

@@ -67,6 +67,10 @@ export const envelopeOptionsSchema = {
       }),
     ])
     .optional(),
+  /** Retention class once completed (issue 17): labourContract, serviceContract or other (default). */
+  contractKind: z.enum(['labourContract', 'serviceContract', 'other']).optional(),
+  /** When the contract ends, if known: classes counting from the contract's end start there. */
+  contractEndsAt: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
 };
 
 export const fieldSchema = z.object({

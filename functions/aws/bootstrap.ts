@@ -85,6 +85,8 @@ const ensureBucket = async ({ s3 }: AwsClients, config: Config) => {
     await s3.send(
       new CreateBucketCommand({
         Bucket: config.bucketName,
+        // Like the stack's DocumentsBucket: completed envelopes are archived under Object Lock (issue 17).
+        ObjectLockEnabledForBucket: true,
         ...(config.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: config.region as never } } : {}),
       }),
     );

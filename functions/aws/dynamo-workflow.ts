@@ -47,7 +47,9 @@ export const dynamoSignerAuthStore = ({ client, tableName }: Options): SignerAut
 });
 
 const SHARDS = 8;
-const shardOf = (tenantId: string, envelopeId: string) => Number.parseInt(sha256Hex(`${tenantId}#${envelopeId}`).slice(0, 2), 16) % SHARDS;
+/** Which of the 8 partitions of a sweep list (OPEN#n, ARCHIVE#n) an envelope lives in. */
+export const shardOf = (tenantId: string, envelopeId: string) =>
+  Number.parseInt(sha256Hex(`${tenantId}#${envelopeId}`).slice(0, 2), 16) % SHARDS;
 
 export const dynamoOpenEnvelopeIndex = ({ client, tableName }: Options): OpenEnvelopeIndex => ({
   async add(tenantId, envelopeId) {

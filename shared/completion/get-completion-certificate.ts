@@ -14,7 +14,15 @@ const FINAL = new Set(['completed', 'declined', 'voided', 'expired']);
  * audit-chain head and kept in S3, so asking twice returns the same bytes; sealed with the
  * platform key (B-T) and completed with DSS + document timestamp (B-LTA).
  */
-export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string): Promise<Uint8Array> => {
+export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string): Promise<Uint8Array> =>
+  (await completionCertificate(deps, tenantId, envelopeId)).pdf;
+
+/** The same, with the store key it is kept under (the archive locks it). */
+export const completionCertificate = async (
+  deps: EnvelopeDeps,
+  tenantId: string,
+  envelopeId: string,
+): Promise<{ pdf: Uint8Array; key: string }> => {
   const envelope = await getEnvelopeOrThrow(deps, tenantId, envelopeId);
   if (!FINAL.has(envelope.status)) {
     throw new AppError('invalid_state', `The certificate of completion exists once the envelope is finished; it is ${envelope.status}.`);
@@ -23,7 +31,7 @@ export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: str
   const head = events[events.length - 1]?.hash ?? 'empty';
   const key = `tenants/${tenantId}/envelopes/${envelopeId}/certificate/${head}.pdf`;
   try {
-    return await deps.documents.get(key);
+    return { pdf: await deps.documents.get(key), key };
   } catch (e) {
     if (!(e instanceof AppError && e.code === 'not_found')) throw e;
   }
@@ -60,5 +68,5 @@ export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: str
   const crls = [await pki.crl('root-ca'), await pki.crl('issuing-ca')];
   const pdf = await addLtvRevision({ pdf: sealed.pdf, certificates: await embeddedCertificates(sealed.pdf), crls, timestamper });
   await deps.documents.put(key, pdf);
-  return pdf;
+  return { pdf, key };
 };

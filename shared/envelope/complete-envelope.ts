@@ -5,7 +5,8 @@ import type { Envelope } from './types.js';
 /**
  * What completing an envelope owes, whoever completes it (the last signer, approver or seal):
  * the `envelope.completed` event and webhook, the signed audit head (after every event of the
- * completing commit), leaving the scheduler's list, and the completed copy — a fresh link to
+ * completing commit), the archive (Object Lock of documents, certificate and audit export:
+ * shared/retention/archive-envelope.ts), leaving the scheduler's list, and the completed copy — a fresh link to
  * the signed documents — for every recipient with an email or a phone, viewers included.
  * A labour contract also owes its registration with the national platform (Decree 337).
  */
@@ -18,6 +19,8 @@ export const completionEffects = (envelope: Envelope, at: string): Effect[] => [
   }),
   webhook('envelope.completed', { envelopeId: envelope.id, status: 'completed' }),
   { kind: 'head-signature' },
+  // After the head signature (an ordered kind): the audit export it locks ends with it.
+  { kind: 'archive' },
   { kind: 'open-index', op: 'remove' },
   ...envelope.recipients
     .filter((r) => r.email || r.phone)

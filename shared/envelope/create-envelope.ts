@@ -6,6 +6,7 @@ import { recipientContact } from '../messaging/recipient-contact.js';
 import { checkPages } from '../pdf/page-checks.js';
 import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
+import type { ContractKind } from '../retention/types.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { requirePlainText } from '../util/plain-text.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
@@ -44,6 +45,9 @@ export interface CreateEnvelopeInput {
   readonly reminders?: ReminderOptions | false;
   /** A labour contract, appendix or termination (Decree 337): validated, parties matched to recipients. */
   readonly labourContract?: LabourContractInput;
+  /** Retention class once completed, and the contract's end date when known (issue 17). */
+  readonly contractKind?: ContractKind;
+  readonly contractEndsAt?: string;
   readonly fields: readonly {
     readonly recipient: number;
     readonly document: number;
@@ -258,6 +262,8 @@ export const createEnvelope = async (
     ...(reminders ? { reminders } : {}),
     ...(labourContract ? { labourContract } : {}),
     language: input.language ?? 'vi',
+    ...(input.contractKind ? { contractKind: input.contractKind } : {}),
+    ...(input.contractEndsAt ? { contractEndsAt: new Date(input.contractEndsAt).toISOString() } : {}),
     recipients,
     documents,
     fields,

@@ -3,6 +3,7 @@ import type { LabourDeps } from '../labour/ports.js';
 import type { DeliveryLog, Messenger } from '../messaging/ports.js';
 import type { CrlSource } from '../pki/external-crls.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
+import type { ArchiveIndex, ArchiveStore } from '../retention/ports.js';
 import type { EventPublisher } from '../webhooks/events.js';
 import type {
   AuditRepository,
@@ -77,6 +78,14 @@ export interface EnvelopeDeps {
   readonly labour?: LabourDeps;
   /** Local fault injection only (KYSO_DEV_CRASH_POINT): dies at the named point, to test what survives a crash. */
   readonly crashPoint?: (point: 'after-completion-commit') => void;
+  /** Object Lock archive of completed envelopes (issue 17); absent in unit tests that do not archive. */
+  readonly archive?: ArchiveStore;
+  readonly archiveIndex?: ArchiveIndex;
+  /** KYSO_LOCK_MODE (default GOVERNANCE) and KYSO_LOCK_DAYS (minimum retention after completion, default 0). */
+  readonly lockMode?: 'GOVERNANCE' | 'COMPLIANCE';
+  readonly lockFloorDays?: number;
+  /** Renew a document timestamp this many days before a certificate it relies on expires (default 365). */
+  readonly timestampRenewalMarginDays?: number;
 }
 
 /** Who did something, for the audit trail: never more than the request metadata we need. */

@@ -1,6 +1,7 @@
 import type { IdentityRequirement } from '../identity/types.js';
 import type { LabourContract } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
+import type { ContractKind, EnvelopeRetention, LegalHold, RetentionSettings } from '../retention/types.js';
 
 /** The envelope aggregate: one item in the store, changed only by conditional writes on `version`. */
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'voided' | 'expired';
@@ -120,6 +121,14 @@ export interface Envelope {
   readonly reminders?: ReminderOptions;
   /** The signer page's, messages' and stamps' language (absent on envelopes made before it existed: vi). */
   readonly language?: EnvelopeLanguage;
+  /** Which retention class applies once completed (issue 17); absent = other. */
+  readonly contractKind?: ContractKind;
+  /** ISO date the contract ends, when known: classes counting from the contract's end start there. */
+  readonly contractEndsAt?: string;
+  /** Set when completed documents are archived under Object Lock. */
+  readonly retention?: EnvelopeRetention;
+  /** While set, nothing of the envelope may be deleted or erased. */
+  readonly legalHold?: LegalHold;
   readonly recipients: readonly Recipient[];
   readonly documents: readonly EnvelopeDocument[];
   readonly fields: readonly Field[];
@@ -138,6 +147,8 @@ export interface Tenant {
   readonly createdAt: string;
   /** RFC 3161 TSAs this tenant wants, tried in order before the platform TSA. */
   readonly tsaUrls?: readonly string[];
+  /** Retention classes that differ from the defaults (shared/retention/types.ts). */
+  readonly retention?: Partial<RetentionSettings>;
 }
 
 /** What a link token grants: one recipient of one envelope of one tenant, nothing else. */

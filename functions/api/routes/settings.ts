@@ -1,20 +1,50 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Tenant } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
+import { effectiveRetention } from '../../../shared/retention/retention-date.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonBody, jsonContent, TENANT } from '../openapi.js';
 import { requireOutboundUrl } from '../outbound-url.js';
 
-export const settingsSchema = z.object({
-  tsaUrls: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(5),
-});
+const retentionClassSchema = z
+  .object({
+    years: z.number().int().min(1).max(100),
+    from: z.enum(['completion', 'contractEnd']).default('completion'),
+    atEnd: z.enum(['delete', 'review']),
+  })
+  .strict()
+  .openapi('RetentionClass');
+
+/** Retention classes per contract kind (issue 17); kinds left out keep the defaults. */
+export const retentionSettingsSchema = z
+  .object({ labourContract: retentionClassSchema, serviceContract: retentionClassSchema, other: retentionClassSchema })
+  .partial()
+  .strict();
+
+/** Each part is optional: a PUT changes only what it names. */
+export const settingsSchema = z
+  .object({
+    tsaUrls: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(5),
+    retention: retentionSettingsSchema,
+  })
+  .partial();
+
+const settingsView = z
+  .object({
+    tsaUrls: z.array(z.string()),
+    retention: z.object({ labourContract: retentionClassSchema, serviceContract: retentionClassSchema, other: retentionClassSchema }),
+  })
+  .openapi('Settings');
 
 /**
  * Tenant settings. `tsaUrls`: the tenant's own RFC 3161 TSAs, tried in order before the
- * platform TSA (https only outside local mode).
+ * platform TSA (https only outside local mode). `retention`: how long completed envelopes are
+ * kept, per contract kind (the defaults apply to kinds left out).
  */
 export const settingsRoutes = (deps: AppDeps) => {
   const app = createRouter();
-  const view = jsonContent(z.object({ tsaUrls: z.array(z.string()) }), 'The settings');
+  const view = jsonContent(settingsView, 'The settings');
+  const present = (tenant: Tenant | undefined) => ({ tsaUrls: [...(tenant?.tsaUrls ?? [])], retention: effectiveRetention(tenant) });
   app.openapi(
     createRoute({
       method: 'get',
@@ -24,17 +54,14 @@ export const settingsRoutes = (deps: AppDeps) => {
       security: TENANT,
       responses: { 200: view, ...errors('unauthorized') },
     }),
-    async (c) => {
-      const tenant = await deps.tenants.get(c.get('tenantId'));
-      return c.json({ tsaUrls: [...(tenant?.tsaUrls ?? [])] }, 200);
-    },
+    async (c) => c.json(present(await deps.tenants.get(c.get('tenantId'))), 200),
   );
   app.openapi(
     createRoute({
       method: 'put',
       path: '/',
       tags: ['Settings'],
-      summary: 'Set the tenant’s RFC 3161 TSAs (tried in order before the platform TSA)',
+      summary: 'Change the tenant’s TSAs (tried in order before the platform TSA) and retention classes; parts left out are kept',
       security: TENANT,
       request: { body: jsonBody(settingsSchema) },
       responses: { 200: view, ...errors('unauthorized', 'not_found') },
@@ -43,11 +70,20 @@ export const settingsRoutes = (deps: AppDeps) => {
       const body = c.req.valid('json');
       // Server-side requests to tenant URLs (SSRF): https to public hosts, loopback only in local mode;
       // the guarded fetch checks the resolved address again at each request.
-      for (const url of body.tsaUrls) requireOutboundUrl(url, 'tsaUrls', { allowLoopback: deps.allowLoopbackWebhooks });
+      for (const url of body.tsaUrls ?? []) requireOutboundUrl(url, 'tsaUrls', { allowLoopback: deps.allowLoopbackWebhooks });
       const tenant = await deps.tenants.get(c.get('tenantId'));
       if (!tenant) throw new AppError('not_found', 'Tenant not found.');
-      await deps.tenants.create({ ...tenant, tsaUrls: body.tsaUrls });
-      return c.json({ tsaUrls: body.tsaUrls }, 200);
+      const next: Tenant = {
+        ...tenant,
+        ...(body.tsaUrls ? { tsaUrls: body.tsaUrls } : {}),
+        ...(body.retention ? { retention: { ...(tenant.retention ?? {}), ...body.retention } } : {}),
+      };
+      await deps.tenants.create(next);
+      if (body.retention) {
+        // Settings change what future archives keep; logged per tenant (no envelope trail to carry it).
+        deps.logger.info('retention classes changed', { tenantId: tenant.id, kinds: Object.keys(body.retention) });
+      }
+      return c.json(present(next), 200);
     },
   );
   return app;
