@@ -153,6 +153,7 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
           atEnd: e.retention.atEnd,
           mode: e.retention.mode,
           lockedObjects: e.retention.lockedKeys.length,
+          ...(e.retention.renewBy ? { timestampsRenewBy: e.retention.renewBy } : {}),
         },
       }
     : {}),

@@ -18,7 +18,13 @@ export const addLongTermRevisions = async (
   deps: EnvelopeDeps,
   envelope: Pick<Envelope, 'id' | 'tenantId'>,
   documents: readonly EnvelopeDocument[],
-  options: { pki?: PlatformPki; timestamper?: Timestamper; timer?: Timer } = {},
+  options: {
+    pki?: PlatformPki;
+    timestamper?: Timestamper;
+    timer?: Timer;
+    /** A renewal's timestamp field name per document (issue 17); the first one is kyso-document-timestamp. */
+    fieldName?: (doc: EnvelopeDocument) => string;
+  } = {},
 ): Promise<EnvelopeDocument[]> => {
   const timer = options.timer ?? new Timer();
   const pki = options.pki ?? (await deps.pki());
@@ -31,7 +37,14 @@ export const addLongTermRevisions = async (
     const certificates = await embeddedCertificates(pdf);
     // Certificates from other CAs (own-certificate signers, external TSAs): their CRLs too, when online fetching is on.
     const fetched = deps.crlFetcher ? await externalCrls(certificates, [pki.rootCertificate, pki.issuingCertificate], deps.crlFetcher) : [];
-    const lta = await addLtvRevision({ pdf, certificates, crls: [...platformCrls, ...fetched], timestamper });
+    const fieldName = options.fieldName?.(doc);
+    const lta = await addLtvRevision({
+      pdf,
+      certificates,
+      crls: [...platformCrls, ...fetched],
+      timestamper,
+      ...(fieldName ? { fieldName } : {}),
+    });
     timer.add('pdf', performance.now() - started);
     const sha256 = sha256Hex(lta);
     const key = documentKey(envelope.tenantId, envelope.id, doc.id, sha256);

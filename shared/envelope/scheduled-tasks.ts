@@ -1,4 +1,5 @@
 import { sweepRegistrations } from '../labour/sweep-registrations.js';
+import { runRetentionSweep } from '../retention/renew-timestamps.js';
 import { resumeSeals } from './apply-seal.js';
 import type { EnvelopeDeps } from './deps.js';
 import type { Effect } from './effects.js';
@@ -9,7 +10,8 @@ import { activeOrder } from './routing.js';
 import { commitTransition } from './transition.js';
 import type { Envelope, Recipient } from './types.js';
 
-export const SCHEDULED_TASKS = ['reminders', 'expiry', 'labour-registrations'] as const;
+/** `retention` (issue 17): unfinished archives (Object Lock) and document-timestamp renewals. */
+export const SCHEDULED_TASKS = ['reminders', 'expiry', 'labour-registrations', 'retention'] as const;
 export type ScheduledTaskName = (typeof SCHEDULED_TASKS)[number];
 
 export interface SweepResult {
@@ -108,6 +110,7 @@ export const runScheduledTask = async (deps: EnvelopeDeps, task: ScheduledTaskNa
   let processed = 0;
   let acted = 0;
   let failed = 0;
+  if (task === 'retention') return { task, ...(await runRetentionSweep(deps)) };
   let cursor: string | undefined;
   do {
     const page = await deps.openEnvelopes.list(cursor);

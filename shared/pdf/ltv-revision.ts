@@ -64,6 +64,8 @@ export interface LtvRevisionInput {
   readonly crls: readonly Uint8Array[];
   readonly timestamper: Timestamper;
   readonly contentsSize?: number;
+  /** Name of the timestamp's field; a renewal (issue 17) needs a new one, as field names must be unique. */
+  readonly fieldName?: string;
 }
 
 /**
@@ -95,7 +97,7 @@ const buildLtvRevision = (input: LtvRevisionInput, loaded: LoadedPdf): PreparedS
   if (!page) throw new Error('document has no page');
   // An invisible field: a document timestamp has no appearance.
   const field = ctx.obj({ FT: 'Sig', Type: 'Annot', Subtype: 'Widget', Rect: [0, 0, 0, 0], F: 132, P: page.ref }) as PDFDict;
-  field.set(PDFName.of('T'), PDFString.of('kyso-document-timestamp'));
+  field.set(PDFName.of('T'), PDFString.of(input.fieldName ?? 'kyso-document-timestamp'));
   field.set(PDFName.of('V'), sigRef);
   const fieldRef = ctx.register(field);
   appendToArray(update, page.ref, ctx.lookup(page.ref) as PDFDict, 'Annots', fieldRef);

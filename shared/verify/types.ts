@@ -96,7 +96,21 @@ export interface VerificationReport {
   /** Lowest level reached by the approval signatures (none without signatures). */
   readonly level?: PadesLevel;
   readonly signatures: readonly SignatureReport[];
+  /** The chain of document timestamps, oldest first: each renewal (issue 17) covers the ones before it. */
+  readonly documentTimestamps?: readonly DocumentTimestampLink[];
   readonly kyso?: EnvelopeSummary;
   /** Active content found (JavaScript, OpenAction/AA, launch, embedded files, XFA): what a viewer shows may differ from what was signed. */
   readonly activeContent?: readonly string[];
+}
+
+/** One link of the document-timestamp chain of a verification report. */
+export interface DocumentTimestampLink {
+  /** Index in `signatures`. */
+  readonly index: number;
+  readonly time?: string;
+  readonly tsa?: string;
+  /** When the TSA's certificate expires: a later timestamp must cover this one before then. */
+  readonly tsaCertificateNotAfter?: string;
+  readonly verdict: Verdict;
+  readonly revisionEnd: number;
 }

@@ -170,5 +170,19 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
     signatures: withLevels,
     // Kyso refuses uploads with active content, so this flags files it did not produce.
     ...(scan.activeContent.length ? { activeContent: scan.activeContent } : {}),
+    ...documentTimestampChain(withLevels),
   };
+};
+
+const documentTimestampChain = (signatures: readonly SignatureReport[]) => {
+  const chain = signatures
+    .filter((s) => s.kind === 'document-timestamp')
+    .map((s) => ({
+      index: s.index,
+      ...(s.timestamp?.time ? { time: s.timestamp.time } : {}),
+      ...(s.certificate ? { tsa: s.certificate.subject, tsaCertificateNotAfter: s.certificate.notAfter } : {}),
+      verdict: s.verdict,
+      revisionEnd: s.coverage.revisionEnd,
+    }));
+  return chain.length ? { documentTimestamps: chain } : {};
 };

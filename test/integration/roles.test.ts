@@ -101,7 +101,7 @@ describe('approver, parallel signers, organisation seal and viewer in one envelo
       'email-link',
       'organisation-seal',
     ]);
-    expect(actions.slice(-2)).toEqual(['envelope.completed', 'audit.head_signed']);
+    expect(actions.slice(-3)).toEqual(['envelope.completed', 'audit.head_signed', 'envelope.archived']);
   });
 
   it('an approver who rejects ends the envelope', async () => {

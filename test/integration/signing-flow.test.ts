@@ -127,8 +127,9 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
       'recipient.signed',
       'envelope.completed',
       'audit.head_signed',
+      'envelope.archived',
     ]);
-    expect(audit.body.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(audit.body.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
     // Completed: everyone is told.
     expect((await mailsTo(an.email)).some((m) => m.subject.startsWith('Đã hoàn tất'))).toBe(true);

@@ -69,7 +69,7 @@ export const getEnvelope = (key: string, id: string) => call<EnvelopeBody>('GET'
 
 export const subjects = async (email: string) => (await mailsTo(email)).map((m) => m.subject);
 
-export const runScheduler = (task: 'reminders' | 'expiry', now?: Date) =>
+export const runScheduler = (task: 'reminders' | 'expiry' | 'retention', now?: Date) =>
   call<{ task: string; processed: number; acted: number; failed: number }>(
     'POST',
     `/dev/scheduler/${task}${now ? `?now=${encodeURIComponent(now.toISOString())}` : ''}`,
