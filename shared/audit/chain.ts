@@ -1,24 +1,23 @@
 import type { AuditEvent } from '../envelope/types.js';
 import { sha256Hex } from '../util/bytes.js';
+import { canonicalJson } from './canonical-json.js';
+import { personalDataCommitment, personalDataIntact, withoutPersonalData } from './personal-data.js';
 
 /** The hash of the empty chain: what the first event's prevHash holds. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with keys sorted at every level, so the same event always hashes the same. */
-export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-};
+export { canonicalJson };
 
-/** Each event's hash covers its content and the previous event's hash: editing any stored event breaks the chain. */
-export const hashEvent = (event: Omit<AuditEvent, 'hash'>): string => sha256Hex(canonicalJson(event));
+/**
+ * Each event's hash covers its content and the previous event's hash: editing any stored event
+ * breaks the chain. Version-2 events (shared/audit/personal-data.ts) cover a commitment to their
+ * personal data instead of the data, so it can be erased without breaking the chain.
+ */
+export const hashEvent = (event: Omit<AuditEvent, 'hash'>): string =>
+  sha256Hex(canonicalJson(event.v === 2 ? withoutPersonalData(event) : event));
 
 export const chainEvent = (event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>, previous: AuditEvent | undefined): AuditEvent => {
-  const body = { ...event, seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
+  const body = { ...event, ...personalDataCommitment(event), seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };
   return { ...body, hash: hashEvent(body) };
 };
 
@@ -32,7 +31,7 @@ export const verifyChain = (events: readonly AuditEvent[]): ChainCheck => {
   let prev = GENESIS_HASH;
   for (const [i, e] of events.entries()) {
     const { hash, ...body } = e;
-    if (e.seq !== i + 1 || e.prevHash !== prev || hashEvent(body) !== hash) return { ok: false, brokenAt: e.seq };
+    if (e.seq !== i + 1 || e.prevHash !== prev || hashEvent(body) !== hash || !personalDataIntact(e)) return { ok: false, brokenAt: e.seq };
     prev = hash;
   }
   return { ok: true };

@@ -181,6 +181,12 @@ export interface AuditEvent {
   readonly ip?: string;
   readonly userAgent?: string;
   readonly data?: Record<string, unknown>;
+  /** 2: hashed over a commitment to its personal data, which can then be erased (shared/audit/personal-data.ts). */
+  readonly v?: 2;
+  readonly pdSalt?: string;
+  readonly pdCommitment?: string;
+  /** When its personal data was erased (data-subject request). */
+  readonly erasedAt?: string;
   readonly prevHash: string;
   readonly hash: string;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainEvent, GENESIS_HASH, verifyChain } from '../../../shared/audit/chain.js';
+import { chainEvent, GENESIS_HASH, hashEvent, verifyChain } from '../../../shared/audit/chain.js';
+import { erasePersonalData } from '../../../shared/audit/personal-data.js';
 import type { AuditEvent } from '../../../shared/envelope/types.js';
 
 const build = (n: number): AuditEvent[] => {
@@ -29,5 +30,57 @@ describe('audit hash chain', () => {
     const swapped = build(3);
     [swapped[0], swapped[1]] = [swapped[1] as AuditEvent, swapped[0] as AuditEvent];
     expect(verifyChain(swapped).ok).toBe(false);
+  });
+});
+
+describe('personal data in the chain (issue 17): hashed through a commitment, erasable', () => {
+  const withPerson = (): AuditEvent[] => {
+    const out: AuditEvent[] = [];
+    out.push(chainEvent({ at: '2026-12-01T00:00:00Z', action: 'envelope.created', actor: { type: 'tenant', id: 't' } }, undefined));
+    out.push(
+      chainEvent(
+        {
+          at: '2026-12-01T00:00:01Z',
+          action: 'recipient.viewed',
+          actor: { type: 'recipient', id: 'r1', email: 'an@example.vn' },
+          ip: '203.0.113.5',
+          userAgent: 'Mozilla/5.0',
+          data: { recipientId: 'r1', email: 'an@example.vn' },
+        },
+        out[0],
+      ),
+    );
+    out.push(chainEvent({ at: '2026-12-01T00:00:02Z', action: 'envelope.voided', actor: { type: 'tenant', id: 't' } }, out[1]));
+    return out;
+  };
+
+  it('stays verifiable after the personal data is erased, and the erased event keeps no trace of it', () => {
+    const events = withPerson();
+    const erased = events.map((e) => erasePersonalData(e, '2026-12-02T00:00:00Z'));
+    expect(verifyChain(erased)).toEqual({ ok: true });
+    expect(JSON.stringify(erased[1])).not.toMatch(/an@example|203\.0\.113|Mozilla|pdSalt/);
+    expect(erased[1]?.data).toEqual({ recipientId: 'r1' });
+  });
+
+  it('still detects an edited email or IP while the data is present', () => {
+    const events = withPerson();
+    events[1] = { ...(events[1] as AuditEvent), ip: '198.51.100.1' };
+    expect(verifyChain(events)).toEqual({ ok: false, brokenAt: 2 });
+  });
+
+  it('verifies events written before version 2 (hashed over their content) as before', () => {
+    const legacy: AuditEvent[] = [];
+    for (const [i, action] of ['a', 'b'].entries()) {
+      const body = {
+        at: `2026-11-0${i + 1}T00:00:00Z`,
+        action,
+        actor: { type: 'system' as const },
+        seq: i + 1,
+        prevHash: legacy[i - 1]?.hash ?? GENESIS_HASH,
+      };
+      legacy.push({ ...body, hash: hashEvent(body) });
+    }
+    expect(verifyChain(legacy)).toEqual({ ok: true });
+    expect(erasePersonalData(legacy[0] as AuditEvent, '2026-12-02T00:00:00Z')).toBe(legacy[0]);
   });
 });
