@@ -54,6 +54,23 @@ export const EnvelopeSchema = z
     declinedAt: ts.optional(),
     expiredAt: ts.optional(),
     statusReason: z.string().optional().openapi({ description: 'Why it was voided or declined' }),
+    contractKind: z.enum(['labourContract', 'serviceContract', 'other']).optional().openapi({ description: 'Decides the retention class' }),
+    contractEndsAt: z.string().optional().openapi({ description: 'The contract’s end date, where retention counts from it' }),
+    retention: z
+      .object({
+        kind: z.enum(['labourContract', 'serviceContract', 'other']),
+        retainUntil: ts.openapi({ description: 'Object Lock retention of every archived object ends then' }),
+        atEnd: z.enum(['delete', 'review']),
+        mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+        lockedObjects: z.number().int(),
+        timestampsRenewBy: ts.optional().openapi({ description: 'When the documents’ last document timestamp is renewed' }),
+      })
+      .optional()
+      .openapi({ description: 'Set once the completed envelope is archived (locked)' }),
+    legalHold: z
+      .object({ reason: z.string(), at: ts })
+      .optional()
+      .openapi({ description: 'Nothing of it may be deleted or erased while set' }),
     senderEmail: z.string().optional(),
     reminders: z.object({ delayHours: z.number(), intervalHours: z.number(), max: z.number().int() }).optional(),
     nationalId: z.string().optional().openapi({ description: "A labour contract's identifier on the national platform, once registered" }),

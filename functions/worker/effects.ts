@@ -3,6 +3,7 @@ import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/eff
 import { type DrainResult, drainDue, drainEnvelope, type EffectPerformer } from '../../shared/envelope/outbox-worker.js';
 import { sendLinkMessages, signCompletedHead } from '../../shared/envelope/owed-effects.js';
 import { startRegistration } from '../../shared/labour/start-registration.js';
+import { archiveCompleted } from '../../shared/retention/archive-envelope.js';
 import { publishOwedEvent } from '../../shared/webhooks/publish-event.js';
 import type { JobDeps } from './jobs.js';
 
@@ -45,6 +46,8 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
   },
   /** Idempotent: a head signature already after the last `envelope.completed` ends it. */
   'head-signature': (_effect, item, deps) => signCompletedHead(deps, item),
+  /** Idempotent: a second run finds the recorded retention and only re-applies the locks (which never shorten). */
+  archive: (_effect, item, deps) => archiveCompleted(deps, item.tenantId, item.envelopeId),
   /** Idempotent (a put or a delete of one index item). */
   'open-index': (effect, item, deps) =>
     effect.op === 'add'

@@ -33,8 +33,11 @@ export const CLAIM_MS = 60_000;
 /** After a failure: 2 s, 4 s, … at most 15 minutes. */
 export const retryDelayMs = (attempts: number): number => Math.min(15 * 60_000, 1000 * 2 ** Math.min(attempts, 10));
 
-/** Kinds that must happen in order within an envelope: a head signature after every audit event before it. */
-const ORDERED = new Set(['audit', 'head-signature']);
+/**
+ * Kinds that must happen in order within an envelope: a head signature after every audit event
+ * before it, the archive (whose audit export ends with the head signature) after both.
+ */
+const ORDERED = new Set(['audit', 'head-signature', 'archive']);
 
 export interface DrainResult {
   done: number;

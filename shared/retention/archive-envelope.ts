@@ -9,6 +9,30 @@ import type { EnvelopeRetention } from './types.js';
 
 export type ArchiveDeps = EnvelopeDeps & { readonly archive: ArchiveStore };
 
+declare module '../envelope/effects.js' {
+  interface EffectKinds {
+    /** The envelope completed: lock its documents, certificate and audit export (ordered after the head signature). */
+    archive: Record<never, never>;
+  }
+}
+
+/**
+ * The `archive` effect owed at completion (functions/worker/effects.ts). The archive-index entry
+ * is written first with renewBy = completion, so an envelope whose archive keeps failing is also
+ * found by the `retention` sweep; archiveEnvelope itself is idempotent. A deployment without an
+ * archive store (unit tests) owes nothing here.
+ */
+export const archiveCompleted = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string): Promise<void> => {
+  const { archive } = deps;
+  if (!archive) return;
+  const envelope = await deps.envelopes.get(tenantId, envelopeId);
+  if (envelope?.status !== 'completed') return;
+  if (!envelope.retention) {
+    await deps.archiveIndex?.put({ tenantId, envelopeId, renewBy: envelope.completedAt ?? deps.clock.now().toISOString() });
+  }
+  await archiveEnvelope({ ...deps, archive }, tenantId, envelopeId);
+};
+
 export const auditExportKey = (tenantId: string, envelopeId: string, head: string) =>
   `tenants/${tenantId}/envelopes/${envelopeId}/audit-trail/${head}.json`;
 

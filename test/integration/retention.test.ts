@@ -6,7 +6,7 @@ import {
   ListObjectVersionsCommand,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { call, createTenant, uniqueEmail } from '../support/api.js';
+import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { TEST_BUCKET as Bucket, localS3 } from '../support/aws.js';
 import { createAndSend, type ErrorBody, latestLinkToken, signWith } from '../support/workflow.js';
 
@@ -51,6 +51,7 @@ describe('retention classes, Object Lock at completion, legal hold', () => {
     const env = await createAndSend(key, [worker], { contractKind: 'labourContract', contractEndsAt: '2027-06-30' });
     expect((await signWith(await latestLinkToken(worker.email), worker.name)).status).toBe(200);
 
+    await outboxDrained(); // the archive is an effect of completion (the worker's)
     const got = await call<Archived>('GET', `/v1/envelopes/${env.id}`, { key });
     expect(got.body.status).toBe('completed');
     expect(got.body.retention).toMatchObject({

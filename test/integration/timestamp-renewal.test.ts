@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerTimestampQuery } from '../../shared/pki/timestamp-response.js';
-import { call, createTenant, uniqueEmail } from '../support/api.js';
+import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { extractSignatures } from '../support/pdf-inspect.js';
 import { createTestPki } from '../support/test-pki.js';
 import { runPdfsig, withTempDir } from '../support/validators.js';
@@ -66,6 +66,7 @@ describe('document timestamp renewal (B-LTA kept alive)', () => {
     const a = { name: 'Đỗ Thị Hằng', email: uniqueEmail('renew') };
     const env = await createAndSend(key, [a]);
     expect((await signWith(await latestLinkToken(a.email), a.name)).status).toBe(200);
+    await outboxDrained(); // the archive is an effect of completion (the worker's)
     const completed = (await call<Env>('GET', `/v1/envelopes/${env.id}`, { key })).body;
     const doc = completed.documents[0] as Env['documents'][number];
     const tsaExpiry = Date.parse(completed.retention?.timestampsRenewBy ?? '');
