@@ -37,6 +37,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // A browser polls what the page shows; on a loaded CI machine a sign-in (scrypt) alone can take over a second.
+          expect: { poll: { timeout: 10_000 } },
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
