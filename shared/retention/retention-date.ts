@@ -9,7 +9,13 @@ export const effectiveRetention = (tenant: { readonly retention?: Partial<Retent
   ...(tenant?.retention ?? {}),
 });
 
-export const contractKindOf = (envelope: Pick<Envelope, 'contractKind'>): ContractKind => envelope.contractKind ?? 'other';
+/** The sender's kind, else a labour contract (Decree 337, issue 13) is one, else `other`. */
+export const contractKindOf = (envelope: Pick<Envelope, 'contractKind' | 'labourContract'>): ContractKind =>
+  envelope.contractKind ?? (envelope.labourContract ? 'labourContract' : 'other');
+
+/** The sender's end date, else a fixed-term labour contract's (an indefinite one has none: completion counts). */
+const contractEndOf = (envelope: Pick<Envelope, 'contractEndsAt' | 'labourContract'>): string | undefined =>
+  envelope.contractEndsAt ?? (envelope.labourContract?.act === 'contract' ? envelope.labourContract.terms.endDate : undefined);
 
 const addYears = (from: Date, years: number): Date => {
   const d = new Date(from.getTime());
@@ -23,14 +29,15 @@ const addYears = (from: Date, years: number): Date => {
  * never before the deployment's minimum lock (KYSO_LOCK_DAYS after completion).
  */
 export const retentionUntil = (
-  envelope: Pick<Envelope, 'contractKind' | 'contractEndsAt' | 'completedAt'>,
+  envelope: Pick<Envelope, 'contractKind' | 'contractEndsAt' | 'completedAt' | 'labourContract'>,
   settings: RetentionSettings,
   options: { readonly now: Date; readonly floorDays?: number },
 ): { kind: ContractKind; class: RetentionClass; from: Date; until: Date } => {
   const kind = contractKindOf(envelope);
   const cls = settings[kind];
   const completed = envelope.completedAt ? new Date(envelope.completedAt) : options.now;
-  const from = cls.from === 'contractEnd' && envelope.contractEndsAt ? new Date(envelope.contractEndsAt) : completed;
+  const end = contractEndOf(envelope);
+  const from = cls.from === 'contractEnd' && end ? new Date(end) : completed;
   const byClass = addYears(from, cls.years);
   const floor = new Date(completed.getTime() + (options.floorDays ?? 0) * DAY);
   return { kind, class: cls, from, until: byClass > floor ? byClass : floor };
