@@ -1446,6 +1446,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/envelopes/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a legal hold: nothing of the envelope may be deleted or erased until it is cleared */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LegalHold"];
+                };
+            };
+            responses: {
+                /** @description The hold changed on every archived object of the envelope */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            envelope: components["schemas"]["Envelope"];
+                            /** @description Archived objects whose hold changed */
+                            objects: number;
+                        };
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: envelope_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: invalid_state, legal_hold_exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Clear the legal hold */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The hold changed on every archived object of the envelope */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            envelope: components["schemas"]["Envelope"];
+                            /** @description Archived objects whose hold changed */
+                            objects: number;
+                        };
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: envelope_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: invalid_state, no_legal_hold */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/envelopes/{id}/recipients/{rid}": {
         parameters: {
             query?: never;
@@ -2548,9 +2692,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            tsaUrls: string[];
-                        };
+                        "application/json": components["schemas"]["Settings"];
                     };
                 };
                 /** @description Error: validation_failed */
@@ -2573,7 +2715,7 @@ export interface paths {
                 };
             };
         };
-        /** Set the tenant’s RFC 3161 TSAs (tried in order before the platform TSA) */
+        /** Change the tenant’s TSAs (tried in order before the platform TSA) and retention classes; parts left out are kept */
         put: {
             parameters: {
                 query?: never;
@@ -2584,7 +2726,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        tsaUrls: string[];
+                        retention?: {
+                            labourContract?: components["schemas"]["RetentionClass"];
+                            other?: components["schemas"]["RetentionClass"];
+                            serviceContract?: components["schemas"]["RetentionClass"];
+                        };
+                        tsaUrls?: string[];
                     };
                 };
             };
@@ -2595,9 +2742,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            tsaUrls: string[];
-                        };
+                        "application/json": components["schemas"]["Settings"];
                     };
                 };
                 /** @description Error: validation_failed */
@@ -5185,6 +5330,9 @@ export interface components {
             templateId: string;
         };
         CreateEnvelope: {
+            contractEndsAt?: string;
+            /** @enum {string} */
+            contractKind?: "labourContract" | "serviceContract" | "other";
             documents: ({
                 contentBase64: string;
                 name: string;
@@ -5439,6 +5587,13 @@ export interface components {
              * @example 2026-12-01T09:30:00.000Z
              */
             completedAt?: string;
+            /** @description The contract’s end date, where retention counts from it */
+            contractEndsAt?: string;
+            /**
+             * @description Decides the retention class
+             * @enum {string}
+             */
+            contractKind?: "labourContract" | "serviceContract" | "other";
             /**
              * Format: date-time
              * @example 2026-12-01T09:30:00.000Z
@@ -5491,6 +5646,15 @@ export interface components {
              * @enum {string}
              */
             language: "vi" | "en";
+            /** @description Nothing of it may be deleted or erased while set */
+            legalHold?: {
+                /**
+                 * Format: date-time
+                 * @example 2026-12-01T09:30:00.000Z
+                 */
+                at: string;
+                reason: string;
+            };
             /** @description A labour contract's identifier on the national platform, once registered */
             nationalId?: string;
             recipients: {
@@ -5557,6 +5721,28 @@ export interface components {
                 intervalHours: number;
                 max: number;
             };
+            /** @description Set once the completed envelope is archived (locked) */
+            retention?: {
+                /** @enum {string} */
+                atEnd: "delete" | "review";
+                /** @enum {string} */
+                kind: "labourContract" | "serviceContract" | "other";
+                lockedObjects: number;
+                /** @enum {string} */
+                mode: "GOVERNANCE" | "COMPLIANCE";
+                /**
+                 * Format: date-time
+                 * @description Object Lock retention of every archived object ends then
+                 * @example 2026-12-01T09:30:00.000Z
+                 */
+                retainUntil: string;
+                /**
+                 * Format: date-time
+                 * @description When the documents’ last document timestamp is renewed
+                 * @example 2026-12-01T09:30:00.000Z
+                 */
+                timestampsRenewBy?: string;
+            };
             senderEmail?: string;
             /**
              * Format: date-time
@@ -5593,7 +5779,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
@@ -5729,6 +5915,10 @@ export interface components {
             status: "pending" | "submitted" | "registered" | "rejected";
             title: string;
         };
+        LegalHold: {
+            /** @example Tranh chấp lao động số 12/2026 */
+            reason: string;
+        };
         PaperConversion: {
             conversion: {
                 /** @description ISO date-time of the conversion */
@@ -5780,6 +5970,16 @@ export interface components {
             };
             title?: string;
         };
+        RetentionClass: {
+            /** @enum {string} */
+            atEnd: "delete" | "review";
+            /**
+             * @default completion
+             * @enum {string}
+             */
+            from: "completion" | "contractEnd";
+            years: number;
+        };
         Seal: {
             certificatePem?: string;
             createdAt: string;
@@ -5790,6 +5990,14 @@ export interface components {
             /** @enum {string} */
             status: "active" | "awaiting_certificate";
             taxCode: string;
+        };
+        Settings: {
+            retention: {
+                labourContract: components["schemas"]["RetentionClass"];
+                other: components["schemas"]["RetentionClass"];
+                serviceContract: components["schemas"]["RetentionClass"];
+            };
+            tsaUrls: string[];
         };
         SignerView: {
             documents: {
