@@ -77,8 +77,12 @@ const httpBench = async () => {
         const id = c.body.id as string;
         lat.send.push((await api('POST', `/v1/envelopes/${id}/send`)).ms);
         for (const email of emails) {
-          const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
-          const token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
+          // Invitations leave through the outbox (issue 14): look until this signer's link is there (bounded).
+          let token: string | undefined;
+          for (const until = Date.now() + 60_000; !token && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+            const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
+            token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
+          }
           const s = await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Nguyễn Văn An' } }, false);
           lat.sign.push(s.ms);
           for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) {
