@@ -154,7 +154,12 @@ export class KysoStack extends Stack {
       timeout: Duration.minutes(5),
       // The seal's turn draws its signature appearance.
       runtimeFiles: FONT_FILES,
-      environment: common,
+      // The archive at completion (an effect) and the retention sweep lock objects like the API's legal holds.
+      environment: {
+        ...common,
+        KYSO_LOCK_MODE: documents.completedRetention.mode,
+        KYSO_LOCK_DAYS: String(documents.completedRetention.days),
+      },
     });
     // Links in emails and SMS (whose turn it is, reminders, the completed copy).
     outboxFn.fn.addEnvironment('PUBLIC_URL', props.publicUrl ?? http.url);
@@ -215,7 +220,9 @@ export class KysoStack extends Stack {
     documents.grantReadWrite(worker.fn);
     // The seal's revision and the completion it may bring are stored by the outbox worker.
     documents.grantReadWrite(outboxFn.fn);
+    // Legal holds (API) and the archive at completion and its sweep (outbox worker) lock objects.
     documents.grantLockRetention(api.fn);
+    documents.grantLockRetention(outboxFn.fn);
     jobs.grantSend(api.fn);
     jobs.grantSend(sweeper.fn);
     // Jobs enqueue their follow-ups: the next webhook attempt after its backoff delay.

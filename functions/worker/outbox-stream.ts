@@ -1,10 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { runRetentionSweep } from '../../shared/retention/renew-timestamps.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
 import { jsonLogger } from '../logger.js';
 import { drainEnvelopeOutbox } from './effects.js';
 import type { JobDeps } from './jobs.js';
 import { type RepairResult, runRepairSweep } from './repair.js';
+
+type RetentionResult = Awaited<ReturnType<typeof runRetentionSweep>>;
 
 const logger = jsonLogger('kyso-outbox');
 
@@ -45,12 +48,17 @@ export const createOutboxStreamHandler =
     return { batchItemFailures };
   };
 
-/** The repair sweep's schedule sends `{ "task": "outbox" }` to this same function (infra/constructs/outbox.ts). */
+/**
+ * Scheduled tasks this same function runs (infra/constructs/outbox.ts): `outbox`, the repair
+ * sweep; `retention` (issue 17), unfinished archives and document-timestamp renewals, which need
+ * the same rights as effects (KMS Sign for the timestamp, S3 with Object Lock).
+ */
 export interface RepairTask {
-  readonly task: 'outbox';
+  readonly task: 'outbox' | 'retention';
 }
 
-const isRepairTask = (event: DynamoDBStreamEvent | RepairTask): event is RepairTask => (event as RepairTask).task === 'outbox';
+const isRepairTask = (event: DynamoDBStreamEvent | RepairTask): event is RepairTask =>
+  (event as RepairTask).task === 'outbox' || (event as RepairTask).task === 'retention';
 
 /**
  * The outbox function's entry: stream batches, and the scheduled repair sweep. One function, so
@@ -58,8 +66,14 @@ const isRepairTask = (event: DynamoDBStreamEvent | RepairTask): event is RepairT
  */
 export const createOutboxHandler = (depsFor: () => JobDeps) => {
   const stream = createOutboxStreamHandler(depsFor);
-  return async (event: DynamoDBStreamEvent | RepairTask): Promise<DynamoDBBatchResponse | RepairResult> => {
+  return async (event: DynamoDBStreamEvent | RepairTask): Promise<DynamoDBBatchResponse | RepairResult | RetentionResult> => {
     if (!isRepairTask(event)) return stream(event);
+    if (event.task === 'retention') {
+      const swept = await runRetentionSweep(depsFor());
+      // The RetentionSweepFailed alarm counts `failed` (infra/constructs/alarms.ts).
+      logger.info('retention sweep done', { task: 'retention', ...swept });
+      return swept;
+    }
     const repaired = await runRepairSweep(depsFor());
     logger.info('outbox repair sweep done', { ...repaired });
     return repaired;

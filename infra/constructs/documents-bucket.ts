@@ -103,11 +103,14 @@ export class DocumentsBucket extends Construct {
     );
   }
 
-  /** Put Object Lock retention on completed documents. Not granted: bypassing governance retention. */
+  /**
+   * Put Object Lock retention on completed documents, and set or clear legal holds (issue 17).
+   * Not granted: bypassing governance retention, so nobody here can shorten a lock.
+   */
   grantLockRetention(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:PutObjectRetention', 's3:GetObjectRetention'],
+      actions: ['s3:PutObjectRetention', 's3:GetObjectRetention', 's3:PutObjectLegalHold', 's3:GetObjectLegalHold'],
       resourceArns: [this.bucket.arnForObjects('tenants/*')],
     });
     acknowledgeGrant(

@@ -15,6 +15,8 @@ export interface OutboxWiringProps {
   readonly handler: lambda.IFunction;
   /** How often the repair sweep runs. @default every 5 minutes */
   readonly repairEvery?: Duration;
+  /** How often the retention sweep (unfinished archives, document-timestamp renewals) runs. @default every 6 hours */
+  readonly retentionEvery?: Duration;
 }
 
 /**
@@ -25,7 +27,9 @@ export interface OutboxWiringProps {
  *   the retries its record goes to a DLQ (alarmed). Losing a *record* loses nothing: the owed
  *   items stay in the table until performed, and the repair sweep finds them;
  * - EventBridge Scheduler runs the repair sweep (`{ "task": "outbox" }`) on the same function, so
- *   only one role holds the rights effects need (the scheduler function has no KMS Sign nor S3).
+ *   only one role holds the rights effects need (the scheduler function has no KMS Sign nor S3);
+ *   and the retention sweep (`{ "task": "retention" }`, issue 17: archives left unfinished,
+ *   document timestamps renewed before their certificates expire), which needs the same rights.
  */
 export class OutboxWiring extends Construct {
   /** Stream records that failed every retry (their effects are still owed in the table). */
@@ -33,6 +37,7 @@ export class OutboxWiring extends Construct {
   /** Failed repair-sweep invocations. */
   readonly repairDeadLetterQueue: sqs.Queue;
   readonly repairSchedule: scheduler.Schedule;
+  readonly retentionSchedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: OutboxWiringProps) {
     super(scope, id);
@@ -85,6 +90,16 @@ export class OutboxWiring extends Construct {
         deadLetterQueue: this.repairDeadLetterQueue,
         retryAttempts: 2,
         maxEventAge: Duration.minutes(30),
+      }),
+    });
+    this.retentionSchedule = new scheduler.Schedule(this, 'Retention', {
+      description: 'Kyso retention sweep: finishes archives (Object Lock) and renews document timestamps before they expire',
+      schedule: scheduler.ScheduleExpression.rate(props.retentionEvery ?? Duration.hours(6)),
+      target: new targets.LambdaInvoke(props.handler, {
+        input: scheduler.ScheduleTargetInput.fromObject({ task: 'retention' }),
+        deadLetterQueue: this.repairDeadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
       }),
     });
   }

@@ -278,6 +278,32 @@ describe('outbox (issue 14)', () => {
     );
   });
 
+  it('runs the retention sweep (archives, timestamp renewals) on the outbox worker, which may lock objects (issue 17)', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [outboxId, 'Arn'] }, Input: JSON.stringify({ task: 'retention' }) }),
+    });
+    const lockActions = (roleId: string) =>
+      resourcesOf(json, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((st) => asArray(st.Action))
+        .filter((a) => /Retention|LegalHold/.test(a));
+    for (const roleId of [outboxRoleId, apiRoleId]) {
+      expect([...new Set(lockActions(roleId))].sort(), roleId).toEqual([
+        's3:GetObjectLegalHold',
+        's3:GetObjectRetention',
+        's3:PutObjectLegalHold',
+        's3:PutObjectRetention',
+      ]);
+    }
+    // Nobody may shorten a lock, and the scheduler function locks nothing.
+    expect(JSON.stringify(json)).not.toContain('s3:BypassGovernanceRetention');
+    expect(lockActions(roleIdOf(json, functionId(json, 'Kyso scheduler')))).toEqual([]);
+    const outbox = propsOf(json, outboxId);
+    expect((outbox.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ KYSO_LOCK_MODE: 'GOVERNANCE' });
+  });
+
   it('gives the outbox worker only what effects need: table, documents, mail, SMS (no topics), job queues, signing keys', () => {
     const statements = resourcesOf(json, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: outboxRoleId }]))

@@ -45,4 +45,22 @@ describe('outbox function (table stream + repair task)', () => {
       repairedHeads: 0,
     });
   });
+
+  it('runs the retention sweep for { task: "retention" } (issue 17): what the archive index says is due', async () => {
+    const asked: Date[] = [];
+    const deps = {
+      archive: {},
+      archiveIndex: {
+        due: async (until: Date) => {
+          asked.push(until);
+          return { items: [] };
+        },
+      },
+      clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
+      timestampRenewalMarginDays: 30,
+      logger: { info() {}, warn() {}, error() {} },
+    } as unknown as JobDeps;
+    expect(await createOutboxHandler(() => deps)({ task: 'retention' })).toEqual({ processed: 0, acted: 0, failed: 0 });
+    expect(asked.map((d) => d.toISOString())).toEqual(['2026-12-31T00:00:00.000Z']);
+  });
 });
