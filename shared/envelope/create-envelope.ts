@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { type LabourContractInput, prepareLabourContract } from '../labour/prepare-labour-contract.js';
+import { bindEmployeeIdentity, type LabourContractInput, prepareLabourContract } from '../labour/prepare-labour-contract.js';
 import type { ConversionRecord } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
 import { recipientContact } from '../messaging/recipient-contact.js';
@@ -264,7 +264,7 @@ export const createEnvelope = async (
     language: input.language ?? 'vi',
     ...(input.contractKind ? { contractKind: input.contractKind } : {}),
     ...(input.contractEndsAt ? { contractEndsAt: new Date(input.contractEndsAt).toISOString() } : {}),
-    recipients,
+    recipients: labourContract ? bindEmployeeIdentity(labourContract, recipients) : recipients,
     documents,
     fields,
   };

@@ -159,3 +159,21 @@ export const prepareLabourContract = async (
     summary,
   };
 };
+
+/**
+ * Decree 337 wants the parties identified. When the sender asks the employee to prove who they
+ * are (`identity.required`), the proof must show the contract's CCCD: the employee recipient's
+ * expected ID number is the contract's (filled in when left out; a different one is refused), so
+ * an eKYC or VNeID proof of somebody else ends in `identity_mismatch`.
+ */
+export const bindEmployeeIdentity = (contract: LabourContract, recipients: readonly Recipient[]): readonly Recipient[] => {
+  const id = contract.parties.employeeRecipientId;
+  const expected = contract.terms.employee.idNumber;
+  return recipients.map((r, i) => {
+    if (r.id !== id || !r.identity) return r;
+    if (r.identity.idNumber && r.identity.idNumber !== expected) {
+      throw invalid(`recipients[${i}].identity.idNumber`, 'is not the employee’s CCCD (labourContract.employee.idNumber).');
+    }
+    return r.identity.required ? { ...r, identity: { ...r.identity, idNumber: expected } } : r;
+  });
+};

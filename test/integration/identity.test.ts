@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call, uniqueEmail } from '../support/api.js';
 import { ekycImages } from '../support/ekyc-test-server.js';
-import { createAndSend, devKey, type ErrorBody, getEnvelope, latestLinkToken, signWith } from '../support/workflow.js';
+import { createAndSend, devKey, type ErrorBody, getEnvelope, latestLinkToken, signWith, workflowJson } from '../support/workflow.js';
 
 interface AuditBody {
   events: { action: string; data?: Record<string, unknown> }[];
@@ -182,5 +182,46 @@ describe('identity proofing by citizen ID', () => {
     const r = await call<ErrorBody>('GET', '/identity/oidc/callback?state=AAAAAAAAAAAAAAAAAAAAAAAA&code=x');
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('token_invalid');
+  });
+
+  it('a labour contract binds the employee’s proof to the contract’s CCCD (Decree 337: parties identified)', async () => {
+    const worker = person(rand());
+    const labourContract = {
+      employer: {
+        name: 'Công ty TNHH Thử Nghiệm',
+        taxCode: '0312345678',
+        representative: 'Trần Thị Bình',
+        address: '1 Lê Lợi, TP. Hồ Chí Minh',
+      },
+      employee: { name: worker.name, idNumber: worker.id, dateOfBirth: worker.dob, address: '12 Nguyễn Trãi, Hà Nội' },
+      contractType: 'fixed-term',
+      startDate: '2026-12-01',
+      endDate: '2027-11-30',
+      jobTitle: 'Kỹ sư phần mềm',
+      workplace: 'TP. Hồ Chí Minh',
+      salary: { amount: 25_000_000, currency: 'VND' },
+    };
+    const parties = (identity: Record<string, unknown>) => [
+      { name: worker.name, email: uniqueEmail('nld'), identity },
+      { name: 'Trần Thị Bình', email: uniqueEmail('nsdld'), order: 2 },
+    ];
+    // A different expected CCCD than the contract's is refused before anything is stored.
+    const wrong = await call<ErrorBody>('POST', '/v1/envelopes', {
+      key: devKey(),
+      json: workflowJson(parties({ required: true, idNumber: person(rand()).id }), { labourContract }),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 'invalid_labour_contract', details: { field: 'recipients[0].identity.idNumber' } });
+
+    // Asked without a number, the proof must show the contract's.
+    const who = parties({ required: true });
+    const env = await createAndSend(devKey(), who, { labourContract });
+    expect((env.recipients[0] as { identity?: unknown } | undefined)?.identity).toEqual({ required: true, idNumber: worker.id });
+    const token = await latestLinkToken(who[0]?.email as string);
+    const somebodyElse = await prove(token, ekycImages({ ...person(rand()), name: worker.name }));
+    expect(somebodyElse.body.error).toMatchObject({ code: 'identity_mismatch', details: { reason: 'id_number_mismatch' } });
+    const ok = await prove(token, ekycImages(worker));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await signWith(token, worker.name)).status).toBe(200);
   });
 });
