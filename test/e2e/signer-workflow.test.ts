@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, envelopeJson, fixture, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { ekycImages } from '../support/ekyc-test-server.js';
 
 const openOnPhone = async (browser: Browser, token: string) => {
   const context = await browser.newContext({
@@ -123,5 +124,57 @@ describe('signer page: one-time code, decline, approve', () => {
     expect(await s.page.locator('#signed').textContent()).toContain('Tất cả các bên đã ký');
     expect(s.problems).toEqual([]);
     await s.context.close();
+  });
+
+  it('walks a signer through proof of identity (CCCD + selfie) on a 360 px phone, in Vietnamese, before the document', async () => {
+    const key = inject('devApiKey');
+    const email = uniqueEmail('cccd');
+    const person = { id: `0790${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`, name: 'Đặng Thị Hương', dob: '1996-02-29' };
+    const json = envelopeJson({ pdf: fixture('hop-dong-lao-dong.pdf'), signers: [{ name: person.name, email }] });
+    const created = await call<{ id: string }>('POST', '/v1/envelopes', {
+      key,
+      json: { ...json, recipients: json.recipients.map((r) => ({ ...r, identity: { required: true, idNumber: person.id } })) },
+    });
+    expect(created.status).toBe(201);
+    await call('POST', `/v1/envelopes/${created.body.id}/send`, { key });
+
+    const { context, page, problems } = await openOnPhone(browser, await latestLinkToken(email));
+    await page.locator('#identity-form').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.page').count()).toBe(0); // nothing of the document before the proof
+    await noHorizontalScroll(page);
+    expect(await page.locator('#id-front').getAttribute('capture')).toBe('environment');
+    expect(await page.locator('#id-selfie').getAttribute('capture')).toBe('user');
+    await page.screenshot({ path: screenshotPath('workflow-05-identity-asked') });
+    expect(await a11yProblems(page)).toEqual([]);
+
+    const upload = async (images: Record<'front' | 'back' | 'selfie', string>) => {
+      for (const [id, part] of [
+        ['#id-front', 'front'],
+        ['#id-back', 'back'],
+        ['#id-selfie', 'selfie'],
+      ] as const) {
+        await page.locator(id).setInputFiles({ name: `${part}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(images[part], 'base64') });
+      }
+      await page.getByRole('button', { name: 'Gửi để xác minh' }).click();
+    };
+    // Missing photos are caught on the page; somebody else's selfie is refused, in Vietnamese, with the attempts left.
+    await page.getByRole('button', { name: 'Gửi để xác minh' }).click();
+    await expect.poll(() => page.locator('#identity-form [role=alert]').textContent()).toBe('Hãy chọn đủ ba ảnh.');
+    await upload(ekycImages(person, 'other-face'));
+    await expect.poll(() => page.locator('#identity-form [role=alert]').textContent()).toContain('không khớp');
+    expect(await page.locator('#identity-form [role=alert]').textContent()).toContain('Số lần thử còn lại: 4');
+    await upload(ekycImages(person));
+    await page.locator('#sign-form').waitFor({ timeout: 30_000 });
+    await page.locator('.page canvas').first().waitFor({ timeout: 30_000 });
+    await noHorizontalScroll(page);
+    await page.getByLabel(/Tôi đồng ý/).check();
+    await page.getByRole('button', { name: 'Ký', exact: true }).click();
+    await page.locator('#signed').waitFor({ timeout: 60_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+    const env = await call<{ recipients: { identity?: { evidence?: { method: string } } }[] }>('GET', `/v1/envelopes/${created.body.id}`, {
+      key,
+    });
+    expect(env.body.recipients[0]?.identity?.evidence?.method).toBe('ekyc-document-face');
   });
 });

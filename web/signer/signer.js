@@ -182,6 +182,10 @@ const render = async (data) => {
     app.append(verifyCard(data.verification.method));
     return;
   }
+  if (data.identity?.required && !data.identity.verified && envelope.status === 'sent' && recipient.status !== 'signed') {
+    app.append(identityCard());
+    return;
+  }
   if (recipient.status === 'signed' || envelope.status !== 'sent') {
     const done = recipient.status === 'signed';
     const card = el('section', { class: 'card' }, el('p', { class: done ? 'ok' : 'error' }, done ? S.alreadySigned : S.notActive));
@@ -473,6 +477,69 @@ const verifyCard = (method) => {
     await post('/verify', { code: code.value });
     await load();
   });
+};
+
+/** A photo as base64 for the eKYC call (≤ 2 MB each, the API's limit; phones' cameras are asked for). */
+const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+const base64Of = (file) =>
+  new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(S.error));
+    reader.readAsDataURL(file);
+  });
+
+/**
+ * Identity proofing asked by the sender (eKYC: both sides of the CCCD and a selfie; or VNeID
+ * through OpenID Connect). Errors are shown in the page's language by their stable code.
+ */
+const identityCard = () => {
+  const photo = (id, label, capture) => [
+    el('label', { for: id }, label),
+    el('input', { type: 'file', id, accept: 'image/jpeg,image/png', capture, required: true }),
+  ];
+  const children = [
+    el('h2', { style: 'font-size:1rem' }, S.identityTitle),
+    el('p', {}, S.identityHelp),
+    ...photo('id-front', S.identityFront, 'environment'),
+    ...photo('id-back', S.identityBack, 'environment'),
+    ...photo('id-selfie', S.identitySelfie, 'user'),
+  ];
+  const form = actionForm('identity-form', children, S.identitySubmit, async () => {
+    const files = ['id-front', 'id-back', 'id-selfie'].map((id) => document.getElementById(id).files?.[0]);
+    if (files.some((f) => !f)) throw new Error(S.identityMissing);
+    if (files.some((f) => f.size > MAX_IMAGE_BYTES)) throw new Error(S.identityTooLarge);
+    const [front, back, selfie] = await Promise.all(files.map(base64Of));
+    const status = form.querySelector('[role=alert]');
+    status.textContent = S.identityChecking;
+    const res = await fetch(`${api}/identity/document`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ front, back, selfie }),
+    });
+    const body = await res.json().catch(() => null);
+    if (!res.ok) {
+      const code = body?.error?.code;
+      const left = body?.error?.details?.attemptsLeft;
+      throw new Error(`${S[code] || body?.error?.message || S.error}${typeof left === 'number' ? ` ${S.attemptsLeft}: ${left}.` : ''}`);
+    }
+    await load();
+  });
+  const vneid = el('button', { type: 'button', class: 'secondary', id: 'identity-vneid' }, S.identityVneid);
+  vneid.addEventListener('click', async () => {
+    vneid.disabled = true;
+    try {
+      const { authorizationUrl } = await post('/identity/oidc');
+      // The provider's callback page brings the signer back to this link.
+      sessionStorage.setItem('kyso-identity-return', token);
+      location.assign(authorizationUrl);
+    } catch (e) {
+      form.querySelector('[role=alert]').textContent = e.message || S.error;
+      vneid.disabled = false;
+    }
+  });
+  form.append(vneid);
+  return form;
 };
 
 const approveCard = () =>
