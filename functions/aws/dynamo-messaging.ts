@@ -1,63 +1,111 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryLog, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Delivery, DeliveryLog, DeliveryReceipt, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
 import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  *   pk                         sk                              item
  *   TENANT#t#ENV#e             DELIVERY#<provider>#<msgId>     one phone message and its latest receipt
  *   MSG#<provider>#<msgId>     MSG                             → which envelope it belongs to (receipts name only the id)
+ *   MSG#<provider>#<msgId>     EARLY                           a receipt that came before the message was recorded (TTL 1 day)
  *   ZNS                        REFRESH                         the OA's current refresh token (rotates on each use)
  *   DEVSMS / DEVZALO           <at>#<rand>                     local mode only: what GET /dev/sms, /dev/zalo list
  */
-export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): DeliveryLog => ({
-  async record(d) {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { pk: `TENANT#${d.tenantId}#ENV#${d.envelopeId}`, sk: `DELIVERY#${d.provider}#${d.messageId}`, ...d },
-      }),
-    );
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { pk: `MSG#${d.provider}#${d.messageId}`, sk: 'MSG', tenantId: d.tenantId, envelopeId: d.envelopeId },
-      }),
-    );
-  },
-  async list(tenantId, envelopeId) {
-    const r = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#ENV#${envelopeId}`, ':sk': 'DELIVERY#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (r.Items ?? []).map((i) => stripKeys<Delivery>(i) as Delivery).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-  },
-  async applyReceipt(provider, messageId, receipt) {
-    const owner = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `MSG#${provider}#${messageId}`, sk: 'MSG' } }));
-    if (!owner.Item) return undefined;
+export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): DeliveryLog => {
+  /** The parked receipt of a message, deleted by whoever takes it (a conditional delete: one taker). */
+  const claimEarly = async (provider: string, messageId: string): Promise<DeliveryReceipt | undefined> => {
     try {
-      // A late "sent" never overwrites "delivered"/"failed"; receipts may arrive out of order.
       const r = await client.send(
-        new UpdateCommand({
+        new DeleteCommand({
           TableName: tableName,
-          Key: { pk: `TENANT#${owner.Item.tenantId}#ENV#${owner.Item.envelopeId}`, sk: `DELIVERY#${provider}#${messageId}` },
-          UpdateExpression: 'SET #s = :s, updatedAt = :at' + (receipt.detail ? ', detail = :d' : ''),
-          ConditionExpression: 'attribute_exists(pk) AND updatedAt <= :at',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': receipt.status, ':at': receipt.at, ...(receipt.detail ? { ':d': receipt.detail } : {}) },
-          ReturnValues: 'ALL_NEW',
+          Key: { pk: `MSG#${provider}#${messageId}`, sk: 'EARLY' },
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return stripKeys<Delivery>(r.Attributes);
+      const item = r.Attributes;
+      if (!item) return undefined;
+      return { status: item.status, at: item.at, ...(item.detail ? { detail: item.detail } : {}) };
     } catch (e) {
       if (isConditionFailure(e)) return undefined;
       throw e;
     }
-  },
-});
+  };
+  return {
+    async record(d) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `TENANT#${d.tenantId}#ENV#${d.envelopeId}`, sk: `DELIVERY#${d.provider}#${d.messageId}`, ...d },
+        }),
+      );
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `MSG#${d.provider}#${d.messageId}`, sk: 'MSG', tenantId: d.tenantId, envelopeId: d.envelopeId },
+        }),
+      );
+      return claimEarly(d.provider, d.messageId);
+    },
+    async list(tenantId, envelopeId) {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}#ENV#${envelopeId}`, ':sk': 'DELIVERY#' },
+          ConsistentRead: true,
+        }),
+      );
+      return (r.Items ?? []).map((i) => stripKeys<Delivery>(i) as Delivery).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+    },
+    async applyReceipt(provider, messageId, receipt) {
+      const owner = async () =>
+        (
+          await client.send(
+            new GetCommand({ TableName: tableName, Key: { pk: `MSG#${provider}#${messageId}`, sk: 'MSG' }, ConsistentRead: true }),
+          )
+        ).Item;
+      let found = await owner();
+      if (!found) {
+        // Before the sender's `record` landed: park it; whoever deletes the parked item applies it
+        // (this call if the record landed meanwhile, else `record`), so it is applied exactly once.
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `MSG#${provider}#${messageId}`, sk: 'EARLY', ...receipt, ttl: Math.floor(Date.now() / 1000) + 86_400 },
+          }),
+        );
+        found = await owner();
+        if (!found) return undefined;
+        const parked = await claimEarly(provider, messageId);
+        if (!parked) return undefined;
+      }
+      try {
+        // A receipt always replaces "sent" (the provider's clock may be behind ours, or it reported
+        // before we recorded); between receipts the later one wins, so out-of-order ones don't regress.
+        const r = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `TENANT#${found.tenantId}#ENV#${found.envelopeId}`, sk: `DELIVERY#${provider}#${messageId}` },
+            UpdateExpression: 'SET #s = :s, updatedAt = :at' + (receipt.detail ? ', detail = :d' : ''),
+            ConditionExpression: 'attribute_exists(pk) AND (#s = :sent OR updatedAt <= :at)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':s': receipt.status,
+              ':at': receipt.at,
+              ':sent': 'sent',
+              ...(receipt.detail ? { ':d': receipt.detail } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return stripKeys<Delivery>(r.Attributes);
+      } catch (e) {
+        if (isConditionFailure(e)) return undefined;
+        throw e;
+      }
+    },
+  };
+};
 
 /** The ZNS refresh token: the configured one until the first rotation, then the stored one. */
 export const dynamoZnsTokens = ({ client, tableName }: TableOptions, initial?: string) => ({

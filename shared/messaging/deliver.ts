@@ -2,6 +2,7 @@ import type { EnvelopeDeps } from '../envelope/deps.js';
 import type { MailMessage } from '../envelope/ports.js';
 import type { Envelope, Recipient } from '../envelope/types.js';
 import { randomId } from '../util/bytes.js';
+import { applyDeliveryReceipt } from './apply-receipt.js';
 import { type Channel, type MessageKind, MessengerError, type PhoneMessage, type SentMessage } from './ports.js';
 
 /** A recipient's channels: as the sender chose, else email if there is one, else SMS. */
@@ -54,7 +55,7 @@ export const sendToRecipient = async (
     };
     const result = await messenger.send(out);
     const at = deps.clock.now().toISOString();
-    await deps.deliveries.record({
+    const early = await deps.deliveries.record({
       tenantId: envelope.tenantId,
       envelopeId: envelope.id,
       recipientId: recipient.id,
@@ -66,6 +67,8 @@ export const sendToRecipient = async (
       sentAt: at,
       updatedAt: at,
     });
+    // The provider reported on it before it was recorded (parked): apply it now, audited like any receipt.
+    if (early) await applyDeliveryReceipt(deps, result.provider, result.messageId, early);
     return result;
   };
   for (const channel of channels) {

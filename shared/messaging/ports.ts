@@ -63,10 +63,25 @@ export interface Delivery {
 }
 
 /** Delivery records per envelope, found again by the provider's message id when a receipt arrives. */
+/** A provider's receipt: delivered or failed, when, and why. */
+export interface DeliveryReceipt {
+  readonly status: DeliveryStatus;
+  readonly at: string;
+  readonly detail?: string;
+}
+
 export interface DeliveryLog {
-  record(delivery: Delivery): Promise<void>;
+  /**
+   * Records a message just sent. Providers may report on it before this write lands (Zalo calls
+   * back within tens of milliseconds); such a receipt was parked by `applyReceipt`, and is
+   * returned here, claimed exactly once, for the caller to apply.
+   */
+  record(delivery: Delivery): Promise<DeliveryReceipt | undefined>;
   list(tenantId: string, envelopeId: string): Promise<Delivery[]>;
-  /** Applies a receipt; returns the updated record, or undefined for a message id we never sent. */
+  /**
+   * Applies a receipt; returns the updated record, or undefined when there is nothing to apply
+   * it to yet (a message id not recorded: the receipt is parked for a day, for `record` to claim).
+   */
   applyReceipt(
     provider: Delivery['provider'],
     messageId: string,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, uniqueEmail } from '../support/api.js';
 import { latestPhoneToken, messagesTo, uniquePhone } from '../support/phone.js';
 import { createAndSend, devKey, type ErrorBody, getEnvelope, signWith, workflowJson } from '../support/workflow.js';
+import { ZNS_SCENARIO } from '../support/zns-test-server.js';
 
 interface AuditBody {
   events: { action: string; data?: Record<string, unknown> }[];
@@ -58,6 +59,15 @@ describe('phone numbers and channels', () => {
     expect((await auditOf(env.id)).map((e) => e.action)).toContain('recipient.message_delivered');
     const token = await latestPhoneToken('zalo', phone);
     expect((await signWith(token, 'Lê Văn Tám')).status).toBe(200);
+  });
+
+  it('a Zalo receipt that arrives before the send call returns is kept and applied once', async () => {
+    const phone = uniquePhone(ZNS_SCENARIO.receiptFirst);
+    const env = await createAndSend(devKey(), [{ name: 'Vũ Thị Lan', phone, channels: ['zalo'] }]);
+    expect(await messagesTo('zalo', phone)).toHaveLength(1);
+    // messagesTo waited for the outbox: the message is recorded, and the parked receipt applied with it.
+    expect((await deliveriesOf(env.id)).map((d) => d.status)).toEqual(['delivered']);
+    expect((await auditOf(env.id)).filter((e) => e.action === 'recipient.message_delivered')).toHaveLength(1);
   });
 
   it.each([

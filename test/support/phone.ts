@@ -6,7 +6,7 @@ export const uniquePhone = (ending?: string): string => {
   for (;;) {
     const digits = `9${String(randomInt(0, 10 ** 8)).padStart(8, '0')}`;
     const n = ending ? `${digits.slice(0, 9 - ending.length)}${ending}` : digits;
-    if (ending || !/000[1-3]$/.test(n)) return `+84${n}`;
+    if (ending || !/000[1-4]$/.test(n)) return `+84${n}`;
   }
 };
 

@@ -24,7 +24,8 @@ export interface ZnsSent {
   msg_id: string;
 }
 
-export const ZNS_SCENARIO = { notOnZalo: '0001', templateRefused: '0002', outage: '0003' } as const;
+/** Phone endings that choose a failure (or, `receiptFirst`, a delivery receipt sent before the send call is answered). */
+export const ZNS_SCENARIO = { notOnZalo: '0001', templateRefused: '0002', outage: '0003', receiptFirst: '0004' } as const;
 
 export const startZnsTestServer = async (
   options: {
@@ -117,8 +118,10 @@ export const startZnsTestServer = async (
         msg_id: randomBytes(16).toString('hex'),
       };
       sent.push(msg);
+      // Zalo may report delivery before its answer reaches the sender: the receipt lands first.
+      if (phone.endsWith(ZNS_SCENARIO.receiptFirst)) await deliver(msg);
       json(200, { error: 0, message: 'Success', data: { msg_id: msg.msg_id, sent_time: String(Date.now()) } });
-      setTimeout(() => void deliver(msg), 50);
+      if (!phone.endsWith(ZNS_SCENARIO.receiptFirst)) setTimeout(() => void deliver(msg), 50);
       return;
     }
     json(404, { error: -404, message: 'Not found' });
