@@ -82,25 +82,31 @@ export class OutboxWiring extends Construct {
       `AwsSolutions-IAM5[Resource::${nagArn(props.handler.node.defaultChild as lambda.CfnFunction)}:*]`,
       'The repair schedule may invoke any version or alias of the outbox function, and nothing else.',
     );
-    this.repairSchedule = new scheduler.Schedule(this, 'Repair', {
-      description: 'Kyso outbox repair sweep: performs what is owed and not done, logs what is stuck',
-      schedule: scheduler.ScheduleExpression.rate(props.repairEvery ?? Duration.minutes(5)),
-      target: new targets.LambdaInvoke(props.handler, {
-        input: scheduler.ScheduleTargetInput.fromObject({ task: 'outbox' }),
-        deadLetterQueue: this.repairDeadLetterQueue,
-        retryAttempts: 2,
-        maxEventAge: Duration.minutes(30),
-      }),
-    });
-    this.retentionSchedule = new scheduler.Schedule(this, 'Retention', {
-      description: 'Kyso retention sweep: finishes archives (Object Lock) and renews document timestamps before they expire',
-      schedule: scheduler.ScheduleExpression.rate(props.retentionEvery ?? Duration.hours(6)),
-      target: new targets.LambdaInvoke(props.handler, {
-        input: scheduler.ScheduleTargetInput.fromObject({ task: 'retention' }),
-        deadLetterQueue: this.repairDeadLetterQueue,
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-      }),
-    });
+    // Scheduled tasks of the outbox function; a failed invocation goes to the repair DLQ (alarmed).
+    const task = (id: string, name: 'outbox' | 'retention', every: Duration, description: string, maxEventAge: Duration) =>
+      new scheduler.Schedule(this, id, {
+        description,
+        schedule: scheduler.ScheduleExpression.rate(every),
+        target: new targets.LambdaInvoke(props.handler, {
+          input: scheduler.ScheduleTargetInput.fromObject({ task: name }),
+          deadLetterQueue: this.repairDeadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge,
+        }),
+      });
+    this.repairSchedule = task(
+      'Repair',
+      'outbox',
+      props.repairEvery ?? Duration.minutes(5),
+      'Kyso outbox repair sweep: performs what is owed and not done, logs what is stuck',
+      Duration.minutes(30),
+    );
+    this.retentionSchedule = task(
+      'Retention',
+      'retention',
+      props.retentionEvery ?? Duration.hours(6),
+      'Kyso retention sweep: finishes archives (Object Lock) and renews document timestamps before they expire',
+      Duration.hours(1),
+    );
   }
 }
