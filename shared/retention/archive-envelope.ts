@@ -17,20 +17,12 @@ declare module '../envelope/effects.js' {
 }
 
 /**
- * The `archive` effect owed at completion (functions/worker/effects.ts). The archive-index entry
- * is written first with renewBy = completion, so an envelope whose archive keeps failing is also
- * found by the `retention` sweep; archiveEnvelope itself is idempotent. A deployment without an
- * archive store (unit tests) owes nothing here.
+ * The `archive` effect owed at completion (functions/worker/effects.ts); archiveEnvelope is
+ * idempotent. A deployment without an archive store (unit tests) owes nothing here.
  */
 export const archiveCompleted = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string): Promise<void> => {
   const { archive } = deps;
-  if (!archive) return;
-  const envelope = await deps.envelopes.get(tenantId, envelopeId);
-  if (envelope?.status !== 'completed') return;
-  if (!envelope.retention) {
-    await deps.archiveIndex?.put({ tenantId, envelopeId, renewBy: envelope.completedAt ?? deps.clock.now().toISOString() });
-  }
-  await archiveEnvelope({ ...deps, archive }, tenantId, envelopeId);
+  if (archive) await archiveEnvelope({ ...deps, archive }, tenantId, envelopeId);
 };
 
 export const auditExportKey = (tenantId: string, envelopeId: string, head: string) =>
@@ -52,6 +44,8 @@ export const archiveEnvelope = async (deps: ArchiveDeps, tenantId: string, envel
   const now = deps.clock.now();
   let retention = envelope.retention;
   if (!retention) {
+    // Indexed first (due at completion): an archive that fails or dies from here on is found by the `retention` sweep.
+    await deps.archiveIndex?.put({ tenantId, envelopeId, renewBy: envelope.completedAt ?? now.toISOString() });
     const tenant = await deps.tenants.get(tenantId);
     const r = retentionUntil(envelope, effectiveRetention(tenant), { now, floorDays: deps.lockFloorDays });
     const events = await deps.audit.list(tenantId, envelopeId);
