@@ -11,6 +11,7 @@ import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
+import { dynamoDataSubjects } from './aws/dynamo-data-subjects.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
 import { dynamoLabourIndex } from './aws/dynamo-labour.js';
@@ -85,6 +86,7 @@ export const composeAppDeps = (
     allowLoopbackWebhooks: config.local,
     idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
+    dataSubjects: dynamoDataSubjects(table),
     outbox: dynamoOutbox(table),
     revisionLeases: dynamoRevisionLeases(table),
     outboxSignal: options.outboxSignal ?? noOutboxSignal,

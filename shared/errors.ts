@@ -127,6 +127,8 @@ export const ERROR_STATUS = {
   legal_hold_exists: 409,
   no_legal_hold: 409,
   data_subject_request_not_found: 404,
+  /** A personal-data request without exactly one valid identifier (email, phone or idNumber). */
+  invalid_subject: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

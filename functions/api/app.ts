@@ -16,6 +16,7 @@ import { requestLimits } from './request-limits.js';
 import { adminRoutes } from './routes/admin.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
+import { dataSubjectRoutes } from './routes/data-subjects.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
 import { docsRoutes } from './routes/docs.js';
@@ -88,6 +89,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/settings', tenantAuth(deps.tenants));
   app.use('/v1/uploads', tenantAuth(deps.tenants));
   for (const p of ['/v1/labour-contracts/*', '/v1/reports/*']) app.use(p, tenantAuth(deps.tenants));
+  for (const p of ['/v1/data-subjects', '/v1/data-subjects/*']) app.use(p, tenantAuth(deps.tenants));
   if (deps.rateCounter) {
     app.use(
       '/v1/*',
@@ -104,6 +106,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/reports', labourReportRoutes(deps));
   app.route('/v1/envelopes', embeddedLinkRoutes(deps));
   app.route('/v1/envelopes', legalHoldRoutes(deps));
+  app.route('/v1/data-subjects', dataSubjectRoutes(deps));
   app.route('/v1/seal', sealRoutes(deps));
   app.route('/v1/seal', sealCertificateRoutes(deps));
   app.route('/v1/remote-signing', remoteSigningRoutes(deps));

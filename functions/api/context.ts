@@ -1,5 +1,6 @@
 import type { BulkJobRepository } from '../../shared/bulk/types.js';
 import type { ConsoleRepository } from '../../shared/console/ports.js';
+import type { DataSubjectStore } from '../../shared/data-subjects/types.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
@@ -63,6 +64,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: string };
   /** Local mode only: the labour platform's URL, for GET /dev/labour-platform (what it received). */
   readonly devLabourPlatformUrl?: string;
+  /** Personal-data requests (issue 17): their records, the tenant's subject key, audit erasure. */
+  readonly dataSubjects?: DataSubjectStore;
 }
 
 export type AppEnv = {

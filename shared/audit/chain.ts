@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../envelope/types.js';
 import { sha256Hex } from '../util/bytes.js';
 import { canonicalJson } from './canonical-json.js';
-import { personalDataCommitment, personalDataIntact, withoutPersonalData } from './personal-data.js';
+import { isErasable, personalDataCommitment, personalDataIntact, withoutPersonalData } from './personal-data.js';
 
 /** The hash of the empty chain: what the first event's prevHash holds. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -10,11 +10,11 @@ export { canonicalJson };
 
 /**
  * Each event's hash covers its content and the previous event's hash: editing any stored event
- * breaks the chain. Version-2 events (shared/audit/personal-data.ts) cover a commitment to their
+ * breaks the chain. Version-2 and -3 events (shared/audit/personal-data.ts) cover a commitment to their
  * personal data instead of the data, so it can be erased without breaking the chain.
  */
 export const hashEvent = (event: Omit<AuditEvent, 'hash'>): string =>
-  sha256Hex(canonicalJson(event.v === 2 ? withoutPersonalData(event) : event));
+  sha256Hex(canonicalJson(isErasable(event) ? withoutPersonalData(event) : event));
 
 export const chainEvent = (event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>, previous: AuditEvent | undefined): AuditEvent => {
   const body = { ...event, ...personalDataCommitment(event), seq: (previous?.seq ?? 0) + 1, prevHash: previous?.hash ?? GENESIS_HASH };

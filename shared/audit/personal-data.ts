@@ -15,42 +15,53 @@ import { canonicalJson } from './canonical-json.js';
  * personal data directly: they stay verifiable and are never erased (see ARCHITECTURE.md).
  */
 export const PERSONAL_DATA_KEYS = ['email', 'previousEmail', 'name', 'phone', 'idNumber'] as const;
+/**
+ * Version 3 (the data-subject requests, shared/data-subjects/) also commits to the identity
+ * evidence's name and date of birth (`recipient.identity_verified`), which version 2 hashed in
+ * clear and so could not erase. Each version keeps its own list forever: changing a list would
+ * change the hashes of the events already written with it.
+ */
+export const PERSONAL_DATA_KEYS_V3 = [...PERSONAL_DATA_KEYS, 'fullName', 'dateOfBirth'] as const;
 
 type EventBody = Omit<AuditEvent, 'hash'>;
 
-const personalOf = (e: Pick<AuditEvent, 'actor' | 'ip' | 'userAgent' | 'data'>) => ({
+/** Whether an event commits to its personal data (version 2 and later). */
+export const isErasable = (e: Pick<AuditEvent, 'v'>): boolean => e.v === 2 || e.v === 3;
+
+const keysOf = (e: Pick<AuditEvent, 'v'>): readonly string[] => (e.v === 3 ? PERSONAL_DATA_KEYS_V3 : PERSONAL_DATA_KEYS);
+
+const personalOf = (e: Pick<AuditEvent, 'actor' | 'ip' | 'userAgent' | 'data' | 'v'>) => ({
   email: e.actor.email,
   ip: e.ip,
   userAgent: e.userAgent,
-  data: Object.fromEntries(PERSONAL_DATA_KEYS.flatMap((k) => (e.data?.[k] !== undefined ? [[k, e.data[k]]] : []))),
+  data: Object.fromEntries(keysOf(e).flatMap((k) => (e.data?.[k] !== undefined ? [[k, e.data[k]]] : []))),
 });
 
-export const commitPersonalData = (e: Pick<AuditEvent, 'actor' | 'ip' | 'userAgent' | 'data'>, salt: string): string =>
+export const commitPersonalData = (e: Pick<AuditEvent, 'actor' | 'ip' | 'userAgent' | 'data' | 'v'>, salt: string): string =>
   sha256Hex(canonicalJson({ salt, ...personalOf(e) }));
 
-/** The part of a version-2 event its chain hash covers: everything but the personal data, the salt and the erasure mark. */
+/** The part of a version-2/3 event its chain hash covers: everything but the personal data, the salt and the erasure mark. */
 export const withoutPersonalData = (e: EventBody): EventBody => {
   const { ip: _ip, userAgent: _ua, pdSalt: _salt, erasedAt: _erased, ...rest } = e;
   const { email: _email, ...actor } = e.actor;
-  const data = e.data
-    ? Object.fromEntries(Object.entries(e.data).filter(([k]) => !(PERSONAL_DATA_KEYS as readonly string[]).includes(k)))
-    : undefined;
+  const keys = keysOf(e);
+  const data = e.data ? Object.fromEntries(Object.entries(e.data).filter(([k]) => !keys.includes(k))) : undefined;
   return { ...rest, actor, ...(data ? { data } : {}) };
 };
 
-/** A new event's personal-data fields: version 2, a fresh salt and the commitment. */
+/** A new event's personal-data fields: version 3, a fresh salt and the commitment. */
 export const personalDataCommitment = (e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>) => {
   const pdSalt = randomId(16);
-  return { v: 2 as const, pdSalt, pdCommitment: commitPersonalData(e, pdSalt) };
+  return { v: 3 as const, pdSalt, pdCommitment: commitPersonalData({ ...e, v: 3 }, pdSalt) };
 };
 
 /** Present personal data still matches the commitment (erased events have none left to check). */
 export const personalDataIntact = (e: AuditEvent): boolean =>
-  e.v !== 2 || !!e.erasedAt || (!!e.pdSalt && commitPersonalData(e, e.pdSalt) === e.pdCommitment);
+  !isErasable(e) || !!e.erasedAt || (!!e.pdSalt && commitPersonalData(e, e.pdSalt) === e.pdCommitment);
 
-/** The event with its personal data removed; the hash stays valid. Only version-2 events can be erased. */
+/** The event with its personal data removed; the hash stays valid. Only version-2/3 events can be erased. */
 export const erasePersonalData = (e: AuditEvent, at: string): AuditEvent => {
-  if (e.v !== 2 || e.erasedAt) return e;
+  if (!isErasable(e) || e.erasedAt) return e;
   return { ...(withoutPersonalData(e) as AuditEvent), hash: e.hash, erasedAt: at };
 };
 

@@ -67,6 +67,8 @@ export interface Recipient {
   readonly linkHashes?: readonly string[];
   readonly remindersSent?: number;
   readonly lastRemindedAt?: string;
+  /** Set when a personal-data request erased this recipient's name, contact details and identity evidence (shared/data-subjects/). */
+  readonly erasedAt?: string;
 }
 
 export interface EnvelopeDocument {
@@ -129,6 +131,13 @@ export interface Envelope {
   readonly retention?: EnvelopeRetention;
   /** While set, nothing of the envelope may be deleted or erased. */
   readonly legalHold?: LegalHold;
+  /** Personal-data erasure (shared/data-subjects/erase-subject.ts): who was erased, by which requests (subjects as keyed commitments). */
+  readonly erasure?: {
+    readonly at: string;
+    readonly requestIds: readonly string[];
+    readonly subjects: readonly string[];
+    readonly recipientIds: readonly string[];
+  };
   readonly recipients: readonly Recipient[];
   readonly documents: readonly EnvelopeDocument[];
   readonly fields: readonly Field[];
@@ -181,8 +190,8 @@ export interface AuditEvent {
   readonly ip?: string;
   readonly userAgent?: string;
   readonly data?: Record<string, unknown>;
-  /** 2: hashed over a commitment to its personal data, which can then be erased (shared/audit/personal-data.ts). */
-  readonly v?: 2;
+  /** 2, 3: hashed over a commitment to its personal data, which can then be erased (shared/audit/personal-data.ts; 3 covers more keys). */
+  readonly v?: 2 | 3;
   readonly pdSalt?: string;
   readonly pdCommitment?: string;
   /** When its personal data was erased (data-subject request). */

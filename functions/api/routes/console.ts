@@ -14,6 +14,7 @@ import { assertSameOrigin, type ConsoleEnv, clearSessionCookie, SESSION_COOKIE, 
 import type { AppDeps } from '../context.js';
 import { presentEnvelope } from '../present.js';
 import { bulkRoutes } from './bulk.js';
+import { dataSubjectRoutes } from './data-subjects.js';
 import { envelopeWorkflowRoutes } from './envelope-workflow.js';
 import { envelopeRoutes } from './envelopes.js';
 import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './labour.js';
@@ -118,6 +119,7 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.route('/api/reports', labourReportRoutes(deps));
   app.route('/api/templates', templateRoutes(deps));
   app.route('/api/bulk', bulkRoutes(deps));
+  app.route('/api/data-subjects', dataSubjectRoutes(deps));
 
   app.get('/api/keys', async (c) => {
     const keys = await deps.console.listApiKeys(c.get('tenantId'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chainEvent, GENESIS_HASH, hashEvent, verifyChain } from '../../../shared/audit/chain.js';
-import { erasePersonalData } from '../../../shared/audit/personal-data.js';
+import { commitPersonalData, erasePersonalData } from '../../../shared/audit/personal-data.js';
 import type { AuditEvent } from '../../../shared/envelope/types.js';
 
 const build = (n: number): AuditEvent[] => {
@@ -82,5 +82,32 @@ describe('personal data in the chain (issue 17): hashed through a commitment, er
     }
     expect(verifyChain(legacy)).toEqual({ ok: true });
     expect(erasePersonalData(legacy[0] as AuditEvent, '2026-12-02T00:00:00Z')).toBe(legacy[0]);
+  });
+
+  it("version 3 also erases the identity evidence's name and birth date; version-2 events keep their own key list", () => {
+    const first = chainEvent(
+      {
+        at: '2026-12-01T00:00:00Z',
+        action: 'recipient.identity_verified',
+        actor: { type: 'recipient', id: 'r1' },
+        data: { recipientId: 'r1', fullName: 'NGUYỄN VĂN AN', dateOfBirth: '1999-05-01', idNumber: '079099001234', provider: 'ekyc' },
+      },
+      undefined,
+    );
+    expect(first.v).toBe(3);
+    const erased = erasePersonalData(first, '2026-12-02T00:00:00Z');
+    expect(verifyChain([erased])).toEqual({ ok: true });
+    expect(erased.data).toEqual({ recipientId: 'r1', provider: 'ekyc' });
+    const edited = { ...first, data: { ...first.data, dateOfBirth: '1990-01-01' } };
+    expect(verifyChain([edited])).toEqual({ ok: false, brokenAt: 1 });
+
+    // A version-2 event (written before version 3) hashed fullName in clear: it must still verify, and erasing keeps it.
+    const { hash: _h, ...v2body } = { ...first, v: 2 as const };
+    const v2 = { ...v2body, pdCommitment: commitPersonalData(v2body, first.pdSalt as string) };
+    const v2event = { ...v2, hash: hashEvent(v2) };
+    expect(verifyChain([v2event])).toEqual({ ok: true });
+    const v2erased = erasePersonalData(v2event, '2026-12-02T00:00:00Z');
+    expect(verifyChain([v2erased])).toEqual({ ok: true });
+    expect(v2erased.data?.fullName).toBe('NGUYỄN VĂN AN');
   });
 });

@@ -697,6 +697,262 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/data-subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about a person: envelopes, recipient records, audit events, identity evidence (recorded as an access request) */
+        get: {
+            parameters: {
+                query?: {
+                    email?: string;
+                    /** @description Citizen ID (CCCD), 12 digits */
+                    idNumber?: string;
+                    /** @description A Vietnamese mobile, any usual form (stored as E.164) */
+                    phone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the tenant holds about the person */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            envelopes: components["schemas"]["DataSubjectEnvelope"][];
+                            request: components["schemas"]["DataSubjectRequest"];
+                        };
+                    };
+                };
+                /** @description Error: validation_failed, invalid_subject, invalid_phone, invalid_id_number */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subjects/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase what is not under retention or legal hold; the answer says what was kept and why
+         * @description Identity images are deleted unless a legal hold applies. Envelopes never completed (draft, declined, voided, expired) lose the person: audit personal data (hashes kept, the chain still verifies), documents and recipient records. Completed envelopes (retention class), envelopes under legal hold and envelopes still out for signing are kept, each with its reasons. Idempotent: a retry finds the same envelopes and answers the same.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataSubject"];
+                };
+            };
+            responses: {
+                /** @description What was erased and what was kept, per envelope */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            envelopes: components["schemas"]["DataSubjectErasure"][];
+                            request: components["schemas"]["DataSubjectRequest"];
+                        };
+                    };
+                };
+                /** @description Error: validation_failed, invalid_subject, invalid_phone, invalid_id_number */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subjects/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Machine-readable export about a person, with links to the documents they signed (synchronous) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataSubject"];
+                };
+            };
+            responses: {
+                /** @description The export */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            envelopes: components["schemas"]["DataSubjectEnvelope"][];
+                            /** @enum {string} */
+                            format: "kyso-data-subject-export/v1";
+                            generatedAt: string;
+                            request: components["schemas"]["DataSubjectRequest"];
+                            subject: {
+                                /** @enum {string} */
+                                kind: "email" | "phone" | "idNumber";
+                                value: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error: validation_failed, invalid_subject, invalid_phone, invalid_id_number */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subjects/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The personal-data requests received, newest first, with the acknowledgement deadline and whether it was met */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of requests */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cursor?: string;
+                            items: components["schemas"]["DataSubjectRequest"][];
+                        };
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/envelopes": {
         parameters: {
             query?: never;
@@ -5563,6 +5819,109 @@ export interface components {
         CreateTenant: {
             name: string;
         };
+        /** @description Exactly one of email, phone, idNumber */
+        DataSubject: {
+            /** @example nguyen.van.an@example.vn */
+            email?: string;
+            /**
+             * @description Citizen ID (CCCD), 12 digits
+             * @example 079099001234
+             */
+            idNumber?: string;
+            /**
+             * @description A Vietnamese mobile, any usual form (stored as E.164)
+             * @example 0912 345 678
+             */
+            phone?: string;
+        };
+        DataSubjectEnvelope: {
+            /** @description Audit events about them, as stored (hash-chained) */
+            auditEvents: {
+                [key: string]: unknown;
+            }[];
+            completedAt?: string;
+            createdAt: string;
+            /** @description Export only: presigned links to the documents they signed (1 hour) */
+            documents?: {
+                expiresAt: string;
+                id: string;
+                name: string;
+                sha256: string;
+                url: string;
+            }[];
+            erasedAt?: string;
+            fieldValues: {
+                id: string;
+                label?: string;
+                type: string;
+                value: string;
+            }[];
+            id: string;
+            /** @description Store keys of their identity images (kept encrypted; never returned by the API) */
+            identityImages: string[];
+            labourContractEmployee?: {
+                [key: string]: unknown;
+            };
+            legalHold: boolean;
+            /** @description Their recipient records, with identity evidence (never the images) */
+            recipients: {
+                [key: string]: unknown;
+            }[];
+            retainUntil?: string;
+            retentionKind?: string;
+            sentAt?: string;
+            status: string;
+            title: string;
+        };
+        DataSubjectErasure: {
+            /** @enum {string} */
+            action: "erased" | "kept";
+            envelopeId: string;
+            erased: {
+                auditEvents: number;
+                documents: number;
+                identityImages: number;
+                recipients: number;
+            };
+            kept: {
+                /** @enum {string} */
+                code: "retention" | "legal_hold" | "in_progress" | "audit_v1";
+                law?: string;
+                message: {
+                    en: string;
+                    vi: string;
+                };
+                until?: string;
+            }[];
+            status: string;
+            title: string;
+        };
+        DataSubjectRequest: {
+            acknowledgedAt: string;
+            acknowledgedInTime: boolean;
+            /** @description End of the 2nd working day (Mon–Fri, Vietnam time) after receipt; public holidays not counted */
+            acknowledgementDue: string;
+            id: string;
+            /** @enum {string} */
+            kind: "access" | "export" | "erase";
+            outcome: {
+                envelopes: number;
+                erased: number;
+                kept: number;
+            };
+            receivedAt: string;
+            requestedBy: {
+                id: string;
+                /** @enum {string} */
+                type: "api-key" | "console-user";
+            };
+            subject: {
+                /** @description HMAC-SHA-256 of the identifier under the tenant’s key: never the identifier itself */
+                commitment: string;
+                /** @enum {string} */
+                kind: "email" | "phone" | "idNumber";
+            };
+        };
         EmbeddedLink: {
             /** Format: date-time */
             expiresAt: string;
@@ -5779,7 +6138,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found" | "invalid_subject";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
