@@ -13,6 +13,7 @@ import { MailSending } from './constructs/mail-sending.js';
 import { OutboxWiring } from './constructs/outbox.js';
 import { Schedules } from './constructs/schedules.js';
 import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
+import { SmsDeliveryStatus } from './constructs/sms-delivery-status.js';
 import { StateTable } from './constructs/state-table.js';
 import { acknowledge, acknowledgeGrant } from './nag.js';
 
@@ -35,6 +36,8 @@ export interface KysoStackProps extends StackProps {
   readonly corsOrigins?: readonly string[];
   /** Email subscribed to the alarm topic. @default none */
   readonly alarmEmail?: string;
+  /** Days ID-card and selfie images are kept (DocumentsBucket). @default 90 */
+  readonly identityImageDays?: number;
 }
 
 /** The fonts every PDF we draw embeds (shared/pdf/font.ts, shared/templates/fonts.ts). */
@@ -81,6 +84,7 @@ export class KysoStack extends Stack {
       ...(props.completedRetention ? { completedRetention: props.completedRetention } : {}),
       ...(props.lockAllObjects !== undefined ? { lockAllObjects: props.lockAllObjects } : {}),
       ...(props.corsOrigins ? { corsOrigins: props.corsOrigins } : {}),
+      ...(props.identityImageDays !== undefined ? { identityImageDays: props.identityImageDays } : {}),
     });
     const state = new StateTable(this, 'State', { encryptionKey: dataKey.key });
     const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });
@@ -230,10 +234,19 @@ export class KysoStack extends Stack {
     // Owed webhook events become delivery jobs; registrations go to the labour queue.
     jobs.grantSend(outboxFn.fn);
 
+    // SMS delivery receipts: SNS's delivery-status log lines, applied to the deliveries the console shows.
+    const smsStatus = new BundledFunction(this, 'SmsStatusFunction', {
+      entry: 'functions/messaging/sns-delivery-status.ts',
+      description: 'Kyso SMS delivery receipts: SNS delivery-status logs → delivery records and the audit trail',
+      environment: common,
+    });
+    state.grantReadWriteData(smsStatus.fn);
+    new SmsDeliveryStatus(this, 'SmsDeliveryStatus', { handler: smsStatus.fn });
+
     dataKey.grantCloudWatchAlarms();
     new Alarms(this, 'Alarms', {
       api: http.api,
-      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn, outbox: outboxFn.fn },
+      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn, outbox: outboxFn.fn, smsStatus: smsStatus.fn },
       deadLetterQueues: {
         ...jobs.deadLetterQueues,
         schedules: schedules.deadLetterQueue,

@@ -38,6 +38,7 @@ export const buildApp = (context: Record<string, unknown> = {}, outdir?: string)
     ...(get('lockAllObjects') ? { lockAllObjects: String(get('lockAllObjects')) === 'true' } : {}),
     ...(get('corsOrigins') ? { corsOrigins: String(get('corsOrigins')).split(',') } : {}),
     ...(get('alarmEmail') ? { alarmEmail: get('alarmEmail') } : {}),
+    ...(num('identityImageDays') !== undefined ? { identityImageDays: num('identityImageDays') } : {}),
   };
   const stack = new KysoStack(app, (get('stackName') as string | undefined) ?? 'Kyso', props);
   return { app, stack };

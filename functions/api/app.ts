@@ -3,6 +3,7 @@ import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../..
 import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { pickLang } from '../../web/signer/i18n.js';
+import { applySnsDeliveryLogs } from '../messaging/sns-delivery-logs.js';
 import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
@@ -137,6 +138,14 @@ export const createApp = (deps: AppDeps) => {
     if (phones) {
       app.get('/dev/sms', async (c) => c.json({ messages: await phones.list('sms') }));
       app.get('/dev/zalo', async (c) => c.json({ messages: await phones.list('zalo') }));
+      // SNS writes SMS delivery status to CloudWatch Logs, which moto does not: a test posts the
+      // subscription event CloudWatch would hand the Lambda (functions/messaging/sns-delivery-status.ts).
+      app.post('/dev/sns-delivery-status', async (c) => {
+        const event = await c.req.json().catch(() => {
+          throw new AppError('bad_request', 'The body is not valid JSON.');
+        });
+        return c.json(await applySnsDeliveryLogs(deps, event));
+      });
     }
     // What state changes still owe (the outbox), so tests can wait for emails and webhooks that now leave the request path.
     app.get('/dev/outbox', async (c) => {

@@ -40,8 +40,8 @@ export const dynamoIdentityAttempts = ({ client, tableName }: TableOptions): Ide
 
 /**
  * ID card and selfie images: S3 with SSE-KMS (the deployment's data key when given), under
- * `identity/`, which the bucket's lifecycle rule expires after the identity retention period
- * (infra/constructs/documents-bucket.ts). Write-only from the API's point of view: nothing reads them back.
+ * `identity/`, which the bucket's lifecycle rule expires after `identityImageDays` (default 90), old
+ * versions included (infra/constructs/documents-bucket.ts). Write-only from the API's point of view: nothing reads them back.
  */
 export const s3IdentityImages = ({
   client,

@@ -81,13 +81,14 @@ export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): Delivery
       }
       try {
         // A receipt always replaces "sent" (the provider's clock may be behind ours, or it reported
-        // before we recorded); between receipts the later one wins, so out-of-order ones don't regress.
+        // before we recorded); between receipts the strictly later one wins, so out-of-order ones
+        // don't regress and a receipt delivered twice (Lambda retries a log batch) applies once.
         const r = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: `TENANT#${found.tenantId}#ENV#${found.envelopeId}`, sk: `DELIVERY#${provider}#${messageId}` },
-            UpdateExpression: 'SET #s = :s, updatedAt = :at' + (receipt.detail ? ', detail = :d' : ''),
-            ConditionExpression: 'attribute_exists(pk) AND (#s = :sent OR updatedAt <= :at)',
+            UpdateExpression: `SET #s = :s, updatedAt = :at${receipt.detail ? ', detail = :d' : ' REMOVE detail'}`,
+            ConditionExpression: 'attribute_exists(pk) AND (#s = :sent OR updatedAt < :at)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
               ':s': receipt.status,

@@ -9,7 +9,7 @@ import { type Messenger, MessengerError } from '../../shared/messaging/ports.js'
  * of the stack, and the local AWS endpoint (moto) implements it, so the integration tests send
  * real Publish requests. Vietnam needs a registered brand name (sender ID); SNS passes it as
  * `AWS.SNS.SMS.SenderID`. Delivery status comes from SNS SMS delivery-status logging
- * (CloudWatch Logs), read by `sns-delivery-status.ts`. Moving to End User Messaging later is a
+ * (CloudWatch Logs), read by `sns-delivery-logs.ts`. Moving to End User Messaging later is a
  * new adapter behind the same `Messenger` port.
  */
 export const snsSmsMessenger = ({ client, senderId }: { client: SNSClient; senderId?: string }): Messenger => ({

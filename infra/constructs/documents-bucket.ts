@@ -18,6 +18,15 @@ export interface DocumentsBucketProps {
   readonly noncurrentVersionDays?: number;
   /** Browser origins allowed to PUT/GET through presigned URLs. @default none */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Days ID-card and selfie images (`identity/`) are kept after the proofing attempt. The evidence
+   * itself (provider, transaction id, verified fields, scores, the images' SHA-256) is in the
+   * hash-chained audit trail for as long as the contract; the images are biometric personal data
+   * (Decree 13/2023 and Law 91/2025 on personal data: kept no longer than the purpose needs), kept
+   * only long enough for a dispute about the proofing itself to be raised with the provider.
+   * @default 90
+   */
+  readonly identityImageDays?: number;
 }
 
 /**
@@ -72,6 +81,14 @@ export class DocumentsBucket extends Construct {
         // two-phase signing sessions: both are copied or discarded within minutes.
         { id: 'abandoned-uploads', prefix: 'uploads/', expiration: Duration.days(2) },
         { id: 'abandoned-signing-sessions', prefix: 'signing-sessions/', expiration: Duration.days(2) },
+        // Identity images: gone after the period, and so are their old versions (a deletion leaves
+        // a noncurrent version, which the rule above would otherwise keep for a year).
+        {
+          id: 'identity-images',
+          prefix: 'identity/',
+          expiration: Duration.days(props.identityImageDays ?? 90),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       ...(props.corsOrigins?.length
         ? {

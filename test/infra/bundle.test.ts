@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_BUNDLE_PATH, API_RUNTIME_FILES } from '../../infra/kyso-stack.js';
 import { type CfnTemplate, functionId, propsOf, synthKyso } from './synth.js';
@@ -131,5 +132,17 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       `process.stdout.write("\\n" + JSON.stringify(await handler({ Records: [{ dynamodb: { Keys: { pk: { S: 'TENANT#t' }, sk: { S: 'OUTBOX#1' } }, SequenceNumber: '1' } }] })));`,
     );
     expect(outbox).toEqual({ batchItemFailures: [] });
+  });
+
+  it('runs the SMS delivery-status bundle: the control message CloudWatch Logs sends first is read without AWS', () => {
+    const data = gzipSync(
+      JSON.stringify({ messageType: 'CONTROL_MESSAGE', logEvents: [{ id: '1', timestamp: 0, message: 'CWL CONTROL MESSAGE' }] }),
+    );
+    const result = runPackage(
+      assetDir(outdir, template, functionId(template, 'Kyso SMS delivery receipts')),
+      'index.mjs',
+      `process.stdout.write("\\n" + JSON.stringify(await handler({ awslogs: { data: ${JSON.stringify(data.toString('base64'))} } })));`,
+    );
+    expect(result).toEqual({ applied: 0, unmatched: 0, skipped: 1 });
   });
 });

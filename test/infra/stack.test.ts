@@ -101,6 +101,7 @@ describe('documents bucket', () => {
           expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } }),
           expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 2 }),
           expect.objectContaining({ Prefix: 'signing-sessions/', ExpirationInDays: 2 }),
+          expect.objectContaining({ Prefix: 'identity/', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
         ],
       },
     });
@@ -151,9 +152,9 @@ describe('functions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
-      4,
+      5,
     );
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 5);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 6);
   });
 
   it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
@@ -347,6 +348,68 @@ describe('outbox (issue 14)', () => {
   });
 });
 
+describe('SMS delivery receipts (issue 12)', () => {
+  const smsId = functionId(json, 'Kyso SMS delivery receipts');
+  const smsRoleId = roleIdOf(json, smsId);
+  const groups = resourcesOf(json, 'AWS::Logs::LogGroup').filter(([, g]) =>
+    JSON.stringify(g.Properties?.LogGroupName ?? '').includes('DirectPublishToPhoneNumber'),
+  );
+
+  it('makes both SNS delivery-status log groups with a short retention and subscribes the receipts function to each', () => {
+    expect(groups.map(([, g]) => g.Properties?.RetentionInDays)).toEqual([30, 30]);
+    const filters = resourcesOf(json, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties ?? {});
+    expect(filters).toHaveLength(2);
+    for (const f of filters) {
+      expect(f.DestinationArn).toEqual({ 'Fn::GetAtt': [smsId, 'Arn'] });
+      expect(f.FilterPattern).toBe('');
+    }
+    expect(filters.map((f) => (f.LogGroupName as { Ref: string }).Ref).sort()).toEqual(groups.map(([id]) => id).sort());
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [smsId, 'Arn'] },
+      Principal: 'logs.amazonaws.com',
+    });
+  });
+
+  it('switches delivery-status logging on with a role SNS may assume that writes only those groups', () => {
+    const cr = resourcesOf(json, 'Custom::AWS').map(([, r]) => JSON.stringify(r.Properties ?? {}));
+    expect(cr.some((p) => p.includes('setSMSAttributes') && p.includes('DeliveryStatusIAMRole') && p.includes('Transactional'))).toBe(true);
+    const role = resourcesOf(json, 'AWS::IAM::Role').find(([, r]) =>
+      JSON.stringify(r.Properties?.AssumeRolePolicyDocument).includes('sns.amazonaws.com'),
+    );
+    expect(role).toBeDefined();
+    const writes = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: role?.[0] }]))
+      .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: (Statement & { Resource?: unknown })[] }).Statement);
+    expect(writes.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
+    ]);
+    expect(JSON.stringify(writes.map((s) => s.Resource))).not.toContain('"*"');
+  });
+
+  it('gives the receipts function the table and nothing that signs, sends or reads documents', () => {
+    const actions = new Set(
+      resourcesOf(json, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: smsRoleId }]))
+        .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((s) => asArray(s.Action)),
+    );
+    expect(actions.has('dynamodb:UpdateItem')).toBe(true);
+    for (const a of [
+      'kms:Sign',
+      's3:GetObject',
+      's3:PutObject',
+      'ses:SendEmail',
+      'sns:Publish',
+      'sqs:SendMessage',
+      'secretsmanager:GetSecretValue',
+    ]) {
+      expect(actions.has(a), a).toBe(false);
+    }
+  });
+});
+
 describe('alarms and outputs', () => {
   const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
 
@@ -355,7 +418,7 @@ describe('alarms and outputs', () => {
     // 4 job queues, the schedules, the outbox stream and the repair schedule.
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(4);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(5);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);

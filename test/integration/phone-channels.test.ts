@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { call, uniqueEmail } from '../support/api.js';
 import { latestPhoneToken, messagesTo, uniquePhone } from '../support/phone.js';
@@ -41,6 +42,78 @@ describe('phone numbers and channels', () => {
       'sms:invitation:sent',
       'sms:completed:sent',
     ]);
+  });
+
+  it('SMS receipts: SNS delivery-status log lines, as CloudWatch Logs hands them over, mark each message delivered or failed', async () => {
+    const phone = uniquePhone();
+    const env = await createAndSend(devKey(), [{ name: 'Đỗ Thị Huệ', phone }]);
+    await messagesTo('sms', phone);
+    const [invitation] = await deliveriesOf(env.id);
+    expect(invitation?.status).toBe('sent');
+    const messageId = (invitation as unknown as { messageId: string }).messageId;
+    // What CloudWatch Logs passes a subscription's Lambda: base64 of gzipped JSON, one log event per SNS line.
+    const logsEvent = (messageType: string, lines: string[]) => ({
+      awslogs: {
+        data: gzipSync(
+          JSON.stringify({
+            messageType,
+            owner: '123456789012',
+            logGroup: 'sns/ap-southeast-1/123456789012/DirectPublishToPhoneNumber/Failure',
+            logStream: 'stream',
+            subscriptionFilters: ['kyso-sms-status'],
+            logEvents: lines.map((message, i) => ({ id: String(i), timestamp: Date.parse('2026-12-01T08:00:00Z'), message })),
+          }),
+        ).toString('base64'),
+      },
+    });
+    const line = (id: string, status: string, providerResponse: string, timestamp = '2026-12-01 08:40:34.558') =>
+      JSON.stringify({
+        notification: { messageId: id, timestamp },
+        delivery: { destination: phone, smsType: 'Transactional', providerResponse, dwellTimeMs: 512, priceInUSD: 0.02 },
+        status,
+      });
+    // The control message CloudWatch sends when the filter is made changes nothing.
+    expect((await call('POST', '/dev/sns-delivery-status', { json: logsEvent('CONTROL_MESSAGE', ['CWL CONTROL MESSAGE']) })).body).toEqual({
+      applied: 0,
+      unmatched: 0,
+      skipped: 1,
+    });
+    const failed = await call('POST', '/dev/sns-delivery-status', {
+      json: logsEvent('DATA_MESSAGE', [
+        line(messageId, 'FAILURE', 'Phone is currently unreachable/unavailable'),
+        line('00000000-0000-4000-8000-000000000000', 'SUCCESS', 'Message has been accepted by phone carrier'),
+        'not json',
+      ]),
+    });
+    expect(failed.body).toEqual({ applied: 1, unmatched: 1, skipped: 1 });
+    const after = (await deliveriesOf(env.id))[0] as unknown as { status: string; detail?: string; updatedAt: string };
+    expect(after).toMatchObject({ status: 'failed', detail: 'Phone is currently unreachable/unavailable' });
+    const events = await auditOf(env.id);
+    const audited = events.find((e) => e.action === 'recipient.message_failed');
+    expect(audited?.data).toMatchObject({ channel: 'sms', provider: 'sns', messageId, reportedAt: '2026-12-01T08:40:34.558Z' });
+    // The number is never copied from the log line into the record or the audit trail.
+    expect(JSON.stringify(events)).not.toContain(phone.slice(3));
+    // A later success (the operator retried) replaces the failure; the same line again (Lambda retrying the batch) applies once.
+    const applied = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await call('POST', '/dev/sns-delivery-status', {
+        json: logsEvent('DATA_MESSAGE', [
+          line(messageId, 'SUCCESS', 'Message has been accepted by phone carrier', '2026-12-01 08:45:00.000'),
+        ]),
+      });
+      applied.push((r.body as { applied: number }).applied);
+    }
+    expect(applied).toEqual([1, 0]);
+    const delivered = (await deliveriesOf(env.id))[0] as unknown as { status: string; detail?: string };
+    expect(delivered.status).toBe('delivered');
+    expect(delivered.detail).toBeUndefined();
+    expect((await auditOf(env.id)).filter((e) => e.action === 'recipient.message_delivered')).toHaveLength(1);
+    // Not a subscription event: 400, nothing applied.
+    for (const bad of [{}, { awslogs: { data: 'bm90IGd6aXA=' } }, { awslogs: { data: gzipSync('{"x":1}').toString('base64') } }]) {
+      const r = await call<ErrorBody>('POST', '/dev/sns-delivery-status', { json: bad });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('bad_request');
+    }
   });
 
   it('Zalo keeps the diacritics, and its delivery receipt (signed callback) updates the delivery status', async () => {

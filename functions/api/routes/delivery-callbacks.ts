@@ -11,7 +11,7 @@ const MAX_CALLBACK_BYTES = 64 * 1024;
  * Delivery receipts pushed by providers. Zalo posts OA webhook events signed with
  * `X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + oa_secret_key)`; only a valid
  * signature is read, and only `user_received_message` changes anything. (SMS receipts come
- * from SNS delivery-status logs instead: functions/messaging/sns-delivery-status.ts.)
+ * from SNS delivery-status logs instead: functions/messaging/sns-delivery-logs.ts.)
  */
 export const deliveryCallbackRoutes = (deps: AppDeps) => {
   const app = createRouter();
