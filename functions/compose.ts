@@ -7,7 +7,7 @@ import { CscClient } from '../shared/remote/csc-client.js';
 import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
-import { type AdminKeySource, secretAdminKey } from './aws/admin-key-secret.js';
+import { type AdminKeySource, cachedSecret, secretAdminKey } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
@@ -95,7 +95,9 @@ export const composeAppDeps = (
         ? provisionalLabourRegistry({
             baseUrl: config.labourPlatform.url,
             clientId: config.labourPlatform.clientId,
-            clientSecret: config.labourPlatform.clientSecret,
+            clientSecret: config.labourPlatform.clientSecretId
+              ? cachedSecret(clients.secrets, config.labourPlatform.clientSecretId)
+              : (config.labourPlatform.clientSecret ?? ''),
             timeoutMs: config.labourTimeoutMs,
             // The operator configures this URL, but it still goes through the one guarded fetch (https, public addresses).
             fetch: guardedFetch({ allowLoopback: config.local, timeoutMs: config.labourTimeoutMs, maxResponseBytes: 1024 * 1024 }),
@@ -106,6 +108,7 @@ export const composeAppDeps = (
         jobs.enqueue('labour', { tenantId, envelopeId }, delaySeconds ? { delaySeconds: Math.min(900, delaySeconds) } : {}),
       backoffBaseMs: config.labourBackoffBaseMs,
       pollDelayMs: config.labourPollMs,
+      identityRequired: config.labourIdentityRequired,
     },
     ...(config.local && config.devCrashPoint
       ? {

@@ -75,13 +75,22 @@ export interface Config {
   readonly faults?: FaultInjection;
   /**
    * The national e-labour-contract platform (PROVISIONAL protocol, functions/labour/): KYSO_LABOUR_PLATFORM_URL,
-   * _CLIENT_ID, _CLIENT_SECRET, _TIMEOUT_MS (10000); retries KYSO_LABOUR_BACKOFF_BASE_MS (60000, doubling, ≤ 1 h);
+   * _CLIENT_ID, _CLIENT_SECRET (or _CLIENT_SECRET_ID: a Secrets Manager secret, read once per container), _TIMEOUT_MS (10000); retries KYSO_LABOUR_BACKOFF_BASE_MS (60000, doubling, ≤ 1 h);
    * polling of accepted submissions KYSO_LABOUR_POLL_MS (60000). `npm start` runs a local test platform when unset.
    */
-  readonly labourPlatform?: { readonly url: string; readonly clientId: string; readonly clientSecret: string };
+  readonly labourPlatform?: {
+    readonly url: string;
+    readonly clientId: string;
+    /** KYSO_LABOUR_PLATFORM_CLIENT_SECRET (local, tests) … */
+    readonly clientSecret?: string;
+    /** … or KYSO_LABOUR_PLATFORM_CLIENT_SECRET_ID: the Secrets Manager secret holding it (the deployed stack). */
+    readonly clientSecretId?: string;
+  };
   readonly labourTimeoutMs: number;
   readonly labourBackoffBaseMs: number;
   readonly labourPollMs: number;
+  /** KYSO_LABOUR_IDENTITY_REQUIRED: the parties of a labour contract prove their identity (Decree 337); on unless `0`. */
+  readonly labourIdentityRequired: boolean;
   /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit kills the process there. */
   readonly devCrashPoint?: 'after-completion-commit';
   /** Object Lock of completed envelopes (issue 17): KYSO_LOCK_MODE (GOVERNANCE | COMPLIANCE, default GOVERNANCE). */
@@ -294,13 +303,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
           labourPlatform: {
             url: env.KYSO_LABOUR_PLATFORM_URL,
             clientId: env.KYSO_LABOUR_PLATFORM_CLIENT_ID ?? '',
-            clientSecret: env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET ?? '',
+            ...(env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET_ID && !env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET
+              ? { clientSecretId: env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET_ID }
+              : { clientSecret: env.KYSO_LABOUR_PLATFORM_CLIENT_SECRET ?? '' }),
           },
         }
       : {}),
     labourTimeoutMs: positive(env, 'KYSO_LABOUR_PLATFORM_TIMEOUT_MS', 10_000),
     labourBackoffBaseMs: positive(env, 'KYSO_LABOUR_BACKOFF_BASE_MS', 60_000),
     labourPollMs: positive(env, 'KYSO_LABOUR_POLL_MS', 60_000),
+    labourIdentityRequired: env.KYSO_LABOUR_IDENTITY_REQUIRED !== '0',
     ...(env.KYSO_DEV_CRASH_POINT === 'after-completion-commit' ? { devCrashPoint: 'after-completion-commit' as const } : {}),
     lockMode: lockModeOf(env.KYSO_LOCK_MODE),
     lockFloorDays: env.KYSO_LOCK_DAYS === '0' ? 0 : positive(env, 'KYSO_LOCK_DAYS', 0),

@@ -93,6 +93,13 @@ export const LabourContractViewSchema = z
       .optional()
       .openapi({ description: 'A contract converted from paper: its conversion record' }),
     terminatedBy: z.object({ envelopeId: z.string(), nationalId: z.string() }).optional(),
+    identification: z
+      .object({ required: z.boolean(), decidedBy: z.enum(['default', 'tenant', 'deployment']) })
+      .optional()
+      .openapi({
+        description:
+          'Decree 337: whether the parties prove their identity before signing (eKYC or VNeID; default on), and who decided an opt-out',
+      }),
     registration: z
       .object({
         status: z.enum(['pending', 'submitted', 'registered', 'rejected']),

@@ -17,6 +17,7 @@ const presentLabourContract = (c: LabourContract) => {
       ...(c.summary ? { summary: c.summary } : {}),
       ...(c.conversion ? { conversion: c.conversion } : {}),
       ...(c.terminatedBy ? { terminatedBy: c.terminatedBy } : {}),
+      ...(c.identification ? { identification: c.identification } : {}),
       ...(r
         ? {
             registration: {

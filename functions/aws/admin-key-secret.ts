@@ -11,12 +11,12 @@ import { randomId } from '../../shared/util/bytes.js';
 export type AdminKeySource = () => Promise<string>;
 
 /**
- * The operator's admin key, kept in Secrets Manager (the stack creates it with a random value;
- * `npm start` writes the local one). Read lazily and once per container: a cold start that
- * never serves an admin request never calls Secrets Manager, and a failed read is retried by
- * the next request instead of being cached.
+ * A secret's string value from Secrets Manager, read lazily and once per container: a cold start
+ * that never needs it never calls Secrets Manager, and a failed read is retried by the next
+ * caller instead of being cached. Used for the operator's admin key (the stack creates it with a
+ * random value; `npm start` writes the local one) and the labour platform's client secret.
  */
-export const secretAdminKey = (client: SecretsManagerClient, secretId: string): AdminKeySource => {
+export const cachedSecret = (client: SecretsManagerClient, secretId: string): (() => Promise<string>) => {
   let value: Promise<string> | undefined;
   return () => {
     value ??= client.send(new GetSecretValueCommand({ SecretId: secretId })).then(
@@ -32,6 +32,9 @@ export const secretAdminKey = (client: SecretsManagerClient, secretId: string): 
     return value;
   };
 };
+
+/** The operator's admin key, kept in Secrets Manager. */
+export const secretAdminKey = (client: SecretsManagerClient, secretId: string): AdminKeySource => cachedSecret(client, secretId);
 
 /**
  * Local mode: makes sure the admin key is where the deployed stack keeps it, so both read it the

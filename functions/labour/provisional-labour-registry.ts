@@ -28,7 +28,8 @@ import {
 export interface ProvisionalRegistryOptions {
   readonly baseUrl: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** The client secret, or where to get it (the deployed stack: Secrets Manager, read once per container). */
+  readonly clientSecret: string | (() => Promise<string>);
   readonly timeoutMs?: number;
   /** The outbound fetch (injected so the deployment's guarded fetch can be used). */
   readonly fetch?: typeof fetch;
@@ -135,10 +136,17 @@ export const provisionalLabourRegistry = (options: ProvisionalRegistryOptions): 
   };
   const accessToken = async (fresh: boolean): Promise<string> => {
     if (!fresh && token && token.expiresAt > now() + 30_000) return token.value;
+    let secret: string;
+    try {
+      secret = typeof options.clientSecret === 'string' ? options.clientSecret : await options.clientSecret();
+    } catch (e) {
+      // The secret store is an operator problem too: retried like an outage (the error's name only, never its text).
+      throw new RegistryUnavailableError(`client secret unreadable (${(e as Error).name})`);
+    }
     const res = await call('/oauth/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret }),
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: secret }),
     });
     if (!res.ok) {
       await res.body?.cancel();

@@ -1,5 +1,10 @@
 import { AppError } from '../errors.js';
-import { bindEmployeeIdentity, type LabourContractInput, prepareLabourContract } from '../labour/prepare-labour-contract.js';
+import {
+  bindEmployeeIdentity,
+  type LabourContractInput,
+  labourIdentification,
+  prepareLabourContract,
+} from '../labour/prepare-labour-contract.js';
 import type { ConversionRecord } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
 import { recipientContact } from '../messaging/recipient-contact.js';
@@ -245,9 +250,19 @@ export const createEnvelope = async (
   if (recipients.some((r) => r.role === 'seal') && !(await deps.seals.describe(tenantId))?.certificate) {
     throw new AppError('seal_not_provisioned', 'A seal recipient needs the tenant’s seal: provision it with POST /v1/seal first.');
   }
-  const labourContract = input.labourContract
+  const prepared = input.labourContract
     ? await prepareLabourContract(deps, tenantId, input.labourContract, recipients, options.conversion)
     : undefined;
+  // Decree 337: the parties are identified unless the tenant or the deployment opted out (recorded on the contract).
+  const identification =
+    prepared && !options.conversion ? labourIdentification(await deps.tenants.get(tenantId), deps.labour?.identityRequired) : undefined;
+  if (identification?.required && !deps.identity?.document && !deps.identity?.oidc) {
+    throw new AppError(
+      'identity_not_configured',
+      'A labour contract’s parties prove their identity (Decree 337), and this deployment has no eKYC or VNeID provider; configure one or opt out in the tenant’s settings.',
+    );
+  }
+  const labourContract = prepared && identification ? { ...prepared, identification } : prepared;
   const reminders = input.reminders === false ? undefined : (input.reminders ?? deps.reminders ?? DEFAULT_REMINDERS);
   const envelope: Envelope = {
     id: envelopeId,
@@ -264,7 +279,9 @@ export const createEnvelope = async (
     language: input.language ?? 'vi',
     ...(input.contractKind ? { contractKind: input.contractKind } : {}),
     ...(input.contractEndsAt ? { contractEndsAt: new Date(input.contractEndsAt).toISOString() } : {}),
-    recipients: labourContract ? bindEmployeeIdentity(labourContract, recipients) : recipients,
+    recipients: labourContract
+      ? bindEmployeeIdentity(labourContract, recipients, identification, (i) => input.recipients[i]?.identity?.required === false)
+      : recipients,
     documents,
     fields,
   };
@@ -275,7 +292,10 @@ export const createEnvelope = async (
     action: 'envelope.created',
     actor: { type: 'tenant', id: tenantId },
     ...meta,
-    data: { documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })) },
+    data: {
+      documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
+      ...(identification ? { labourIdentification: identification } : {}),
+    },
   });
   return envelope;
 };

@@ -158,6 +158,8 @@ export interface Tenant {
   readonly tsaUrls?: readonly string[];
   /** Retention classes that differ from the defaults (shared/retention/types.ts). */
   readonly retention?: Partial<RetentionSettings>;
+  /** Labour contracts (issue 13): `identityRequired: false` opts this tenant out of identity proofing of the parties. */
+  readonly labour?: { readonly identityRequired?: boolean };
 }
 
 /** What a link token grants: one recipient of one envelope of one tenant, nothing else. */

@@ -101,4 +101,9 @@ export interface LabourDeps {
   readonly backoffBaseMs: number;
   /** How often a submission the platform is still processing is polled. */
   readonly pollDelayMs: number;
+  /**
+   * Decree 337: parties identified. The deployment's default for identity proofing of the
+   * parties (KYSO_LABOUR_IDENTITY_REQUIRED, on unless `0`); a tenant's setting wins.
+   */
+  readonly identityRequired?: boolean;
 }

@@ -1,8 +1,8 @@
 import type { EnvelopeRepository } from '../envelope/ports.js';
-import type { Envelope, Recipient } from '../envelope/types.js';
+import type { Envelope, Recipient, Tenant } from '../envelope/types.js';
 import { AppError } from '../errors.js';
 import type { LabourIndex } from './ports.js';
-import type { ConversionRecord, LabourAct, LabourContract, LabourTerms } from './types.js';
+import type { ConversionRecord, LabourAct, LabourContract, LabourIdentification, LabourTerms } from './types.js';
 import { invalid, type LabourTermsInput, parseDate, validateLabourTerms } from './validate-labour-contract.js';
 
 /** `labourContract` of POST /v1/envelopes (and of templates with merge values filled in, and bulk rows). */
@@ -161,19 +161,50 @@ export const prepareLabourContract = async (
 };
 
 /**
- * Decree 337 wants the parties identified. When the sender asks the employee to prove who they
- * are (`identity.required`), the proof must show the contract's CCCD: the employee recipient's
- * expected ID number is the contract's (filled in when left out; a different one is refused), so
- * an eKYC or VNeID proof of somebody else ends in `identity_mismatch`.
+ * Whether the parties of a new labour contract must prove their identity: on by default
+ * (Decree 337: the parties are identified); off only where the tenant (PUT /v1/settings
+ * `{"labour": {"identityRequired": false}}`) or the deployment (KYSO_LABOUR_IDENTITY_REQUIRED=0)
+ * opted out — the tenant's explicit setting wins either way.
  */
-export const bindEmployeeIdentity = (contract: LabourContract, recipients: readonly Recipient[]): readonly Recipient[] => {
-  const id = contract.parties.employeeRecipientId;
+export const labourIdentification = (tenant: Tenant | undefined, deploymentDefault: boolean | undefined): LabourIdentification => {
+  const own = tenant?.labour?.identityRequired;
+  if (own !== undefined) return { required: own, decidedBy: 'tenant' };
+  return deploymentDefault === false ? { required: false, decidedBy: 'deployment' } : { required: true, decidedBy: 'default' };
+};
+
+/**
+ * Decree 337 wants the parties identified (valid ID papers or a level-2 VNeID account). When
+ * `identification.required` (the default), the employee must prove who they are with the
+ * contract's CCCD (eKYC of the card or VNeID: `identity_required` until then), and an employer
+ * who signs in person must prove who they are too (the tenant's seal identifies the employer by
+ * its certificate). A recipient's own `identity.required: false` cannot switch that off: only the
+ * tenant or the deployment can. Either way the employee's expected ID number is the contract's
+ * (filled in when left out; a different one is refused), so a proof of somebody else ends in
+ * `identity_mismatch`.
+ */
+export const bindEmployeeIdentity = (
+  contract: LabourContract,
+  recipients: readonly Recipient[],
+  identification: LabourIdentification = { required: false, decidedBy: 'tenant' },
+  /** Whether the request said `identity.required: false` for recipient i (stored recipients keep no such flag). */
+  declined: (i: number) => boolean = () => false,
+): readonly Recipient[] => {
+  const { employeeRecipientId, employerRecipientId } = contract.parties;
   const expected = contract.terms.employee.idNumber;
   return recipients.map((r, i) => {
-    if (r.id !== id || !r.identity) return r;
-    if (r.identity.idNumber && r.identity.idNumber !== expected) {
+    const party = r.id === employeeRecipientId ? 'employee' : r.id === employerRecipientId && r.role === 'signer' ? 'employer' : undefined;
+    if (!party) return r;
+    if (identification.required && (declined(i) || (r.identity && !r.identity.required))) {
+      throw invalid(
+        `recipients[${i}].identity.required`,
+        `the ${party} of a labour contract is identified (Decree 337); only the tenant's settings can turn this off.`,
+      );
+    }
+    if (party === 'employer') return identification.required ? { ...r, identity: { ...r.identity, required: true } } : r;
+    if (r.identity?.idNumber && r.identity.idNumber !== expected) {
       throw invalid(`recipients[${i}].identity.idNumber`, 'is not the employee’s CCCD (labourContract.employee.idNumber).');
     }
-    return r.identity.required ? { ...r, identity: { ...r.identity, idNumber: expected } } : r;
+    const required = identification.required || !!r.identity?.required;
+    return required ? { ...r, identity: { ...r.identity, required: true, idNumber: expected } } : r;
   });
 };

@@ -77,6 +77,11 @@ export interface LabourRegistration {
   readonly overdueReason?: string;
 }
 
+export interface LabourIdentification {
+  readonly required: boolean;
+  readonly decidedBy: 'default' | 'tenant' | 'deployment';
+}
+
 /** What an envelope carries when it is a labour contract, an appendix or a termination. */
 export interface LabourContract {
   readonly act: LabourAct;
@@ -94,6 +99,13 @@ export interface LabourContract {
   readonly effectiveDate?: string;
   readonly summary?: string;
   readonly conversion?: ConversionRecord;
+  /**
+   * Decree 337: the parties are identified. `required`: the employee (and an employer who signs
+   * in person) must prove who they are (eKYC of the CCCD or VNeID) before signing; `decidedBy`:
+   * the default, or an explicit opt-out by the tenant (PUT /v1/settings) or the deployment
+   * (KYSO_LABOUR_IDENTITY_REQUIRED=0). Absent on contracts created before it was recorded.
+   */
+  readonly identification?: LabourIdentification;
   readonly registration?: LabourRegistration;
   /** On an original contract: the registered termination that ended it. */
   readonly terminatedBy?: { readonly envelopeId: string; readonly nationalId: string };

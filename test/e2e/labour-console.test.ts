@@ -36,6 +36,8 @@ describe('labour contracts in the console', () => {
     });
     expect(user.status).toBe(201);
     const key = tenant.apiKey;
+    // The contract is signed here without identity proofing (the default, tested in labour-contracts.test.ts).
+    expect((await call('PUT', '/v1/settings', { key, json: { labour: { identityRequired: false } } })).status).toBe(200);
     const worker = { name: 'Đặng Thị Hương', email: uniqueEmail('nld') };
     const boss = { name: 'Trần Thị Bình', email: uniqueEmail('nsdld'), order: 2 };
     const created = await call<{ id: string }>('POST', '/v1/envelopes', {

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, createTenant, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
+import { ekycImages } from '../support/ekyc-test-server.js';
 import { startServer } from '../support/start-server.js';
 import { pdfToText, qpdfCheck, runPdfsig } from '../support/validators.js';
 import { type EnvelopeBody, type ErrorBody, signWith, workflowJson } from '../support/workflow.js';
@@ -126,6 +127,13 @@ const hooksFor = async (type: string, envelopeId: string) => {
 
 beforeAll(async () => {
   key = (await createTenant('Công ty TNHH Thử Nghiệm')).apiKey;
+  // The registration flows below are about the platform: this tenant opts out of identity proofing
+  // (the default, proofing required, is tested on a tenant of its own in 'parties identified by default').
+  const optOut = await call<{ labour: { identityRequired: boolean } }>('PUT', '/v1/settings', {
+    key,
+    json: { labour: { identityRequired: false } },
+  });
+  expect(optOut.body.labour).toEqual({ identityRequired: false });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   const hook = await call('POST', '/v1/webhooks', {
     key,
@@ -170,6 +178,77 @@ describe('labourContract on POST /v1/envelopes: validated, 400s name the field',
       endDate: '2029-06-29',
       parties: { employeeRecipientId: ok.body.recipients[0]?.id },
     });
+  });
+});
+
+describe('parties identified by default (Decree 337)', () => {
+  const worker = { id: '079203009876', name: 'Bùi Thị Hoa', dob: '1997-03-08' };
+  const boss = { id: '001085004321', name: 'Trần Thị Bình', dob: '1985-11-20' };
+  const prove = (token: string, p: typeof worker) =>
+    call<ErrorBody & { verified?: boolean }>('POST', `/v1/sign/${token}/identity/document`, { json: ekycImages(p) });
+
+  it('identity proofing is required unless the tenant opts out; unproven → identity_required; proven → signed and registered', async () => {
+    const own = (await createTenant('Công ty TNHH Định Danh')).apiKey;
+    expect((await call<{ labour: unknown }>('GET', '/v1/settings', { key: own })).body.labour).toEqual({ identityRequired: true });
+    const labourContract = terms(worker.name, {
+      employee: { name: worker.name, idNumber: worker.id, dateOfBirth: worker.dob, address: 'Ninh Bình' },
+    });
+    // A recipient cannot switch it off for itself: only the tenant's settings can.
+    const made = await create(worker.name, boss.name, labourContract, own);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const refusedOff = await call<ErrorBody>('POST', '/v1/envelopes', {
+      key: own,
+      json: workflowJson(
+        [
+          { name: worker.name, email: uniqueEmail('nld'), identity: { required: false } },
+          { name: boss.name, email: uniqueEmail('nsdld'), order: 2 },
+        ],
+        { labourContract },
+      ),
+    });
+    expect(refusedOff.status).toBe(400);
+    expect(refusedOff.body.error).toMatchObject({ code: 'invalid_labour_contract', details: { field: 'recipients[0].identity.required' } });
+
+    // Recorded on the contract, the recipients and the trail: both parties (the employer signs in person) prove who they are.
+    const e = made.body;
+    expect(e.labourContract).toMatchObject({ identification: { required: true, decidedBy: 'default' } });
+    const [emp, employer] = e.recipients as unknown as { email: string; identity?: { required: boolean; idNumber?: string } }[];
+    expect(emp?.identity).toEqual({ required: true, idNumber: worker.id });
+    expect(employer?.identity).toEqual({ required: true });
+    const created = (
+      await call<{ events: { action: string; data?: Record<string, unknown> }[] }>('GET', `/v1/envelopes/${e.id}/audit`, { key: own })
+    ).body.events[0];
+    expect(created?.data?.labourIdentification).toEqual({ required: true, decidedBy: 'default' });
+
+    expect((await call('POST', `/v1/envelopes/${e.id}/send`, { key: own })).status).toBe(200);
+    const workerToken = await latestLinkToken(emp?.email as string);
+    const refused = await signWith(workerToken, worker.name);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('identity_required');
+    expect((await prove(workerToken, worker)).status).toBe(200);
+    expect((await signWith(workerToken, worker.name)).status).toBe(200);
+    const bossToken = await latestLinkToken(employer?.email as string);
+    expect((await signWith(bossToken, boss.name)).body.error.code).toBe('identity_required');
+    expect((await prove(bossToken, boss)).status).toBe(200);
+    expect((await signWith(bossToken, boss.name)).status).toBe(200);
+
+    const until = Date.now() + 30_000;
+    let done: LabourEnvelope | undefined;
+    while (Date.now() < until) {
+      done = (await call<LabourEnvelope>('GET', `/v1/envelopes/${e.id}`, { key: own })).body;
+      if (done.labourContract.registration?.status === 'registered') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(done?.nationalId).toMatch(/^HDLD-/);
+    const trail = (await call<{ events: { action: string }[] }>('GET', `/v1/envelopes/${e.id}/audit`, { key: own })).body.events;
+    expect(trail.filter((a) => a.action === 'recipient.identity_verified')).toHaveLength(2);
+  });
+
+  it('a tenant that opted out records it on each contract', async () => {
+    const r = await create('Lê Văn Cường', 'Trần Thị Bình', terms('Lê Văn Cường'));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.labourContract).toMatchObject({ identification: { required: false, decidedBy: 'tenant' } });
+    expect((r.body.recipients[0] as { identity?: unknown } | undefined)?.identity).toBeUndefined();
   });
 });
 

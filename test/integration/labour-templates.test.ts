@@ -62,6 +62,8 @@ const worker = (n: number, cccd = `0790950${String(n).padStart(5, '0')}`) => ({
 
 beforeAll(async () => {
   key = (await createTenant('Công ty TNHH Thử Nghiệm')).apiKey;
+  // Rows are signed here without identity proofing (tested in labour-contracts.test.ts): the tenant opts out.
+  expect((await call('PUT', '/v1/settings', { key, json: { labour: { identityRequired: false } } })).status).toBe(200);
   const r = await call<{ id: string; mergeFields: string[]; labourContract?: unknown }>('POST', '/v1/templates', {
     key,
     json: {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Tenant } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
+import { labourIdentification } from '../../../shared/labour/prepare-labour-contract.js';
 import { effectiveRetention } from '../../../shared/retention/retention-date.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonBody, jsonContent, TENANT } from '../openapi.js';
@@ -21,11 +22,23 @@ export const retentionSettingsSchema = z
   .partial()
   .strict();
 
+/** Labour contracts (issue 13): `identityRequired: false` opts the tenant out of identity proofing of the parties (Decree 337). */
+const labourSettingsSchema = z
+  .object({
+    identityRequired: z.boolean().openapi({
+      description:
+        'The employee (and an employer signing in person) of a new labour contract proves their identity (eKYC of the CCCD or VNeID) before signing; default: the deployment’s (on)',
+    }),
+  })
+  .strict()
+  .openapi('LabourSettings');
+
 /** Each part is optional: a PUT changes only what it names. */
 export const settingsSchema = z
   .object({
     tsaUrls: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(5),
     retention: retentionSettingsSchema,
+    labour: labourSettingsSchema,
   })
   .partial();
 
@@ -33,6 +46,7 @@ const settingsView = z
   .object({
     tsaUrls: z.array(z.string()),
     retention: z.object({ labourContract: retentionClassSchema, serviceContract: retentionClassSchema, other: retentionClassSchema }),
+    labour: labourSettingsSchema,
   })
   .openapi('Settings');
 
@@ -44,7 +58,11 @@ const settingsView = z
 export const settingsRoutes = (deps: AppDeps) => {
   const app = createRouter();
   const view = jsonContent(settingsView, 'The settings');
-  const present = (tenant: Tenant | undefined) => ({ tsaUrls: [...(tenant?.tsaUrls ?? [])], retention: effectiveRetention(tenant) });
+  const present = (tenant: Tenant | undefined) => ({
+    tsaUrls: [...(tenant?.tsaUrls ?? [])],
+    retention: effectiveRetention(tenant),
+    labour: { identityRequired: labourIdentification(tenant, deps.labour?.identityRequired).required },
+  });
   app.openapi(
     createRoute({
       method: 'get',
@@ -61,7 +79,8 @@ export const settingsRoutes = (deps: AppDeps) => {
       method: 'put',
       path: '/',
       tags: ['Settings'],
-      summary: 'Change the tenant’s TSAs (tried in order before the platform TSA) and retention classes; parts left out are kept',
+      summary:
+        'Change the tenant’s TSAs (tried in order before the platform TSA), retention classes and labour-contract identity proofing; parts left out are kept',
       security: TENANT,
       request: { body: jsonBody(settingsSchema) },
       responses: { 200: view, ...errors('unauthorized', 'not_found') },
@@ -77,11 +96,16 @@ export const settingsRoutes = (deps: AppDeps) => {
         ...tenant,
         ...(body.tsaUrls ? { tsaUrls: body.tsaUrls } : {}),
         ...(body.retention ? { retention: { ...(tenant.retention ?? {}), ...body.retention } } : {}),
+        ...(body.labour ? { labour: { ...(tenant.labour ?? {}), ...body.labour } } : {}),
       };
       await deps.tenants.create(next);
       if (body.retention) {
         // Settings change what future archives keep; logged per tenant (no envelope trail to carry it).
         deps.logger.info('retention classes changed', { tenantId: tenant.id, kinds: Object.keys(body.retention) });
+      }
+      if (body.labour) {
+        // An opt-out of identifying labour-contract parties is a compliance decision: logged per tenant, and each contract records it.
+        deps.logger.info('labour settings changed', { tenantId: tenant.id, identityRequired: body.labour.identityRequired });
       }
       return c.json(present(next), 200);
     },

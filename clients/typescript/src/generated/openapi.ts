@@ -2971,7 +2971,7 @@ export interface paths {
                 };
             };
         };
-        /** Change the tenant’s TSAs (tried in order before the platform TSA) and retention classes; parts left out are kept */
+        /** Change the tenant’s TSAs (tried in order before the platform TSA), retention classes and labour-contract identity proofing; parts left out are kept */
         put: {
             parameters: {
                 query?: never;
@@ -2982,6 +2982,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        labour?: components["schemas"]["LabourSettings"];
                         retention?: {
                             labourContract?: components["schemas"]["RetentionClass"];
                             other?: components["schemas"]["RetentionClass"];
@@ -6203,6 +6204,12 @@ export interface components {
             };
             /** @example 2026-07-01 */
             endDate?: string;
+            /** @description Decree 337: whether the parties prove their identity before signing (eKYC or VNeID; default on), and who decided an opt-out */
+            identification?: {
+                /** @enum {string} */
+                decidedBy: "default" | "tenant" | "deployment";
+                required: boolean;
+            };
             jobTitle: string;
             parties: {
                 employeeRecipientId?: string;
@@ -6273,6 +6280,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "submitted" | "registered" | "rejected";
             title: string;
+        };
+        LabourSettings: {
+            /** @description The employee (and an employer signing in person) of a new labour contract proves their identity (eKYC of the CCCD or VNeID) before signing; default: the deployment’s (on) */
+            identityRequired: boolean;
         };
         LegalHold: {
             /** @example Tranh chấp lao động số 12/2026 */
@@ -6351,6 +6362,7 @@ export interface components {
             taxCode: string;
         };
         Settings: {
+            labour: components["schemas"]["LabourSettings"];
             retention: {
                 labourContract: components["schemas"]["RetentionClass"];
                 other: components["schemas"]["RetentionClass"];
