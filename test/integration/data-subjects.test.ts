@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { TEST_BUCKET as Bucket, localS3 } from '../support/aws.js';
 import { ekycImages } from '../support/ekyc-test-server.js';
@@ -202,5 +202,42 @@ describe('personal-data requests (issue 17)', () => {
   it('needs an API key', async () => {
     expect((await call<ErrorBody>('GET', '/v1/data-subjects?email=a%40example.vn')).status).toBe(401);
     expect((await call<ErrorBody>('POST', '/v1/data-subjects/erase', { json: { email: 'a@example.vn' } })).status).toBe(401);
+  });
+
+  it('the console asks as its user (recorded as such) and lists the requests; its page links to them in Vietnamese and English', async () => {
+    const tenant = await createTenant('Công ty Bảng Điều Khiển');
+    const email = uniqueEmail('hr-ds');
+    const password = 'mật khẩu đủ dài 123';
+    const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+      key: inject('adminKey'),
+      json: { email, name: 'Phòng Nhân sự', password },
+    });
+    expect(user.status).toBe(201);
+    const login = await call<{ csrfToken: string }>('POST', '/app/api/login', { json: { email, password } });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const asked = await call<Found>('GET', '/app/api/data-subjects?phone=0912345678', { headers: { cookie } });
+    expect(asked.status).toBe(200);
+    expect(asked.body.request.requestedBy.type).toBe('console-user');
+    const erase = await call<{ request: Request }>('POST', '/app/api/data-subjects/erase', {
+      headers: { cookie, 'x-csrf-token': login.body.csrfToken },
+      json: { phone: '0912345678' },
+    });
+    expect(erase.status).toBe(200);
+    const noCsrf = await call<ErrorBody>('POST', '/app/api/data-subjects/erase', { headers: { cookie }, json: { phone: '0912345678' } });
+    expect(noCsrf.status).toBe(403);
+    const list = await call<{ items: Request[] }>('GET', '/app/api/data-subjects/requests', { headers: { cookie } });
+    expect(list.body.items.map((r) => [r.kind, r.requestedBy.type])).toEqual([
+      ['erase', 'console-user'],
+      ['access', 'console-user'],
+    ]);
+    const vi = await call<string>('GET', '/app');
+    expect(vi.body).toContain('href="#/data-subjects">Dữ liệu cá nhân</a>');
+    const en = await call<string>('GET', '/app?lang=en');
+    expect(en.body).toContain('href="#/data-subjects">Personal data</a>');
+    expect(en.body).toContain('Acknowledge by the end of the second working day');
+    const script = await call<string>('GET', '/app/assets/data-subjects.js');
+    expect(script.status).toBe(200);
+    expect(script.body).toContain('export async function showDataSubjects');
   });
 });

@@ -394,6 +394,7 @@ const route = async () => {
     else if (path === '/keys') await showKeys();
     else if (path === '/templates') await (await import('/app/assets/templates.js')).showTemplates({ app, api, el, S, fmtTime });
     else if (path === '/labour') await (await import('/app/assets/labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
+    else if (path === '/data-subjects') await (await import('/app/assets/data-subjects.js')).showDataSubjects({ app, api, el, S, fmtTime });
     else await showList(params);
   } catch (e) {
     if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));

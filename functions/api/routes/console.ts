@@ -30,6 +30,7 @@ const ASSETS: Record<string, string> = {
   'compose.js': 'text/javascript; charset=utf-8',
   'templates.js': 'text/javascript; charset=utf-8',
   'labour.js': 'text/javascript; charset=utf-8',
+  'data-subjects.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
 const cache = new Map<string, Uint8Array>();
