@@ -1,11 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { ARTIFACTS, dragField, launchBrowser, screenshotPath } from '../support/browser.js';
+import { messagesTo, uniquePhone } from '../support/phone.js';
 import { runPdfsig } from '../support/validators.js';
+import { createAndSend } from '../support/workflow.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
 const XSS_TITLE = 'Hợp đồng <img src=x onerror=alert(1)>';
@@ -224,6 +227,43 @@ describe('sender console', () => {
     await expect.poll(() => page.locator('#envelopes tbody td.muted').count()).toBe(1);
     expect(problems).toEqual([]);
     await desk.close();
+  });
+
+  it('shows each SMS and Zalo message of an envelope with what the provider’s receipt said, on a phone', async () => {
+    const { email, apiKey } = await tenantWithUser('sms');
+    const number = uniquePhone();
+    const env = await createAndSend(apiKey, [{ name: 'Trần Thị Bích', phone: number }]);
+    await messagesTo('sms', number);
+    const [delivery] = (await call<{ deliveries: { messageId: string }[] }>('GET', `/v1/envelopes/${env.id}/deliveries`, { key: apiKey }))
+      .body.deliveries;
+    // The operator could not reach the phone: SNS's delivery-status line, as CloudWatch Logs hands it to our function.
+    const line = JSON.stringify({
+      notification: { messageId: delivery?.messageId, timestamp: '2026-12-01 09:00:00.000' },
+      delivery: { destination: number, providerResponse: 'Phone is currently unreachable/unavailable' },
+      status: 'FAILURE',
+    });
+    const data = gzipSync(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: [{ id: '1', timestamp: 0, message: line }] }));
+    expect((await call('POST', '/dev/sns-delivery-status', { json: { awslogs: { data: data.toString('base64') } } })).status).toBe(200);
+
+    const context = await phone(browser);
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, email);
+    await page.goto(`${baseUrl()}/app#/envelopes/${env.id}`);
+    const row = page.locator('#deliveries tbody tr');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'Trần Thị Bích',
+      'SMS',
+      'Lời mời ký',
+      expect.stringMatching(/^Không đến được /),
+      'Phone is currently unreachable/unavailable',
+    ]);
+    expect(await page.locator('#recipients tbody td').nth(2).textContent()).toBe(number);
+    await page.screenshot({ path: screenshotPath('console-10-sms-delivery-failed'), fullPage: true });
+    expect(await a11yProblems(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('manages API keys (shown once, usable, revocable) and refuses state changes without the CSRF token', async () => {

@@ -140,10 +140,11 @@ async function showList(params) {
 
 async function showEnvelope(id, notice = '') {
   const base = `/envelopes/${encodeURIComponent(id)}`;
-  const [e, audit, check] = await Promise.all([
+  const [e, audit, check, sent] = await Promise.all([
     api('GET', base),
     api('GET', `${base}/audit`),
     api('GET', `${base}/audit/verify`).catch(() => undefined),
+    api('GET', `${base}/deliveries`).catch(() => ({ deliveries: [] })),
   ]);
   // The hash chain (and its signed head once completed), recomputed by the server on every view.
   const integrity = !check
@@ -233,7 +234,7 @@ async function showEnvelope(id, notice = '') {
           {},
           el('td', {}, String(r.order)),
           el('td', {}, r.name),
-          el('td', {}, r.email),
+          el('td', {}, r.email || r.phone || ''),
           el('td', {}, S[`role_${r.role}`] ?? r.role),
           el('td', {}, statusBadge(r.status, 'rs_')),
           el('td', {}, fmtTime(r.signedAt)),
@@ -248,6 +249,38 @@ async function showEnvelope(id, notice = '') {
       ),
     ),
   );
+  // SMS and Zalo messages and what the providers' receipts said (SNS delivery-status logs, ZNS callbacks).
+  const nameOf = new Map(e.recipients.map((r) => [r.id, r.name]));
+  const messages = sent.deliveries.length
+    ? el(
+        'table',
+        { id: 'deliveries' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            [S.name, S.channel, S.messageKind, S.status, S.reason].map((h) => el('th', {}, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          sent.deliveries.map((d) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, nameOf.get(d.recipientId) ?? ''),
+              el('td', {}, d.channel === 'zalo' ? 'Zalo' : d.channel.toUpperCase()),
+              el('td', {}, S[`mk_${d.kind}`] ?? d.kind),
+              el('td', {}, statusBadge(d.status, 'ds_'), ' ', el('time', { class: 'muted', datetime: d.updatedAt }, fmtTime(d.updatedAt))),
+              el('td', {}, d.detail ?? ''),
+            ),
+          ),
+        ),
+      )
+    : '';
   const docs = el(
     'ul',
     { id: 'documents' },
@@ -292,6 +325,8 @@ async function showEnvelope(id, notice = '') {
     labour,
     el('h2', {}, S.recipients),
     recipients,
+    messages ? el('h2', {}, S.messages) : '',
+    messages,
     el('h2', {}, S.documents),
     docs,
     el('h2', {}, S.audit),

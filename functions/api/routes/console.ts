@@ -15,6 +15,7 @@ import type { AppDeps } from '../context.js';
 import { presentEnvelope } from '../present.js';
 import { bulkRoutes } from './bulk.js';
 import { dataSubjectRoutes } from './data-subjects.js';
+import { deliveryRoutes } from './deliveries.js';
 import { envelopeWorkflowRoutes } from './envelope-workflow.js';
 import { envelopeRoutes } from './envelopes.js';
 import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './labour.js';
@@ -116,6 +117,7 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.route('/api/envelopes', envelopeRoutes(deps));
   app.route('/api/envelopes', envelopeWorkflowRoutes(deps));
   app.route('/api/envelopes', labourRegistrationRoutes(deps));
+  app.route('/api/envelopes', deliveryRoutes(deps));
   app.route('/api/labour-contracts', labourConversionRoutes(deps));
   app.route('/api/reports', labourReportRoutes(deps));
   app.route('/api/templates', templateRoutes(deps));
