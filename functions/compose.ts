@@ -11,6 +11,7 @@ import { type AdminKeySource, cachedSecret, secretAdminKey } from './aws/admin-k
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
+import { dynamoDashboardSource } from './aws/dynamo-dashboard.js';
 import { dynamoDataSubjects } from './aws/dynamo-data-subjects.js';
 import { dynamoIdempotencyStore } from './aws/dynamo-idempotency-store.js';
 import { dynamoIdentityAttempts, s3IdentityImages } from './aws/dynamo-identity.js';
@@ -170,6 +171,7 @@ export const composeAppDeps = (
       ...(zalo ? { zalo: phoneOutbox ? phoneOutbox.wrap(zalo) : zalo } : {}),
     },
     deliveries: dynamoDeliveryLog(table),
+    dashboard: dynamoDashboardSource(table),
     identity: {
       ...(config.identity.ekyc ? { document: ekycDocumentProvider({ ...config.identity.ekyc, fetch: outboundFetch }) } : {}),
       ...(config.identity.oidc ? { oidc: oidcIdentityProvider({ ...config.identity.oidc, fetch: outboundFetch }) } : {}),

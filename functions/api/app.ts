@@ -17,6 +17,7 @@ import { requestLimits } from './request-limits.js';
 import { adminRoutes } from './routes/admin.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { consoleRoutes } from './routes/console.js';
+import { dashboardRoutes } from './routes/console-dashboard.js';
 import { dataSubjectRoutes } from './routes/data-subjects.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { deliveryCallbackRoutes } from './routes/delivery-callbacks.js';
@@ -89,7 +90,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
   app.use('/v1/settings', tenantAuth(deps.tenants));
   app.use('/v1/uploads', tenantAuth(deps.tenants));
-  for (const p of ['/v1/labour-contracts/*', '/v1/reports/*']) app.use(p, tenantAuth(deps.tenants));
+  for (const p of ['/v1/labour-contracts/*', '/v1/reports/*', '/v1/dashboard', '/v1/dashboard/*']) app.use(p, tenantAuth(deps.tenants));
   for (const p of ['/v1/data-subjects', '/v1/data-subjects/*']) app.use(p, tenantAuth(deps.tenants));
   if (deps.rateCounter) {
     app.use(
@@ -105,6 +106,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/v1/envelopes', labourRegistrationRoutes(deps));
   app.route('/v1/labour-contracts', labourConversionRoutes(deps));
   app.route('/v1/reports', labourReportRoutes(deps));
+  app.route('/v1/dashboard', dashboardRoutes(deps));
   app.route('/v1/envelopes', embeddedLinkRoutes(deps));
   app.route('/v1/envelopes', legalHoldRoutes(deps));
   app.route('/v1/data-subjects', dataSubjectRoutes(deps));

@@ -1,5 +1,6 @@
 import type { BulkJobRepository } from '../../shared/bulk/types.js';
 import type { ConsoleRepository } from '../../shared/console/ports.js';
+import type { DashboardSource } from '../../shared/dashboard/ports.js';
 import type { DataSubjectStore } from '../../shared/data-subjects/types.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
@@ -27,6 +28,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly maxPresignedUploadBytes: number;
   /** Sender console users, sessions and API key listing. */
   readonly console: ConsoleRepository;
+  /** The console home's envelope summaries (GET /v1/dashboard). */
+  readonly dashboard: DashboardSource;
   /** The admin key for /admin endpoints (Secrets Manager, read once); absent = admin endpoints disabled. */
   readonly adminKey?: AdminKeySource;
   /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryLog, DeliveryReceipt, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
+import type { Delivery, DeliveryFailure, DeliveryLog, DeliveryReceipt, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
+import { randomId } from '../../shared/util/bytes.js';
 import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
@@ -7,9 +8,12 @@ import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from
  *   TENANT#t#ENV#e             DELIVERY#<provider>#<msgId>     one phone message and its latest receipt
  *   MSG#<provider>#<msgId>     MSG                             → which envelope it belongs to (receipts name only the id)
  *   MSG#<provider>#<msgId>     EARLY                           a receipt that came before the message was recorded (TTL 1 day)
+ *   TENANT#t                   DLVFAIL#<at>#<rand>             a message that failed (the dashboard's list; TTL 40 days)
  *   ZNS                        REFRESH                         the OA's current refresh token (rotates on each use)
  *   DEVSMS / DEVZALO           <at>#<rand>                     local mode only: what GET /dev/sms, /dev/zalo list
  */
+const FAILURE_TTL_SECONDS = 40 * 86_400;
+
 export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): DeliveryLog => {
   /** The parked receipt of a message, deleted by whoever takes it (a conditional delete: one taker). */
   const claimEarly = async (provider: string, messageId: string): Promise<DeliveryReceipt | undefined> => {
@@ -56,6 +60,31 @@ export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): Delivery
         }),
       );
       return (r.Items ?? []).map((i) => stripKeys<Delivery>(i) as Delivery).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+    },
+    async recordFailure(f) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: `TENANT#${f.tenantId}`,
+            sk: `DLVFAIL#${f.at}#${randomId(6)}`,
+            ...f,
+            ttl: Math.floor(Date.parse(f.at) / 1000) + FAILURE_TTL_SECONDS,
+          },
+        }),
+      );
+    },
+    async listFailures(tenantId, since, limit) {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':from': `DLVFAIL#${since}`, ':to': 'DLVFAIL#~' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => stripKeys<DeliveryFailure>(i) as DeliveryFailure);
     },
     async applyReceipt(provider, messageId, receipt) {
       const owner = async () =>

@@ -14,6 +14,17 @@ export const applyDeliveryReceipt = async (
 ): Promise<Delivery | undefined> => {
   const d = await deps.deliveries.applyReceipt(provider, messageId, receipt);
   if (!d) return undefined;
+  if (d.status === 'failed') {
+    await deps.deliveries.recordFailure({
+      tenantId: d.tenantId,
+      envelopeId: d.envelopeId,
+      recipientId: d.recipientId,
+      channel: d.channel,
+      kind: d.kind,
+      reason: receipt.detail ?? 'failed',
+      at: receipt.at,
+    });
+  }
   await deps.audit.append(d.tenantId, d.envelopeId, {
     at: deps.clock.now().toISOString(),
     action: d.status === 'failed' ? 'recipient.message_failed' : 'recipient.message_delivered',

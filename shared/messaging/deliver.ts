@@ -84,6 +84,16 @@ export const sendToRecipient = async (
         sent.push({ channel, messageId: (await viaPhone('zalo')).messageId });
       } catch (e) {
         if (!(e instanceof MessengerError)) throw e;
+        await deps.deliveries.recordFailure({
+          tenantId: envelope.tenantId,
+          envelopeId: envelope.id,
+          recipientId: recipient.id,
+          channel: 'zalo',
+          kind: message.kind,
+          reason: e.reason,
+          at: deps.clock.now().toISOString(),
+          fellBackTo: 'sms',
+        });
         await deps.audit.append(envelope.tenantId, envelope.id, {
           at: deps.clock.now().toISOString(),
           action: 'recipient.message_fallback',

@@ -87,4 +87,24 @@ export interface DeliveryLog {
     messageId: string,
     receipt: { status: DeliveryStatus; at: string; detail?: string },
   ): Promise<Delivery | undefined>;
+  /** Keeps a failure where the tenant's dashboard finds it (by time, without reading every envelope; kept ~40 days). */
+  recordFailure(failure: DeliveryFailure): Promise<void>;
+  /** The tenant's failures since `since` (ISO), newest first, at most `limit`. */
+  listFailures(tenantId: string, since: string, limit: number): Promise<DeliveryFailure[]>;
+}
+
+/**
+ * A message that did not reach its recipient as sent: a provider's `failed` receipt, or Zalo
+ * refusing it (the message then went by SMS: `fellBackTo`). Never the message text.
+ */
+export interface DeliveryFailure {
+  readonly tenantId: string;
+  readonly envelopeId: string;
+  readonly recipientId: string;
+  readonly channel: Channel;
+  readonly kind: MessageKind;
+  /** The provider's reason (MessengerFailure or a receipt's detail). */
+  readonly reason: string;
+  readonly at: string;
+  readonly fellBackTo?: 'sms';
 }

@@ -14,6 +14,7 @@ import { assertSameOrigin, type ConsoleEnv, clearSessionCookie, SESSION_COOKIE, 
 import type { AppDeps } from '../context.js';
 import { presentEnvelope } from '../present.js';
 import { bulkRoutes } from './bulk.js';
+import { dashboardRoutes } from './console-dashboard.js';
 import { dataSubjectRoutes } from './data-subjects.js';
 import { deliveryRoutes } from './deliveries.js';
 import { envelopeWorkflowRoutes } from './envelope-workflow.js';
@@ -120,6 +121,7 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.route('/api/envelopes', deliveryRoutes(deps));
   app.route('/api/labour-contracts', labourConversionRoutes(deps));
   app.route('/api/reports', labourReportRoutes(deps));
+  app.route('/api/dashboard', dashboardRoutes(deps));
   app.route('/api/templates', templateRoutes(deps));
   app.route('/api/bulk', bulkRoutes(deps));
   app.route('/api/data-subjects', dataSubjectRoutes(deps));

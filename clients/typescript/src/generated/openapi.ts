@@ -697,6 +697,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What needs attention, at a glance (the console home)
+         * @description Envelopes by status, whose turn it is and for how long, what expires within 7 days, SMS/Zalo delivery failures of the last 30 days, labour-contract registrations pending, late (20 h) or overdue (24 h), and 30 days of completions and median time to complete (Vietnam days), also drawn as an SVG chart in `lang`. Reads at most 5000 of the tenant's envelopes (`truncated` says when it stopped there).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The chart's language (default vi) */
+                    lang?: "vi" | "en";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The dashboard */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/data-subjects": {
         parameters: {
             query?: never;
@@ -5819,6 +5879,110 @@ export interface components {
          */
         CreateTenant: {
             name: string;
+        };
+        Dashboard: {
+            activity: {
+                /** @description The same 30 days drawn as a self-contained SVG (no script, no external resources) */
+                chartSvg: string;
+                completed: number;
+                days: {
+                    completed: number;
+                    /**
+                     * @description Vietnam calendar day (UTC+7)
+                     * @example 2026-12-01
+                     */
+                    date: string;
+                    medianHoursToComplete: number | null;
+                    sent: number;
+                }[];
+                medianHoursToComplete: number | null;
+            };
+            counts: {
+                completed: number;
+                declined: number;
+                draft: number;
+                expired: number;
+                sent: number;
+                total: number;
+                voided: number;
+            };
+            /** @description SMS / Zalo messages that failed in the last 30 days, newest first */
+            deliveryFailures: {
+                items: {
+                    at: string;
+                    /** @enum {string} */
+                    channel: "email" | "sms" | "zalo";
+                    envelopeId: string;
+                    /**
+                     * @description Zalo failed and the message went by SMS
+                     * @enum {string}
+                     */
+                    fellBackTo?: "sms";
+                    /** @description invitation, reminder, otp, completed, … */
+                    kind: string;
+                    /** @description The provider's reason (e.g. not_on_zalo, template_refused, unavailable) */
+                    reason: string;
+                    recipientId: string;
+                }[];
+                sinceDays: number;
+                total: number;
+            };
+            /** @description Envelopes read (at most 5000) */
+            envelopesRead: number;
+            /** @description Envelopes out for signing that expire within 7 days, soonest first */
+            expiring: {
+                items: {
+                    envelopeId: string;
+                    expiresAt: string;
+                    hoursLeft: number;
+                    title: string;
+                    /** @description Names of the recipients whose turn it is */
+                    waitingOn: string[];
+                }[];
+                total: number;
+                withinDays: number;
+            };
+            generatedAt: string;
+            /** @description Labour-contract registrations not registered yet (contracts completed in the last year) */
+            labour: {
+                items: {
+                    completedAt: string;
+                    employeeName: string;
+                    envelopeId: string;
+                    late: boolean;
+                    overdue: boolean;
+                    reason?: string;
+                    /** @enum {string} */
+                    status: "pending" | "submitted" | "registered" | "rejected";
+                    title: string;
+                }[];
+                /** @description Not registered 20 h after completion */
+                late: number;
+                /** @description Not registered 24 h after completion (Decree 337) */
+                overdue: number;
+                pending: number;
+                rejected: number;
+                submitted: number;
+            };
+            /** @description The read stopped at its bound: counts cover only the envelopes read */
+            truncated: boolean;
+            /** @description Whose turn it is, longest waiting first (20 listed) */
+            waiting: {
+                items: {
+                    envelopeId: string;
+                    name: string;
+                    order: number;
+                    recipientId: string;
+                    role: string;
+                    /** @description When their turn came (ISO) */
+                    since: string;
+                    /** @description `notified` (link sent, not opened) or `viewed` (opened, not acted) */
+                    status: string;
+                    title: string;
+                    waitingHours: number;
+                }[];
+                total: number;
+            };
         };
         /** @description Exactly one of email, phone, idNumber */
         DataSubject: {
