@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createTenant, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
 import { uniquePhone } from '../support/phone.js';
@@ -15,6 +16,23 @@ interface Dashboard {
 }
 
 const dashboard = (key: string, lang?: string) => call<Dashboard>('GET', `/v1/dashboard${lang ? `?lang=${lang}` : ''}`, { key });
+/** What SNS's delivery-status log subscription delivers (POST /dev/sns-delivery-status runs the same code locally). */
+const snsFailure = (messageId: string, phone: string) => {
+  const line = JSON.stringify({
+    notification: { messageId, timestamp: new Date().toISOString().replace('T', ' ').replace('Z', '') },
+    delivery: { destination: phone, smsType: 'Transactional', providerResponse: 'Phone is currently unreachable/unavailable' },
+    status: 'FAILURE',
+  });
+  const data = {
+    messageType: 'DATA_MESSAGE',
+    owner: '123456789012',
+    logGroup: 'sns/ap-southeast-1/123456789012/DirectPublishToPhoneNumber/Failure',
+    logStream: 'stream',
+    subscriptionFilters: ['kyso-sms-status'],
+    logEvents: [{ id: '1', timestamp: Date.now(), message: line }],
+  };
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(data))).toString('base64') } };
+};
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** The console home's numbers over HTTP, for a tenant of its own (exact counts) and another that sees none of them. */
@@ -50,21 +68,33 @@ describe('GET /v1/dashboard', () => {
     // Zalo refuses (the test ZNS server: a number ending 0001 is not on Zalo): the invitation goes by SMS, and it is a failure.
     ids.zalo = (await createAndSend(key, [{ name: 'Võ Thị Em', phone: uniquePhone('0001'), channels: ['zalo'] }])).id;
     expect((await signWith(await latestLinkToken(emails.c), 'Phạm Minh Đức')).status).toBe(200);
+    // An SMS the carrier could not deliver (SNS's delivery-status log says FAILURE).
+    const smsPhone = uniquePhone();
+    ids.sms = (await createAndSend(key, [{ name: 'Đặng Văn Gia', phone: smsPhone }])).id;
     await outboxDrained();
+    const [sms] = (await call<{ deliveries: { messageId: string }[] }>('GET', `/v1/envelopes/${ids.sms}/deliveries`, { key })).body
+      .deliveries;
+    const applied = await call('POST', '/dev/sns-delivery-status', { json: snsFailure(sms?.messageId as string, smsPhone) });
+    expect(applied.body).toMatchObject({ applied: 1 });
   });
 
   it('counts envelopes by status', async () => {
     const r = await dashboard(key);
     expect(r.status).toBe(200);
-    expect(r.body.counts).toEqual({ draft: 1, sent: 3, completed: 1, declined: 0, voided: 1, expired: 0, total: 6 });
-    expect(r.body).toMatchObject({ envelopesRead: 6, truncated: false });
+    expect(r.body.counts).toEqual({ draft: 1, sent: 4, completed: 1, declined: 0, voided: 1, expired: 0, total: 7 });
+    expect(r.body).toMatchObject({ envelopesRead: 7, truncated: false });
   });
 
   it('says whose turn it is (only the first of a sequence) and what expires within 7 days', async () => {
     const { body } = await dashboard(key);
     const waiting = body.waiting.items.map((w) => `${w.envelopeId}:${w.name}:${w.status}`).sort();
     expect(waiting).toEqual(
-      [`${ids.a}:Nguyễn Thị Ánh:notified`, `${ids.b}:Lê Quốc Cường:notified`, `${ids.zalo}:Võ Thị Em:notified`].sort(),
+      [
+        `${ids.a}:Nguyễn Thị Ánh:notified`,
+        `${ids.b}:Lê Quốc Cường:notified`,
+        `${ids.zalo}:Võ Thị Em:notified`,
+        `${ids.sms}:Đặng Văn Gia:notified`,
+      ].sort(),
     );
     expect(body.waiting.items.every((w) => w.waitingHours >= 0 && w.waitingHours < 1)).toBe(true);
     expect(body.expiring.withinDays).toBe(7);
@@ -74,10 +104,16 @@ describe('GET /v1/dashboard', () => {
     expect(body.expiring.items[0]?.hoursLeft).toBeLessThanOrEqual(72);
   });
 
-  it('lists the Zalo failure with its reason and the SMS fallback', async () => {
+  it('lists the failed SMS (carrier receipt) and the Zalo failure with its SMS fallback, newest first', async () => {
     const { body } = await dashboard(key);
-    expect(body.deliveryFailures.total).toBe(1);
+    expect(body.deliveryFailures.total).toBe(2);
     expect(body.deliveryFailures.items[0]).toMatchObject({
+      envelopeId: ids.sms,
+      channel: 'sms',
+      kind: 'invitation',
+      reason: 'Phone is currently unreachable/unavailable',
+    });
+    expect(body.deliveryFailures.items[1]).toMatchObject({
       envelopeId: ids.zalo,
       channel: 'zalo',
       kind: 'invitation',
@@ -92,7 +128,7 @@ describe('GET /v1/dashboard', () => {
     expect(vi.activity.completed).toBe(1);
     // Today's (or, just after midnight in Vietnam, yesterday's): summed so the test holds at any hour.
     expect(vi.activity.days.reduce((n, d) => n + d.completed, 0)).toBe(1);
-    expect(vi.activity.days.reduce((n, d) => n + d.sent, 0)).toBe(5);
+    expect(vi.activity.days.reduce((n, d) => n + d.sent, 0)).toBe(6);
     expect(vi.activity.days.slice(-2).some((d) => d.completed === 1)).toBe(true);
     expect(vi.activity.chartSvg).toContain('Phong bì hoàn tất mỗi ngày');
     expect((await dashboard(key, 'en')).body.activity.chartSvg).toContain('Envelopes completed per day');
