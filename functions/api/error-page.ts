@@ -1,4 +1,5 @@
-import { escapeHtml } from '../../web/signer/page.js';
+import { escapeHtml } from '../../web/shared/html.js';
+import { baseCss } from './routes/web-assets.js';
 
 type Lang = 'vi' | 'en';
 
@@ -49,10 +50,21 @@ const kindOf = (status: number): keyof typeof TEXT =>
           ? 'rate_limited'
           : 'bad_request';
 
+/** What the error page adds to the base stylesheet; without the base (unreadable file) it still reads. */
+const PAGE_CSS =
+  '.bar{justify-content:space-between;padding:10px 14px}main{max-width:40rem;padding:12px}h1{font-size:1.25rem;margin:.2rem 0 .6rem}.id{font-size:.9rem}';
+const styles = (): string => {
+  try {
+    return `${baseCss()}\n${PAGE_CSS}`;
+  } catch {
+    return PAGE_CSS;
+  }
+};
+
 /**
  * The error page of the HTML routes (signer page, console, verify page, /docs): self-contained
- * (inline style, no script), Vietnamese first with English below (English first with ?lang=en),
- * and nothing of the failure but its status and the request id.
+ * (the base stylesheet inlined, no script), Vietnamese first with English below (English first
+ * with ?lang=en), and nothing of the failure but its status and the request id.
  */
 export const errorPage = (status: number, lang: Lang, requestId?: string): string => {
   const text = TEXT[kindOf(status)];
@@ -61,10 +73,12 @@ export const errorPage = (status: number, lang: Lang, requestId?: string): strin
   const sections = order
     .map((l) => {
       const [heading, help] = text[l];
-      return `<section lang="${l}"><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(help)}</p></section>`;
+      return `<section class="card" lang="${l}"><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(help)}</p></section>`;
     })
-    .join('\n<hr>\n');
-  const id = requestId ? `<p class="id">${lang === 'en' ? 'Request id' : 'Mã yêu cầu'}: <code>${escapeHtml(requestId)}</code></p>` : '';
+    .join('\n');
+  const id = requestId
+    ? `<p class="id muted">${lang === 'en' ? 'Request id' : 'Mã yêu cầu'}: <code>${escapeHtml(requestId)}</code></p>`
+    : '';
   return `<!doctype html>
 <html lang="${order[0]}">
 <head>
@@ -72,10 +86,10 @@ export const errorPage = (status: number, lang: Lang, requestId?: string): strin
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · Kyso</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}h1{font-size:1.3rem}hr{border:0;border-top:1px solid #ddd;margin:1.5rem 0}.id{color:#666;font-size:.9rem}</style>
+<style>${styles()}</style>
 </head>
 <body>
-<header><strong>Kyso</strong> · ${status}</header>
+<header class="bar"><span class="brand">Kyso</span><span class="muted">${status}</span></header>
 <main>
 ${sections}
 ${id}

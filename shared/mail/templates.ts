@@ -1,7 +1,5 @@
+import { escapeHtml } from '../../web/shared/html.js';
 import type { MailMessage } from '../envelope/ports.js';
-
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** "Please sign" email: Vietnamese first, English below, the link in both text and HTML. */
 export const signRequestEmail = (input: {

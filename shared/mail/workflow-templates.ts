@@ -1,8 +1,6 @@
+import { escapeHtml } from '../../web/shared/html.js';
 import type { MailMessage } from '../envelope/ports.js';
 import { signRequestEmail } from './templates.js';
-
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** A plain two-language notice: Vietnamese first, English below. */
 export const notice = (to: string, subject: string, vi: string[], en: string[]): MailMessage => ({

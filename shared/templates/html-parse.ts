@@ -71,10 +71,6 @@ export const decodeEntities = (s: string): string =>
     return NAMED[body.toLowerCase()] ?? m;
   });
 
-/** What merge values go through before they are put into the template: text, never markup. */
-export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
 const parseAttrs = (s: string): Record<string, string> => {
   const attrs: Record<string, string> = {};
   for (const m of s.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {

@@ -1,5 +1,5 @@
+import { escapeHtml } from '../../web/shared/html.js';
 import { AppError } from '../errors.js';
-import { escapeHtml } from './html-parse.js';
 import type { MergeValues } from './types.js';
 
 /** `{{ho_ten}}`, `{{ ho_ten }}`: letters (any script), digits, `_`, `.`, `-`. */

@@ -1,14 +1,16 @@
 // New envelope: PDFs rendered by pdf.js, recipients, fields dragged onto the pages, send.
 // Field positions are kept in the API's units: PDF points from the top-left corner, 1-based page.
-import { labourFieldset } from '/app/assets/labour.js';
+import { labourFieldset } from './labour.js';
 
 const SIZES = { signature: [180, 60], text: [160, 20], date: [100, 20], checkbox: [16, 16] };
 const COLORS = ['#1d4ed8', '#b45309', '#047857', '#9d174d', '#6d28d9', '#0e7490'];
 
+/** @type {typeof import('pdfjs-dist') | undefined} */
 let pdfjs;
+const PDFJS_URL = '/assets/pdfjs/pdf.min.mjs';
 const loadPdfJs = async () => {
   if (!pdfjs) {
-    pdfjs = await import('/assets/pdfjs/pdf.min.mjs');
+    pdfjs = /** @type {typeof import('pdfjs-dist')} */ (await import(PDFJS_URL));
     pdfjs.GlobalWorkerOptions.workerSrc = '/assets/pdfjs/pdf.worker.min.mjs';
   }
   return pdfjs;
@@ -17,8 +19,17 @@ const loadPdfJs = async () => {
 let uid = 0;
 const nextId = () => `k${++uid}`;
 
+/**
+ * A recipient row of the form: its inputs, read when the envelope is sent.
+ * @typedef {{ key: string, name: HTMLInputElement, email: HTMLInputElement, role: HTMLSelectElement, order: HTMLInputElement, otp: HTMLInputElement }} RecipientRow
+ * A field placed on a page, in API units (points from the page's top-left).
+ * @typedef {{ id: string, type: string, recipient: string, doc: number, page: number, x: number, y: number, width: number, height: number }} PlacedField
+ */
+
+/** @param {Pick<ConsoleContext, 'app' | 'api' | 'el' | 'S'>} ctx */
 export async function showCompose({ app, api, el, S }) {
   const labour = labourFieldset({ el, S });
+  /** @type {{ recipients: RecipientRow[], files: File[], fields: PlacedField[] }} */
   const state = { recipients: [], files: [], fields: [] };
 
   const title = el('input', { type: 'text', id: 'env-title', required: true, maxlength: 300 });
@@ -96,6 +107,7 @@ export async function showCompose({ app, api, el, S }) {
 
   // ---- pages and fields ---------------------------------------------------------------
 
+  /** @type {(doc: number, page: number) => HTMLElement | null} */
   const pageEl = (doc, page) => pagesBox.querySelector(`.page[data-doc="${doc}"][data-page="${page}"]`);
 
   const redrawFields = () => {
@@ -131,7 +143,7 @@ export async function showCompose({ app, api, el, S }) {
         ),
       );
       box.addEventListener('pointerdown', (ev) => {
-        if (ev.target.closest('.x')) return;
+        if (/** @type {Element} */ (ev.target).closest('.x')) return;
         const rect = box.getBoundingClientRect();
         startDrag(ev, {
           field: f,
@@ -147,7 +159,9 @@ export async function showCompose({ app, api, el, S }) {
 
   /** Screen point → API coordinates on the page under it (points from the top-left, clamped inside the page). */
   const dropAt = (clientX, clientY, type, grab) => {
-    const hit = document.elementsFromPoint(clientX, clientY).find((n) => n.classList?.contains('page'));
+    const hit = /** @type {HTMLElement | undefined} */ (
+      document.elementsFromPoint(clientX, clientY).find((n) => n.classList?.contains('page'))
+    );
     if (!hit) return undefined;
     const rect = hit.getBoundingClientRect();
     const w = Number(hit.dataset.w);
@@ -200,14 +214,14 @@ export async function showCompose({ app, api, el, S }) {
     ...Object.keys(SIZES).map((type) => {
       const chip = el('button', { type: 'button', class: `chip t-${type}`, 'data-type': type }, S[`f_${type}`]);
       chip.addEventListener('pointerdown', (ev) => {
-        const first = pagesBox.querySelector('.page');
+        const first = /** @type {HTMLElement | null} */ (pagesBox.querySelector('.page'));
         const scale = first ? first.getBoundingClientRect().width / Number(first.dataset.w) : 1;
         startDrag(ev, { type, width: SIZES[type][0] * scale, height: SIZES[type][1] * scale });
       });
       // Keyboard users: Enter/Space places the field near the bottom of the first page; it can be dragged later.
       chip.addEventListener('click', (ev) => {
         if (ev.detail !== 0 || !who.value) return;
-        const first = pagesBox.querySelector('.page');
+        const first = /** @type {HTMLElement | null} */ (pagesBox.querySelector('.page'));
         if (!first) return;
         const [fw, fh] = SIZES[type];
         const n = state.fields.length;
@@ -252,13 +266,13 @@ export async function showCompose({ app, api, el, S }) {
         const vp = page.getViewport({ scale: ((wrap.clientWidth || 600) / vp1.width) * ratio });
         const canvas = el('canvas', { width: Math.floor(vp.width), height: Math.floor(vp.height), 'aria-label': `${S.page} ${n}` });
         wrap.prepend(canvas);
-        await page.render({ canvasContext: canvas.getContext('2d'), viewport: vp }).promise;
+        await page.render({ canvasContext: /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d')), viewport: vp }).promise;
       }
     }
     redrawFields();
   };
   fileInput.addEventListener('change', () => {
-    state.files = [...fileInput.files];
+    state.files = [...(fileInput.files ?? [])];
     renderFiles().catch((e) => {
       message.textContent = e.message || S.error;
     });

@@ -1,23 +1,19 @@
 // Kyso sender console. Plain ES module, hash routes, no framework and no build step.
 // All user-controlled text goes through textContent (el()), never innerHTML.
+import { el } from './html.js';
+
 const S = window.KYSO_STRINGS;
 const LANG = window.KYSO_LANG;
-const app = document.getElementById('app');
+/** An element of the page shell (web/console/page.ts), which always has it. */
+const shellElement = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const app = shellElement('app');
 let csrf = '';
 
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== false && v !== null) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat())
-    if (c !== undefined && c !== null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-};
-
 class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {{ error?: { code?: string, message?: string } } | null} body
+   */
   constructor(status, body) {
     super(body?.error?.message || S.error);
     this.status = status;
@@ -26,11 +22,20 @@ class ApiError extends Error {
 }
 
 /** Every state change carries the CSRF token of the session (double submit). */
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body] JSON, or FormData sent as is
+ * @returns {Promise<any>} the JSON answer (null for 204)
+ */
 const api = async (method, path, body) => {
+  /** @type {Record<string, string>} */
   const headers = {};
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
-  let payload = body;
-  if (body && !(body instanceof FormData)) {
+  /** @type {BodyInit | undefined} */
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -51,7 +56,7 @@ const errorBox = () => el('p', { class: 'error', role: 'alert' });
 // ---- sign in -------------------------------------------------------------------------
 
 function showLogin() {
-  document.getElementById('nav').hidden = true;
+  shellElement('nav').hidden = true;
   const email = el('input', { type: 'email', id: 'login-email', autocomplete: 'username', required: true });
   const password = el('input', { type: 'password', id: 'login-password', autocomplete: 'current-password', required: true });
   const message = errorBox();
@@ -314,7 +319,7 @@ async function showEnvelope(id, notice = '') {
   );
   // A labour contract: its terms and where its registration with the national platform stands.
   const labour = e.labourContract
-    ? (await import('/app/assets/labour.js')).labourSection({ el, S, api, fmtTime }, e, base, (n) => showEnvelope(id, n))
+    ? (await import('./labour.js')).labourSection({ el, S, api, fmtTime }, e, base, (n) => showEnvelope(id, n))
     : '';
   app.replaceChildren(
     el('p', {}, el('a', { href: '#/' }, S.back)),
@@ -425,11 +430,11 @@ const route = async () => {
   try {
     const m = /^\/envelopes\/([^/]+)$/.exec(path || '');
     if (m) await showEnvelope(decodeURIComponent(m[1]));
-    else if (path === '/new') await (await import('/app/assets/compose.js')).showCompose({ app, api, el, S });
+    else if (path === '/new') await (await import('./compose.js')).showCompose({ app, api, el, S });
     else if (path === '/keys') await showKeys();
-    else if (path === '/templates') await (await import('/app/assets/templates.js')).showTemplates({ app, api, el, S, fmtTime });
-    else if (path === '/labour') await (await import('/app/assets/labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
-    else if (path === '/data-subjects') await (await import('/app/assets/data-subjects.js')).showDataSubjects({ app, api, el, S, fmtTime });
+    else if (path === '/templates') await (await import('./templates.js')).showTemplates({ app, api, el, S, fmtTime });
+    else if (path === '/labour') await (await import('./labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
+    else if (path === '/data-subjects') await (await import('./data-subjects.js')).showDataSubjects({ app, api, el, S, fmtTime });
     else await showList(params);
   } catch (e) {
     if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));
@@ -439,12 +444,12 @@ const route = async () => {
 async function start() {
   const me = await api('GET', '/me');
   csrf = me.csrfToken;
-  document.getElementById('nav').hidden = false;
-  document.getElementById('who').textContent = `${me.email} · ${me.tenant.name}`;
+  shellElement('nav').hidden = false;
+  shellElement('who').textContent = `${me.email} · ${me.tenant.name}`;
   await route();
 }
 
-document.getElementById('sign-out').addEventListener('click', async () => {
+shellElement('sign-out').addEventListener('click', async () => {
   await api('POST', '/logout').catch(() => {});
   csrf = '';
   showLogin();

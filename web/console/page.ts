@@ -1,5 +1,5 @@
+import { escapeHtml, scriptJson } from '../shared/html.js';
 import type { Lang } from '../signer/i18n.js';
-import { escapeHtml } from '../signer/page.js';
 import { CONSOLE_STRINGS } from './i18n.js';
 
 /**
@@ -14,6 +14,7 @@ export const consolePage = (lang: Lang): string => {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(s.title)} · Kyso</title>
+<link rel="stylesheet" href="/assets/base.css">
 <link rel="stylesheet" href="/app/assets/console.css">
 </head>
 <body>
@@ -22,7 +23,7 @@ export const consolePage = (lang: Lang): string => {
 <span id="who" class="muted"></span><button type="button" id="sign-out" class="link">${escapeHtml(s.signOut)}</button></nav>
 <a class="lang" href="?lang=${lang === 'vi' ? 'en' : 'vi'}">${escapeHtml(s.language)}</a></header>
 <main id="app"><p class="muted" role="status">${escapeHtml(s.loading)}</p></main>
-<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(s).replace(/</g, '\\u003c')};</script>
+<script>window.KYSO_LANG=${scriptJson(lang)};window.KYSO_STRINGS=${scriptJson(s)};</script>
 <script type="module" src="/app/assets/console.js"></script>
 </body>
 </html>`;

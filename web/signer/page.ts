@@ -1,7 +1,5 @@
+import { escapeHtml, scriptJson } from '../shared/html.js';
 import { type Lang, STRINGS } from './i18n.js';
-
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 const shell = (lang: Lang, title: string, body: string, script?: string): string => `<!doctype html>
 <html lang="${lang}">
@@ -10,6 +8,7 @@ const shell = (lang: Lang, title: string, body: string, script?: string): string
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · Kyso</title>
+<link rel="stylesheet" href="/assets/base.css">
 <link rel="stylesheet" href="/assets/signer.css">
 </head>
 <body>
@@ -29,8 +28,8 @@ export const signerPage = (lang: Lang, embed?: { origin: string; returnUrl: stri
     STRINGS[lang].title,
     `<p class="muted" id="status" role="status" aria-live="polite">${STRINGS[lang].loading}</p>`,
     // KYSO_EMBED (embedded links only): the one origin the page's outcome events are posted to.
-    `<script>window.KYSO_LANG=${JSON.stringify(lang)};window.KYSO_STRINGS=${JSON.stringify(STRINGS[lang]).replace(/</g, '\\u003c')};${
-      embed ? `window.KYSO_EMBED=${JSON.stringify(embed).replace(/</g, '\\u003c')};` : ''
+    `<script>window.KYSO_LANG=${scriptJson(lang)};window.KYSO_STRINGS=${scriptJson(STRINGS[lang])};${
+      embed ? `window.KYSO_EMBED=${scriptJson(embed)};` : ''
     }</script>
 <script type="module" src="/assets/signer.js"></script>`,
   );

@@ -1,9 +1,11 @@
 // Kyso signer page. Plain ES module, no framework: it must start fast on a cheap phone.
 // All user-controlled text goes through textContent, never innerHTML.
+import { el } from './html.js';
+
 const S = window.KYSO_STRINGS;
-const token = location.pathname.split('/').filter(Boolean).pop();
+const token = location.pathname.split('/').filter(Boolean).pop() ?? '';
 const api = `/v1/sign/${encodeURIComponent(token)}`;
-const app = document.getElementById('app');
+const app = /** @type {HTMLElement} */ (document.getElementById('app'));
 
 // Embedded links only (POST …/embedded-link): the outcome goes to the tenant's page, posted to the
 // one origin it named and nowhere else; not framed, the page returns to its returnUrl instead.
@@ -24,21 +26,12 @@ const tellEmbedder = (type, detail = {}) => {
 };
 tellEmbedder('kyso:ready');
 
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-};
-
+/** @type {typeof import('pdfjs-dist') | undefined} */
 let pdfjs;
+const PDFJS_URL = '/assets/pdfjs/pdf.min.mjs';
 const loadPdfJs = async () => {
   if (!pdfjs) {
-    pdfjs = await import('/assets/pdfjs/pdf.min.mjs');
+    pdfjs = /** @type {typeof import('pdfjs-dist')} */ (await import(PDFJS_URL));
     pdfjs.GlobalWorkerOptions.workerSrc = '/assets/pdfjs/pdf.worker.min.mjs';
   }
   return pdfjs;
@@ -84,7 +77,7 @@ const renderDocument = async (doc, fields, container) => {
       const vp = page.getViewport({ scale: (width / viewport.width) * ratio });
       const canvas = el('canvas', { width: Math.floor(vp.width), height: Math.floor(vp.height), 'aria-label': `${S.page} ${n}` });
       wrap.prepend(canvas);
-      await page.render({ canvasContext: canvas.getContext('2d'), viewport: vp }).promise;
+      await page.render({ canvasContext: /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d')), viewport: vp }).promise;
     });
     container.append(wrap);
     observer.observe(wrap);
@@ -102,12 +95,13 @@ const signaturePad = () => {
     el('button', { type: 'button', class: 'secondary', id: 'sig-clear', onclick: () => clear() }, S.clearDrawing),
   );
   let strokes = 0;
+  /** @type {CanvasRenderingContext2D} */
   let ctx;
   const clear = () => {
     const ratio = Math.min(2, window.devicePixelRatio || 1);
     canvas.width = Math.floor(canvas.clientWidth * ratio);
     canvas.height = Math.floor(canvas.clientHeight * ratio);
-    ctx = canvas.getContext('2d');
+    ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
     ctx.scale(ratio, ratio);
     ctx.lineWidth = 2.5;
     ctx.lineCap = 'round';
@@ -254,9 +248,7 @@ const render = async (data) => {
       message.textContent = S.agree;
       return;
     }
-    const values = {};
-    for (const input of form.querySelectorAll('[data-id]'))
-      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
+    const values = fieldValues(form);
     tokenButton.disabled = true;
     try {
       await signWithToken(values);
@@ -284,9 +276,7 @@ const render = async (data) => {
     }
     const userId = window.prompt(S.remoteUserId);
     if (!userId) return;
-    const values = {};
-    for (const input of form.querySelectorAll('[data-id]'))
-      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
+    const values = fieldValues(form);
     remoteButton.disabled = true;
     try {
       let state = await post('/remote', { userId: userId.trim(), fields: values });
@@ -328,10 +318,7 @@ const render = async (data) => {
       message.textContent = S.drawFirst;
       return;
     }
-    const values = {};
-    for (const input of form.querySelectorAll('[data-id]')) {
-      values[input.dataset.id] = input.type === 'checkbox' ? String(input.checked) : input.value;
-    }
+    const values = fieldValues(form);
     button.disabled = true;
     button.textContent = S.signing;
     try {
@@ -384,6 +371,19 @@ const post = async (path, body) => {
 };
 
 // The local signing agent on this computer (tools/kyso-agent); it only answers this site's origin once paired.
+/**
+ * What the signer typed into the document's fields, by field id (checkboxes as "true"/"false").
+ * @param {ParentNode} form
+ * @returns {Record<string, string>}
+ */
+const fieldValues = (form) => {
+  /** @type {Record<string, string>} */
+  const values = {};
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('[data-id]')))
+    values[input.dataset.id ?? ''] = input.type === 'checkbox' ? String(input.checked) : input.value;
+  return values;
+};
+
 const AGENT = 'http://127.0.0.1:47601';
 const agentCall = async (path, body, pairing) => {
   const res = await fetch(`${AGENT}${path}`, {
@@ -396,7 +396,10 @@ const agentCall = async (path, body, pairing) => {
   return data;
 };
 
-/** prepare → the agent signs the signed attributes of each document → complete. The key never leaves the token. */
+/**
+ * prepare → the agent signs the signed attributes of each document → complete. The key never leaves the token.
+ * @param {Record<string, string>} values
+ */
 const signWithToken = async (values) => {
   let pairing = sessionStorage.getItem('kyso-agent') || undefined;
   let info = await agentCall('/v1/info', undefined, pairing).catch(() => {
@@ -407,6 +410,7 @@ const signWithToken = async (values) => {
     const code = window.prompt(S.tokenPairCode);
     if (!code) throw new Error(S.tokenNoAgent);
     ({ pairingToken: pairing } = await agentCall('/v1/pair/confirm', { pairingId, code: code.trim() }));
+    if (!pairing) throw new Error(S.tokenNoAgent);
     sessionStorage.setItem('kyso-agent', pairing);
     info = await agentCall('/v1/info', undefined, pairing);
   }
@@ -454,6 +458,7 @@ const actionForm = (id, children, label, onSubmit) => {
 const verifyCard = (method) => {
   const code = el('input', { type: 'text', id: 'verify-code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
   const sent = el('p', { class: 'ok', role: 'status' });
+  /** @type {HTMLElement[]} */
   const children = [el('h2', { style: 'font-size:1rem' }, S.verifyTitle), el('p', {}, method === 'otp' ? S.otpHelp : S.accessCodeHelp)];
   if (method === 'otp') {
     const send = el('button', { type: 'button', class: 'secondary', id: 'send-code' }, S.sendCode);
@@ -506,11 +511,14 @@ const identityCard = () => {
     ...photo('id-selfie', S.identitySelfie, 'user'),
   ];
   const form = actionForm('identity-form', children, S.identitySubmit, async () => {
-    const files = ['id-front', 'id-back', 'id-selfie'].map((id) => document.getElementById(id).files?.[0]);
-    if (files.some((f) => !f)) throw new Error(S.identityMissing);
+    const chosen = ['id-front', 'id-back', 'id-selfie'].map(
+      (id) => /** @type {HTMLInputElement | null} */ (document.getElementById(id))?.files?.[0],
+    );
+    const files = chosen.filter((f) => f !== undefined);
+    if (files.length < chosen.length) throw new Error(S.identityMissing);
     if (files.some((f) => f.size > MAX_IMAGE_BYTES)) throw new Error(S.identityTooLarge);
     const [front, back, selfie] = await Promise.all(files.map(base64Of));
-    const status = form.querySelector('[role=alert]');
+    const status = /** @type {HTMLElement} */ (form.querySelector('[role=alert]'));
     status.textContent = S.identityChecking;
     const res = await fetch(`${api}/identity/document`, {
       method: 'POST',
@@ -534,7 +542,8 @@ const identityCard = () => {
       sessionStorage.setItem('kyso-identity-return', token);
       location.assign(authorizationUrl);
     } catch (e) {
-      form.querySelector('[role=alert]').textContent = e.message || S.error;
+      const alert = form.querySelector('[role=alert]');
+      if (alert) alert.textContent = e.message || S.error;
       vneid.disabled = false;
     }
   });

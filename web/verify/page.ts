@@ -1,28 +1,26 @@
 import { KIND_TEXT, REPORT_TEXT, REVOCATION_TEXT, type ReportLang, reasonText, VERDICT_TEXT } from '../../shared/verify/report-text.js';
 import type { SignatureReport, VerificationReport } from '../../shared/verify/types.js';
-
-/** Every piece of text that came from the uploaded file goes through this. */
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+// Every piece of text that came from the uploaded file goes through escapeHtml.
+import { escapeHtml } from '../shared/html.js';
 
 const VIETNAM = new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Ho_Chi_Minh' });
 const when = (iso: string | undefined) => (iso ? `${VIETNAM.format(new Date(iso))} (GMT+7)` : '—');
 
-const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f4f6f8}
-main{max-width:760px;margin:0 auto;padding:16px}header{display:flex;justify-content:space-between;align-items:center;gap:8px}
-h1{font-size:1.4rem;margin:.5rem 0}h2{font-size:1.1rem;margin:0 0 .5rem}.card{background:#fff;border-radius:12px;padding:16px;margin:12px 0;box-shadow:0 1px 3px #0002}
-.drop{display:block;border:2px dashed #8aa;border-radius:12px;padding:28px 12px;text-align:center;cursor:pointer;background:#fff}.drop.over{background:#e8f4ff;border-color:#36c}
-input[type=file]{max-width:100%}button{font:inherit;padding:12px 18px;border:0;border-radius:8px;background:#0b5cad;color:#fff;margin:8px 8px 0 0;min-height:44px}
-button.secondary{background:#e3e8ee;color:#1b1f24}.valid{color:#0a6b32}.invalid{color:#b3261e}.indeterminate{color:#8a5a00}
+/** What the verify page adds to the base stylesheet (web/shared/base.css, linked before it). */
+const CSS = `body{line-height:1.5}main{max-width:760px;padding:16px}header{display:flex;justify-content:space-between;align-items:center;gap:8px}
+h1{font-size:1.4rem;margin:.5rem 0}h2{font-size:1.1rem;margin:0 0 .5rem}.card{border:0;border-radius:12px;padding:16px;margin:12px 0;box-shadow:0 1px 3px #0002}
+.drop{display:block;border:2px dashed #8aa;border-radius:12px;padding:28px 12px;text-align:center;cursor:pointer;background:#fff;font-weight:400;margin:0}.drop.over{background:#e8f4ff;border-color:#36c}
+input[type=file]{max-width:100%}button{font:inherit;padding:12px 18px;margin:8px 8px 0 0;min-height:44px}
+button.secondary{background:#e3e8ee;color:var(--ink)}.valid{color:#0a6b32}.invalid{color:#b3261e}.indeterminate{color:#8a5a00}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-weight:600;background:currentColor}.badge span{color:#fff}
-dl{display:grid;grid-template-columns:minmax(110px,35%) 1fr;gap:4px 12px;margin:0}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
-@media (max-width:480px){dl{grid-template-columns:1fr}dt{margin-top:6px}}small{color:#555}a{color:#0b5cad}`;
+dl{display:grid;grid-template-columns:minmax(110px,35%) 1fr;gap:4px 12px;margin:0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:480px){dl{grid-template-columns:1fr}dt{margin-top:6px}}small{color:var(--muted)}a{color:var(--brand)}`;
 
 const shell = (lang: ReportLang, body: string) => {
   const t = REPORT_TEXT[lang];
   const other = lang === 'vi' ? 'en' : 'vi';
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(t.title)} · Kyso</title><style>${CSS}</style></head><body><main>
+<title>${escapeHtml(t.title)} · Kyso</title><link rel="stylesheet" href="/assets/base.css"><style>${CSS}</style></head><body><main>
 <header><strong>Kyso</strong><a href="/verify?lang=${other}">${escapeHtml(t.language)}</a></header>${body}</main></body></html>`;
 };
 

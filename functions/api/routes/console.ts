@@ -26,8 +26,11 @@ const loginSchema = z.object({ email: z.string().trim().max(254), password: z.st
 const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100) });
 const STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] as const;
 
-const webFile = (name: string) => fileURLToPath(new URL(`../../../web/console/${name}`, import.meta.url));
+// html.js (web/shared/) sits beside the console's scripts so they import it relatively, as the signer page does.
+const webFile = (name: string) =>
+  fileURLToPath(new URL(name === 'html.js' ? '../../../web/shared/html.js' : `../../../web/console/${name}`, import.meta.url));
 const ASSETS: Record<string, string> = {
+  'html.js': 'text/javascript; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
   'compose.js': 'text/javascript; charset=utf-8',
   'templates.js': 'text/javascript; charset=utf-8',

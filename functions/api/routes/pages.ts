@@ -18,6 +18,9 @@ const webFile = (name: string) => fileURLToPath(new URL(`../../../web/signer/${n
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   'signer.js': { file: () => webFile('signer.js'), type: 'text/javascript; charset=utf-8' },
   'signer.css': { file: () => webFile('signer.css'), type: 'text/css; charset=utf-8' },
+  // Shared by every page (the console serves html.js under /app/assets/ too, for its relative imports).
+  'base.css': { file: () => fileURLToPath(new URL('../../../web/shared/base.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+  'html.js': { file: () => fileURLToPath(new URL('../../../web/shared/html.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
   'kyso-embed.js': {
     file: () => fileURLToPath(new URL('../../../web/embed/kyso-embed.js', import.meta.url)),
     type: 'text/javascript; charset=utf-8',
