@@ -15,7 +15,7 @@ export type EraseDeps = EnvelopeDeps & {
 };
 
 /** What an erased recipient record still shows (the role, order and status stay: the envelope's history needs them). */
-export const ERASED_NAME = '[đã xoá]';
+export const ERASED_NAME = '[đã xóa]';
 
 const eraseRecipient = (r: Recipient, at: string): Recipient => {
   const { phone: _p, linkHashes: _l, declineReason: _d, identity, channels: _c, ...rest } = r;
@@ -133,7 +133,7 @@ export const eraseEnvelope = async (
         {
           code: 'audit_v1',
           message: {
-            vi: `${legacy} sự kiện nhật ký cũ (trước phiên bản 2) được băm cùng dữ liệu cá nhân: xoá sẽ phá chuỗi băm nên được giữ lại.`,
+            vi: `${legacy} sự kiện nhật ký cũ (trước phiên bản 2) được băm cùng dữ liệu cá nhân: xóa sẽ phá chuỗi băm nên được giữ lại.`,
             en: `${legacy} audit events written before version 2 hash their personal data directly: erasing it would break the chain, so they are kept.`,
           },
         },

@@ -60,7 +60,7 @@ export const keptReasons = (
     reasons.push({
       code: 'in_progress',
       message: {
-        vi: 'Phong bì đang chờ ký: hãy huỷ (void) phong bì rồi gửi lại yêu cầu xoá.',
+        vi: 'Phong bì đang chờ ký: hãy hủy (void) phong bì rồi gửi lại yêu cầu xóa.',
         en: 'The envelope is still out for signing: void it, then ask for erasure again.',
       },
     });

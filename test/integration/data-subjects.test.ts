@@ -136,7 +136,7 @@ describe('personal-data requests (issue 17)', () => {
     expect(JSON.stringify(trail.body)).not.toMatch(new RegExp(`${email}|${person.id}|NGUYỄN|${phone.slice(1)}`, 'i'));
     expect(trail.body.events.at(-1)?.action).toBe('data_subject.erased');
     const after = await call<{ recipients: { name: string; email: string }[] }>('GET', `/v1/envelopes/${voided.id}`, { key });
-    expect(after.body.recipients[0]).toMatchObject({ name: '[đã xoá]', email: '' });
+    expect(after.body.recipients[0]).toMatchObject({ name: '[đã xóa]', email: '' });
     const keptEnvelope = await call<{ recipients: { email: string }[] }>('GET', `/v1/envelopes/${signed.id}`, { key });
     expect(keptEnvelope.body.recipients[0]?.email).toBe(email);
     const theirsAfter = await call<{ recipients: { email: string }[] }>('GET', `/v1/envelopes/${theirs.body.id}`, { key: other.apiKey });
