@@ -7,7 +7,7 @@ import { CscClient } from '../shared/remote/csc-client.js';
 import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
-import { type AdminKeySource, cachedSecret, secretAdminKey } from './aws/admin-key-secret.js';
+import { type AdminKeySource, cachedSecret, type SecretSource, secretAdminKey, secretField } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
@@ -40,7 +40,7 @@ import { dynamoSealKeys } from './aws/seal-keys.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
 import { sqsJobQueue } from './aws/sqs-job-queue.js';
 import { kmsTenantSeals } from './aws/tenant-seal.js';
-import type { Config } from './config.js';
+import type { Config, Credential } from './config.js';
 import { ekycDocumentProvider } from './identity/ekyc-provider.js';
 import { oidcIdentityProvider } from './identity/oidc-provider.js';
 import { provisionalLabourRegistry, unconfiguredLabourRegistry } from './labour/provisional-labour-registry.js';
@@ -74,8 +74,22 @@ export const composeAppDeps = (
   const outboundFetch = guardedFetch({ allowLoopback: config.local, timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 });
   const phoneOutbox = config.local ? devPhoneOutbox(table) : undefined;
   const sms = snsSmsMessenger({ client: clients.sns, ...(config.smsSenderId ? { senderId: config.smsSenderId } : {}) });
+  // Provider credentials: from the environment, or fields of the provider-secrets secret read once per container.
+  const providerSecrets = config.providerSecretsId ? cachedSecret(clients.secrets, config.providerSecretsId) : undefined;
+  const credential = (c: Credential): SecretSource => {
+    if ('value' in c) return c.value;
+    if (!providerSecrets) throw new Error(`credential "${c.secretField}" needs KYSO_PROVIDER_SECRETS_ID`);
+    return secretField(providerSecrets, c.secretField);
+  };
+  const oidcProvider = ({ clientSecret, ...oidc }: NonNullable<Config['identity']['oidc']>) =>
+    oidcIdentityProvider({ ...oidc, ...(clientSecret ? { clientSecret: credential(clientSecret) } : {}), fetch: outboundFetch });
   const zalo = config.zns
-    ? znsMessenger({ ...config.zns, tokens: dynamoZnsTokens(table, config.zns.refreshToken), fetch: outboundFetch })
+    ? znsMessenger({
+        ...config.zns,
+        secretKey: credential(config.zns.secretKey),
+        tokens: dynamoZnsTokens(table, credential(config.zns.refreshToken)),
+        fetch: outboundFetch,
+      })
     : undefined;
   const labourIndex = dynamoLabourIndex(table, clock);
   const deps: AppDeps = {
@@ -173,8 +187,20 @@ export const composeAppDeps = (
     deliveries: dynamoDeliveryLog(table),
     dashboard: dynamoDashboardSource(table),
     identity: {
-      ...(config.identity.ekyc ? { document: ekycDocumentProvider({ ...config.identity.ekyc, fetch: outboundFetch }) } : {}),
-      ...(config.identity.oidc ? { oidc: oidcIdentityProvider({ ...config.identity.oidc, fetch: outboundFetch }) } : {}),
+      ...(config.identity.ekyc
+        ? {
+            document: ekycDocumentProvider({
+              ...config.identity.ekyc,
+              apiKey: credential(config.identity.ekyc.apiKey),
+              fetch: outboundFetch,
+            }),
+          }
+        : {}),
+      ...(config.identity.oidc
+        ? {
+            oidc: oidcProvider(config.identity.oidc),
+          }
+        : {}),
       attempts: dynamoIdentityAttempts(table),
       images: s3IdentityImages({
         client: clients.s3,
@@ -185,7 +211,7 @@ export const composeAppDeps = (
       ...(config.identity.oidc?.requiredAcr ? { requiredAcr: config.identity.oidc.requiredAcr } : {}),
       oidcRedirectUri: `${config.publicUrl}/identity/oidc/callback`,
     },
-    ...(config.zns?.oaSecretKey ? { zaloCallback: { appId: config.zns.appId, oaSecretKey: config.zns.oaSecretKey } } : {}),
+    ...(config.zns?.oaSecretKey ? { zaloCallback: { appId: config.zns.appId, oaSecretKey: credential(config.zns.oaSecretKey) } } : {}),
     clock,
     // Loaded on first use and kept for the life of the container (KMS GetPublicKey is rate-limited).
     pki: () => {

@@ -28,6 +28,12 @@ export interface Config {
   /** KYSO_ADMIN_KEY_SECRET_ID: the Secrets Manager secret holding the admin key (the deployed stack; npm start). */
   readonly adminKeySecretId?: string;
   /**
+   * KYSO_PROVIDER_SECRETS_ID: a Secrets Manager secret holding the providers' credentials as JSON
+   * fields (znsSecretKey, znsRefreshToken, znsOaSecretKey, ekycApiKey, oidcClientSecret); each is
+   * used when its KYSO_* variable is not set. The deployed stack makes it; the operator fills it in.
+   */
+  readonly providerSecretsId?: string;
+  /**
    * KYSO_TRUSTED_ROOTS: PEM certificates of CA roots trusted besides the platform root, or the
    * path of a directory of PEM/DER files (.pem, .crt, .cer, .der), read once at start.
    */
@@ -101,12 +107,23 @@ export interface Config {
   readonly timestampRenewalMarginDays: number;
 }
 
+/**
+ * A provider credential: given in the environment (local mode, tests) or, on the deployed stack,
+ * a field of the provider-secrets secret named by KYSO_PROVIDER_SECRETS_ID (read when first needed).
+ */
+export type Credential = { readonly value: string } | { readonly secretField: string };
+
+/** `KYSO_X` when set, else field `field` of the provider-secrets secret when there is one. */
+const credential = (env: NodeJS.ProcessEnv, name: string, field: string): Credential | undefined =>
+  env[name] ? { value: env[name] as string } : env.KYSO_PROVIDER_SECRETS_ID ? { secretField: field } : undefined;
+
 export interface IdentityConfig {
-  readonly ekyc?: { readonly url: string; readonly apiKey: string; readonly name: string };
+  readonly ekyc?: { readonly url: string; readonly apiKey: Credential; readonly name: string };
   readonly oidc?: {
     readonly issuer: string;
     readonly clientId: string;
-    readonly clientSecret?: string;
+    /** A confidential client's secret (KYSO_OIDC_CLIENT_SECRET or the `oidcClientSecret` field); none for a public PKCE client. */
+    readonly clientSecret?: Credential;
     readonly idNumberClaim: string;
     readonly requiredAcr?: string;
     readonly name: string;
@@ -120,16 +137,23 @@ export interface IdentityConfig {
 const identityConfig = (env: NodeJS.ProcessEnv): IdentityConfig => {
   const minFaceMatch = Number(env.KYSO_IDENTITY_MIN_FACE_MATCH ?? 0.8);
   if (!(minFaceMatch > 0 && minFaceMatch <= 1)) throw new Error('KYSO_IDENTITY_MIN_FACE_MATCH must be in (0, 1]');
+  const ekycKey = credential(env, 'KYSO_EKYC_API_KEY', 'ekycApiKey');
+  // A public OIDC client has no secret: only an explicit KYSO_OIDC_CLIENT_SECRET_FIELD=1 reads one from the secret.
+  const oidcSecret = env.KYSO_OIDC_CLIENT_SECRET
+    ? { value: env.KYSO_OIDC_CLIENT_SECRET }
+    : env.KYSO_OIDC_CONFIDENTIAL === '1' && env.KYSO_PROVIDER_SECRETS_ID
+      ? { secretField: 'oidcClientSecret' }
+      : undefined;
   return {
-    ...(env.KYSO_EKYC_URL && env.KYSO_EKYC_API_KEY
-      ? { ekyc: { url: env.KYSO_EKYC_URL.replace(/\/+$/, ''), apiKey: env.KYSO_EKYC_API_KEY, name: env.KYSO_EKYC_NAME ?? 'ekyc' } }
+    ...(env.KYSO_EKYC_URL && ekycKey
+      ? { ekyc: { url: env.KYSO_EKYC_URL.replace(/\/+$/, ''), apiKey: ekycKey, name: env.KYSO_EKYC_NAME ?? 'ekyc' } }
       : {}),
     ...(env.KYSO_OIDC_ISSUER && env.KYSO_OIDC_CLIENT_ID
       ? {
           oidc: {
             issuer: env.KYSO_OIDC_ISSUER.replace(/\/+$/, ''),
             clientId: env.KYSO_OIDC_CLIENT_ID,
-            ...(env.KYSO_OIDC_CLIENT_SECRET ? { clientSecret: env.KYSO_OIDC_CLIENT_SECRET } : {}),
+            ...(oidcSecret ? { clientSecret: oidcSecret } : {}),
             idNumberClaim: env.KYSO_OIDC_ID_NUMBER_CLAIM ?? 'id_number',
             ...(env.KYSO_OIDC_REQUIRED_ACR ? { requiredAcr: env.KYSO_OIDC_REQUIRED_ACR } : {}),
             name: env.KYSO_OIDC_NAME ?? 'vneid-oidc',
@@ -145,20 +169,21 @@ export interface ZnsConfig {
   readonly apiUrl: string;
   readonly oauthUrl: string;
   readonly appId: string;
-  readonly secretKey: string;
-  /** The first refresh token; rotated ones are kept in the table. */
-  readonly refreshToken: string;
-  /** Verifies the X-ZEvent-Signature of delivery callbacks (POST /callbacks/zalo). */
-  readonly oaSecretKey?: string;
+  /** KYSO_ZNS_SECRET_KEY or the `znsSecretKey` field. */
+  readonly secretKey: Credential;
+  /** The first refresh token (KYSO_ZNS_REFRESH_TOKEN or `znsRefreshToken`); rotated ones are kept in the table. */
+  readonly refreshToken: Credential;
+  /** Verifies the X-ZEvent-Signature of delivery callbacks (POST /callbacks/zalo): KYSO_ZNS_OA_SECRET_KEY or `znsOaSecretKey`. */
+  readonly oaSecretKey?: Credential;
   /** Approved template id per message kind: KYSO_ZNS_TEMPLATES="invitation=…,reminder=…,otp=…,completed=…". */
   readonly templates: Readonly<Record<string, string>>;
 }
 
 const znsConfig = (env: NodeJS.ProcessEnv): ZnsConfig | undefined => {
   if (!env.KYSO_ZNS_APP_ID) return undefined;
-  const need = (name: string) => {
-    const v = env[name];
-    if (!v) throw new Error(`${name} is required when KYSO_ZNS_APP_ID is set`);
+  const need = (name: string, field: string) => {
+    const v = credential(env, name, field);
+    if (!v) throw new Error(`${name} (or KYSO_PROVIDER_SECRETS_ID with "${field}") is required when KYSO_ZNS_APP_ID is set`);
     return v;
   };
   const templates = Object.fromEntries(
@@ -171,9 +196,11 @@ const znsConfig = (env: NodeJS.ProcessEnv): ZnsConfig | undefined => {
     apiUrl: (env.KYSO_ZNS_API_URL ?? 'https://business.openapi.zalo.me').replace(/\/+$/, ''),
     oauthUrl: (env.KYSO_ZNS_OAUTH_URL ?? 'https://oauth.zaloapp.com').replace(/\/+$/, ''),
     appId: env.KYSO_ZNS_APP_ID,
-    secretKey: need('KYSO_ZNS_SECRET_KEY'),
-    refreshToken: need('KYSO_ZNS_REFRESH_TOKEN'),
-    ...(env.KYSO_ZNS_OA_SECRET_KEY ? { oaSecretKey: env.KYSO_ZNS_OA_SECRET_KEY } : {}),
+    secretKey: need('KYSO_ZNS_SECRET_KEY', 'znsSecretKey'),
+    refreshToken: need('KYSO_ZNS_REFRESH_TOKEN', 'znsRefreshToken'),
+    ...(credential(env, 'KYSO_ZNS_OA_SECRET_KEY', 'znsOaSecretKey')
+      ? { oaSecretKey: credential(env, 'KYSO_ZNS_OA_SECRET_KEY', 'znsOaSecretKey') as Credential }
+      : {}),
     templates,
   };
 };
@@ -262,6 +289,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY_SECRET_ID ? { adminKeySecretId: env.KYSO_ADMIN_KEY_SECRET_ID } : {}),
+    ...(env.KYSO_PROVIDER_SECRETS_ID ? { providerSecretsId: env.KYSO_PROVIDER_SECRETS_ID } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: trustedRootsPem(env.KYSO_TRUSTED_ROOTS) } : {}),
     ...(env.KYSO_VERIFY_FETCH_CRLS === '1' ? { verifyFetchCrls: true } : {}),
     signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,

@@ -11,7 +11,7 @@ import type { TemplateRepository } from '../../shared/templates/types.js';
 import type { PresignedUrls } from '../../shared/uploads/ports.js';
 import type { CrlFetcher, DocumentHashIndex, TrustListRepository } from '../../shared/verify/ports.js';
 import type { WebhookRepository } from '../../shared/webhooks/ports.js';
-import type { AdminKeySource } from '../aws/admin-key-secret.js';
+import type { AdminKeySource, SecretSource } from '../aws/admin-key-secret.js';
 import type { DependencyChecks } from '../aws/health-checks.js';
 import type { Logger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -64,7 +64,7 @@ export interface AppDeps extends EnvelopeDeps {
   /** Local mode only: SMS and Zalo messages behind GET /dev/sms and /dev/zalo. */
   readonly devPhone?: { list(channel: 'sms' | 'zalo'): Promise<unknown[]> };
   /** Verifies Zalo's delivery callbacks (POST /callbacks/zalo); absent = callbacks refused. */
-  readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: string };
+  readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: SecretSource };
   /** Local mode only: the labour platform's URL, for GET /dev/labour-platform (what it received). */
   readonly devLabourPlatformUrl?: string;
   /** Personal-data requests (issue 17): their records, the tenant's subject key, audit erasure. */

@@ -33,6 +33,30 @@ export const cachedSecret = (client: SecretsManagerClient, secretId: string): ((
   };
 };
 
+/** A credential the code needs: the value itself (local, tests) or how to read it when first needed. */
+export type SecretSource = string | (() => Promise<string>);
+
+export const readSecret = async (source: SecretSource): Promise<string> => (typeof source === 'string' ? source : source());
+
+/**
+ * One field of a JSON secret: the stack's provider-secrets secret holds every provider
+ * credential (`{"znsSecretKey": …, "ekycApiKey": …}`), so one secret, one grant, one read per container.
+ * A missing field is an error when it is needed, naming the field, never the value.
+ */
+export const secretField =
+  (whole: () => Promise<string>, field: string): (() => Promise<string>) =>
+  async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await whole());
+    } catch {
+      throw new Error('the provider-secrets secret is not a JSON object');
+    }
+    const value = (parsed as Record<string, unknown> | null)?.[field];
+    if (typeof value !== 'string' || !value) throw new Error(`the provider-secrets secret has no "${field}"`);
+    return value;
+  };
+
 /** The operator's admin key, kept in Secrets Manager. */
 export const secretAdminKey = (client: SecretsManagerClient, secretId: string): AdminKeySource => cachedSecret(client, secretId);
 

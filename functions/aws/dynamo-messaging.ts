@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryFailure, DeliveryLog, DeliveryReceipt, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
 import { randomId } from '../../shared/util/bytes.js';
+import { readSecret, type SecretSource } from './admin-key-secret.js';
 import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
@@ -138,10 +139,12 @@ export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): Delivery
 };
 
 /** The ZNS refresh token: the configured one until the first rotation, then the stored one. */
-export const dynamoZnsTokens = ({ client, tableName }: TableOptions, initial?: string) => ({
+export const dynamoZnsTokens = ({ client, tableName }: TableOptions, initial?: SecretSource) => ({
+  /** The latest rotated refresh token; the configured first one (read only then) until Zalo has rotated it. */
   async load() {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: 'ZNS', sk: 'REFRESH' }, ConsistentRead: true }));
-    return (r.Item?.token as string | undefined) ?? initial;
+    const stored = r.Item?.token as string | undefined;
+    return stored ?? (initial === undefined ? undefined : readSecret(initial));
   },
   async save(token: string) {
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: 'ZNS', sk: 'REFRESH', token } }));

@@ -1,5 +1,7 @@
 import { type DocumentIdentityProvider, IdentityProviderError, type ProviderFinding } from '../../shared/identity/ports.js';
 import { randomId } from '../../shared/util/bytes.js';
+import type { SecretSource } from '../aws/admin-key-secret.js';
+import { providerSecret } from './provider-secret.js';
 
 /**
  * An eKYC vendor of the kind Vietnamese platforms use, speaking the REST shape FPT.AI
@@ -14,7 +16,8 @@ import { randomId } from '../../shared/util/bytes.js';
  */
 export const ekycDocumentProvider = (options: {
   url: string;
-  apiKey: string;
+  /** The key itself, or where to read it (the provider-secrets secret). */
+  apiKey: SecretSource;
   name?: string;
   fetch?: typeof fetch;
 }): DocumentIdentityProvider => {
@@ -25,11 +28,12 @@ export const ekycDocumentProvider = (options: {
       form.append(field, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), 'image.jpg');
     // Serialised here so any fetch (the guarded one takes bytes only) can send it.
     const encoded = new Request('http://multipart.invalid/', { method: 'POST', body: form });
+    const apiKey = await providerSecret(options.apiKey);
     let r: Response;
     try {
       r = await doFetch(`${options.url}${path}`, {
         method: 'POST',
-        headers: { 'api-key': options.apiKey, 'content-type': encoded.headers.get('content-type') as string },
+        headers: { 'api-key': apiKey, 'content-type': encoded.headers.get('content-type') as string },
         body: new Uint8Array(await encoded.arrayBuffer()),
       });
     } catch {

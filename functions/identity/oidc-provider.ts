@@ -1,5 +1,7 @@
 import { createHash, createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { IdentityProviderError, type OidcIdentityProvider, type ProviderFinding } from '../../shared/identity/ports.js';
+import type { SecretSource } from '../aws/admin-key-secret.js';
+import { providerSecret } from './provider-secret.js';
 
 /**
  * A generic OpenID Connect relying party for identity services that federate VNeID:
@@ -12,7 +14,8 @@ import { IdentityProviderError, type OidcIdentityProvider, type ProviderFinding 
 export interface OidcOptions {
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret?: string;
+  /** A confidential client's secret, or where to read it (the provider-secrets secret). */
+  readonly clientSecret?: SecretSource;
   readonly idNumberClaim?: string;
   readonly name?: string;
   readonly fetch?: typeof fetch;
@@ -101,13 +104,12 @@ export const oidcIdentityProvider = (options: OidcOptions): OidcIdentityProvider
     },
     async redeem(input): Promise<ProviderFinding> {
       const d = await discover();
+      const secret = options.clientSecret ? await providerSecret(options.clientSecret) : undefined;
       const body = await getJson(d.token_endpoint, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          ...(options.clientSecret
-            ? { authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}` }
-            : {}),
+          ...(secret ? { authorization: `Basic ${Buffer.from(`${options.clientId}:${secret}`).toString('base64')}` } : {}),
         },
         body: new URLSearchParams({
           grant_type: 'authorization_code',

@@ -1,4 +1,5 @@
 import { type MessageKind, type Messenger, MessengerError } from '../../shared/messaging/ports.js';
+import { readSecret, type SecretSource } from '../aws/admin-key-secret.js';
 
 /**
  * Zalo Notification Service (ZNS): template messages to a phone number, sent by the tenant's
@@ -16,7 +17,8 @@ export interface ZnsOptions {
   readonly apiUrl: string;
   readonly oauthUrl: string;
   readonly appId: string;
-  readonly secretKey: string;
+  /** The app's secret key, or where to read it (the provider-secrets secret). */
+  readonly secretKey: SecretSource;
   readonly templates: Partial<Record<MessageKind, string>>;
   /** Where the current refresh token lives (it rotates on every use). */
   readonly tokens: { load(): Promise<string | undefined>; save(refreshToken: string): Promise<void> };
@@ -49,11 +51,18 @@ export const znsMessenger = (options: ZnsOptions): Messenger => {
 
   const accessToken = async (force = false): Promise<string> => {
     if (!force && access && access.until > Date.now()) return access.token;
-    const refresh = await options.tokens.load();
+    let refresh: string | undefined;
+    let secretKey: string;
+    try {
+      refresh = await options.tokens.load();
+      secretKey = await readSecret(options.secretKey);
+    } catch (e) {
+      throw new MessengerError('unavailable', `ZNS credentials could not be read (${(e as Error).name})`);
+    }
     if (!refresh) throw new MessengerError('not_configured', 'no ZNS refresh token configured');
     const body = await call(`${options.oauthUrl}/v4/oa/access_token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: options.secretKey },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: secretKey },
       body: new URLSearchParams({ app_id: options.appId, grant_type: 'refresh_token', refresh_token: refresh }).toString(),
     });
     if (typeof body.access_token !== 'string')

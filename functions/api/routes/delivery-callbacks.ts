@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../../shared/errors.js';
 import { applyDeliveryReceipt } from '../../../shared/messaging/apply-receipt.js';
+import { readSecret } from '../../aws/admin-key-secret.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonContent } from '../openapi.js';
 
@@ -42,8 +43,9 @@ export const deliveryCallbackRoutes = (deps: AppDeps) => {
         throw new AppError('bad_request', 'The body is not valid JSON.');
       }
       const given = /^mac=([0-9a-f]{64})$/.exec(c.req.header('x-zevent-signature') ?? '')?.[1];
+      const oaSecretKey = await readSecret(secret.oaSecretKey);
       const expected = createHash('sha256')
-        .update(`${secret.appId}${raw}${String(event.timestamp ?? '')}${secret.oaSecretKey}`)
+        .update(`${secret.appId}${raw}${String(event.timestamp ?? '')}${oaSecretKey}`)
         .digest();
       if (!given || event.app_id !== secret.appId || !timingSafeEqual(Buffer.from(given, 'hex'), expected)) {
         throw new AppError('unauthorized', 'Bad callback signature.');
