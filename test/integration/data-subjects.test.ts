@@ -167,19 +167,27 @@ describe('personal-data requests (issue 17)', () => {
     expect(otherList.body.items.map((r) => r.kind)).toEqual(['access']);
   });
 
-  it('keeps a completed envelope under legal hold with both reasons, and touches nothing of it', async () => {
+  it('keeps a completed envelope under legal hold with both reasons and one still out for signing, and touches nothing of them', async () => {
     const { apiKey: key } = await createTenant('Công ty Phong Toả');
     const email = uniqueEmail('hold');
     const env = await createAndSend(key, [{ name: 'Lê Thị Hoa', email }]);
     expect((await signWith(await latestLinkToken(email), 'Lê Thị Hoa')).status).toBe(200);
     await outboxDrained();
     expect((await call('POST', `/v1/envelopes/${env.id}/legal-hold`, { key, json: { reason: 'Tranh chấp 12/2026' } })).status).toBe(200);
+    const open = await createAndSend(key, [{ name: 'Lê Thị Hoa', email }]); // still out for signing
     const r = await call<{ envelopes: Erasure[] }>('POST', '/v1/data-subjects/erase', { key, json: { email } });
     expect(r.status).toBe(200);
-    expect(r.body.envelopes).toHaveLength(1);
-    expect(r.body.envelopes[0]?.action).toBe('kept');
-    expect(r.body.envelopes[0]?.kept.map((k) => k.code)).toEqual(['legal_hold', 'retention']);
-    expect(r.body.envelopes[0]?.kept[0]?.message.en).toContain('Tranh chấp 12/2026');
+    expect(r.body.envelopes).toHaveLength(2);
+    const held = r.body.envelopes.find((e) => e.envelopeId === env.id);
+    expect(held?.action).toBe('kept');
+    expect(held?.kept.map((k) => k.code)).toEqual(['legal_hold', 'retention']);
+    expect(held?.kept[0]?.message.en).toContain('Tranh chấp 12/2026');
+    const inProgress = r.body.envelopes.find((e) => e.envelopeId === open.id);
+    expect(inProgress).toMatchObject({ action: 'kept', erased: { recipients: 0, documents: 0 } });
+    expect(inProgress?.kept.map((k) => k.code)).toEqual(['in_progress']);
+    expect((await call<{ recipients: { email: string }[] }>('GET', `/v1/envelopes/${open.id}`, { key })).body.recipients[0]?.email).toBe(
+      email,
+    );
     expect((await call<{ ok: boolean }>('GET', `/v1/envelopes/${env.id}/audit/verify`, { key })).body.ok).toBe(true);
   });
 
