@@ -32,6 +32,7 @@ import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
 import { dynamoOpenEnvelopeIndex, dynamoSignerAuthStore } from './aws/dynamo-workflow.js';
 import { awsDependencyChecks } from './aws/health-checks.js';
+import { kmsSecretBox } from './aws/kms-secret-box.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3ArchiveStore } from './aws/s3-archive-store.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
@@ -153,6 +154,8 @@ export const composeAppDeps = (
     tenants: dynamoTenantRepository(table),
     audit: dynamoAuditRepository(table),
     console: dynamoConsoleRepository(table),
+    // Console TOTP seeds: envelope encryption under the deployment's data key (made locally on first use).
+    secretBox: kmsSecretBox({ kms: clients.kms, alias: `${config.keyAliasPrefix}/data`, create: config.local }),
     templates: dynamoTemplateRepository(table),
     bulkJobs: dynamoBulkJobRepository(table),
     // Every stored revision registers its SHA-256, so POST /v1/verify can link a file to its envelope.

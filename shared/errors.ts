@@ -129,6 +129,16 @@ export const ERROR_STATUS = {
   data_subject_request_not_found: 404,
   /** A personal-data request without exactly one valid identifier (email, phone or idNumber). */
   invalid_subject: 400,
+  /** Issue 15: the console user's role does not allow this route (details.needed: read, send or admin). */
+  insufficient_role: 403,
+  /** Issue 15: the API key lacks the scope this route needs (details.needed). */
+  insufficient_scope: 403,
+  /** Issue 15: too many failed sign-ins for this account from this address, for this account, or from this address. */
+  login_locked: 429,
+  /** Issue 15: the password was right; a TOTP code (or a recovery code) is needed, or it was wrong/used. */
+  totp_invalid: 401,
+  /** Issue 15: the sign-in challenge (between password and TOTP) is unknown, used or older than 5 minutes. */
+  login_challenge_invalid: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -70,7 +70,8 @@ export const createApp = (deps: AppDeps) => {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
     const perIp = ipRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' });
     // Hono's '/x/*' also matches '/x': one pattern per family, so a request counts once.
-    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/embed/*', '/app/api/login']) app.use(p, perIp);
+    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/embed/*', '/app/api/login', '/app/api/login/*'])
+      app.use(p, perIp);
   }
   // Generated from the route definitions (functions/api/openapi.ts); built once, on first request.
   let document: ReturnType<typeof openApiDocument> | undefined;

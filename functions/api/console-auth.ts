@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ConsoleSession } from '../../shared/console/ports.js';
+import { assertScope, ROLE_SCOPE } from '../../shared/console/roles.js';
 import { resolveSession, SESSION_HOURS } from '../../shared/console/sign-in.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -58,6 +59,8 @@ export const sessionAuth = (deps: AppDeps) =>
         throw new AppError('forbidden', 'Missing or wrong CSRF token; reload the page.');
       }
     }
+    // The role decides the route (shared/console/roles.ts): 403 insufficient_role, before any body is read.
+    assertScope([ROLE_SCOPE[session.role ?? 'viewer']], c.req.method, c.req.path.replace(/^\/app\/api(?=\/)/, ''), 'user');
     c.set('session', session);
     c.set('tenantId', session.tenantId);
     await next();

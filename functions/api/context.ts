@@ -1,5 +1,5 @@
 import type { BulkJobRepository } from '../../shared/bulk/types.js';
-import type { ConsoleRepository } from '../../shared/console/ports.js';
+import type { ConsoleRepository, SecretBox } from '../../shared/console/ports.js';
 import type { DashboardSource } from '../../shared/dashboard/ports.js';
 import type { DataSubjectStore } from '../../shared/data-subjects/types.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
@@ -30,6 +30,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly console: ConsoleRepository;
   /** The console home's envelope summaries (GET /v1/dashboard). */
   readonly dashboard: DashboardSource;
+  /** Seals console TOTP secrets (KMS envelope encryption, functions/aws/kms-secret-box.ts). */
+  readonly secretBox: SecretBox;
   /** The admin key for /admin endpoints (Secrets Manager, read once); absent = admin endpoints disabled. */
   readonly adminKey?: AdminKeySource;
   /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { chainEvent } from '../../shared/audit/chain.js';
+import type { Scope } from '../../shared/console/roles.js';
 import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
 import { AppError } from '../../shared/errors.js';
@@ -116,9 +117,10 @@ export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRe
   async putApiKey(keyHash, tenantId) {
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', tenantId } }));
   },
-  async findTenantByApiKey(keyHash) {
+  async findApiKey(keyHash) {
     const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY' } }));
-    return r.Item?.tenantId as string | undefined;
+    if (!r.Item?.tenantId) return undefined;
+    return { tenantId: r.Item.tenantId as string, ...(Array.isArray(r.Item.scopes) ? { scopes: r.Item.scopes as Scope[] } : {}) };
   },
 });
 

@@ -11,6 +11,12 @@ export interface TableOptions {
 export const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
+/** A transaction refused because one of its conditions failed (a condition of a single write: isConditionFailure). */
+export const isTransactionConditionFailure = (e: unknown): boolean => {
+  const err = e as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
+  return err?.name === 'TransactionCanceledException' && (err.CancellationReasons ?? []).some((r) => r?.Code === 'ConditionalCheckFailed');
+};
+
 /** The stored item without its table keys and TTL attribute. */
 export const stripKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {
   if (!item) return undefined;

@@ -68,7 +68,7 @@ const main = async () => {
     keyHash: hashApiKey(devKey),
     createdAt: new Date().toISOString(),
   });
-  // A sender-console user of the dev tenant; an existing one keeps its password.
+  // The dev tenant's console admin (asked to enrol TOTP at the first sign-in); an existing one keeps its password.
   const consoleUser = { email: env.KYSO_DEV_USER || 'dev@kyso.local', password: env.KYSO_DEV_PASSWORD || randomId(12) };
   const consoleUserIsNew = await createUser(deps, { tenantId: 'dev', name: 'Kyso Dev', ...consoleUser }).then(
     () => true,
@@ -105,7 +105,7 @@ const main = async () => {
         `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
         `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
         `Labour platform (provisional, local): ${config.labourPlatform?.url}   received: ${url}/dev/labour-platform`,
-        `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'}`,
+        `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'} (admin: TOTP enrolment at first sign-in)`,
         '',
       ].join('\n'),
     );

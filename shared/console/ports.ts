@@ -1,3 +1,5 @@
+import type { Role, Scope } from './roles.js';
+
 /** The sender console's state: tenant users, their sessions, and the tenant's API keys (all stored hashed where secret). */
 export interface ConsoleUser {
   readonly id: string;
@@ -7,16 +9,65 @@ export interface ConsoleUser {
   readonly name: string;
   readonly passwordHash: string;
   readonly createdAt: string;
-  /** Consecutive wrong passwords since the last success or lock. */
-  readonly failedLogins?: number;
-  /** Sign-in refused until then (after too many wrong passwords). */
-  readonly lockedUntil?: string;
+  /** admin, sender or viewer (shared/console/roles.ts); users made before roles existed are admins. */
+  readonly role?: Role;
+  /** The TOTP secret, sealed by the SecretBox (KMS envelope encryption); absent = no second factor yet. */
+  readonly totpSecret?: string;
+  readonly totpEnrolledAt?: string;
+  /** The last TOTP step used: codes of that step or older are refused (no replay). */
+  readonly totpLastStep?: number;
+  /** Unused recovery codes, by hash (shared/console/recovery-codes.ts); each removed when used. */
+  readonly recoveryCodes?: Readonly<Record<string, true>>;
+}
+
+/** A user as listed to admins: never the password hash, the secret or the codes. */
+export interface ConsoleUserSummary {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdAt: string;
+  readonly totpEnabled: boolean;
+}
+
+/** Between a right password and the second factor (5 minutes, 5 tries), keyed by the hash of its random token. */
+export interface LoginChallenge {
+  readonly email: string;
+  /** totp: the user has a second factor; enrol: an admin without one, who must add it now. */
+  readonly kind: 'totp' | 'enrol';
+  /** enrol only: the new secret, sealed, kept here until a code from it proves the app has it. */
+  readonly pendingSecret?: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * One failed-sign-in counter: at most `limit` attempts in the fixed window starting at
+ * `windowStart` (epoch seconds) of `windowSeconds`. Attempts are taken before the password
+ * is checked (see sign-in.ts), all counters of an attempt at once or none.
+ */
+export interface LoginCounter {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowStart: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Secrets we must read back (TOTP seeds) are sealed before they are stored: envelope encryption
+ * under the deployment's KMS data key, bound to an encryption context (functions/aws/kms-secret-box.ts).
+ */
+export interface SecretBox {
+  seal(plain: Uint8Array, context: Readonly<Record<string, string>>): Promise<string>;
+  /** Throws when the context differs from the one it was sealed with. */
+  open(sealed: string, context: Readonly<Record<string, string>>): Promise<Uint8Array>;
 }
 
 export interface ConsoleSession {
   readonly userId: string;
   readonly tenantId: string;
   readonly email: string;
+  /** The user's role when the session began (sessions made before roles: treated as viewer). */
+  readonly role?: Role;
   /** Double-submit CSRF token: the page sends it back in `x-csrf-token` on every state change. */
   readonly csrfToken: string;
   readonly createdAt: string;
@@ -31,16 +82,35 @@ export interface ApiKeyRecord {
   readonly prefix: string;
   readonly keyHash: string;
   readonly createdAt: string;
+  /** read, send, admin (each implies those below); keys made before scopes: admin. */
+  readonly scopes?: readonly Scope[];
+  /** The console user who made it (senders may revoke only their own). */
+  readonly createdBy?: string;
 }
 
 export interface ConsoleRepository {
-  /** Fails with `conflict` if the email is taken. */
+  /** Fails with `conflict` if the email is taken. Also lists the user under its tenant. */
   createUser(user: ConsoleUser): Promise<void>;
   findUserByEmail(email: string): Promise<ConsoleUser | undefined>;
-  /** Atomically counts one more wrong password; returns the new count. */
-  noteLoginFailure(email: string): Promise<number>;
-  /** Resets the count, and locks sign-in until `lockedUntil` when given (clears the lock otherwise). */
-  resetLoginFailures(email: string, lockedUntil?: string): Promise<void>;
+  listUsers(tenantId: string): Promise<ConsoleUserSummary[]>;
+  /**
+   * Takes one attempt from every counter in one conditional transaction: true when all had
+   * room; false (and nothing counted) when any is at its limit. Parallel callers never get
+   * more than `limit` trues per window.
+   */
+  reserveLoginAttempt(counters: readonly LoginCounter[]): Promise<boolean>;
+  /** Gives one attempt back to each counter (the attempt succeeded: it was not a failure). */
+  releaseLoginAttempt(counters: readonly LoginCounter[]): Promise<void>;
+  putChallenge(idHash: string, challenge: LoginChallenge): Promise<void>;
+  /** Counts one try on the challenge; undefined when unknown or out of tries (`maxTries`). */
+  tryChallenge(idHash: string, maxTries: number): Promise<LoginChallenge | undefined>;
+  deleteChallenge(idHash: string): Promise<void>;
+  /** Stores the sealed TOTP secret and the recovery-code hashes; `step` (the enrolment code's) counts as used. */
+  enableTotp(email: string, sealedSecret: string, recoveryHashes: readonly string[], step: number, at: string): Promise<void>;
+  /** Records `step` as used if it is newer than the last used one (conditional write); false = replay. */
+  useTotpStep(email: string, step: number): Promise<boolean>;
+  /** Removes the code's hash if present (conditional write); false = unknown or already used. */
+  useRecoveryCode(email: string, hash: string): Promise<boolean>;
   /** Sessions are keyed by the SHA-256 of the cookie value and expire by TTL. */
   putSession(idHash: string, session: ConsoleSession): Promise<void>;
   getSession(idHash: string): Promise<ConsoleSession | undefined>;

@@ -1,3 +1,4 @@
+import type { Scope } from '../console/roles.js';
 import type { KeySpec } from '../pki/key-signer.js';
 import type { SignerCredentials } from '../pki/platform-pki.js';
 import type { OutboxItem } from './effects.js';
@@ -33,7 +34,8 @@ export interface TenantRepository {
   create(tenant: Tenant): Promise<void>;
   get(tenantId: string): Promise<Tenant | undefined>;
   putApiKey(keyHash: string, tenantId: string): Promise<void>;
-  findTenantByApiKey(keyHash: string): Promise<string | undefined>;
+  /** The key's tenant and scopes (read/send/admin; absent on keys made before scopes: all of them). */
+  findApiKey(keyHash: string): Promise<{ tenantId: string; scopes?: readonly Scope[] } | undefined>;
 }
 
 export interface AuditRepository {

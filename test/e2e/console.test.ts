@@ -20,7 +20,8 @@ const tenantWithUser = async (label: string) => {
   const email = uniqueEmail(`hr-${label}`);
   const r = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
     key: inject('adminKey'),
-    json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
+    // A sender signs in with a password alone; admins must enrol TOTP (test/e2e/console-totp.test.ts).
+    json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
   });
   expect(r.status).toBe(201);
   return { ...tenant, email };

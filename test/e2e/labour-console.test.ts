@@ -32,7 +32,7 @@ describe('labour contracts in the console', () => {
     const email = uniqueEmail('hr-labour');
     const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
       key: inject('adminKey'),
-      json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
+      json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
     });
     expect(user.status).toBe(201);
     const key = tenant.apiKey;

@@ -40,7 +40,7 @@ const api = async (method, path, body) => {
     payload = JSON.stringify(body);
   }
   const res = await fetch(`/app/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
-  if (res.status === 401 && path !== '/login') {
+  if (res.status === 401 && !path.startsWith('/login')) {
     showLogin();
     throw new ApiError(401, null);
   }
@@ -76,14 +76,105 @@ function showLogin() {
     message.textContent = '';
     try {
       const r = await api('POST', '/login', { email: email.value, password: password.value });
-      csrf = r.csrfToken;
-      await start();
+      if (r.next === 'session') {
+        csrf = r.csrfToken;
+        await start();
+      } else showSecondFactor(r);
     } catch (e) {
       message.textContent = e.status === 401 ? S.badLogin : e.status === 429 ? S.locked : e.message;
     }
   });
   app.replaceChildren(form);
   email.focus();
+}
+
+/** Step 2: the TOTP code (or a recovery code); for an admin without TOTP, enrolment by QR code first. */
+function showSecondFactor(step) {
+  const enrol = step.next === 'enrol';
+  const code = el('input', {
+    id: 'totp-code',
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}',
+    maxlength: '6',
+    required: true,
+  });
+  const recovery = el('input', { id: 'recovery-code', autocomplete: 'off' });
+  const recoveryBox = el('div', { hidden: true }, el('label', { for: 'recovery-code' }, S.recoveryCode), recovery);
+  const message = errorBox();
+  const form = el(
+    'form',
+    { class: 'card narrow', id: 'second-factor' },
+    el('h1', {}, enrol ? S.enrolTitle : S.totpTitle),
+    enrol
+      ? [
+          el('p', {}, S.enrolHelp),
+          el('img', { id: 'totp-qr', src: `data:image/svg+xml;base64,${btoa(step.qrSvg)}`, alt: S.enrolQr, width: '200', height: '200' }),
+          el('p', {}, S.enrolSecret, ' ', el('code', { id: 'totp-secret' }, step.secret.replace(/(.{4})/g, '$1 ').trim())),
+        ]
+      : [],
+    el('label', { for: 'totp-code' }, S.totpCode),
+    code,
+    recoveryBox,
+    message,
+    el('button', { type: 'submit' }, S.totpVerify),
+    enrol
+      ? []
+      : el(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: () => {
+              recoveryBox.hidden = false;
+              code.required = false;
+              recovery.focus();
+            },
+          },
+          S.useRecovery,
+        ),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    message.textContent = '';
+    const body = { challenge: step.challenge };
+    if (recovery.value.trim()) body.recoveryCode = recovery.value.trim();
+    else body.code = code.value.trim();
+    try {
+      const r = await api('POST', '/login/totp', body);
+      csrf = r.csrfToken;
+      if (r.recoveryCodes) showRecoveryCodes(r.recoveryCodes);
+      else await start();
+    } catch (e) {
+      if (e.code === 'login_challenge_invalid') {
+        showLogin();
+        const alert = document.querySelector('#login [role=alert]');
+        if (alert) alert.textContent = S.totpExpired;
+      } else message.textContent = e.code === 'totp_invalid' ? S.totpWrong : e.status === 429 ? S.locked : e.message;
+    }
+  });
+  app.replaceChildren(form);
+  code.focus();
+}
+
+/** Shown once, right after enrolment: the codes are stored only as hashes. */
+function showRecoveryCodes(codes) {
+  const done = el('button', { type: 'button', id: 'recovery-done', onclick: () => start() }, S.recoveryDone);
+  app.replaceChildren(
+    el(
+      'section',
+      { class: 'card narrow', id: 'recovery-codes' },
+      el('h1', {}, S.recoveryTitle),
+      el('p', {}, S.recoveryHelp),
+      el(
+        'ol',
+        { class: 'codes' },
+        codes.map((c) => el('li', {}, el('code', {}, c))),
+      ),
+      done,
+    ),
+  );
+  done.focus();
 }
 
 // ---- envelopes list ------------------------------------------------------------------
@@ -446,6 +537,9 @@ async function start() {
   csrf = me.csrfToken;
   shellElement('nav').hidden = false;
   shellElement('who').textContent = `${me.email} · ${me.tenant.name}`;
+  // A viewer cannot create anything: the page hides what the API would refuse (403 insufficient_role).
+  document.body.dataset.role = me.role;
+  for (const a of document.querySelectorAll('#nav a[href="#/new"]')) /** @type {HTMLElement} */ (a).hidden = me.role === 'viewer';
   await route();
 }
 

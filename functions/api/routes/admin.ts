@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createUser } from '../../../shared/console/create-user.js';
+import { ROLES } from '../../../shared/console/roles.js';
 import type { TenantRepository } from '../../../shared/envelope/ports.js';
 import { AppError } from '../../../shared/errors.js';
 import { randomId } from '../../../shared/util/bytes.js';
@@ -20,6 +21,7 @@ const createUserSchema = z.object({
   email: z.email().max(254),
   name: z.string().trim().min(1).max(200),
   password: z.string().min(10).max(200),
+  role: z.enum(ROLES).optional().openapi({ description: 'admin (default; must enrol TOTP at first sign-in), sender or viewer' }),
 });
 
 const tags = ['Admin'];
@@ -70,7 +72,7 @@ export const adminRoutes = (deps: AppDeps) => {
       request: { params: pathParams('id'), body: jsonBody(createUserSchema) },
       responses: {
         201: jsonContent(z.object({ user: z.looseObject({ id: z.string(), email: z.string(), name: z.string() }) }), 'The user'),
-        ...errors('unauthorized', 'not_found', 'conflict'),
+        ...errors('unauthorized', 'not_found', 'conflict', 'control_characters'),
       },
     }),
     async (c) => {

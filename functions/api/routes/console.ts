@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { hashSessionId, signIn } from '../../../shared/console/sign-in.js';
+import { createUser } from '../../../shared/console/create-user.js';
+import { canGrant, expandScopes, ROLE_SCOPE, ROLES, SCOPES } from '../../../shared/console/roles.js';
+import { completeSignIn, hashSessionId, roleOf, type SignInResult, signIn } from '../../../shared/console/sign-in.js';
 import { searchEnvelopes } from '../../../shared/envelope/search-envelopes.js';
 import { AppError } from '../../../shared/errors.js';
 import { randomId } from '../../../shared/util/bytes.js';
@@ -23,7 +25,20 @@ import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } 
 import { templateRoutes } from './templates.js';
 
 const loginSchema = z.object({ email: z.string().trim().max(254), password: z.string().min(1).max(200) });
-const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100) });
+const secondFactorSchema = z
+  .object({
+    challenge: z.string().max(100),
+    code: z.string().trim().max(10).optional(),
+    recoveryCode: z.string().trim().max(40).optional(),
+  })
+  .refine((b) => b.code || b.recoveryCode, { message: 'Send code or recoveryCode.' });
+const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100), scopes: z.array(z.enum(SCOPES)).min(1).max(3).optional() });
+const userSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(ROLES),
+  password: z.string().min(10).max(200),
+});
 const STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] as const;
 
 // html.js (web/shared/) sits beside the console's scripts so they import it relatively, as the signer page does.
@@ -83,17 +98,37 @@ export const consoleRoutes = (deps: AppDeps) => {
     });
   });
 
+  /** A finished sign-in: the cookie, and what the page needs (recovery codes only right after enrolment, once). */
+  const started = (c: Context<ConsoleEnv>, result: Extract<SignInResult, { next: 'session' }>) => {
+    const { sessionId, session } = result;
+    setSessionCookie(c, deps.publicUrl, sessionId);
+    deps.logger.info('console sign-in', { tenantId: session.tenantId, userId: session.userId, enrolled: Boolean(result.recoveryCodes) });
+    return c.json({
+      next: 'session' as const,
+      email: session.email,
+      role: session.role,
+      csrfToken: session.csrfToken,
+      ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
+    });
+  };
+
+  // Step 1: email + password → a session, or a challenge for step 2 (TOTP, or enrolment for an admin without it).
   app.post('/api/login', async (c) => {
     // Login CSRF: a JSON body cannot come from a cross-site form, and Origin must be ours.
     assertSameOrigin(c, deps.publicUrl);
     const { email, password } = loginSchema.parse(await readJson(c.req.raw));
-    const { sessionId, session } = await signIn(deps, email, password);
-    setSessionCookie(c, deps.publicUrl, sessionId);
-    deps.logger.info('console sign-in', { tenantId: session.tenantId, userId: session.userId });
-    return c.json({ email: session.email, csrfToken: session.csrfToken });
+    const result = await signIn(deps, { email, password, ip: c.get('clientIp') });
+    if (result.next === 'session') return started(c, result);
+    return c.json(result);
+  });
+  // Step 2: the 6-digit code (or a recovery code) against the challenge from step 1.
+  app.post('/api/login/totp', async (c) => {
+    assertSameOrigin(c, deps.publicUrl);
+    const body = secondFactorSchema.parse(await readJson(c.req.raw));
+    return started(c, await completeSignIn(deps, { ...body, ip: c.get('clientIp') }));
   });
 
-  app.use('/api/*', async (c, next) => (c.req.path === '/app/api/login' ? next() : sessionAuth(deps)(c, next)));
+  app.use('/api/*', async (c, next) => (c.req.path.startsWith('/app/api/login') ? next() : sessionAuth(deps)(c, next)));
 
   app.post('/api/logout', async (c) => {
     const id = getCookie(c, SESSION_COOKIE);
@@ -105,7 +140,12 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.get('/api/me', async (c) => {
     const session = c.get('session');
     const tenant = await deps.tenants.get(session.tenantId);
-    return c.json({ email: session.email, tenant: { id: session.tenantId, name: tenant?.name ?? '' }, csrfToken: session.csrfToken });
+    return c.json({
+      email: session.email,
+      role: session.role ?? 'viewer',
+      tenant: { id: session.tenantId, name: tenant?.name ?? '' },
+      csrfToken: session.csrfToken,
+    });
   });
 
   app.get('/api/envelopes', async (c) => {
@@ -132,28 +172,68 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.get('/api/keys', async (c) => {
     const keys = await deps.console.listApiKeys(c.get('tenantId'));
     keys.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return c.json({ items: keys.map(({ id, label, prefix, createdAt }) => ({ id, label, prefix, createdAt })) });
+    return c.json({
+      items: keys.map(({ id, label, prefix, createdAt, scopes }) => ({
+        id,
+        label,
+        prefix,
+        createdAt,
+        scopes: expandScopes(scopes ?? ['admin']),
+      })),
+    });
   });
   app.post('/api/keys', async (c) => {
-    const { label } = apiKeySchema.parse(await readJson(c.req.raw));
+    const session = c.get('session');
+    const role = session.role ?? 'viewer';
+    const body = apiKeySchema.parse(await readJson(c.req.raw));
+    // A key never holds more than its maker: a sender's key cannot have the admin scope.
+    const scopes = expandScopes(body.scopes ?? [ROLE_SCOPE[role]]);
+    if (!canGrant(role, scopes)) {
+      throw new AppError('insufficient_role', 'Your role cannot make a key with these scopes.', { needed: 'admin' });
+    }
     const key = `kyso_${randomId(24)}`;
     const record = {
       id: randomId(9),
       tenantId: c.get('tenantId'),
-      label,
+      label: body.label,
       prefix: key.slice(0, 10),
       keyHash: hashApiKey(key),
       createdAt: deps.clock.now().toISOString(),
+      scopes,
+      createdBy: session.userId,
     };
     await deps.console.putApiKey(record);
     deps.logger.info('api key created', { tenantId: record.tenantId, keyId: record.id });
     // The only time the key is shown: it is stored as a hash.
-    return c.json({ id: record.id, label, prefix: record.prefix, createdAt: record.createdAt, key }, 201);
+    return c.json({ id: record.id, label: record.label, prefix: record.prefix, createdAt: record.createdAt, scopes, key }, 201);
   });
   app.delete('/api/keys/:id', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') {
+      // Senders revoke only the keys they made.
+      const mine = (await deps.console.listApiKeys(c.get('tenantId'))).find((k) => k.id === c.req.param('id'));
+      if (mine && mine.createdBy !== session.userId)
+        throw new AppError('insufficient_role', 'Only an admin can revoke this key.', { needed: 'admin' });
+    }
     if (!(await deps.console.revokeApiKey(c.get('tenantId'), c.req.param('id')))) throw new AppError('not_found', 'No such key.');
     deps.logger.info('api key revoked', { tenantId: c.get('tenantId'), keyId: c.req.param('id') });
     return c.body(null, 204);
+  });
+
+  // Users of the tenant (admin only, by roles.ts): list, and add one with a role.
+  app.get('/api/users', async (c) => {
+    const users = await deps.console.listUsers(c.get('tenantId'));
+    users.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return c.json({ items: users });
+  });
+  app.post('/api/users', async (c) => {
+    const input = userSchema.parse(await readJson(c.req.raw));
+    const user = await createUser(deps, { ...input, tenantId: c.get('tenantId') });
+    deps.logger.info('console user created', { tenantId: user.tenantId, userId: user.id, role: roleOf(user) });
+    return c.json(
+      { user: { id: user.id, email: user.email, name: user.name, role: roleOf(user), createdAt: user.createdAt, totpEnabled: false } },
+      201,
+    );
   });
 
   return app;

@@ -103,7 +103,7 @@ const trustAnchors = async (deps: AppDeps, authorization: string | undefined): P
   const anchors = [(await deps.pki()).rootCertificate, ...(deps.trustedRoots ?? [])];
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (key && deps.trustLists) {
-    const tenantId = await deps.tenants.findTenantByApiKey(hashApiKey(key));
+    const tenantId = (await deps.tenants.findApiKey(hashApiKey(key)))?.tenantId;
     if (!tenantId) throw new AppError('unauthorized', 'The API key is not valid (leave Authorization out to verify without an account).');
     anchors.push(...(await deps.trustLists.rootsFor(tenantId)));
   }

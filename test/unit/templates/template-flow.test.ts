@@ -57,7 +57,7 @@ const memoryDeps = () => {
     documents: { put: async (k: string, b: Uint8Array) => void docs.set(k, b), get: async (k: string) => docs.get(k) as Uint8Array },
     audit: { append: async () => ({}) as never, list: async () => [] },
     tokens: { put: async () => {}, get: async () => undefined, delete: async () => {} },
-    tenants: { create: async () => {}, get: async () => undefined, putApiKey: async () => {}, findTenantByApiKey: async () => undefined },
+    tenants: { create: async () => {}, get: async () => undefined, putApiKey: async () => {}, findApiKey: async () => undefined },
     mailer: { send: async () => {} },
     clock: { now: () => new Date('2026-11-25T08:00:00Z') },
     pki: () => Promise.reject(new Error('no PKI in this test')),

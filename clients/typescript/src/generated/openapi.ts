@@ -104,6 +104,11 @@ export interface paths {
                         email: string;
                         name: string;
                         password: string;
+                        /**
+                         * @description admin (default; must enrol TOTP at first sign-in), sender or viewer
+                         * @enum {string}
+                         */
+                        role?: "viewer" | "sender" | "admin";
                     };
                 };
             };
@@ -125,7 +130,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error: validation_failed */
+                /** @description Error: validation_failed, control_characters */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6303,7 +6308,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found" | "invalid_subject";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found" | "invalid_subject" | "insufficient_role" | "insufficient_scope" | "login_locked" | "totp_invalid" | "login_challenge_invalid";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
