@@ -90,7 +90,7 @@ describe('console two-step sign-in (Chromium)', () => {
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.locator('#second-factor, #login [role=alert]:not(:empty)').first().waitFor();
-    expect(await page.locator('#login [role=alert]').count(), await page.locator('main').innerText()).toBe(0);
+    expect(await page.locator('#login [role=alert]').count(), (await page.locator('main').textContent()) ?? '').toBe(0);
     await page.getByRole('button', { name: 'Dùng mã khôi phục' }).click();
     await page.getByLabel('Mã khôi phục').fill(codes[0] as string);
     await page.getByRole('button', { name: 'Xác nhận' }).click();

@@ -3,6 +3,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { TEST_BUCKET as Bucket, localS3 } from '../support/aws.js';
+import { consoleSignIn } from '../support/console.js';
 import { ekycImages } from '../support/ekyc-test-server.js';
 import { createAndSend, type ErrorBody, latestLinkToken, signWith, workflowJson } from '../support/workflow.js';
 
@@ -221,14 +222,13 @@ describe('personal-data requests (issue 17)', () => {
       json: { email, name: 'Phòng Nhân sự', password },
     });
     expect(user.status).toBe(201);
-    const login = await call<{ csrfToken: string }>('POST', '/app/api/login', { json: { email, password } });
-    expect(login.status).toBe(200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    // The user is the tenant's admin (personal-data requests are admin-only): password, then TOTP enrolment.
+    const { cookie, csrfToken } = await consoleSignIn(email, password);
     const asked = await call<Found>('GET', '/app/api/data-subjects?phone=0912345678', { headers: { cookie } });
     expect(asked.status).toBe(200);
     expect(asked.body.request.requestedBy.type).toBe('console-user');
     const erase = await call<{ request: Request }>('POST', '/app/api/data-subjects/erase', {
-      headers: { cookie, 'x-csrf-token': login.body.csrfToken },
+      headers: { cookie, 'x-csrf-token': csrfToken },
       json: { phone: '0912345678' },
     });
     expect(erase.status).toBe(200);
