@@ -11,6 +11,7 @@ import { HttpApi } from './constructs/http-api.js';
 import { JOB_KINDS, JobQueues } from './constructs/job-queues.js';
 import { MailSending } from './constructs/mail-sending.js';
 import { OutboxWiring } from './constructs/outbox.js';
+import { ProviderSecrets } from './constructs/provider-secrets.js';
 import { Schedules } from './constructs/schedules.js';
 import { type SigningKeySpec, SigningKeys } from './constructs/signing-keys.js';
 import { SmsDeliveryStatus } from './constructs/sms-delivery-status.js';
@@ -38,7 +39,51 @@ export interface KysoStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Days ID-card and selfie images are kept (DocumentsBucket). @default 90 */
   readonly identityImageDays?: number;
+  /**
+   * The messaging and identity providers this deployment uses (issue 12); their credentials go into
+   * the ProviderSecrets secret, never here. @default none: SMS only, no identity proofing
+   */
+  readonly providers?: ProviderSettings;
 }
+
+export interface ProviderSettings {
+  /** Zalo ZNS: the OA app id and the approved template per message kind (`invitation=…,reminder=…,otp=…,completed=…`). */
+  readonly zns?: { readonly appId: string; readonly templates: string; readonly apiUrl?: string; readonly oauthUrl?: string };
+  /** An eKYC vendor (ID card + selfie), e.g. FPT.AI's base URL. */
+  readonly ekyc?: { readonly url: string; readonly name?: string };
+  /** An OpenID Connect identity service federating VNeID. `confidential`: its client secret is in ProviderSecrets. */
+  readonly oidc?: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly confidential?: boolean;
+    readonly idNumberClaim?: string;
+    readonly requiredAcr?: string;
+    readonly name?: string;
+  };
+}
+
+/** The KYSO_* settings functions/config.ts reads for the providers (credentials excepted). */
+const providerEnvironment = (p: ProviderSettings | undefined): Record<string, string> => ({
+  ...(p?.zns
+    ? {
+        KYSO_ZNS_APP_ID: p.zns.appId,
+        KYSO_ZNS_TEMPLATES: p.zns.templates,
+        ...(p.zns.apiUrl ? { KYSO_ZNS_API_URL: p.zns.apiUrl } : {}),
+        ...(p.zns.oauthUrl ? { KYSO_ZNS_OAUTH_URL: p.zns.oauthUrl } : {}),
+      }
+    : {}),
+  ...(p?.ekyc ? { KYSO_EKYC_URL: p.ekyc.url, ...(p.ekyc.name ? { KYSO_EKYC_NAME: p.ekyc.name } : {}) } : {}),
+  ...(p?.oidc
+    ? {
+        KYSO_OIDC_ISSUER: p.oidc.issuer,
+        KYSO_OIDC_CLIENT_ID: p.oidc.clientId,
+        ...(p.oidc.confidential ? { KYSO_OIDC_CONFIDENTIAL: '1' } : {}),
+        ...(p.oidc.idNumberClaim ? { KYSO_OIDC_ID_NUMBER_CLAIM: p.oidc.idNumberClaim } : {}),
+        ...(p.oidc.requiredAcr ? { KYSO_OIDC_REQUIRED_ACR: p.oidc.requiredAcr } : {}),
+        ...(p.oidc.name ? { KYSO_OIDC_NAME: p.oidc.name } : {}),
+      }
+    : {}),
+});
 
 /** The fonts every PDF we draw embeds (shared/pdf/font.ts, shared/templates/fonts.ts). */
 export const FONT_FILES = [
@@ -94,6 +139,9 @@ export class KysoStack extends Stack {
     const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });
     const jobs = new JobQueues(this, 'Jobs', { consumerTimeout: workerTimeout });
     const adminKey = new AdminKey(this, 'AdminKey', { encryptionKey: dataKey.key });
+    const providerSecrets = new ProviderSecrets(this, 'ProviderSecrets', { encryptionKey: dataKey.key });
+    // The API (one-time codes by Zalo, identity proofing, Zalo receipts) and the outbox worker (invitations) call the providers.
+    const providers = { ...providerEnvironment(props.providers), KYSO_PROVIDER_SECRETS_ID: providerSecrets.secret.secretArn };
 
     const common = {
       KYSO_LOCAL: '0',
@@ -121,6 +169,7 @@ export class KysoStack extends Stack {
         KYSO_LOCK_MODE: documents.completedRetention.mode,
         KYSO_LOCK_DAYS: String(documents.completedRetention.days),
         KYSO_ADMIN_KEY_SECRET_ID: adminKey.secret.secretArn,
+        ...providers,
       },
     });
     const http = new HttpApi(this, 'Http', { handler: api.fn });
@@ -167,6 +216,7 @@ export class KysoStack extends Stack {
         ...common,
         KYSO_LOCK_MODE: documents.completedRetention.mode,
         KYSO_LOCK_DAYS: String(documents.completedRetention.days),
+        ...providers,
       },
     });
     // Links in emails and SMS (whose turn it is, reminders, the completed copy).
@@ -224,6 +274,9 @@ export class KysoStack extends Stack {
     }
     // Only the API serves /admin/*: no other function can read the admin key.
     adminKey.grantRead(api.fn);
+    // Provider credentials: only the two functions that call the providers.
+    providerSecrets.grantRead(api.fn);
+    providerSecrets.grantRead(outboxFn.fn);
     documents.grantReadWrite(api.fn);
     documents.grantReadWrite(worker.fn);
     // The seal's revision and the completion it may bring are stored by the outbox worker.
@@ -272,6 +325,11 @@ export class KysoStack extends Stack {
     new CfnOutput(this, 'AdminKeySecretArn', {
       value: adminKey.secret.secretArn,
       description: 'aws secretsmanager get-secret-value --secret-id <this> → the admin key for POST /admin/tenants',
+    });
+    new CfnOutput(this, 'ProviderSecretsArn', {
+      value: providerSecrets.secret.secretArn,
+      description:
+        'aws secretsmanager put-secret-value --secret-id <this> --secret-string \'{"znsSecretKey":…}\' (infra/README "Provider credentials")',
     });
 
     suppressGeneratedFindings(this);

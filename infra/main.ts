@@ -39,6 +39,24 @@ export const buildApp = (context: Record<string, unknown> = {}, outdir?: string)
     ...(get('corsOrigins') ? { corsOrigins: String(get('corsOrigins')).split(',') } : {}),
     ...(get('alarmEmail') ? { alarmEmail: get('alarmEmail') } : {}),
     ...(num('identityImageDays') !== undefined ? { identityImageDays: num('identityImageDays') } : {}),
+    ...(get('znsAppId') || get('ekycUrl') || get('oidcIssuer')
+      ? {
+          providers: {
+            ...(get('znsAppId') ? { zns: { appId: get('znsAppId') as string, templates: get('znsTemplates') ?? '' } } : {}),
+            ...(get('ekycUrl') ? { ekyc: { url: get('ekycUrl') as string } } : {}),
+            ...(get('oidcIssuer')
+              ? {
+                  oidc: {
+                    issuer: get('oidcIssuer') as string,
+                    clientId: get('oidcClientId') ?? 'kyso',
+                    confidential: get('oidcConfidential') === 'true',
+                    ...(get('oidcRequiredAcr') ? { requiredAcr: get('oidcRequiredAcr') } : {}),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
   };
   const stack = new KysoStack(app, (get('stackName') as string | undefined) ?? 'Kyso', props);
   return { app, stack };
