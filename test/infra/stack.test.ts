@@ -325,13 +325,7 @@ describe('outbox (issue 14)', () => {
       expect(actions.has(a), a).toBe(true);
     }
     // secretsmanager:GetSecretValue: the provider credentials only (Zalo invitations), never the admin key — see below.
-    for (const a of [
-      'kms:CreateKey',
-      'kms:CreateAlias',
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'iam:PassRole',
-    ]) {
+    for (const a of ['kms:CreateKey', 'kms:CreateAlias', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'iam:PassRole']) {
       expect(actions.has(a), a).toBe(false);
     }
     expect(statements.find((s) => asArray(s.Action).includes('sns:Publish'))).toMatchObject({ NotResource: 'arn:aws:sns:*:*:*' });
