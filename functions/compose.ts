@@ -1,6 +1,7 @@
 import type { OutboxSignal } from '../shared/envelope/deps.js';
 import { cacheRevisions } from '../shared/envelope/document-cache.js';
 import { systemClock } from '../shared/envelope/ports.js';
+import { withBuiltinTemplates } from '../shared/labour/builtin-template.js';
 import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
 import { CscClient } from '../shared/remote/csc-client.js';
@@ -156,7 +157,8 @@ export const composeAppDeps = (
     console: dynamoConsoleRepository(table),
     // Console TOTP seeds: envelope encryption under the deployment's data key (made locally on first use).
     secretBox: kmsSecretBox({ kms: clients.kms, alias: `${config.keyAliasPrefix}/data`, create: config.local }),
-    templates: dynamoTemplateRepository(table),
+    // Every tenant also has the ready-made labour-contract template (issue 13), built in.
+    templates: withBuiltinTemplates(dynamoTemplateRepository(table)),
     bulkJobs: dynamoBulkJobRepository(table),
     // Every stored revision registers its SHA-256, so POST /v1/verify can link a file to its envelope.
     // Recent revisions stay in memory: the next signer of an envelope builds on them without an S3 read.

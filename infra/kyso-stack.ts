@@ -101,6 +101,7 @@ export const API_RUNTIME_FILES = [
   { repoPath: 'web/console/console.js' },
   { repoPath: 'web/console/compose.js' },
   { repoPath: 'web/console/templates.js' },
+  { repoPath: 'web/console/labour.js' },
   { repoPath: 'web/console/console.css' },
   { repoPath: 'web/console/labour.js' },
   { repoPath: 'web/console/data-subjects.js' },

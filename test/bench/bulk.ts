@@ -1,5 +1,5 @@
 import { fixtureTemplate } from '../fixtures/fixtures.js';
-import { startServer } from '../support/start-server.js';
+import { type RunningServer, startServer } from '../support/start-server.js';
 
 /**
  * Bulk send end to end: a template from the electricity-contract fixture, a CSV of `rows`
@@ -7,20 +7,58 @@ import { startServer } from '../support/start-server.js';
  * emailed), timed until GET /v1/bulk/{id} says completed — through the local SQS queue and
  * the in-process worker, exactly as `npm start` runs it.
  */
+type Api = <T>(method: string, path: string, body?: string, type?: string) => Promise<T>;
+
+/** The dev tenant's API on a server started for a bench. */
+export const benchApi =
+  (server: RunningServer): Api =>
+  async <T>(method: string, path: string, body?: string, type = 'application/json'): Promise<T> => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${server.devApiKey}`, ...(body ? { 'content-type': type } : {}) },
+      ...(body ? { body } : {}),
+    });
+    const json = (await r.json()) as T;
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+/** POSTs a CSV to /v1/bulk (send: true) and polls until the job is completed; prints progress and the server's warnings. */
+export const timeBulk = async (server: RunningServer, templateId: string, csv: string, rows: number) => {
+  const api = benchApi(server);
+  const started = performance.now();
+  const job = await api<{ id: string }>('POST', `/v1/bulk?templateId=${encodeURIComponent(templateId)}&send=true`, csv, 'text/csv');
+  const accepted = performance.now() - started;
+  let status = { status: 'running', done: 0, failedCount: 0 };
+  let lastPrint = 0;
+  let warned = 0;
+  while (status.status !== 'completed') {
+    await new Promise((r) => setTimeout(r, 1000));
+    status = await api('GET', `/v1/bulk/${job.id}`);
+    if (performance.now() - lastPrint > 15_000) {
+      lastPrint = performance.now();
+      console.log(`  … ${status.done + status.failedCount}/${rows} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      const warnings = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'));
+      if (warnings.length > warned) console.log(warnings.slice(warned, warned + 3).join('\n'));
+      warned = warnings.length;
+    }
+  }
+  return {
+    jobId: job.id,
+    seconds: (performance.now() - started) / 1000,
+    acceptedMs: accepted,
+    done: status.done,
+    failed: status.failedCount,
+  };
+};
+
 export const bulkBench = async (rows: number): Promise<void> => {
   const server = await startServer();
   try {
-    const key = server.devApiKey;
-    const api = async <T>(method: string, path: string, body?: string, type = 'application/json'): Promise<T> => {
-      const r = await fetch(`${server.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': type } : {}) },
-        ...(body ? { body } : {}),
-      });
-      const json = (await r.json()) as T;
-      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const api = benchApi(server);
     const html = fixtureTemplate('hop-dong-dien.html');
     const template = await api<{ id: string }>(
       'POST',
@@ -43,30 +81,10 @@ export const bulkBench = async (rows: number): Promise<void> => {
       (_, i) => `"Nguyễn Văn ${i + 1}",kh${i + 1}@example.vn,"Nguyễn Văn ${i + 1}",PD${i + 1},${100000 + i},"Số ${i + 1}, Lê Lợi, Huế",5`,
     );
     const csv = `khach_hang_name,khach_hang_email,ho_ten,ma_kh,so_cong_to,dia_chi,cong_suat\n${lines.join('\n')}\n`;
-    const started = performance.now();
-    const job = await api<{ id: string }>('POST', `/v1/bulk?templateId=${template.id}&send=true`, csv, 'text/csv');
-    const accepted = performance.now() - started;
-    let status = { status: 'running', done: 0, failedCount: 0 };
-    let lastPrint = 0;
-    let warned = 0;
-    while (status.status !== 'completed') {
-      await new Promise((r) => setTimeout(r, 1000));
-      status = await api('GET', `/v1/bulk/${job.id}`);
-      if (performance.now() - lastPrint > 15_000) {
-        lastPrint = performance.now();
-        console.log(`  … ${status.done + status.failedCount}/${rows} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
-        const warnings = server
-          .output()
-          .split('\n')
-          .filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'));
-        if (warnings.length > warned) console.log(warnings.slice(warned, warned + 3).join('\n'));
-        warned = warnings.length;
-      }
-    }
-    const s = (performance.now() - started) / 1000;
+    const r = await timeBulk(server, template.id, csv, rows);
     console.log(
-      `\nBulk send: ${rows} rows (render + store + certify + email each) in ${s.toFixed(1)} s end to end ` +
-        `(${(rows / s).toFixed(1)} rows/s; 202 after ${accepted.toFixed(0)} ms; done ${status.done}, failed ${status.failedCount})`,
+      `\nBulk send: ${rows} rows (render + store + certify + email each) in ${r.seconds.toFixed(1)} s end to end ` +
+        `(${(rows / r.seconds).toFixed(1)} rows/s; 202 after ${r.acceptedMs.toFixed(0)} ms; done ${r.done}, failed ${r.failed})`,
     );
   } finally {
     await server.stop();

@@ -3,6 +3,7 @@ import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
 import { bulkBench } from './bulk.js';
 import { engineBench } from './engine-bench.js';
+import { labourBulkBench } from './labour-bulk.js';
 import { manySignersBench } from './many-signers.js';
 import { summary } from './targets.js';
 import { verifyBench } from './verify-bench.js';
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     'bulk-rows': { type: 'string', default: '1000' },
     /** Signers of one order signing one envelope at the same instant (./many-signers.ts, issue 14); 0 skips it. */
     signers: { type: 'string', default: '50' },
+    /** Workers of the labour-contract bulk benchmark (./labour-bulk.ts, issue 13), e.g. 500; 0 skips it. */
+    'labour-bulk': { type: 'string', default: '0' },
   },
 });
 const N = Number(values.envelopes);
@@ -113,4 +116,5 @@ await engineBench();
 await verifyBench();
 // Last: the slowest part (1,000 rows through the queue by default).
 if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
+if (Number(values['labour-bulk']) > 0) await labourBulkBench(Number(values['labour-bulk']));
 summary();

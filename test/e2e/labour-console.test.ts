@@ -121,14 +121,129 @@ describe('labour contracts in the console', () => {
     await page.getByLabel('Đặt ô cho').selectOption({ index: 1 });
     await dragField(page, 'signature', 0, 2, 0.7, 0.8);
     await page.getByRole('button', { name: 'Gửi', exact: true }).click();
-    await expect
-      .poll(() => page.locator('#compose [role=alert], #compose .error').first().textContent())
-      .toContain('labourContract.employee.idNumber');
+    // Checked in the page first (the server checks again and names the field: labour-contracts.test.ts).
+    await expect.poll(() => page.locator('#lc-id-number-error').textContent()).toBe('Số CCCD phải gồm đúng 12 chữ số.');
     await fill('Số CCCD (12 chữ số)', '011203005678');
     await page.getByRole('button', { name: 'Gửi', exact: true }).click();
     await page.locator('#labour-contract').waitFor({ timeout: 60_000 });
     expect(await page.locator('#labour-contract').textContent()).toContain('CCCD 011203005678');
     await page.screenshot({ path: screenshotPath('console-labour-sent'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('on a 360 px phone: the labour card checks its fields in Vietnamese before sending; the built-in template makes a labour contract', async () => {
+    const tenant = await createTenant('Công ty TNHH May Mặc');
+    const email = uniqueEmail('hr-phone');
+    const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+      key: inject('adminKey'),
+      json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
+    });
+    expect(user.status).toBe(201);
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'vi-VN',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/app/api/envelopes')) posted.push(r.url());
+    });
+    await page.goto(`${baseUrl()}/app`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.locator('#envelopes').waitFor();
+
+    // The new-envelope page: its labour card says what is wrong, in Vietnamese, next to each field.
+    await page.goto(`${baseUrl()}/app#/new`);
+    await page.locator('#compose').waitFor();
+    await page.getByLabel('Tiêu đề phong bì').fill('HĐLĐ – Lò Văn Sơn');
+    const rows = page.locator('fieldset.recipient');
+    await rows.nth(0).getByLabel('Họ và tên').fill('Lò Văn Sơn');
+    await rows.nth(0).getByLabel('Email', { exact: true }).fill(uniqueEmail('son'));
+    await page.getByLabel('Đây là hợp đồng lao động', { exact: false }).check();
+    const fill = async (label: string, value: string) => page.getByLabel(label, { exact: true }).fill(value);
+    await fill('Mã số thuế', '031234567');
+    await fill('Số CCCD (12 chữ số)', '01120300567');
+    await fill('Ngày sinh', '31/02/1999');
+    await fill('Ngày bắt đầu', '01/12/2026');
+    await fill('Ngày kết thúc', '01/01/2030');
+    await fill('Mức lương (VND/tháng)', 'tám triệu');
+    await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+    const errorOf = (id: string) => page.locator(`#lc-${id}-error`).textContent();
+    await expect.poll(() => errorOf('id-number')).toBe('Số CCCD phải gồm đúng 12 chữ số.');
+    expect(await errorOf('tax-code')).toContain('Mã số thuế gồm 10 chữ số');
+    expect(await errorOf('dob')).toContain('Ngày không hợp lệ');
+    expect(await errorOf('end')).toBe('Hợp đồng xác định thời hạn không được dài quá 36 tháng kể từ ngày bắt đầu.');
+    expect(await errorOf('salary')).toBe('Mức lương phải là số tiền lớn hơn 0 (đồng).');
+    expect(await errorOf('employer-name')).toBe('Vui lòng điền mục này.');
+    expect(await page.locator('#lc-id-number').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#compose [role=alert]').first().textContent()).toContain('Thông tin hợp đồng lao động chưa hợp lệ');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: screenshotPath('console-labour-phone-invalid'), fullPage: true });
+    expect(await a11yProblems(page)).toEqual([]);
+    await fill('Số CCCD (12 chữ số)', '011203005678');
+    await fill('Ngày kết thúc', '30/11/2027');
+    await page.getByRole('button', { name: 'Gửi', exact: true }).click();
+    await expect.poll(() => errorOf('id-number')).toBe('');
+    expect(await page.locator('#lc-end-error').isHidden()).toBe(true);
+    expect(posted).toEqual([]); // nothing was sent while the card had errors
+
+    // The ready-made labour-contract template every tenant has: one CSV row → one labour contract.
+    await page.goto(`${baseUrl()}/app#/templates`);
+    await page.getByRole('button', { name: 'Hợp đồng lao động (mẫu có sẵn)' }).click();
+    const columns = ((await page.locator('#bulk-columns').textContent()) ?? '').split(',');
+    const worker = uniqueEmail('nld-phone');
+    const values: Record<string, string> = {
+      nguoi_lao_dong_name: 'Lò Văn Sơn',
+      nguoi_lao_dong_email: worker,
+      nguoi_su_dung_lao_dong_name: 'Trần Thị Bình',
+      nguoi_su_dung_lao_dong_email: uniqueEmail('nsdld-phone'),
+      ten_cong_ty: 'Công ty TNHH May Mặc',
+      mst: '0312345678',
+      dai_dien: 'Trần Thị Bình',
+      dia_chi_cong_ty: 'Thủ Đức, TP. HCM',
+      ho_ten: 'Lò Văn Sơn',
+      ngay_sinh: '02/09/1999',
+      cccd: '011203005678',
+      dia_chi: 'Sơn La',
+      tu_ngay: '01/12/2026',
+      den_ngay: '30/11/2027',
+      chuc_danh: 'Thợ cắt',
+      noi_lam_viec: 'Thủ Đức',
+      luong: '8500000',
+      gio_lam_viec: '8 giờ/ngày',
+    };
+    expect(columns.sort()).toEqual(Object.keys(values).sort());
+    await page.locator('#bulk-csv').setInputFiles({
+      name: 'cong-nhan.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${columns.join(',')}\n${columns.map((c) => `"${values[c]}"`).join(',')}\n`, 'utf8'),
+    });
+    await page.getByRole('button', { name: 'Gửi hàng loạt' }).click();
+    await page.locator('#bulk-done').waitFor({ timeout: 60_000 });
+    const progress = (await page.locator('#bulk-status').textContent()) ?? '';
+    expect(progress).toContain('1/1 ✓ · 0 ✗');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: screenshotPath('console-labour-phone-template'), fullPage: true });
+    const made = await call<{ items: { id: string; title: string }[] }>('GET', '/v1/envelopes?limit=10', { key: tenant.apiKey });
+    const id = made.body.items.find((e) => e.title === 'Hợp đồng lao động – Lò Văn Sơn')?.id as string;
+    const envelope = await call<{ status: string; labourContract: Record<string, unknown> }>('GET', `/v1/envelopes/${id}`, {
+      key: tenant.apiKey,
+    });
+    expect(envelope.body.status).toBe('sent');
+    expect(envelope.body.labourContract).toMatchObject({
+      act: 'contract',
+      employee: { name: 'Lò Văn Sơn', idNumber: '011203005678' },
+      employer: { taxCode: '0312345678' },
+      identification: { required: true, decidedBy: 'default' },
+    });
     expect(errors).toEqual([]);
     await context.close();
   });

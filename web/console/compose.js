@@ -359,6 +359,10 @@ export async function showCompose({ app, api, el, S }) {
     ev.preventDefault();
     message.textContent = '';
     if (!form.reportValidity()) return;
+    if (!labour.validate()) {
+      message.textContent = S.lc_err_summary;
+      return;
+    }
     const fields = placedFields();
     if (!fields) return;
     const metadata = {
@@ -387,6 +391,10 @@ export async function showCompose({ app, api, el, S }) {
   templateButton.addEventListener('click', async () => {
     message.textContent = '';
     if (!title.reportValidity() || state.recipients.some((r) => !r.name.reportValidity())) return;
+    if (!labour.validate()) {
+      message.textContent = S.lc_err_summary;
+      return;
+    }
     const fields = placedFields();
     if (!fields) return;
     const metadata = {

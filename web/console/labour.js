@@ -171,8 +171,9 @@ export function labourSection({ el, S, api, fmtTime }, e, base, refresh) {
 export function labourFieldset({ el, S }) {
   const on = el('input', { type: 'checkbox', id: 'lc-on' });
   const input = (id, label, attrs = {}) => {
-    const node = el('input', { type: 'text', id: `lc-${id}`, ...attrs });
-    return { node, row: el('div', {}, el('label', { for: node.id }, label), node) };
+    const error = el('p', { class: 'error', id: `lc-${id}-error`, hidden: true });
+    const node = el('input', { type: 'text', id: `lc-${id}`, 'aria-describedby': error.id, ...attrs });
+    return { node, error, row: el('div', {}, el('label', { for: node.id }, label), node, error) };
   };
   const f = {
     employerName: input('employer-name', S.lc_employerName, { maxlength: 300 }),
@@ -214,6 +215,44 @@ export function labourFieldset({ el, S }) {
     f.endDate.row.hidden = type.value === 'indefinite';
   });
   const v = (x) => x.node.value.trim();
+  /**
+   * Client-side checks with messages in Vietnamese (or English) next to each field, the same
+   * rules as the server's (shared/labour/validate-labour-contract.ts), which checks again. A text
+   * holding a merge field ({{cccd}}, in a template) is filled per envelope: only its presence is checked.
+   */
+  const validate = () => {
+    if (!on.checked) return true;
+    const problems = new Map();
+    const merged = (x) => /\{\{\s*[\w.-]+\s*\}\}/.test(v(x));
+    const wrong = (x, message) => {
+      if (!problems.has(x)) problems.set(x, message);
+    };
+    const required = [f.employerName, f.taxCode, f.representative, f.employerAddress, f.employeeName, f.idNumber, f.dateOfBirth];
+    required.push(f.employeeAddress, f.startDate, f.jobTitle, f.workplace, f.salary);
+    if (type.value === 'fixed-term') required.push(f.endDate);
+    for (const x of required) if (!v(x)) wrong(x, S.lc_err_required);
+    const check = (x, ok, message) => {
+      if (v(x) && !merged(x) && !ok(v(x))) wrong(x, message);
+    };
+    check(f.taxCode, (t) => /^\d{10}(-\d{3})?$/.test(t), S.lc_err_taxCode);
+    check(f.idNumber, (t) => /^\d{12}$/.test(t), S.lc_err_idNumber);
+    for (const x of [f.dateOfBirth, f.startDate, f.endDate]) check(x, (t) => !!calendarDate(t), S.lc_err_date);
+    check(f.salary, (t) => /^\d[\d.,\s]*$/.test(t) && Number(t.replace(/[.,\s]/g, '')) > 0, S.lc_err_salary);
+    const start = merged(f.startDate) ? undefined : calendarDate(v(f.startDate));
+    const end = type.value === 'fixed-term' && !merged(f.endDate) ? calendarDate(v(f.endDate)) : undefined;
+    if (start && end && end <= start) wrong(f.endDate, S.lc_err_endBeforeStart);
+    if (start && end && end > addMonths(start, 36)) wrong(f.endDate, S.lc_err_36months);
+    for (const x of Object.values(f)) {
+      const message = problems.get(x);
+      x.error.textContent = message ?? '';
+      x.error.hidden = !message;
+      if (message) x.node.setAttribute('aria-invalid', 'true');
+      else x.node.removeAttribute('aria-invalid');
+    }
+    const first = Object.values(f).find((x) => problems.has(x));
+    first?.node.focus();
+    return !first;
+  };
   const value = () =>
     on.checked
       ? {
@@ -235,5 +274,22 @@ export function labourFieldset({ el, S }) {
     el('p', { class: 'muted' }, S.lc_hint),
     body,
   );
-  return { node, value };
+  return { node, value, validate };
+}
+
+/** `dd/mm/yyyy` or `yyyy-mm-dd` as `yyyy-mm-dd`, or undefined when it is not a real calendar date. */
+function calendarDate(text) {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text) ?? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = text.includes('/') ? [m[3], m[2], m[1]] : [m[1], m[2], m[3]];
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+/** The same day n months later (clamped to the month's end), as the server counts the 36 months. */
+function addMonths(iso, n) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m - 1 + n + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 + n, Math.min(d, last))).toISOString().slice(0, 10);
 }
