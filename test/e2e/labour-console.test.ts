@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
-import { dragField, launchBrowser, screenshotPath } from '../support/browser.js';
+import { dragField, launchBrowser, phoneContext, screenshotPath } from '../support/browser.js';
 import { signWith, workflowJson } from '../support/workflow.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
@@ -18,6 +18,25 @@ const terms = (employee: string) => ({
   salary: { amount: 9_000_000, currency: 'VND' },
 });
 
+/** A tenant with a console user (HR), and a browser page signed in as that user. */
+const hrTenant = async (name: string, hint: string) => {
+  const tenant = await createTenant(name);
+  const email = uniqueEmail(hint);
+  const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+    key: inject('adminKey'),
+    json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
+  });
+  expect(user.status).toBe(201);
+  return { ...tenant, email };
+};
+const signIn = async (page: Page, email: string) => {
+  await page.goto(`${baseUrl()}/app`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.locator('#envelopes').waitFor();
+};
+
 describe('labour contracts in the console', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -28,13 +47,7 @@ describe('labour contracts in the console', () => {
   });
 
   it('lists every contract with its registration and national identifier, and shows it on the envelope', async () => {
-    const tenant = await createTenant('Công ty TNHH Dệt May');
-    const email = uniqueEmail('hr-labour');
-    const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-      key: inject('adminKey'),
-      json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
-    });
-    expect(user.status).toBe(201);
+    const tenant = await hrTenant('Công ty TNHH Dệt May', 'hr-labour');
     const key = tenant.apiKey;
     // The contract is signed here without identity proofing (the default, tested in labour-contracts.test.ts).
     expect((await call('PUT', '/v1/settings', { key, json: { labour: { identityRequired: false } } })).status).toBe(200);
@@ -65,11 +78,7 @@ describe('labour contracts in the console', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${baseUrl()}/app`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('#envelopes').waitFor();
+    await signIn(page, tenant.email);
 
     await page.getByRole('link', { name: 'Hợp đồng lao động' }).click();
     const row = page.locator(`#labour tr[data-id="${id}"]`);
@@ -133,20 +142,8 @@ describe('labour contracts in the console', () => {
   });
 
   it('on a 360 px phone: the labour card checks its fields in Vietnamese before sending; the built-in template makes a labour contract', async () => {
-    const tenant = await createTenant('Công ty TNHH May Mặc');
-    const email = uniqueEmail('hr-phone');
-    const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-      key: inject('adminKey'),
-      json: { email, name: 'Phòng Nhân sự', password: PASSWORD },
-    });
-    expect(user.status).toBe(201);
-    const context = await browser.newContext({
-      viewport: { width: 360, height: 740 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'vi-VN',
-    });
+    const tenant = await hrTenant('Công ty TNHH May Mặc', 'hr-phone');
+    const context = await phoneContext(browser);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -154,11 +151,7 @@ describe('labour contracts in the console', () => {
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().includes('/app/api/envelopes')) posted.push(r.url());
     });
-    await page.goto(`${baseUrl()}/app`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.locator('#envelopes').waitFor();
+    await signIn(page, tenant.email);
 
     // The new-envelope page: its labour card says what is wrong, in Vietnamese, next to each field.
     await page.goto(`${baseUrl()}/app#/new`);

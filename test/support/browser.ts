@@ -24,6 +24,10 @@ export const screenshotPath = (name: string) => {
   return join(ARTIFACTS, `${name}.png`);
 };
 
+/** A 360 px phone (the narrowest screen the pages are made for), in Vietnamese. */
+export const phoneContext = (browser: Browser) =>
+  browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+
 /** Drags a palette chip with the mouse to the point (fx, fy) of a rendered page (fractions of its width/height). */
 export const dragField = async (page: Page, type: string, doc: number, pageNo: number, fx: number, fy: number) => {
   const target = page.locator(`.page[data-doc="${doc}"][data-page="${pageNo}"]`);

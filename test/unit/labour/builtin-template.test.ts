@@ -9,6 +9,7 @@ import { mergeLabourContract } from '../../../shared/labour/labour-template.js';
 import { validateLabourTerms } from '../../../shared/labour/validate-labour-contract.js';
 import { createTemplate } from '../../../shared/templates/create-template.js';
 import type { Template, TemplateRepository } from '../../../shared/templates/types.js';
+import { labourCsvRow } from '../../bench/labour-bulk.js';
 
 const memory = (): TemplateRepository & { saved: Map<string, Template> } => {
   const saved = new Map<string, Template>();
@@ -21,22 +22,8 @@ const memory = (): TemplateRepository & { saved: Map<string, Template> } => {
   };
 };
 
-const row = {
-  ten_cong_ty: 'Công ty TNHH May Mặc Bình Dương',
-  mst: '3701234567',
-  dai_dien: 'Trần Thị Bình',
-  dia_chi_cong_ty: 'KCN Sóng Thần, Dĩ An, Bình Dương',
-  ho_ten: 'Nguyễn Thị Lan',
-  ngay_sinh: '12/05/1999',
-  cccd: '074199001234',
-  dia_chi: 'Thuận An, Bình Dương',
-  tu_ngay: '01/12/2026',
-  den_ngay: '30/11/2027',
-  chuc_danh: 'Công nhân may',
-  noi_lam_viec: 'Dĩ An, Bình Dương',
-  luong: '8.500.000',
-  gio_lam_viec: '8 giờ/ngày, 48 giờ/tuần',
-};
+// One worker's row of the 500-worker bench, without the role columns.
+const { nguoi_lao_dong_name, nguoi_lao_dong_email, nguoi_su_dung_lao_dong_name, nguoi_su_dung_lao_dong_email, ...row } = labourCsvRow(0);
 
 describe('the built-in labour-contract template', () => {
   it('passes the checks POST /v1/templates makes (rendered, every anchor found, fields on the page) with the same merge fields', async () => {
@@ -56,7 +43,7 @@ describe('the built-in labour-contract template', () => {
   it('one CSV row is one valid labour contract (Vietnamese dates and amounts)', () => {
     const terms = validateLabourTerms(mergeLabourContract(labourTemplateInput.labourContract as never, row));
     expect(terms).toMatchObject({
-      employee: { idNumber: '074199001234', dateOfBirth: '1999-05-12' },
+      employee: { idNumber: '074199000000', dateOfBirth: '1999-05-12' },
       employer: { taxCode: '3701234567' },
       startDate: '2026-12-01',
       endDate: '2027-11-30',
