@@ -57,6 +57,7 @@ export const completionCertificate = async (
     widget: rendered.sealRect,
     signerName: 'Kyso',
     signedAt: now,
+    locale: envelope.language ?? 'vi',
     reason: 'Niêm phong chứng nhận hoàn tất / Sealed certificate of completion',
     sign: (digest) =>
       signCadesDetached(

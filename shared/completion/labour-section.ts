@@ -37,8 +37,8 @@ export const printLabourContract = (out: TextLayout, e: Envelope): void => {
   const c = e.labourContract;
   if (!c) return;
   const t = c.terms;
-  out.text('Hợp đồng lao động điện tử / Electronic labour contract', { size: 11, bold: true, gap: 2 });
-  out.pair('Loại văn bản / Document', ACTS[c.act]);
+  out.text(out.label('Hợp đồng lao động điện tử / Electronic labour contract'), { size: 11, bold: true, gap: 2 });
+  out.pair('Loại văn bản / Document', out.label(ACTS[c.act]));
   out.pair('Người lao động / Employee', `${t.employee.name} — CCCD ${t.employee.idNumber} — sinh ngày / born ${t.employee.dateOfBirth}`);
   out.pair(
     'Người sử dụng lao động / Employer',

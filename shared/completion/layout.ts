@@ -20,15 +20,29 @@ export class TextLayout {
     readonly regular: PDFFont,
     readonly bold: PDFFont,
     private readonly footer: string,
+    readonly primary: 'vi' | 'en',
   ) {
     this.newPage();
   }
 
-  static async create(doc: PDFDocument, footer: string): Promise<TextLayout> {
+  /** `primary`: the language that comes first in every bilingual label (the envelope's). */
+  static async create(doc: PDFDocument, footer: string, primary: 'vi' | 'en' = 'vi'): Promise<TextLayout> {
     doc.registerFontkit(fontkit);
     const regular = await doc.embedFont(loadUnicodeFont(), { subset: true });
     const bold = await doc.embedFont(loadUnicodeFont('bold'), { subset: true });
-    return new TextLayout(doc, regular, bold, footer);
+    return new TextLayout(doc, regular, bold, footer, primary);
+  }
+
+  /** A fixed "Tiếng Việt / English" label, the primary language first (anything else as it is). */
+  label(s: string): string {
+    if (this.primary === 'vi') return s;
+    const parts = s.split(' / ');
+    return parts.length === 2 ? `${parts[1]} / ${parts[0]}` : s;
+  }
+
+  /** Two sentences, the primary language first. */
+  both(vi: string, en: string): string {
+    return this.primary === 'vi' ? `${vi} / ${en}` : `${en} / ${vi}`;
   }
 
   get width(): number {
@@ -88,7 +102,7 @@ export class TextLayout {
     const lines = this.wrap(value, size, this.width - labelWidth);
     this.ensure(size * 1.35 * lines.length);
     this.y -= size * 1.35;
-    this.page.drawText(label, { x: MARGIN, y: this.y, size, font: this.bold, color: rgb(0.25, 0.25, 0.3) });
+    this.page.drawText(this.label(label), { x: MARGIN, y: this.y, size, font: this.bold, color: rgb(0.25, 0.25, 0.3) });
     lines.forEach((line, i) => {
       if (i > 0) this.y -= size * 1.35;
       this.page.drawText(line, { x: MARGIN + labelWidth, y: this.y, size, font: this.regular, color: rgb(0.1, 0.1, 0.15) });

@@ -71,14 +71,20 @@ const identification = (events: readonly AuditEvent[], recipientId: string): str
 export const renderCompletionCertificate = async (input: CertificateInput): Promise<{ pdf: Uint8Array; sealRect: FieldRect }> => {
   const { envelope: e, events } = input;
   const doc = await PDFDocument.create();
-  doc.setTitle(`Chứng nhận hoàn tất / Certificate of completion — ${e.title}`);
+  const primary = e.language ?? 'vi';
+  doc.setTitle(
+    `${primary === 'en' ? 'Certificate of completion / Chứng nhận hoàn tất' : 'Chứng nhận hoàn tất / Certificate of completion'} — ${e.title}`,
+  );
   doc.setProducer('Kyso');
   doc.setCreationDate(input.generatedAt);
   doc.setModificationDate(input.generatedAt);
-  const out = await TextLayout.create(doc, `Kyso · ${e.id}`);
+  const out = await TextLayout.create(doc, `Kyso · ${e.id}`, primary);
 
-  out.text('CHỨNG NHẬN HOÀN TẤT', { size: 18, bold: true, color: [0.07, 0.2, 0.5] });
-  out.text('Certificate of completion', { size: 11, color: [0.35, 0.35, 0.4], gap: 6 });
+  // The envelope's language first: the heading, every label and every sentence.
+  const [heading, subheading] =
+    primary === 'en' ? ['CERTIFICATE OF COMPLETION', 'Chứng nhận hoàn tất'] : ['CHỨNG NHẬN HOÀN TẤT', 'Certificate of completion'];
+  out.text(heading, { size: 18, bold: true, color: [0.07, 0.2, 0.5] });
+  out.text(subheading, { size: 11, color: [0.35, 0.35, 0.4], gap: 6 });
 
   // QR code to the verify page, top right of the first page.
   const qr = QRCode.create(input.verifyUrl, { errorCorrectionLevel: 'M' });
@@ -104,7 +110,7 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
   out.pair('Kiểm tra / Verify', input.verifyUrl);
   out.rule();
 
-  out.text('Tài liệu / Documents', { size: 11, bold: true, gap: 2 });
+  out.text(out.label('Tài liệu / Documents'), { size: 11, bold: true, gap: 2 });
   for (const d of e.documents) {
     out.pair('Tên / Name', d.name);
     out.pair('SHA-256 ban đầu / original', d.originalSha256);
@@ -115,13 +121,13 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
   out.rule();
   printLabourContract(out, e);
 
-  out.text('Các bên / Recipients', { size: 11, bold: true, gap: 2 });
+  out.text(out.label('Các bên / Recipients'), { size: 11, bold: true, gap: 2 });
   for (const r of [...e.recipients].sort((a, b) => a.order - b.order)) {
     out.pair('Họ tên / Name', r.name);
     if (r.email) out.pair('Email', r.email);
     if (r.phone) out.pair('Điện thoại / Phone', r.phone);
-    out.pair('Vai trò, thứ tự / Role, order', `${ROLES[r.role] ?? r.role}, ${r.order}`);
-    out.pair('Xác thực / Identified by', identification(events, r.id));
+    out.pair('Vai trò, thứ tự / Role, order', `${out.label(ROLES[r.role] ?? r.role)}, ${r.order}`);
+    out.pair('Xác thực / Identified by', out.label(identification(events, r.id)));
     const proof = r.identity?.evidence;
     if (proof) {
       out.pair(
@@ -141,21 +147,21 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
   }
   out.rule();
 
-  out.text('Nhật ký / Audit trail', { size: 11, bold: true, gap: 2 });
+  out.text(out.label('Nhật ký / Audit trail'), { size: 11, bold: true, gap: 2 });
   for (const ev of events) {
     const who = ev.actor.email ?? (ev.actor.type === 'system' ? 'Kyso' : ev.actor.type);
-    out.text(`#${ev.seq}  ${formatVietnamTime(new Date(ev.at))}  ${ACTIONS[ev.action] ?? ev.action}`, { size: 8.5, bold: true });
+    out.text(`#${ev.seq}  ${formatVietnamTime(new Date(ev.at))}  ${out.label(ACTIONS[ev.action] ?? ev.action)}`, { size: 8.5, bold: true });
     out.text(`${who}${ev.ip ? ` · IP ${ev.ip}` : ''}${ev.userAgent ? ` · ${ev.userAgent}` : ''}`, { size: 7.5, x: 14 });
     out.text(`SHA-256: ${ev.hash}`, { size: 7, x: 14, color: [0.4, 0.4, 0.45], gap: 2 });
   }
   out.rule();
   const head = events[events.length - 1];
   out.text(
-    `Chuỗi nhật ký được liên kết bằng SHA-256; mắt xích cuối / The audit events are hash-chained; chain head: ${head?.hash ?? '—'}`,
+    `${out.both('Chuỗi nhật ký được liên kết bằng SHA-256; mắt xích cuối', 'The audit events are hash-chained; chain head')}: ${head?.hash ?? '—'}`,
     { size: 8 },
   );
   out.text(
-    `Lập lúc / Generated: ${formatVietnamTime(input.generatedAt)}. Tài liệu này được niêm phong bằng chữ ký số của Kyso. / Sealed with Kyso's digital signature.`,
+    `${out.label('Lập lúc / Generated')}: ${formatVietnamTime(input.generatedAt)}. ${out.both('Tài liệu này được niêm phong bằng chữ ký số của Kyso.', "Sealed with Kyso's digital signature.")}`,
     {
       size: 8,
       gap: 6,

@@ -53,7 +53,7 @@ export const expireIfDue = async (deps: EnvelopeDeps, envelope: Envelope): Promi
           audit({ at: now.toISOString(), action: 'envelope.expired', actor: { type: 'system' }, data: { expiresAt: next.expiresAt } }),
           ...endingEffects(
             next,
-            to.map((email) => expiredEmail({ to: email, title: next.title })),
+            to.map((email) => expiredEmail({ to: email, title: next.title, language: next.language })),
           ),
         ],
       };
@@ -106,7 +106,7 @@ export const declineEnvelope = async (
           }),
           ...endingEffects(
             next,
-            to.map((email) => declinedEmail({ to: email, title: next.title, who: who.name, reason: why })),
+            to.map((email) => declinedEmail({ to: email, title: next.title, who: who.name, reason: why, language: next.language })),
           ),
         ],
       };
@@ -147,7 +147,9 @@ export const voidEnvelope = async (
           next,
           next.recipients
             .filter(hadLink)
-            .map((r) => voidedEmail({ to: r.email, title: next.title, senderName: tenant?.name ?? 'Kyso', reason: why })),
+            .map((r) =>
+              voidedEmail({ to: r.email, title: next.title, senderName: tenant?.name ?? 'Kyso', reason: why, language: next.language }),
+            ),
         ),
       ],
     };

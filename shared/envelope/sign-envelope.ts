@@ -182,6 +182,7 @@ export const signEnvelope = async (
           location: 'Việt Nam',
           contactInfo: recipient.email,
           detail: recipient.email,
+          locale: current.language ?? 'vi',
           formValues,
           contentsSize: contentsSizeFor({ signerCertificate: credentials.certificate, chain: credentials.chain }, true),
           sign: (digest) =>

@@ -87,14 +87,21 @@ export const recordFinding = async (
       await deps.mailer.send(
         notice(
           link.envelope.senderEmail,
-          `Xác minh danh tính không khớp: ${link.envelope.title} / Identity check failed`,
-          [
-            `Xác minh danh tính của ${link.recipient.name} cho "${link.envelope.title}" không thành công (${failure}).`,
-            locked ? 'Đã thất bại 5 lần: việc xác minh bị khóa.' : `Lần thất bại thứ ${failures}/5.`,
-          ],
-          [
-            `The identity check of ${link.recipient.name} for "${link.envelope.title}" failed (${failure}).${locked ? ' Locked after 5 failures.' : ''}`,
-          ],
+          link.envelope.language,
+          {
+            subject: `Xác minh danh tính không khớp: ${link.envelope.title}`,
+            lines: [
+              `Xác minh danh tính của ${link.recipient.name} cho "${link.envelope.title}" không thành công (${failure}).`,
+              locked ? 'Đã thất bại 5 lần: việc xác minh bị khóa.' : `Lần thất bại thứ ${failures}/5.`,
+            ],
+          },
+          {
+            subject: `Identity check failed: ${link.envelope.title}`,
+            lines: [
+              `The identity check of ${link.recipient.name} for "${link.envelope.title}" failed (${failure}).`,
+              locked ? 'It failed 5 times: identity proofing is locked.' : `Failure ${failures} of 5.`,
+            ],
+          },
         ),
       );
     }

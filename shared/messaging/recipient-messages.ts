@@ -12,7 +12,7 @@ interface LinkNotice {
   readonly senderName: string;
   readonly title: string;
   readonly link: string;
-  /** The envelope's language: the SMS is in it (emails stay bilingual, Vietnamese first). */
+  /** The envelope's language: the SMS is in it, and the email is in it first (the other language below). */
   readonly language?: EnvelopeLanguage;
 }
 

@@ -11,7 +11,15 @@ export interface SignatureAppearanceText {
   readonly signedAt: Date;
   /** Optional extra line, e.g. the signer's email or organisation. */
   readonly detail?: string;
+  /** The envelope's language: the stamp's words (default vi). */
+  readonly locale?: Locale;
 }
+
+/** The stamp's fixed words per language (dates are dd/mm/yyyy hh:mm in Vietnam time in both). */
+const STAMP_WORDS: Record<Locale, { readonly signedBy: string; readonly date: string }> = {
+  vi: { signedBy: 'Ký bởi:', date: 'Ngày ký:' },
+  en: { signedBy: 'Signed by:', date: 'Date:' },
+};
 
 /** 25/11/2026 21:37 (GMT+7): Vietnam time, the format our users read. */
 export const formatVietnamTime = (d: Date): string => {
@@ -21,7 +29,7 @@ export const formatVietnamTime = (d: Date): string => {
 };
 
 /** The fixed words of a signature stamp, so a caller can check the font covers everything drawn. */
-export const STAMP_LABELS = ['Ký bởi / Signed by:', 'Ngày ký / Date: 0123456789/:() GMT+', ' · '] as const;
+export const STAMP_LABELS = ['Ký bởi: Signed by:', 'Ngày ký: Date: 0123456789/:() GMT+', ' · '] as const;
 
 /**
  * The fallback for text the fixed subset (fixed-font.ts) does not cover: one subset of the
@@ -60,8 +68,9 @@ export const embedSignatureImage = async (doc: PDFDocument, png: Uint8Array): Pr
 };
 
 /**
- * Draws the visible signature: "Ký bởi / Signed by", the signer's name (Unicode font, so
- * Vietnamese diacritics render), the date in Vietnam time. Returns the Form XObject.
+ * Draws the visible signature in the envelope's language: "Ký bởi:" / "Signed by:", the
+ * signer's name (Unicode font, so Vietnamese diacritics render), the date in Vietnam time.
+ * Returns the Form XObject.
  */
 export const drawSignatureAppearance = (
   doc: PDFDocument,
@@ -74,8 +83,9 @@ export const drawSignatureAppearance = (
   if (image) return drawImageSignatureAppearance(doc, font, width, height, text, image);
   const pad = Math.min(4, width / 20);
   const inner = width - 2 * pad;
-  const label = 'Ký bởi / Signed by:';
-  const when = `Ngày ký / Date: ${formatVietnamTime(text.signedAt)}`;
+  const words = STAMP_WORDS[text.locale ?? 'vi'];
+  const label = words.signedBy;
+  const when = `${words.date} ${formatVietnamTime(text.signedAt)}`;
   const small = fitSize(font, when, inner, Math.max(4, Math.min(7, height / 6)));
   const nameSize = fitSize(font, text.signerName, inner, Math.max(5, Math.min(16, height * 0.32)));
   const lines: { text: string; size: number; rgb: string }[] = [
@@ -124,7 +134,7 @@ const drawImageSignatureAppearance = (
     `q 0.2 0.35 0.7 RG 0.8 w 0.4 0.4 ${width - 0.8} ${height - 0.8} re S Q`,
     `q ${w} 0 0 ${h} ${x} ${y} cm /Im1 Do Q`,
     `BT /F1 ${small} Tf 0.05 0.15 0.45 rg ${pad} ${pad + small * 1.25 + small * 0.25} Td ${font.encodeText(text.signerName).toString()} Tj ET`,
-    `BT /F1 ${small} Tf 0.3 0.3 0.3 rg ${pad} ${pad + small * 0.25} Td ${font.encodeText(`Ngày ký / Date: ${when}`).toString()} Tj ET`,
+    `BT /F1 ${small} Tf 0.3 0.3 0.3 rg ${pad} ${pad + small * 0.25} Td ${font.encodeText(`${STAMP_WORDS[text.locale ?? 'vi'].date} ${when}`).toString()} Tj ET`,
   ];
   return formXObject(doc, font, width, height, ops, image.ref);
 };

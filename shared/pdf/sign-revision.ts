@@ -1,6 +1,6 @@
 import { type PDFDict, PDFName } from 'pdf-lib';
 import { addToAcroForm } from './acro-form.js';
-import { drawSignatureAppearance, embedSignatureImage } from './appearance.js';
+import { drawSignatureAppearance, embedSignatureImage, type Locale } from './appearance.js';
 import { createField, type FieldRect, fillField, findField } from './form-fields.js';
 import { IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
@@ -39,6 +39,8 @@ export interface SignatureRevisionInput {
   readonly formValues?: readonly FormValue[];
   /** Extra appearance line (e.g. email). */
   readonly detail?: string;
+  /** The stamp's language (the envelope's; default vi). */
+  readonly locale?: Locale;
   /** Bytes reserved for the CMS in /Contents. */
   readonly contentsSize?: number;
   /** Produces the DER CMS for the SHA-256 digest of the signed byte ranges. */
@@ -90,7 +92,12 @@ const buildSignatureRevision = async (input: SignatureRevisionInput, loaded: Loa
     font,
     rect.width,
     rect.height,
-    { signerName: input.signerName, signedAt: input.signedAt, ...(input.detail ? { detail: input.detail } : {}) },
+    {
+      signerName: input.signerName,
+      signedAt: input.signedAt,
+      ...(input.detail ? { detail: input.detail } : {}),
+      ...(input.locale ? { locale: input.locale } : {}),
+    },
     image,
   );
   (field.dict as PDFDict).set(PDFName.of('V'), sigRef);

@@ -26,6 +26,8 @@ export interface PinnedRevisionInput {
   readonly contactInfo?: string;
   readonly formValues: readonly FormValue[];
   readonly signerCertificate: Uint8Array;
+  /** The stamp's language (the envelope's). */
+  readonly locale?: 'vi' | 'en';
 }
 
 export interface PinnedRevision {
@@ -52,6 +54,7 @@ export const buildPinnedRevision = async (input: PinnedRevisionInput): Promise<P
     ...(input.contactInfo ? { contactInfo: input.contactInfo } : {}),
     ...(input.detail ? { detail: input.detail } : {}),
     formValues: input.formValues,
+    ...(input.locale ? { locale: input.locale } : {}),
     contentsSize: EXTERNAL_CONTENTS_SIZE,
     // Nothing is signed now: capture the digest and leave /Contents zero-filled.
     sign: async (digest) => {

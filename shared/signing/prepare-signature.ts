@@ -96,6 +96,7 @@ export const prepareExternalSignature = async (
       signedAt: now,
       formValues,
       signerCertificate: certificate,
+      locale: envelope.language ?? 'vi',
     });
     // Own prefix, so a bucket lifecycle rule can expire abandoned sessions' bytes.
     const pinnedKey = `signing-sessions/${grant.tenantId}/${grant.envelopeId}/${sessionId}/${doc.id}.pdf`;

@@ -30,6 +30,14 @@ export const pdfToText = (pdf: Uint8Array): string =>
     return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'doc.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
   });
 
+/** The text a reader gets out of the signature appearances (stamps): flattened into the pages by qpdf, then pdftotext. */
+export const appearanceText = (pdf: Uint8Array): string =>
+  withTempDir((dir) => {
+    writeFileSync(join(dir, 'in.pdf'), pdf);
+    execFileSync('qpdf', ['--flatten-annotations=all', join(dir, 'in.pdf'), join(dir, 'flat.pdf')]);
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'flat.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  });
+
 export const runPdfsig = (pdf: Uint8Array, rootPems: readonly string[]): { signatures: PdfsigSignature[]; output: string } =>
   withTempDir((dir) => {
     const nss = join(dir, 'nss');
