@@ -46,18 +46,20 @@ import type { Config, Credential } from './config.js';
 import { ekycDocumentProvider } from './identity/ekyc-provider.js';
 import { oidcIdentityProvider } from './identity/oidc-provider.js';
 import { provisionalLabourRegistry, unconfiguredLabourRegistry } from './labour/provisional-labour-registry.js';
-import { jsonLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { snsSmsMessenger } from './messaging/sns-sms.js';
 import { znsMessenger } from './messaging/zalo-zns.js';
+import { createRequestMetrics, type RequestMetrics } from './metrics.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { httpCrlFetcher } from './net/http-crl-fetcher.js';
+import { countInRequest } from './request-scope.js';
 import { noOutboxSignal } from './worker/outbox-signal.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
 export const composeAppDeps = (
   config: Config,
   /** `outboxSignal`: how commits wake the worker (in process locally; on AWS the table's stream does it). */
-  options: { clients?: AwsClients; logger?: Logger; outboxSignal?: OutboxSignal } = {},
+  options: { clients?: AwsClients; logger?: Logger; requestMetrics?: RequestMetrics; outboxSignal?: OutboxSignal } = {},
 ): AppDeps => {
   const clients = options.clients ?? createAwsClients(config);
   const table = { client: clients.dynamo, tableName: config.tableName };
@@ -69,7 +71,7 @@ export const composeAppDeps = (
   });
   const clock = systemClock;
   let pki: Promise<PlatformPki> | undefined;
-  const logger = options.logger ?? jsonLogger('kyso-api');
+  const logger = options.logger ?? createLogger('kyso-api');
   const jobs = sqsJobQueue({ client: clients.sqs, queueUrls: config.queueUrls });
   const webhooks = dynamoWebhookRepository(table);
   // Every call to a supplied URL goes through this (https and public addresses only; loopback in local mode).
@@ -244,6 +246,8 @@ export const composeAppDeps = (
     ...(config.tsaRequired ? { tsaRequired: config.tsaRequired } : {}),
     reportError: (message, fields) => logger.error(message, fields),
     logger,
+    counters: { count: countInRequest },
+    requestMetrics: options.requestMetrics ?? createRequestMetrics('kyso-api'),
     dependencyChecks: awsDependencyChecks(clients, config),
     maxUploadBytes: config.maxUploadBytes,
     presigned: s3PresignedUrls({ client: clients.s3, bucket: config.bucketName }),

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { pickLang } from '../../web/signer/i18n.js';
 import { applySnsDeliveryLogs } from '../messaging/sns-delivery-logs.js';
+import { currentRequestScope, runInRequestScope } from '../request-scope.js';
 import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
@@ -53,11 +54,18 @@ export const createApp = (deps: AppDeps) => {
 
   app.use('*', async (c, next) => {
     const given = c.req.header('x-request-id');
-    c.set('requestId', given && /^[\w.-]{1,64}$/.test(given) ? given : randomId(8));
+    const requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomId(8);
+    c.set('requestId', requestId);
     const ip = clientIp(c, deps.trustedProxies ?? 0);
     if (ip) c.set('clientIp', ip);
-    await next();
-    c.header('x-request-id', c.get('requestId'));
+    const started = performance.now();
+    // The request's scope: every log line inside carries its id; its counters become its metrics.
+    await runInRequestScope(requestId, async () => {
+      await next();
+      const scope = currentRequestScope();
+      if (scope) deps.requestMetrics?.publish(scope, c.res.status, performance.now() - started);
+    });
+    c.header('x-request-id', requestId);
   });
   // Before anything reads a body (auth, Idempotency-Key hashing, parsing): the route family's size limit.
   app.use('*', requestLimits({ maxUploadBytes: deps.maxUploadBytes }));

@@ -14,12 +14,15 @@ import type { WebhookRepository } from '../../shared/webhooks/ports.js';
 import type { AdminKeySource, SecretSource } from '../aws/admin-key-secret.js';
 import type { DependencyChecks } from '../aws/health-checks.js';
 import type { Logger } from '../logger.js';
+import type { RequestMetrics } from '../metrics.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { RateCounter, RateLimits } from './rate-limit.js';
 
 /** What the API app is built from: the domain deps plus HTTP-level settings. */
 export interface AppDeps extends EnvelopeDeps {
   readonly logger: Logger;
+  /** Per-request metrics (EMF), published as each request is answered; absent in unit tests. */
+  readonly requestMetrics?: RequestMetrics;
   /** Probes behind `GET /health?deep=1`, one per dependency (functions/aws/health-checks.ts). */
   readonly dependencyChecks: DependencyChecks;
   readonly maxUploadBytes: number;

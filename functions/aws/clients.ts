@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
+import { countInRequest } from '../request-scope.js';
 import { type InjectedFault, injectFaults } from './fault-injection.js';
 
 export interface AwsClients {
@@ -55,6 +56,14 @@ export const createAwsClients = (
     sqs: new SQSClient(base),
     secrets: new SecretsManagerClient(base),
   };
+  // Each KMS operation counts once (before the SDK's retries) towards the request's KmsCalls metric.
+  clients.kms.middlewareStack.add(
+    (next) => (args) => {
+      countInRequest('kmsCalls');
+      return next(args);
+    },
+    { step: 'initialize', name: 'kysoCountKmsCalls' },
+  );
   // On every client's stack, before the document client is made from the raw one (it sends through that stack).
   const { faults } = config;
   if (faults) for (const client of Object.values(clients)) injectFaults(client, faults, onFault);

@@ -10,7 +10,7 @@ import { bootstrapResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
-import { jsonLogger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { inProcessOutboxSignal } from '../worker/outbox-signal.js';
 import { startJobPoller } from './job-poller.js';
 import { startMoto } from './moto.js';
@@ -52,7 +52,7 @@ const main = async () => {
     ? await ensureAdminKeySecret(clients.secrets, config.adminKeySecretId as string, givenAdminKey)
     : undefined;
   const outboxSignal = inProcessOutboxSignal();
-  const logger = jsonLogger('kyso-api');
+  const logger = createLogger('kyso-api');
   const appClients = config.faults ? createAwsClients(config, (fault) => logger.info('fault injected', { ...fault })) : clients;
   const deps = composeAppDeps(config, { clients: appClients, outboxSignal, logger });
   await deps.pki(); // keys and CA certificates, created once

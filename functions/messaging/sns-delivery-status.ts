@@ -2,14 +2,14 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
-import { jsonLogger } from '../logger.js';
+import { createLogger, withLambdaContext } from '../logger.js';
 import { applySnsDeliveryLogs } from './sns-delivery-logs.js';
 
 /**
  * The Lambda behind the SMS delivery-status log groups' subscription filters
  * (infra/constructs/sms-delivery-status.ts); what it reads is described in sns-delivery-logs.ts.
  */
-const logger = jsonLogger('kyso-sms-status');
+const logger = createLogger('kyso-sms-status');
 
 /** CloudWatch Logs invokes it asynchronously: a throw (the table unreachable) is retried by Lambda, and receipts apply idempotently. */
 export const createSnsDeliveryStatusHandler = (depsFor: () => EnvelopeDeps) => async (event: CloudWatchLogsEvent) => {
@@ -19,4 +19,7 @@ export const createSnsDeliveryStatusHandler = (depsFor: () => EnvelopeDeps) => a
 };
 
 let deps: EnvelopeDeps | undefined;
-export const handler = createSnsDeliveryStatusHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger })));
+export const handler = withLambdaContext(
+  logger,
+  createSnsDeliveryStatusHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger }))),
+);

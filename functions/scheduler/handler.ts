@@ -1,9 +1,9 @@
 import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName, type SweepResult } from '../../shared/envelope/scheduled-tasks.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
-import { jsonLogger } from '../logger.js';
+import { createLogger, withLambdaContext } from '../logger.js';
 
-const logger = jsonLogger('kyso-scheduler');
+const logger = createLogger('kyso-scheduler');
 
 /** The input each EventBridge Scheduler schedule sends (see infra/constructs/schedules.ts). */
 export interface ScheduledTask {
@@ -18,7 +18,7 @@ let deps: ReturnType<typeof composeAppDeps> | undefined;
  * envelopes). The sweeps are shared/envelope/scheduled-tasks.ts; locally the same code runs
  * through POST /dev/scheduler/{task}.
  */
-export const handler = async (event: ScheduledTask): Promise<SweepResult> => {
+export const handler = withLambdaContext(logger, async (event: ScheduledTask): Promise<SweepResult> => {
   deps ??= composeAppDeps(loadConfig(), { logger });
   // The outbox repair sweep is not here: it runs on the outbox function (functions/worker/outbox-stream.ts),
   // whose role holds what performing effects needs; this one has no KMS Sign nor S3.
@@ -26,4 +26,4 @@ export const handler = async (event: ScheduledTask): Promise<SweepResult> => {
   const result = await runScheduledTask(deps, event.task);
   logger.info('scheduler sweep done', { ...result });
   return result;
-};
+});

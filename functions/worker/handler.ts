@@ -2,10 +2,10 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { JOB_KIND_ATTRIBUTE } from '../aws/sqs-job-queue.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
-import { jsonLogger } from '../logger.js';
+import { createLogger, withLambdaContext } from '../logger.js';
 import { type JobDeps, runJob } from './jobs.js';
 
-const logger = jsonLogger('kyso-worker');
+const logger = createLogger('kyso-worker');
 
 /** The job kind: the message attribute the producer set (functions/aws/sqs-job-queue.ts). */
 const kindOf = (record: SQSRecord): string => record.messageAttributes?.[JOB_KIND_ATTRIBUTE]?.stringValue ?? '';
@@ -44,4 +44,7 @@ export const createWorkerHandler =
 
 let deps: JobDeps | undefined;
 /** Deps built on the first batch and kept for the life of the container. */
-export const handler = createWorkerHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger })));
+export const handler = withLambdaContext(
+  logger,
+  createWorkerHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger }))),
+);

@@ -2,14 +2,14 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { runRetentionSweep } from '../../shared/retention/renew-timestamps.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
-import { jsonLogger } from '../logger.js';
+import { createLogger, withLambdaContext } from '../logger.js';
 import { drainEnvelopeOutbox } from './effects.js';
 import type { JobDeps } from './jobs.js';
 import { type RepairResult, runRepairSweep } from './repair.js';
 
 type RetentionResult = Awaited<ReturnType<typeof runRetentionSweep>>;
 
-const logger = jsonLogger('kyso-outbox');
+const logger = createLogger('kyso-outbox');
 
 /** `TENANT#<t>` / `ENV#<e>` of an envelope item in a stream record, if it is one. */
 const envelopeOf = (keys: Record<string, { S?: string }> | undefined): { tenantId: string; envelopeId: string } | undefined => {
@@ -81,4 +81,7 @@ export const createOutboxHandler = (depsFor: () => JobDeps) => {
 };
 
 let deps: JobDeps | undefined;
-export const handler = createOutboxHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger })));
+export const handler = withLambdaContext(
+  logger,
+  createOutboxHandler(() => (deps ??= composeAppDeps(loadConfig(), { logger }))),
+);

@@ -127,6 +127,8 @@ export const commitSignerRevisions = async (
   );
   // The signer's audit events, after the lease is given back (the next signer is building meanwhile).
   await timer.time('ddb', () => performAuditNow(deps, items));
+  // One PAdES signature per document the signer signed (the request's Signatures metric).
+  deps.counters?.count('signatures', built?.revised.documents.length ?? 0);
   // Local fault injection (tests): the service dies right after the completing write, before any owed effect ran.
   if (after.status === 'completed' && before.status !== 'completed') deps.crashPoint?.('after-completion-commit');
   return { envelope: after, attempts };

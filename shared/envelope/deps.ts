@@ -47,6 +47,8 @@ export interface EnvelopeDeps {
   readonly tsaTimeoutMs?: number;
   /** KYSO_TSA_REQUIRED=external: signatures need an external TSA; no fallback to the platform TSA. */
   readonly tsaRequired?: 'external';
+  /** Counts what a request did, for its metrics (functions/metrics.ts); absent in unit tests and tools. */
+  readonly counters?: { count(name: 'signatures', n: number): void };
   /** Where use cases report failures that answer 5xx but are no bug (an outside service down): logged as errors, alarmed. */
   readonly reportError: (message: string, fields: Record<string, unknown>) => void;
   /**

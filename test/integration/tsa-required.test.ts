@@ -98,6 +98,24 @@ describe('KYSO_TSA_REQUIRED=external and a trusted-roots directory', () => {
     expect(after.body.recipients.map((r) => r.status)).toEqual(before.body.recipients.map((r) => r.status));
     expect(server.output()).toMatch(/"level":"error".*timestamp unavailable/);
     expect(server.output()).not.toContain(b.email); // the error log names no one
+    // Per-request metrics (EMF, functions/metrics.ts): A's signing request added one signature with KMS
+    // calls; B's refused one added none and counts as a server error; its error line carries its request id.
+    const emf = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const signed = emf.find((m) => m.Signatures === 1);
+    expect(signed).toMatchObject({ service: 'kyso-api', status: '200', Requests: 1 });
+    expect(signed?.KmsCalls).toBeGreaterThan(0);
+    const refused = emf.find((m) => m.status === '503');
+    expect(refused).toMatchObject({ ServerErrors: 1 });
+    expect(refused).not.toHaveProperty('Signatures');
+    const errorLine = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"level":"error"') && l.includes('timestamp unavailable'));
+    expect(JSON.parse(errorLine ?? '{}')).toMatchObject({ requestId: refused?.requestId });
 
     tsaDown = false;
     const again = await api('POST', `/v1/sign/${await linkOf(b.email)}`, { signature: { type: 'typed', value: b.name } }, false);
