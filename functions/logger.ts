@@ -70,6 +70,7 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 export const withLambdaContext =
   <E, R>(logger: ServiceLogger, handler: (event: E, context: Context) => Promise<R>) =>
   (event: E, context: Context): Promise<R> => {
-    logger.powertools.addContext(context);
+    // Lambda always passes one; a direct call (a test, a script) may not.
+    if (context) logger.powertools.addContext(context);
     return handler(event, context);
   };

@@ -76,6 +76,8 @@ describe('logs through Powertools', () => {
     await handler({ n: 2 }, lambdaContext('inv-2'));
     expect(lines[0]).toMatchObject({ cold_start: true, function_name: 'kyso-api', function_request_id: 'inv-1', n: 1 });
     expect(lines[1]).toMatchObject({ cold_start: false, function_request_id: 'inv-2', n: 2 });
+    // Called without a context (a script, a test): handled all the same.
+    await expect((handler as (e: { n: number }) => Promise<number>)({ n: 3 })).resolves.toBe(3);
   });
 });
 
