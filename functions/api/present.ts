@@ -65,6 +65,10 @@ export const EnvelopeSchema = z
         mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
         lockedObjects: z.number().int(),
         timestampsRenewBy: ts.optional().openapi({ description: 'When the documents’ last document timestamp is renewed' }),
+        ended: z
+          .object({ at: ts, action: z.enum(['delete', 'review']) })
+          .optional()
+          .openapi({ description: 'The retention period ran out and the sweep acted on atEnd: deleted, or due for review' }),
       })
       .optional()
       .openapi({ description: 'Set once the completed envelope is archived (locked)' }),
@@ -172,6 +176,7 @@ export const presentEnvelope = (e: Envelope): EnvelopeView => ({
           mode: e.retention.mode,
           lockedObjects: e.retention.lockedKeys.length,
           ...(e.retention.renewBy ? { timestampsRenewBy: e.retention.renewBy } : {}),
+          ...(e.retention.ended ? { ended: e.retention.ended } : {}),
         },
       }
     : {}),

@@ -1,3 +1,4 @@
+import type { DataSubjectStore } from '../data-subjects/types.js';
 import type { IdentityDeps } from '../identity/ports.js';
 import type { LabourDeps } from '../labour/ports.js';
 import type { DeliveryLog, Messenger } from '../messaging/ports.js';
@@ -83,6 +84,8 @@ export interface EnvelopeDeps {
   /** Object Lock archive of completed envelopes (issue 17); absent in unit tests that do not archive. */
   readonly archive?: ArchiveStore;
   readonly archiveIndex?: ArchiveIndex;
+  /** Personal-data requests' store (issue 17); the end-of-retention erasure uses it too. */
+  readonly dataSubjects?: DataSubjectStore;
   /** KYSO_LOCK_MODE (default GOVERNANCE) and KYSO_LOCK_DAYS (minimum retention after completion, default 0). */
   readonly lockMode?: 'GOVERNANCE' | 'COMPLIANCE';
   readonly lockFloorDays?: number;

@@ -5,7 +5,7 @@ import { updateEnvelope } from '../envelope/update-envelope.js';
 import type { ArchiveStore } from './ports.js';
 import { effectiveRetention, retentionUntil } from './retention-date.js';
 import { renewBy } from './timestamp-chain.js';
-import type { EnvelopeRetention } from './types.js';
+import { archiveIndexPosition, type EnvelopeRetention } from './types.js';
 
 export type ArchiveDeps = EnvelopeDeps & { readonly archive: ArchiveStore };
 
@@ -90,8 +90,10 @@ export const archiveEnvelope = async (deps: ArchiveDeps, tenantId: string, envel
     },
   }));
   // The renewal sweep's list: the envelope moves from its old position (completion, or the last renewBy) to the new one.
-  if (deps.archiveIndex && due) {
-    await deps.archiveIndex.put({ tenantId, envelopeId, renewBy: due }, envelope.retention?.renewBy ?? envelope.completedAt);
+  const position = due ? archiveIndexPosition({ ...recorded, ...after.retention, renewBy: due }) : undefined;
+  if (deps.archiveIndex && position) {
+    const previous = envelope.retention?.renewBy ? archiveIndexPosition(envelope.retention) : envelope.completedAt;
+    await deps.archiveIndex.put({ tenantId, envelopeId, renewBy: position }, previous);
   }
   if (first) {
     const events = await deps.audit.list(tenantId, envelopeId);

@@ -44,7 +44,8 @@ export const keptReasons = (
       },
     });
   }
-  if (envelope.status === 'completed') {
+  // Once the sweep ended the retention with `delete`, the class no longer keeps it (end-retention.ts).
+  if (envelope.status === 'completed' && envelope.retention?.ended?.action !== 'delete') {
     const until = envelope.retention?.retainUntil ?? retentionUntil(envelope, effectiveRetention(tenant), { now }).until.toISOString();
     const kind = envelope.retention?.kind ?? retentionUntil(envelope, effectiveRetention(tenant), { now }).kind;
     const law = LAW[kind];

@@ -8,6 +8,7 @@ import { parseCertificate } from '../pki/certificate.js';
 import { parseTimestampToken } from '../pki/timestamp-parse.js';
 import { sha256 } from '../util/bytes.js';
 import { type ArchiveDeps, archiveEnvelope } from './archive-envelope.js';
+import { endRetention } from './end-retention.js';
 import { documentTimestamps } from './timestamp-chain.js';
 
 const DAY = 86_400_000;
@@ -93,7 +94,7 @@ export const renewEnvelopeTimestamps = async (
   return { renewed };
 };
 
-/** Runs every due archive job of the `retention` sweep: unfinished archives first, then timestamp renewals. */
+/** Runs every due archive job of the `retention` sweep: unfinished archives first, then the end of retention (end-retention.ts), then timestamp renewals. */
 export const runRetentionSweep = async (deps: EnvelopeDeps): Promise<{ processed: number; acted: number; failed: number }> => {
   const { archive, archiveIndex } = deps;
   let processed = 0;
@@ -118,6 +119,11 @@ export const runRetentionSweep = async (deps: EnvelopeDeps): Promise<{ processed
         if (!envelope.retention) {
           await archiveEnvelope(archiveDeps, entry.tenantId, entry.envelopeId);
           acted++;
+        }
+        const ended = await endRetention(archiveDeps, entry.tenantId, entry.envelopeId, entry.renewBy);
+        if (ended) {
+          acted++;
+          continue;
         }
         const { renewed } = await renewEnvelopeTimestamps(archiveDeps, entry.tenantId, entry.envelopeId);
         if (renewed.length) acted++;

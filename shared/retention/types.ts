@@ -49,7 +49,16 @@ export interface EnvelopeRetention {
   readonly lockedAt: string;
   /** ISO: when the documents' last document timestamp needs renewing (its archive-index position). */
   readonly renewBy?: string;
+  /** Set by the retention sweep once retainUntil passed (end-retention.ts): what it did, when. */
+  readonly ended?: { readonly at: string; readonly action: 'delete' | 'review' };
 }
+
+/**
+ * Where the envelope sits in the archive index: its timestamp renewal date or, while its
+ * retention has not ended, the end of retention if that comes first (the sweep then acts on `atEnd`).
+ */
+export const archiveIndexPosition = (r: Pick<EnvelopeRetention, 'renewBy' | 'retainUntil' | 'ended'>): string | undefined =>
+  r.ended || !r.renewBy ? r.renewBy : [r.retainUntil, r.renewBy].sort()[0];
 
 /** A legal hold on an envelope: nothing of it may be deleted or erased while it is set. */
 export interface LegalHold {

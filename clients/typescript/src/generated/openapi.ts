@@ -6254,6 +6254,16 @@ export interface components {
             retention?: {
                 /** @enum {string} */
                 atEnd: "delete" | "review";
+                /** @description The retention period ran out and the sweep acted on atEnd: deleted, or due for review */
+                ended?: {
+                    /** @enum {string} */
+                    action: "delete" | "review";
+                    /**
+                     * Format: date-time
+                     * @example 2026-12-01T09:30:00.000Z
+                     */
+                    at: string;
+                };
                 /** @enum {string} */
                 kind: "labourContract" | "serviceContract" | "other";
                 lockedObjects: number;
