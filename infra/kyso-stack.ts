@@ -9,6 +9,7 @@ import { DataKey } from './constructs/data-key.js';
 import { DocumentsBucket, type LockMode } from './constructs/documents-bucket.js';
 import { HttpApi } from './constructs/http-api.js';
 import { JOB_KINDS, JobQueues } from './constructs/job-queues.js';
+import { LabourPlatform } from './constructs/labour-platform.js';
 import { MailSending } from './constructs/mail-sending.js';
 import { OutboxWiring } from './constructs/outbox.js';
 import { ProviderSecrets } from './constructs/provider-secrets.js';
@@ -44,6 +45,12 @@ export interface KysoStackProps extends StackProps {
    * the ProviderSecrets secret, never here. @default none: SMS only, no identity proofing
    */
   readonly providers?: ProviderSettings;
+  /**
+   * The national e-labour-contract platform (Decree 337; provisional protocol): its URL, our client
+   * id, a call timeout. The client secret is a Secrets Manager secret the stack creates (output
+   * LabourPlatformSecretArn). @default none: registrations stay pending and the late alarm fires
+   */
+  readonly labourPlatform?: { readonly url?: string; readonly clientId?: string; readonly timeoutMs?: number };
 }
 
 export interface ProviderSettings {
@@ -182,14 +189,25 @@ export class KysoStack extends Stack {
       timeout: workerTimeout,
       // Bulk sends render templates and certify documents: the worker draws PDFs too.
       runtimeFiles: FONT_FILES,
-      reservedConcurrentExecutions: 12,
+      reservedConcurrentExecutions: 9,
       environment: common,
     });
-    // 4 queues × maxConcurrency 3 = 12 ≤ the 12 reserved: pollers never outrun the reservation, whose
-    // throttles would count as receives and push healthy messages into the DLQs.
-    for (const queue of Object.values(jobs.queues)) {
-      worker.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 3 }));
+    // The labour queue has a function of its own: only it holds the platform's client secret.
+    const labourPlatform = new LabourPlatform(this, 'LabourPlatform', { encryptionKey: dataKey.key, ...props.labourPlatform });
+    const labourFn = new BundledFunction(this, 'LabourFunction', {
+      entry: 'functions/worker/handler.ts',
+      description: 'Kyso labour registrations: delivers completed labour contracts to the national platform (labour queue)',
+      timeout: workerTimeout,
+      reservedConcurrentExecutions: 3,
+      environment: { ...common, ...labourPlatform.environment() },
+    });
+    // 3 queues × maxConcurrency 3 = 9 ≤ the 9 reserved, and the labour queue 3 ≤ 3: pollers never outrun
+    // the reservation, whose throttles would count as receives and push healthy messages into the DLQs.
+    const poll = { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 3 };
+    for (const kind of JOB_KINDS) {
+      (kind === 'labour' ? labourFn : worker).fn.addEventSource(new SqsEventSource(jobs.queues[kind], poll));
     }
+    labourPlatform.grantRead(labourFn.fn);
     const sweeper = new BundledFunction(this, 'SchedulerFunction', {
       entry: 'functions/scheduler/handler.ts',
       description: 'Kyso scheduler: reminders and expiry',
@@ -273,6 +291,11 @@ export class KysoStack extends Stack {
       state.grantReadWriteData(fn);
       mail.grantSend(fn);
     }
+    // Delivering a registration reads the envelope and its signed PDF, records the outcome (and the
+    // webhooks and audit events it owes) and queues its next attempt: no mail, no signing.
+    state.grantReadWriteData(labourFn.fn);
+    documents.grantRead(labourFn.fn);
+    jobs.queues.labour.grantSendMessages(labourFn.fn);
     // Only the API serves /admin/*: no other function can read the admin key.
     adminKey.grantRead(api.fn);
     // Provider credentials: only the two functions that call the providers.
@@ -304,7 +327,14 @@ export class KysoStack extends Stack {
     dataKey.grantCloudWatchAlarms();
     new Alarms(this, 'Alarms', {
       api: http.api,
-      functions: { api: api.fn, worker: worker.fn, scheduler: sweeper.fn, outbox: outboxFn.fn, smsStatus: smsStatus.fn },
+      functions: {
+        api: api.fn,
+        worker: worker.fn,
+        labour: labourFn.fn,
+        scheduler: sweeper.fn,
+        outbox: outboxFn.fn,
+        smsStatus: smsStatus.fn,
+      },
       deadLetterQueues: {
         ...jobs.deadLetterQueues,
         schedules: schedules.deadLetterQueue,
@@ -323,6 +353,10 @@ export class KysoStack extends Stack {
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: state.table.tableName });
     new CfnOutput(this, 'KeyAliasPrefix', { value: aliasPrefix });
+    new CfnOutput(this, 'LabourPlatformSecretArn', {
+      value: labourPlatform.secret.secretArn,
+      description: 'aws secretsmanager put-secret-value --secret-id <this> --secret-string <the client secret the platform issued>',
+    });
     new CfnOutput(this, 'AdminKeySecretArn', {
       value: adminKey.secret.secretArn,
       description: 'aws secretsmanager get-secret-value --secret-id <this> → the admin key for POST /admin/tenants',

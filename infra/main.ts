@@ -38,6 +38,15 @@ export const buildApp = (context: Record<string, unknown> = {}, outdir?: string)
     ...(get('lockAllObjects') ? { lockAllObjects: String(get('lockAllObjects')) === 'true' } : {}),
     ...(get('corsOrigins') ? { corsOrigins: String(get('corsOrigins')).split(',') } : {}),
     ...(get('alarmEmail') ? { alarmEmail: get('alarmEmail') } : {}),
+    ...(get('labourPlatformUrl') || get('labourPlatformClientId')
+      ? {
+          labourPlatform: {
+            ...(get('labourPlatformUrl') ? { url: get('labourPlatformUrl') } : {}),
+            ...(get('labourPlatformClientId') ? { clientId: get('labourPlatformClientId') } : {}),
+            ...(num('labourPlatformTimeoutMs') ? { timeoutMs: num('labourPlatformTimeoutMs') } : {}),
+          },
+        }
+      : {}),
     ...(num('identityImageDays') !== undefined ? { identityImageDays: num('identityImageDays') } : {}),
     ...(get('znsAppId') || get('ekycUrl') || get('oidcIssuer')
       ? {

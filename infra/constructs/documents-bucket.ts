@@ -106,6 +106,20 @@ export class DocumentsBucket extends Construct {
     });
   }
 
+  /** Read revisions only (the labour function sends the signed PDF to the national platform). */
+  grantRead(grantee: iam.IGrantable): void {
+    this.bucket.grantRead(grantee);
+    acknowledgeGrant(
+      grantee,
+      [
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => `Action::${a}`),
+        `Resource::${nagArn(this.bucket.node.defaultChild as s3.CfnBucket)}/*`,
+        ...DATA_KEY_ACTIONS,
+      ],
+      'CDK read grant on this one bucket: object keys are content hashes under tenant prefixes, unknown in advance; KMS use is limited to the bucket key.',
+    );
+  }
+
   /** Read and write revisions (and presign URLs for them), including the KMS use that needs. */
   grantReadWrite(grantee: iam.IGrantable): void {
     this.bucket.grantReadWrite(grantee);

@@ -152,9 +152,9 @@ describe('functions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
-      5,
+      6,
     );
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 6);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 7);
   });
 
   it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
@@ -200,8 +200,19 @@ describe('queues, schedules, mail', () => {
       .filter(([id]) => propsOf(json, id).ScalingConfig)
       .map(([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency);
     expect(pollers).toHaveLength(4);
-    const reserved = propsOf(json, functionId(json, 'Kyso queue worker')).ReservedConcurrentExecutions as number;
-    expect(pollers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
+    // The worker polls three queues, the labour function the labour queue (issue 13): each within its own reservation.
+    for (const [prefix, queues] of [
+      ['Kyso queue worker', 3],
+      ['Kyso labour registrations', 1],
+    ] as const) {
+      const fnId = functionId(json, prefix);
+      const mine = resourcesOf(json, 'AWS::Lambda::EventSourceMapping')
+        .filter(([id]) => propsOf(json, id).ScalingConfig && JSON.stringify(propsOf(json, id).FunctionName).includes(fnId))
+        .map(([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency);
+      expect(mine, prefix).toHaveLength(queues);
+      const reserved = propsOf(json, fnId).ReservedConcurrentExecutions as number;
+      expect(mine.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(reserved);
+    }
   });
 
   it('lets the API create tenant seal keys and sign only with keys aliased <prefix>/tenant/*/seal', () => {
@@ -412,7 +423,7 @@ describe('alarms and outputs', () => {
     // 4 job queues, the schedules, the outbox stream and the repair schedule.
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(5);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(6);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
@@ -502,5 +513,65 @@ describe('Admin key and provider credentials', () => {
       ])
         expect(Object.keys(env)).not.toContain(k);
     }
+  });
+});
+
+describe('Labour platform client secret (issue 13)', () => {
+  const labourId = functionId(json, 'Kyso labour registrations');
+  const labourRoleId = roleIdOf(json, labourId);
+  const [secretId, secret] = resourcesOf(json, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('LabourPlatform')) ?? [];
+  const readers = (id: string) =>
+    resourcesOf(json, 'AWS::IAM::Policy').filter(([pid]) =>
+      (propsOf(json, pid).PolicyDocument as { Statement: (Statement & { Resource?: unknown })[] }).Statement.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          asArray(s.Action).includes('secretsmanager:GetSecretValue') &&
+          JSON.stringify(s.Resource ?? '').includes(id),
+      ),
+    );
+
+  it('is created by the stack (generated placeholder), encrypted with the data key, retained', () => {
+    expect(secret?.Properties?.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    expect(secret?.Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    expect(secret?.DeletionPolicy).toBe('Retain');
+    expect(Object.keys(json.Outputs ?? {})).toContain('LabourPlatformSecretArn');
+  });
+
+  it('can be read only by the function that delivers registrations, which alone consumes the labour queue', () => {
+    expect(readers(secretId as string).map(([, p]) => p.Properties?.Roles)).toEqual([[{ Ref: labourRoleId }]]);
+    const env = (fnId: string) => (propsOf(json, fnId).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env(labourId).KYSO_LABOUR_PLATFORM_CLIENT_SECRET_ID).toEqual({ Ref: secretId });
+    for (const other of ['Kyso API', 'Kyso queue worker', 'Kyso scheduler', 'Kyso outbox worker']) {
+      expect(
+        Object.keys(env(functionId(json, other))).filter((k) => k.startsWith('KYSO_LABOUR_PLATFORM')),
+        other,
+      ).toEqual([]);
+    }
+    const labourQueue = resourcesOf(json, 'AWS::Lambda::EventSourceMapping').filter(([id]) =>
+      JSON.stringify(propsOf(json, id).FunctionName).includes(labourId),
+    );
+    expect(labourQueue).toHaveLength(1);
+    expect(JSON.stringify(propsOf(json, labourQueue[0]?.[0] as string).EventSourceArn)).toMatch(/JobslabourQueue|Jobs.*labour/i);
+  });
+
+  it('passes KYSO_LABOUR_PLATFORM_URL / _CLIENT_ID / _TIMEOUT_MS from context; never the secret value', () => {
+    const { json: withPlatform } = synthKyso({
+      context: {
+        'kyso:labourPlatformUrl': 'https://hdld.example.gov.vn',
+        'kyso:labourPlatformClientId': 'kyso-client',
+        'kyso:labourPlatformTimeoutMs': '8000',
+      },
+    });
+    const vars = (
+      propsOf(withPlatform, functionId(withPlatform, 'Kyso labour registrations')).Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(vars).toMatchObject({
+      KYSO_LABOUR_PLATFORM_URL: 'https://hdld.example.gov.vn',
+      KYSO_LABOUR_PLATFORM_CLIENT_ID: 'kyso-client',
+      KYSO_LABOUR_PLATFORM_TIMEOUT_MS: '8000',
+    });
+    expect(Object.keys(vars)).not.toContain('KYSO_LABOUR_PLATFORM_CLIENT_SECRET');
   });
 });
