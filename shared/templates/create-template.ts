@@ -1,3 +1,4 @@
+import { requirePlainText } from '../util/plain-text.js';
 import type { DocumentStore } from '../envelope/ports.js';
 import type { RecipientRole } from '../envelope/types.js';
 import { AppError } from '../errors.js';
@@ -48,6 +49,13 @@ export const templateDocumentKey = (tenantId: string, templateId: string, sha256
  */
 export const createTemplate = async (deps: TemplateDeps, tenantId: string, input: CreateTemplateInput): Promise<Template> => {
   if (!input.html === !input.pdf) throw new AppError('validation_failed', 'A template has either an HTML source or a PDF, exactly one.');
+  // Names and titles reach email subjects, certificate names and PDF stamps: no CR/LF or other controls (400 control_characters).
+  requirePlainText(input.name, 'name');
+  if (input.title) requirePlainText(input.title, 'title');
+  input.roles.forEach((r, i) => {
+    requirePlainText(r.name, `roles[${i}].name`);
+    if (r.recipient) requirePlainText(r.recipient.name, `roles[${i}].recipient.name`);
+  });
   const title = input.title?.trim() || input.name.trim();
   const mergeFields = findMergeFields(title, input.html ?? '', ...labourContractTexts(input.labourContract));
   if (input.mergeFields) {

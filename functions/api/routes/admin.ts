@@ -3,6 +3,7 @@ import { createUser } from '../../../shared/console/create-user.js';
 import { ROLES } from '../../../shared/console/roles.js';
 import type { TenantRepository } from '../../../shared/envelope/ports.js';
 import { AppError } from '../../../shared/errors.js';
+import { requirePlainText } from '../../../shared/util/plain-text.js';
 import { randomId } from '../../../shared/util/bytes.js';
 import { adminAuth, hashApiKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
@@ -42,11 +43,13 @@ export const adminRoutes = (deps: AppDeps) => {
           z.object({ tenant: z.object({ id: z.string(), name: z.string(), createdAt: z.string() }), apiKey: z.string() }),
           'The tenant and its API key',
         ),
-        ...errors('unauthorized', 'not_found'),
+        ...errors('unauthorized', 'not_found', 'control_characters'),
       },
     }),
     async (c) => {
       const { name } = c.req.valid('json');
+      // The tenant name becomes the seal's organisation (certificate subject) and appears in emails.
+      requirePlainText(name, 'name');
       const created = await createTenant(deps.tenants, name, deps.clock.now());
       // Also listed on the console's API keys page, so it can be revoked there.
       await deps.console.putApiKey({

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SealInfo } from '../../../shared/envelope/ports.js';
 import { AppError } from '../../../shared/errors.js';
+import { requirePlainText } from '../../../shared/util/plain-text.js';
 import { parseCertificate, toPem } from '../../../shared/pki/certificate.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonBody, jsonContent, TENANT } from '../openapi.js';
@@ -63,13 +64,15 @@ export const sealRoutes = (deps: AppDeps) => {
       responses: {
         200: jsonContent(SealSchema, 'The seal (it existed)'),
         201: jsonContent(SealSchema, 'The seal'),
-        ...errors('unauthorized', 'not_found'),
+        ...errors('unauthorized', 'not_found', 'control_characters'),
       },
     }),
     async (c) => {
       const seals = deps.seals;
       if (!seals) throw new AppError('not_found', 'Seals are not available in this deployment.');
       const input = c.req.valid('json');
+      // The organisation is the seal certificate's subject (O, CN): no control characters.
+      if (input.organization) requirePlainText(input.organization, 'organization');
       const tenant = await deps.tenants.get(c.get('tenantId'));
       const had = await seals.describe(c.get('tenantId'));
       const seal = await seals.provision(c.get('tenantId'), {

@@ -144,6 +144,7 @@ export const templateRoutes = (deps: AppDeps) => {
           'field_off_page',
           'unknown_merge_field',
           'invalid_labour_contract',
+          'control_characters',
           'payload_too_large',
           'unsupported_media_type',
         ),
