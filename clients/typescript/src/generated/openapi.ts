@@ -43,7 +43,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error: validation_failed */
+                /** @description Error: validation_failed, control_characters */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2804,7 +2804,7 @@ export interface paths {
                         "application/json": components["schemas"]["Seal"];
                     };
                 };
-                /** @description Error: validation_failed */
+                /** @description Error: validation_failed, control_characters */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4715,7 +4715,7 @@ export interface paths {
                         "application/json": components["schemas"]["Template"];
                     };
                 };
-                /** @description Error: validation_failed, bad_request, field_off_page, unknown_merge_field, invalid_labour_contract */
+                /** @description Error: validation_failed, bad_request, field_off_page, unknown_merge_field, invalid_labour_contract, control_characters */
                 400: {
                     headers: {
                         [name: string]: unknown;
