@@ -38,8 +38,6 @@ export interface KysoStackProps extends StackProps {
   readonly corsOrigins?: readonly string[];
   /** Email subscribed to the alarm topic. @default none */
   readonly alarmEmail?: string;
-  /** Days ID-card and selfie images are kept (DocumentsBucket). @default 90 */
-  readonly identityImageDays?: number;
   /**
    * The messaging and identity providers this deployment uses (issue 12); their credentials go into
    * the ProviderSecrets secret, never here. @default none: SMS only, no identity proofing
@@ -141,7 +139,6 @@ export class KysoStack extends Stack {
       ...(props.completedRetention ? { completedRetention: props.completedRetention } : {}),
       ...(props.lockAllObjects !== undefined ? { lockAllObjects: props.lockAllObjects } : {}),
       ...(props.corsOrigins ? { corsOrigins: props.corsOrigins } : {}),
-      ...(props.identityImageDays !== undefined ? { identityImageDays: props.identityImageDays } : {}),
     });
     const state = new StateTable(this, 'State', { encryptionKey: dataKey.key });
     const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });

@@ -47,7 +47,6 @@ export const buildApp = (context: Record<string, unknown> = {}, outdir?: string)
           },
         }
       : {}),
-    ...(num('identityImageDays') !== undefined ? { identityImageDays: num('identityImageDays') } : {}),
     ...(get('znsAppId') || get('ekycUrl') || get('oidcIssuer')
       ? {
           providers: {

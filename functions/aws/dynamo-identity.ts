@@ -38,10 +38,13 @@ export const dynamoIdentityAttempts = ({ client, tableName }: TableOptions): Ide
   },
 });
 
+/** The object tag whose value (one of IDENTITY_IMAGE_DAYS) picks the bucket's lifecycle rule for an image. */
+export const IDENTITY_IMAGE_TAG = 'kyso-identity-days';
+
 /**
  * ID card and selfie images: S3 with SSE-KMS (the deployment's data key when given), under
- * `identity/`, which the bucket's lifecycle rule expires after `identityImageDays` (default 90), old
- * versions included (infra/constructs/documents-bucket.ts). Write-only from the API's point of view: nothing reads them back.
+ * `identity/`, tagged with the tenant's keeping period; the bucket's lifecycle rule for that tag
+ * deletes them, old versions included (infra/constructs/documents-bucket.ts). Write-only from the API's point of view: nothing reads them back.
  */
 export const s3IdentityImages = ({
   client,
@@ -52,12 +55,14 @@ export const s3IdentityImages = ({
   bucket: string;
   kmsKeyId?: string;
 }): IdentityImageStore => ({
-  async put(key, bytes) {
+  async put(key, bytes, keepDays) {
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: bytes,
+        // The bucket's lifecycle rule for this tag deletes the image (and its old versions) after keepDays.
+        Tagging: `${IDENTITY_IMAGE_TAG}=${keepDays}`,
         ContentType: 'application/octet-stream',
         ServerSideEncryption: 'aws:kms',
         ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}),

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { IDENTITY_IMAGE_TAG } from '../../functions/aws/dynamo-identity.js';
+import { IDENTITY_IMAGE_DAYS } from '../../shared/identity/ports.js';
 import { acknowledge, acknowledgeGrant, DATA_KEY_ACTIONS, nagArn } from '../nag.js';
 
 export type LockMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -18,15 +20,6 @@ export interface DocumentsBucketProps {
   readonly noncurrentVersionDays?: number;
   /** Browser origins allowed to PUT/GET through presigned URLs. @default none */
   readonly corsOrigins?: readonly string[];
-  /**
-   * Days ID-card and selfie images (`identity/`) are kept after the proofing attempt. The evidence
-   * itself (provider, transaction id, verified fields, scores, the images' SHA-256) is in the
-   * hash-chained audit trail for as long as the contract; the images are biometric personal data
-   * (Decree 13/2023 and Law 91/2025 on personal data: kept no longer than the purpose needs), kept
-   * only long enough for a dispute about the proofing itself to be raised with the provider.
-   * @default 90
-   */
-  readonly identityImageDays?: number;
 }
 
 /**
@@ -81,12 +74,23 @@ export class DocumentsBucket extends Construct {
         // two-phase signing sessions: both are copied or discarded within minutes.
         { id: 'abandoned-uploads', prefix: 'uploads/', expiration: Duration.days(2) },
         { id: 'abandoned-signing-sessions', prefix: 'signing-sessions/', expiration: Duration.days(2) },
-        // Identity images: gone after the period, and so are their old versions (a deletion leaves
-        // a noncurrent version, which the rule above would otherwise keep for a year).
-        {
-          id: 'identity-images',
+        // ID-card and selfie images: biometric personal data (Decree 13/2023, Law 91/2025: kept no
+        // longer than the purpose needs). Each is tagged with its tenant's period, one of
+        // IDENTITY_IMAGE_DAYS, and deleted by that tier's rule, old versions a day later (a deletion
+        // leaves a noncurrent version the rule above would keep for a year). The evidence (fields,
+        // scores, the images' SHA-256) stays in the audit trail as long as the contract. S3 applies
+        // the shortest matching expiration, so the untagged catch-all is the longest tier.
+        ...IDENTITY_IMAGE_DAYS.map((days) => ({
+          id: `identity-images-${days}d`,
           prefix: 'identity/',
-          expiration: Duration.days(props.identityImageDays ?? 90),
+          tagFilters: { [IDENTITY_IMAGE_TAG]: String(days) },
+          expiration: Duration.days(days),
+          noncurrentVersionExpiration: Duration.days(1),
+        })),
+        {
+          id: 'identity-images-untagged',
+          prefix: 'identity/',
+          expiration: Duration.days(Math.max(...IDENTITY_IMAGE_DAYS)),
           noncurrentVersionExpiration: Duration.days(1),
         },
       ],

@@ -1,3 +1,4 @@
+import type { IdentityImageDays } from '../identity/ports.js';
 import type { IdentityRequirement } from '../identity/types.js';
 import type { LabourContract } from '../labour/types.js';
 import type { Channel } from '../messaging/ports.js';
@@ -160,6 +161,8 @@ export interface Tenant {
   readonly retention?: Partial<RetentionSettings>;
   /** Labour contracts (issue 13): `identityRequired: false` opts this tenant out of identity proofing of the parties. */
   readonly labour?: { readonly identityRequired?: boolean };
+  /** Days ID-card and selfie images are kept (issue 12); absent = DEFAULT_IDENTITY_IMAGE_DAYS. */
+  readonly identityImageDays?: IdentityImageDays;
 }
 
 /** What a link token grants: one recipient of one envelope of one tenant, nothing else. */

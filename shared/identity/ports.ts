@@ -76,8 +76,18 @@ export interface IdentityAttemptStore {
 }
 
 /** Submitted images, stored encrypted (S3 SSE-KMS) under a prefix that expires with the retention period; never read back by the API. */
+/**
+ * How long ID-card and selfie images are kept, in days: a tenant setting among fixed tiers (each
+ * an S3 lifecycle rule on the image's tag, infra/constructs/documents-bucket.ts). The evidence
+ * itself (fields, scores, the images' SHA-256) stays in the audit trail as long as the contract.
+ */
+export const IDENTITY_IMAGE_DAYS = [30, 90, 180, 365] as const;
+export type IdentityImageDays = (typeof IDENTITY_IMAGE_DAYS)[number];
+export const DEFAULT_IDENTITY_IMAGE_DAYS: IdentityImageDays = 90;
+
 export interface IdentityImageStore {
-  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** Stores one image, marked to be deleted `keepDays` after it was written. */
+  put(key: string, bytes: Uint8Array, keepDays: IdentityImageDays): Promise<void>;
 }
 
 export interface IdentityDeps {

@@ -2,7 +2,7 @@ import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
 import type { OpenedLink } from '../envelope/open-link.js';
 import { AppError } from '../errors.js';
 import { randomId } from '../util/bytes.js';
-import type { DocumentImages } from './ports.js';
+import { DEFAULT_IDENTITY_IMAGE_DAYS, type DocumentImages } from './ports.js';
 import { assertCanProve, identityDeps, imageSha256, loadAttempts, providerCall, recordFinding } from './prove-identity.js';
 import type { IdentityEvidence } from './types.js';
 
@@ -26,10 +26,12 @@ export const proveByDocument = async (
   }
   const attempt = randomId(9);
   const prefix = `identity/${link.envelope.tenantId}/${link.envelope.id}/${link.recipient.id}/${attempt}`;
+  // Kept as long as the tenant says (personal data: no longer than needed), then S3 deletes them.
+  const keepDays = (await deps.tenants.get(link.envelope.tenantId))?.identityImageDays ?? DEFAULT_IDENTITY_IMAGE_DAYS;
   await Promise.all([
-    identity.images.put(`${prefix}/front`, images.front),
-    identity.images.put(`${prefix}/back`, images.back),
-    identity.images.put(`${prefix}/selfie`, images.selfie),
+    identity.images.put(`${prefix}/front`, images.front, keepDays),
+    identity.images.put(`${prefix}/back`, images.back, keepDays),
+    identity.images.put(`${prefix}/selfie`, images.selfie, keepDays),
   ]);
   const finding = await providerCall(() => provider.verifyDocument(images));
   return recordFinding(deps, link, attempts, finding, meta, {

@@ -101,7 +101,15 @@ describe('documents bucket', () => {
           expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } }),
           expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 2 }),
           expect.objectContaining({ Prefix: 'signing-sessions/', ExpirationInDays: 2 }),
-          expect.objectContaining({ Prefix: 'identity/', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+          ...[30, 90, 180, 365].map((days) =>
+            expect.objectContaining({
+              Prefix: 'identity/',
+              TagFilters: [{ Key: 'kyso-identity-days', Value: String(days) }],
+              ExpirationInDays: days,
+              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            }),
+          ),
+          expect.objectContaining({ Prefix: 'identity/', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
         ],
       },
     });

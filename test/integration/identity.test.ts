@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { call, uniqueEmail } from '../support/api.js';
+import { call, createTenant, uniqueEmail } from '../support/api.js';
+import { localS3, TEST_BUCKET } from '../support/aws.js';
 import { ekycImages } from '../support/ekyc-test-server.js';
 import { createAndSend, devKey, type ErrorBody, getEnvelope, latestLinkToken, signWith, workflowJson } from '../support/workflow.js';
 
@@ -102,6 +104,46 @@ describe('identity proofing by citizen ID', () => {
     expect(r.status).toBe(422);
     expect(r.body.error).toMatchObject({ code: 'identity_mismatch', details: { reason, attemptsLeft: 4 } });
     expect((await auditOf(env.id)).find((e) => e.action === 'recipient.identity_failed')?.data?.reason).toBe(reason);
+  });
+
+  it('ID images are kept as long as the tenant says: each is tagged with its period, which the bucket’s lifecycle rule for that tag applies', async () => {
+    const tenant = await createTenant('Công ty Giữ Ảnh');
+    const settings = await call<{ identityImageDays: number }>('GET', '/v1/settings', { key: tenant.apiKey });
+    expect(settings.body.identityImageDays).toBe(90);
+    for (const bad of [45, '30', 0]) {
+      const r = await call<ErrorBody>('PUT', '/v1/settings', { key: tenant.apiKey, json: { identityImageDays: bad } });
+      expect(r.status, String(bad)).toBe(400);
+      expect(r.body.error.code).toBe('validation_failed');
+    }
+    expect((await call('PUT', '/v1/settings', { key: tenant.apiKey, json: { identityImageDays: 30 } })).body).toMatchObject({
+      identityImageDays: 30,
+    });
+    const s3 = localS3();
+    const tagsOf = async (tenantId: string, envelopeId: string) => {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: `identity/${tenantId}/${envelopeId}/` }));
+      const keys = (listed.Contents ?? []).map((o) => o.Key as string);
+      return Promise.all(
+        keys.map(async (Key) =>
+          (await s3.send(new GetObjectTaggingCommand({ Bucket: TEST_BUCKET, Key }))).TagSet?.map((t) => `${t.Key}=${t.Value}`).join(),
+        ),
+      );
+    };
+    const proveFor = async (key: string) => {
+      const p = person(rand());
+      const email = uniqueEmail('keep');
+      const env = await createAndSend(key, [{ name: 'Nguyễn Văn An', email, identity: { required: true, idNumber: p.id } }]);
+      expect((await prove(await latestLinkToken(email), ekycImages(p))).status).toBe(200);
+      return env.id;
+    };
+    const kept30 = await proveFor(tenant.apiKey);
+    expect(await tagsOf(tenant.tenantId, kept30)).toEqual(['kyso-identity-days=30', 'kyso-identity-days=30', 'kyso-identity-days=30']);
+    // A tenant that never chose: the default period.
+    const other = await createTenant('Công ty Mặc Định');
+    expect(await tagsOf(other.tenantId, await proveFor(other.apiKey))).toEqual([
+      'kyso-identity-days=90',
+      'kyso-identity-days=90',
+      'kyso-identity-days=90',
+    ]);
   });
 
   it('an eKYC outage is a 503 and is not counted; an unreadable card is not counted either', async () => {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Tenant } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
+import { DEFAULT_IDENTITY_IMAGE_DAYS, IDENTITY_IMAGE_DAYS } from '../../../shared/identity/ports.js';
 import { labourIdentification } from '../../../shared/labour/prepare-labour-contract.js';
 import { effectiveRetention } from '../../../shared/retention/retention-date.js';
 import type { AppDeps } from '../context.js';
@@ -34,11 +35,20 @@ const labourSettingsSchema = z
   .openapi('LabourSettings');
 
 /** Each part is optional: a PUT changes only what it names. */
+/** Identity images (issue 12): kept this many days, one of the lifecycle tiers of the bucket. */
+const identityImageDaysSchema = z
+  .union([z.literal(30), z.literal(90), z.literal(180), z.literal(365)] satisfies z.ZodLiteral<(typeof IDENTITY_IMAGE_DAYS)[number]>[])
+  .openapi({
+    description: `Days ID-card and selfie images are kept after a proofing attempt (${IDENTITY_IMAGE_DAYS.join(', ')}); the evidence stays in the audit trail. Default ${DEFAULT_IDENTITY_IMAGE_DAYS}.`,
+    example: 90,
+  });
+
 export const settingsSchema = z
   .object({
     tsaUrls: z.array(z.url({ protocol: /^https?$/ }).max(500)).max(5),
     retention: retentionSettingsSchema,
     labour: labourSettingsSchema,
+    identityImageDays: identityImageDaysSchema,
   })
   .partial();
 
@@ -47,6 +57,7 @@ const settingsView = z
     tsaUrls: z.array(z.string()),
     retention: z.object({ labourContract: retentionClassSchema, serviceContract: retentionClassSchema, other: retentionClassSchema }),
     labour: labourSettingsSchema,
+    identityImageDays: identityImageDaysSchema,
   })
   .openapi('Settings');
 
@@ -62,6 +73,7 @@ export const settingsRoutes = (deps: AppDeps) => {
     tsaUrls: [...(tenant?.tsaUrls ?? [])],
     retention: effectiveRetention(tenant),
     labour: { identityRequired: labourIdentification(tenant, deps.labour?.identityRequired).required },
+    identityImageDays: tenant?.identityImageDays ?? DEFAULT_IDENTITY_IMAGE_DAYS,
   });
   app.openapi(
     createRoute({
@@ -97,6 +109,7 @@ export const settingsRoutes = (deps: AppDeps) => {
         ...(body.tsaUrls ? { tsaUrls: body.tsaUrls } : {}),
         ...(body.retention ? { retention: { ...(tenant.retention ?? {}), ...body.retention } } : {}),
         ...(body.labour ? { labour: { ...(tenant.labour ?? {}), ...body.labour } } : {}),
+        ...(body.identityImageDays ? { identityImageDays: body.identityImageDays } : {}),
       };
       await deps.tenants.create(next);
       if (body.retention) {

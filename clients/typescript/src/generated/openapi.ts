@@ -3047,6 +3047,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * @description Days ID-card and selfie images are kept after a proofing attempt (30, 90, 180, 365); the evidence stays in the audit trail. Default 90.
+                         * @example 90
+                         */
+                        identityImageDays?: 30 | 90 | 180 | 365;
                         labour?: components["schemas"]["LabourSettings"];
                         retention?: {
                             labourContract?: components["schemas"]["RetentionClass"];
@@ -6541,6 +6546,11 @@ export interface components {
             taxCode: string;
         };
         Settings: {
+            /**
+             * @description Days ID-card and selfie images are kept after a proofing attempt (30, 90, 180, 365); the evidence stays in the audit trail. Default 90.
+             * @example 90
+             */
+            identityImageDays: 30 | 90 | 180 | 365;
             labour: components["schemas"]["LabourSettings"];
             retention: {
                 labourContract: components["schemas"]["RetentionClass"];
