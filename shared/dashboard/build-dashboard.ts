@@ -65,7 +65,11 @@ export interface Dashboard {
   readonly counts: Readonly<Record<EnvelopeStatus, number>> & { readonly total: number };
   readonly waiting: { readonly total: number; readonly items: WaitingItem[] };
   readonly expiring: { readonly withinDays: number; readonly total: number; readonly items: ExpiringItem[] };
-  readonly deliveryFailures: { readonly sinceDays: number; readonly total: number; readonly items: DeliveryFailure[] };
+  readonly deliveryFailures: {
+    readonly sinceDays: number;
+    readonly total: number;
+    readonly items: (DeliveryFailure & { title?: string })[];
+  };
   readonly labour: {
     readonly pending: number;
     readonly submitted: number;
@@ -161,6 +165,7 @@ export const buildDashboard = (input: DashboardInput): Dashboard => {
   const overall = median(allHours);
 
   // The stored rows say late/overdue as of their last write; what matters is now (the 20 h / 24 h rules).
+  const titles = new Map(input.envelopes.map((e) => [e.id, e.title]));
   const attention = input.labourRows
     .filter((r) => r.status !== 'registered')
     .map((r) => {
@@ -174,7 +179,14 @@ export const buildDashboard = (input: DashboardInput): Dashboard => {
     counts: { ...counts, total: input.envelopes.length },
     waiting: { total: waiting.length, items: waiting.slice(0, LIST_LIMIT) },
     expiring: { withinDays: EXPIRING_WITHIN_DAYS, total: expiring.length, items: expiring.slice(0, LIST_LIMIT) },
-    deliveryFailures: { sinceDays: ACTIVITY_DAYS, total: input.failures.length, items: input.failures.slice(0, LIST_LIMIT) },
+    deliveryFailures: {
+      sinceDays: ACTIVITY_DAYS,
+      total: input.failures.length,
+      items: input.failures.slice(0, LIST_LIMIT).map((f) => {
+        const title = titles.get(f.envelopeId);
+        return title === undefined ? f : { ...f, title };
+      }),
+    },
     labour: {
       pending: attention.filter((r) => r.status === 'pending').length,
       submitted: attention.filter((r) => r.status === 'submitted').length,

@@ -212,7 +212,15 @@ async function showList(params) {
     el('thead', {}, el('tr', {}, el('th', {}, S.titleCol), el('th', {}, S.status), el('th', {}, S.recipients), el('th', {}, S.created))),
     tbody,
   );
-  app.replaceChildren(el('h1', {}, S.envelopes), form, table);
+  // The home (#/ without a filter): what needs attention first, then the list. A dashboard that fails leaves the list.
+  const home =
+    !status && !q
+      ? await (await import('./dashboard.js')).dashboardSection({ api, el, S, fmtTime }).catch((e) => {
+          if (e.status === 401) throw e;
+          return el('p', { class: 'error', role: 'alert' }, e.message || S.error);
+        })
+      : null;
+  app.replaceChildren(...(home ? [home] : []), el(home ? 'h2' : 'h1', {}, S.envelopes), form, table);
   const p = new URLSearchParams();
   if (status) p.set('status', status);
   if (q) p.set('q', q);

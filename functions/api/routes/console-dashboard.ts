@@ -37,6 +37,7 @@ const ExpiringSchema = z.object({
 
 const FailureSchema = z.object({
   envelopeId: z.string(),
+  title: z.string().optional(),
   recipientId: z.string(),
   channel: z.enum(['email', 'sms', 'zalo']),
   kind: z.string().openapi({ description: 'invitation, reminder, otp, completed, …' }),

@@ -51,6 +51,7 @@ const ASSETS: Record<string, string> = {
   'templates.js': 'text/javascript; charset=utf-8',
   'labour.js': 'text/javascript; charset=utf-8',
   'data-subjects.js': 'text/javascript; charset=utf-8',
+  'dashboard.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
 const cache = new Map<string, Uint8Array>();
