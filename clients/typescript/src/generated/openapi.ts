@@ -5933,6 +5933,7 @@ export interface components {
                     /** @description The provider's reason (e.g. not_on_zalo, template_refused, unavailable) */
                     reason: string;
                     recipientId: string;
+                    title?: string;
                 }[];
                 sinceDays: number;
                 total: number;
