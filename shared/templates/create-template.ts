@@ -1,4 +1,3 @@
-import { requirePlainText } from '../util/plain-text.js';
 import type { DocumentStore } from '../envelope/ports.js';
 import type { RecipientRole } from '../envelope/types.js';
 import { AppError } from '../errors.js';
@@ -8,6 +7,7 @@ import { checkPages } from '../pdf/page-checks.js';
 import { assertPdfWithinLimits, refuseActiveContent } from '../pdf/pdf-limits.js';
 import { loadPdf, pageBoxes } from '../pdf/pdf-structure.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
+import { requirePlainText } from '../util/plain-text.js';
 import { findMergeFields, mergeHtml, slugify } from './merge.js';
 import { renderHtml } from './render-html.js';
 import { resolveFields } from './resolve-fields.js';

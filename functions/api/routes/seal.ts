@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SealInfo } from '../../../shared/envelope/ports.js';
 import { AppError } from '../../../shared/errors.js';
-import { requirePlainText } from '../../../shared/util/plain-text.js';
 import { parseCertificate, toPem } from '../../../shared/pki/certificate.js';
+import { requirePlainText } from '../../../shared/util/plain-text.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonBody, jsonContent, TENANT } from '../openapi.js';
 
