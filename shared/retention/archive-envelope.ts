@@ -98,12 +98,25 @@ export const archiveEnvelope = async (deps: ArchiveDeps, tenantId: string, envel
   if (first) {
     const events = await deps.audit.list(tenantId, envelopeId);
     if (!events.some((e) => e.action === 'envelope.archived')) {
-      await deps.audit.append(tenantId, envelopeId, {
-        at: now.toISOString(),
-        action: 'envelope.archived',
-        actor: { type: 'system' },
-        data: { retainUntil: recorded.retainUntil, kind: recorded.kind, atEnd: recorded.atEnd, mode: recorded.mode, objects: keys.length },
-      });
+      // Two first runs at once (the archive effect and the retention sweep, or an item performed
+      // twice) both get here: one effect id per envelope makes the second append return the first's event.
+      await deps.audit.append(
+        tenantId,
+        envelopeId,
+        {
+          at: now.toISOString(),
+          action: 'envelope.archived',
+          actor: { type: 'system' },
+          data: {
+            retainUntil: recorded.retainUntil,
+            kind: recorded.kind,
+            atEnd: recorded.atEnd,
+            mode: recorded.mode,
+            objects: keys.length,
+          },
+        },
+        { effectId: `archive:${envelopeId}` },
+      );
     }
   }
   return after;
