@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
 import { countInRequest } from '../request-scope.js';
+import { tracer } from '../tracer.js';
 import { type InjectedFault, injectFaults } from './fault-injection.js';
 
 export interface AwsClients {
@@ -64,6 +65,8 @@ export const createAwsClients = (
     },
     { step: 'initialize', name: 'kysoCountKmsCalls' },
   );
+  // X-Ray subsegments per AWS call on Lambda (a no-op elsewhere: functions/tracer.ts).
+  for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
   // On every client's stack, before the document client is made from the raw one (it sends through that stack).
   const { faults } = config;
   if (faults) for (const client of Object.values(clients)) injectFaults(client, faults, onFault);

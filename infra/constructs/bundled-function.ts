@@ -80,6 +80,8 @@ export class BundledFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // X-Ray: Powertools' tracer (functions/tracer.ts) adds a subsegment per AWS call and outbound fetch.
+      tracing: lambda.Tracing.ACTIVE,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       bundling: {

@@ -16,7 +16,7 @@ const assetDir = (outdir: string, t: CfnTemplate, fnId: string) => {
  * Runs a deployment package the way Lambda would: a fresh Node process, outside the
  * repository (so nothing resolves from its node_modules), importing the bundled handler.
  */
-const runPackage = (dir: string, handlerFile: string, script: string): unknown => {
+const runPackage = (dir: string, handlerFile: string, script: string, extraEnv: Record<string, string> = {}): unknown => {
   const stdout = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(join(dir, handlerFile))});\n${script}`],
@@ -28,6 +28,7 @@ const runPackage = (dir: string, handlerFile: string, script: string): unknown =
         KYSO_TABLE: 'kyso-test',
         KYSO_BUCKET: 'kyso-test',
         NODE_NO_WARNINGS: '1',
+        ...extraEnv,
       },
       encoding: 'utf8',
     },
@@ -137,6 +138,26 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       `process.stdout.write("\\n" + JSON.stringify(await handler({ Records: [{ dynamodb: { Keys: { pk: { S: 'TENANT#t' }, sk: { S: 'OUTBOX#1' } }, SequenceNumber: '1' } }] })));`,
     );
     expect(outbox).toEqual({ batchItemFailures: [] });
+  });
+
+  it('traces as on Lambda (Powertools tracer on, X-Ray context set) and still answers /health from the API bundle', () => {
+    const dir = assetDir(outdir, template, functionId(template, 'Kyso API'));
+    const result = runPackage(
+      dir,
+      API_BUNDLE_PATH,
+      `const r = await handler(${JSON.stringify(httpEvent('/health'))}, { awsRequestId: 'r1', functionName: 'kyso-api', getRemainingTimeInMillis: () => 29000 });
+process.stdout.write("\\n" + JSON.stringify({ status: r.statusCode, body: JSON.parse(r.body) }));`,
+      {
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_LAMBDA_FUNCTION_NAME: 'kyso-api',
+        _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+        // Segments go to the X-Ray daemon over UDP; nothing listens on this port here.
+        AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      },
+    ) as { status: number; body: { status: string } };
+    expect(result.status).toBe(200);
+    expect(result.body.status).toBe('ok');
   });
 
   it('runs the SMS delivery-status bundle: the control message CloudWatch Logs sends first is read without AWS', () => {

@@ -159,7 +159,13 @@ describe('functions', () => {
   it('run Node 22 on arm64 with JSON logs into retained log groups', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
-      { Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) },
+      {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        // Powertools' tracer: X-Ray subsegments per AWS call (issue 18).
+        TracingConfig: { Mode: 'Active' },
+      },
       6,
     );
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 7);
@@ -348,7 +354,13 @@ describe('outbox (issue 14)', () => {
       expect(actions.has(a), a).toBe(false);
     }
     expect(statements.find((s) => asArray(s.Action).includes('sns:Publish'))).toMatchObject({ NotResource: 'arn:aws:sns:*:*:*' });
-    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => asArray(s.Action))).toEqual(['dynamodb:ListStreams']);
+    // Without resource-level permissions: the stream listing, and X-Ray's (active tracing, functions/tracer.ts).
+    expect(
+      statements
+        .filter((s) => s.Resource === '*')
+        .flatMap((s) => asArray(s.Action))
+        .sort(),
+    ).toEqual(['dynamodb:ListStreams', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   it('alarms when an effect stays owed (OutboxStuck, from the repair sweep’s error logs)', () => {
