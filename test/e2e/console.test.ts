@@ -321,7 +321,8 @@ describe('sender console', () => {
     await page.keyboard.press('Enter');
     expect(await page.locator('.placed[data-type="signature"]').count()).toBe(1);
     await page.getByRole('button', { name: 'Lưu làm mẫu' }).click();
-    await page.locator('#templates tbody tr[data-id]').waitFor({ timeout: 30_000 });
+    // Listed after the built-in labour-contract template every tenant has.
+    await page.locator('#templates tbody tr[data-id]', { hasText: 'Hợp đồng thời vụ' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Hợp đồng thời vụ' }).click();
     expect(await page.locator('#bulk-columns').textContent()).toBe('nguoi_lao_dong_name,nguoi_lao_dong_email');
 
