@@ -1,9 +1,10 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp, totpStep } from '../../shared/console/totp.js';
 import { a11yProblems } from '../support/a11y.js';
-import { baseUrl, call, createTenant, uniqueEmail } from '../support/api.js';
+import { baseUrl } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { tenantWithConsoleUser } from '../support/console.js';
 
 const PASSWORD = 'mật khẩu quản trị đủ dài';
 
@@ -25,13 +26,7 @@ describe('console two-step sign-in (Chromium)', () => {
   });
 
   it('an admin enrols by QR code after the password, keeps the recovery codes, and signs in again with a code from the app', async () => {
-    const tenant = await createTenant('Công ty TNHH Quản Trị');
-    const email = uniqueEmail('admin-totp');
-    const made = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-      key: inject('adminKey'),
-      json: { email, name: 'Quản trị viên', password: PASSWORD },
-    });
-    expect(made.status).toBe(201);
+    const { email } = await tenantWithConsoleUser('Công ty TNHH Quản Trị', 'admin-totp', { name: 'Quản trị viên', password: PASSWORD });
 
     const context = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: 'vi-VN' });
     const page = await context.newPage();

@@ -2,30 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
-import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
+import { baseUrl, call, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { ARTIFACTS, dragField, launchBrowser, screenshotPath } from '../support/browser.js';
+import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
 import { messagesTo, uniquePhone } from '../support/phone.js';
 import { runPdfsig } from '../support/validators.js';
 import { createAndSend } from '../support/workflow.js';
 
-const PASSWORD = 'mật khẩu đủ dài 123';
+const PASSWORD = CONSOLE_PASSWORD;
 const XSS_TITLE = 'Hợp đồng <img src=x onerror=alert(1)>';
 const XSS_NAME = 'Nguyễn Văn <script>alert(1)</script>';
 
-/** A tenant with one console user, made through the admin API as an operator would. */
-const tenantWithUser = async (label: string) => {
-  const tenant = await createTenant(`Công ty ${label}`);
-  const email = uniqueEmail(`hr-${label}`);
-  const r = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-    key: inject('adminKey'),
-    // A sender signs in with a password alone; admins must enrol TOTP (test/e2e/console-totp.test.ts).
-    json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
-  });
-  expect(r.status).toBe(201);
-  return { ...tenant, email };
-};
+/** A tenant with one console user; a sender signs in with a password alone (admins enrol TOTP: console-totp.test.ts). */
+const tenantWithUser = (label: string) => tenantWithConsoleUser(`Công ty ${label}`, `hr-${label}`, { role: 'sender' });
 
 /** Page errors and unexpected dialogs (an alert() from injected markup would be one). */
 const watchPage = (page: Page, options: { acceptConfirm?: boolean } = {}) => {

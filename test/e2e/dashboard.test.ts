@@ -1,11 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
-import { baseUrl, call, createTenant, uniqueEmail } from '../support/api.js';
+import { baseUrl, uniqueEmail } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
 import { createAndSend } from '../support/workflow.js';
 
-const PASSWORD = 'mật khẩu đủ dài 123';
+const PASSWORD = CONSOLE_PASSWORD;
 
 /** The console home at 360 px: the overview above the list, Vietnamese first, English with ?lang=en. */
 describe('console home: the overview (issue 18)', () => {
@@ -18,13 +19,8 @@ describe('console home: the overview (issue 18)', () => {
   });
 
   it('shows counts, whose turn it is, what expires soon and the 30-day chart on a phone', async () => {
-    const tenant = await createTenant('Công ty Tổng Quan');
-    const email = uniqueEmail('hr-dash');
-    const created = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-      key: inject('adminKey'),
-      json: { email, name: 'Nhân sự', password: PASSWORD, role: 'sender' },
-    });
-    expect(created.status).toBe(201);
+    const tenant = await tenantWithConsoleUser('Công ty Tổng Quan', 'hr-dash', { name: 'Nhân sự', role: 'sender' });
+    const { email } = tenant;
     await createAndSend(tenant.apiKey, [{ name: 'Hoàng Thị Duyên', email: uniqueEmail('dash-signer') }], {
       title: 'Hợp đồng thử việc',
       expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),

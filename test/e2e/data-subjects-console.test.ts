@@ -1,10 +1,11 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
-import { baseUrl, call, createTenant, uniqueEmail } from '../support/api.js';
+import { baseUrl, call } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { CONSOLE_PASSWORD, consoleSignIn, tenantWithConsoleUser } from '../support/console.js';
 
-const PASSWORD = 'mật khẩu đủ dài 123';
+const _PASSWORD = CONSOLE_PASSWORD;
 
 describe('console: personal-data requests (issue 17)', () => {
   let browser: Browser;
@@ -16,27 +17,21 @@ describe('console: personal-data requests (issue 17)', () => {
   });
 
   it('lists the requests with who asked, the deadline and whether it was met, in Vietnamese and in English', async () => {
-    const tenant = await createTenant('Công ty Quyền Riêng Tư');
-    const email = uniqueEmail('hr-privacy');
-    expect(
-      (
-        await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-          key: inject('adminKey'),
-          json: { email, name: 'Pháp chế', password: PASSWORD },
-        })
-      ).status,
-    ).toBe(201);
+    const tenant = await tenantWithConsoleUser('Công ty Quyền Riêng Tư', 'hr-privacy', { name: 'Pháp chế' });
+    const { email } = tenant;
     expect((await call('GET', '/v1/data-subjects?email=an%40example.vn', { key: tenant.apiKey })).status).toBe(200);
     expect((await call('POST', '/v1/data-subjects/erase', { key: tenant.apiKey, json: { phone: '0912345678' } })).status).toBe(200);
 
+    // Personal-data requests are for admins, who sign in with TOTP (console-totp.test.ts drives that page):
+    // here the admin enrols over HTTP and the browser starts with that session.
+    const { cookie } = await consoleSignIn(email, tenant.password);
+    const [name, value] = cookie.split('=') as [string, string];
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await context.addCookies([{ name, value, url: baseUrl() }]);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${baseUrl()}/app`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.locator('#envelopes').waitFor();
     await page.getByRole('link', { name: 'Dữ liệu cá nhân' }).click();
     await page.locator('#data-subject-requests').waitFor();

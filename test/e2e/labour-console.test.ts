@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
-import { baseUrl, call, createTenant, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
+import { baseUrl, call, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
 import { dragField, launchBrowser, phoneContext, screenshotPath } from '../support/browser.js';
+import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
 import { signWith, workflowJson } from '../support/workflow.js';
 
-const PASSWORD = 'mật khẩu đủ dài 123';
+const PASSWORD = CONSOLE_PASSWORD;
 
 const terms = (employee: string) => ({
   employer: { name: 'Công ty TNHH Dệt May', taxCode: '0312345678', representative: 'Trần Thị Bình', address: 'Thủ Đức, TP. HCM' },
@@ -20,14 +21,7 @@ const terms = (employee: string) => ({
 
 /** A tenant with a console user (HR), and a browser page signed in as that user. */
 const hrTenant = async (name: string, hint: string) => {
-  const tenant = await createTenant(name);
-  const email = uniqueEmail(hint);
-  const user = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-    key: inject('adminKey'),
-    json: { email, name: 'Phòng Nhân sự', password: PASSWORD, role: 'sender' },
-  });
-  expect(user.status).toBe(201);
-  return { ...tenant, email };
+  return tenantWithConsoleUser(name, hint, { role: 'sender' });
 };
 const signIn = async (page: Page, email: string) => {
   await page.goto(`${baseUrl()}/app`);

@@ -1,5 +1,29 @@
+import { inject } from 'vitest';
 import { base32Decode, totp } from '../../shared/console/totp.js';
-import { call } from './api.js';
+import { call, createTenant, uniqueEmail } from './api.js';
+
+/** The password the tests give console users (long enough for the policy, with diacritics). */
+export const CONSOLE_PASSWORD = 'mật khẩu đủ dài 123';
+
+/**
+ * A new tenant and one console user made through the admin API, as an operator would. Admins (the
+ * default role) must enrol TOTP at their first sign-in; pass `role: 'sender'` to sign in with the password alone.
+ */
+export const tenantWithConsoleUser = async (
+  tenantName: string,
+  emailHint: string,
+  user: { name?: string; role?: 'admin' | 'sender' | 'viewer'; password?: string } = {},
+): Promise<{ tenantId: string; apiKey: string; email: string; password: string }> => {
+  const tenant = await createTenant(tenantName);
+  const email = uniqueEmail(emailHint);
+  const password = user.password ?? CONSOLE_PASSWORD;
+  const r = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
+    key: inject('adminKey'),
+    json: { email, name: user.name ?? 'Phòng Nhân sự', password, ...(user.role ? { role: user.role } : {}) },
+  });
+  if (r.status !== 201) throw new Error(`console user: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...tenant, email, password };
+};
 
 /**
  * Signs a console user in over HTTP as the page does, whatever their role: an admin without
