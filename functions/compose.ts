@@ -1,3 +1,4 @@
+import { LOGIN_LIMITS } from '../shared/console/sign-in.js';
 import type { OutboxSignal } from '../shared/envelope/deps.js';
 import { cacheRevisions } from '../shared/envelope/document-cache.js';
 import { systemClock } from '../shared/envelope/ports.js';
@@ -159,6 +160,7 @@ export const composeAppDeps = (
     console: dynamoConsoleRepository(table),
     // Console TOTP seeds: envelope encryption under the deployment's data key (made locally on first use).
     secretBox: kmsSecretBox({ kms: clients.kms, alias: `${config.keyAliasPrefix}/data`, create: config.local }),
+    loginLimits: { ...LOGIN_LIMITS, ip: { ...LOGIN_LIMITS.ip, limit: config.loginLimitPerIp } },
     // Every tenant also has the ready-made labour-contract template (issue 13), built in.
     templates: withBuiltinTemplates(dynamoTemplateRepository(table)),
     bulkJobs: dynamoBulkJobRepository(table),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOGIN_LIMITS } from '../shared/console/sign-in.js';
 import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
 import { toPem } from '../shared/pki/certificate.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
@@ -69,6 +70,8 @@ export interface Config {
   readonly trustedProxies: number;
   /** Requests per minute: KYSO_RATE_LIMIT_IP (300) per client IP on public and signer routes, KYSO_RATE_LIMIT_TENANT (1200) per tenant. */
   readonly rateLimitPerIp: number;
+  /** KYSO_LOGIN_LIMIT_IP (50): failed console sign-ins per client address per 15 minutes (shared/console/sign-in.ts). */
+  readonly loginLimitPerIp: number;
   readonly rateLimitPerTenant: number;
   /** KYSO_HOST: the address `npm start` binds (127.0.0.1 unless told otherwise). */
   readonly host: string;
@@ -323,6 +326,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
       env.KYSO_TRUSTED_PROXIES === undefined || env.KYSO_TRUSTED_PROXIES === '0' ? 0 : positive(env, 'KYSO_TRUSTED_PROXIES', 0),
     host: env.KYSO_HOST || '127.0.0.1',
     rateLimitPerIp: positive(env, 'KYSO_RATE_LIMIT_IP', 300),
+    loginLimitPerIp: positive(env, 'KYSO_LOGIN_LIMIT_IP', LOGIN_LIMITS.ip.limit),
     rateLimitPerTenant: positive(env, 'KYSO_RATE_LIMIT_TENANT', 1200),
     identity: identityConfig(env),
     ...faultsOf(env),

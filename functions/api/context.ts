@@ -1,5 +1,6 @@
 import type { BulkJobRepository } from '../../shared/bulk/types.js';
 import type { ConsoleRepository, SecretBox } from '../../shared/console/ports.js';
+import type { LoginLimits } from '../../shared/console/sign-in.js';
 import type { DashboardSource } from '../../shared/dashboard/ports.js';
 import type { DataSubjectStore } from '../../shared/data-subjects/types.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
@@ -35,6 +36,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly dashboard: DashboardSource;
   /** Seals console TOTP secrets (KMS envelope encryption, functions/aws/kms-secret-box.ts). */
   readonly secretBox: SecretBox;
+  /** Console sign-in limits (LOGIN_LIMITS, the per-address one from KYSO_LOGIN_LIMIT_IP). */
+  readonly loginLimits?: LoginLimits;
   /** The admin key for /admin endpoints (Secrets Manager, read once); absent = admin endpoints disabled. */
   readonly adminKey?: AdminKeySource;
   /** Background jobs (SQS): webhook deliveries, emails, bulk sends; run by functions/worker/jobs.ts. */

@@ -22,11 +22,18 @@ export const CHALLENGE_TRIES = 5;
  * An attempt takes its place in all three before the password is looked at, so parallel
  * requests cannot slip past a limit; a successful attempt gives its place back.
  */
-export const LOGIN_LIMITS = {
+export interface LoginLimits {
+  readonly pair: LoginRule;
+  readonly user: LoginRule;
+  readonly ip: LoginRule;
+}
+type LoginRule = { readonly limit: number; readonly windowSeconds: number };
+
+export const LOGIN_LIMITS: LoginLimits = {
   pair: { limit: 5, windowSeconds: 15 * 60 },
   user: { limit: 20, windowSeconds: 5 * 60 },
   ip: { limit: 50, windowSeconds: 15 * 60 },
-} as const;
+};
 
 export const hashSessionId = (id: string): string => sha256Hex(`kyso-session:${id}`);
 const hashChallenge = (id: string): string => sha256Hex(`kyso-login-challenge:${id}`);
@@ -35,9 +42,10 @@ export const roleOf = (user: Pick<ConsoleUser, 'role'>): Role => user.role ?? 'a
 /** KMS encryption context: the secret opens only for the user it was sealed for (ids, not emails: the context is logged). */
 const totpContext = (userId: string) => ({ purpose: 'console-totp', user: userId });
 
-export type ConsoleAuthDeps = { console: ConsoleRepository; clock: Clock; secretBox: SecretBox };
+/** `loginLimits`: LOGIN_LIMITS unless the deployment changed the per-address one (KYSO_LOGIN_LIMIT_IP). */
+export type ConsoleAuthDeps = { console: ConsoleRepository; clock: Clock; secretBox: SecretBox; loginLimits?: LoginLimits };
 
-export const loginCounters = (email: string, ip: string | undefined, now: Date): LoginCounter[] => {
+export const loginCounters = (email: string, ip: string | undefined, now: Date, limits: LoginLimits = LOGIN_LIMITS): LoginCounter[] => {
   const at = Math.floor(now.getTime() / 1000);
   const counter = (key: string, rule: { limit: number; windowSeconds: number }): LoginCounter => ({
     key,
@@ -47,9 +55,9 @@ export const loginCounters = (email: string, ip: string | undefined, now: Date):
   const who = sha256Hex(`kyso-login:${email}`);
   const from = ip ?? 'unknown';
   return [
-    counter(`pair:${sha256Hex(`kyso-login:${email}|${from}`)}`, LOGIN_LIMITS.pair),
-    counter(`user:${who}`, LOGIN_LIMITS.user),
-    counter(`ip:${from}`, LOGIN_LIMITS.ip),
+    counter(`pair:${sha256Hex(`kyso-login:${email}|${from}`)}`, limits.pair),
+    counter(`user:${who}`, limits.user),
+    counter(`ip:${from}`, limits.ip),
   ];
 };
 
@@ -88,7 +96,7 @@ export type SignInResult =
  */
 export const signIn = async (deps: ConsoleAuthDeps, input: { email: string; password: string; ip?: string }): Promise<SignInResult> => {
   const email = input.email.trim().toLowerCase();
-  const counters = loginCounters(email, input.ip, deps.clock.now());
+  const counters = loginCounters(email, input.ip, deps.clock.now(), deps.loginLimits);
   await takeAttempt(deps, counters);
   const user = await deps.console.findUserByEmail(email);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -133,7 +141,7 @@ export const completeSignIn = async (
   input: { challenge: string; code?: string; recoveryCode?: string; ip?: string },
 ): Promise<Extract<SignInResult, { next: 'session' }>> => {
   const challenge = await liveChallenge(deps, input.challenge);
-  const counters = loginCounters(challenge.email, input.ip, deps.clock.now());
+  const counters = loginCounters(challenge.email, input.ip, deps.clock.now(), deps.loginLimits);
   await takeAttempt(deps, counters);
   const user = await deps.console.findUserByEmail(challenge.email);
   if (!user) throw new AppError('login_challenge_invalid', 'Sign in again with your password.');

@@ -28,6 +28,8 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
       // Every test talks from 127.0.0.1: one client as far as per-IP limits go (request-limits.test.ts tests low ones).
       KYSO_RATE_LIMIT_IP: '1000000',
       KYSO_RATE_LIMIT_TENANT: '1000000',
+      // Failed console sign-ins per address: the whole run signs in from 127.0.0.1 (the limit itself: test/unit/console/totp.test.ts).
+      KYSO_LOGIN_LIMIT_IP: '1000000',
       // Labour-platform retries and polls in a fraction of a second; a slow platform answer times out after 1.5 s.
       KYSO_LABOUR_BACKOFF_BASE_MS: '300',
       KYSO_LABOUR_POLL_MS: '300',

@@ -6,6 +6,7 @@ import { consoleRoutes } from '../../../functions/api/routes/console.js';
 import { createUser } from '../../../shared/console/create-user.js';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from '../../../shared/console/recovery-codes.js';
 import type { Role } from '../../../shared/console/roles.js';
+import { LOGIN_LIMITS } from '../../../shared/console/sign-in.js';
 import { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, qrSvg, totp, totpStep } from '../../../shared/console/totp.js';
 import { memoryConsole, memorySecretBox } from './memory-console.js';
 
@@ -101,7 +102,7 @@ describe('TOTP (RFC 6238 over RFC 4226)', () => {
 });
 
 /** The console app over the in-memory repository, with a clock the test moves. */
-const setup = async (role: Role) => {
+const setup = async (role: Role, extra: Partial<AppDeps> = {}) => {
   let now = new Date('2026-11-25T08:00:10Z');
   const store = memoryConsole();
   const logger = { info() {}, warn() {}, error() {} };
@@ -113,6 +114,7 @@ const setup = async (role: Role) => {
     logger,
     maxUploadBytes: 1024 * 1024,
     tenants: { get: async (id: string) => ({ id, name: 'Công ty A', createdAt: '' }) },
+    ...extra,
   } as unknown as AppDeps;
   await createUser(deps, { tenantId: 't1', email: 'boss@example.vn', name: 'Giám đốc', password: 'một mật khẩu dài', role });
   const app = new Hono<AppEnv>();
@@ -236,5 +238,18 @@ describe('two-factor sign-in', () => {
     expect(results.filter((r) => r.status === 429).every((r) => r.body.error?.code === 'login_locked')).toBe(true);
     // After the limit, the right password is refused too (until the window ends).
     expect((await t.password()).status).toBe(429);
+  });
+
+  it('stops one address spraying many accounts at the per-address limit (KYSO_LOGIN_LIMIT_IP), for every account', async () => {
+    const t = await setup('sender', { loginLimits: { ...LOGIN_LIMITS, ip: { limit: 3, windowSeconds: 900 } } });
+    for (const who of ['a@example.vn', 'b@example.vn', 'c@example.vn']) {
+      expect((await t.post('login', { email: who, password: 'đoán bừa một mật khẩu' })).status).toBe(401);
+    }
+    const locked = await t.password();
+    expect(locked.status).toBe(429);
+    expect(locked.body.error?.code).toBe('login_locked');
+    // The window ends, and so does the lock.
+    t.advance(15 * 60_000);
+    expect((await t.password()).status).toBe(200);
   });
 });
