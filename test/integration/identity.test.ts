@@ -18,6 +18,15 @@ const rand = () => Math.floor(Math.random() * 999_999);
 const prove = (token: string, images: ReturnType<typeof ekycImages>) =>
   call<ErrorBody & { verified?: boolean; fullName?: string }>('POST', `/v1/sign/${token}/identity/document`, { json: images });
 
+/** The DER value at the start of a zero-padded /Contents (its length from its header: a signature may itself end in 00). */
+const derPrefix = (padded: Buffer): Buffer => {
+  const first = padded[1] ?? 0;
+  if (first < 0x80) return padded.subarray(0, 2 + first);
+  const n = first & 0x7f;
+  const length = padded.subarray(2, 2 + n).reduce((acc, b) => acc * 256 + b, 0);
+  return padded.subarray(0, 2 + n + length);
+};
+
 /** The subjects of every certificate in every signature of a PDF, as openssl prints them. */
 const signatureSubjects = (pdf: Uint8Array): string => {
   const s = Buffer.from(pdf).toString('latin1');
@@ -25,7 +34,7 @@ const signatureSubjects = (pdf: Uint8Array): string => {
   return [...s.matchAll(/\/Contents\s*<([0-9A-Fa-f]+)>/g)]
     .map((m, i) => {
       const file = join(dir, `sig${i}.der`);
-      writeFileSync(file, Buffer.from((m[1] as string).replace(/(00)+$/, ''), 'hex'));
+      writeFileSync(file, derPrefix(Buffer.from(m[1] as string, 'hex')));
       return execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout'], { encoding: 'utf8' });
     })
     .join('\n');

@@ -53,7 +53,8 @@ describe('end of retention: the sweep acts on atEnd', () => {
     const before = await call<Got>('GET', `/v1/envelopes/${toDelete}`, { key });
     expect(before.body.retention?.atEnd).toBe('delete');
     expect(new Date(before.body.retention?.retainUntil as string).getTime()).toBeLessThan(Date.now());
-    expect((await versionsOf(tenant.tenantId, toDelete)).length).toBeGreaterThan(0);
+    // Not asserted: that the objects are still there. Another file's retention sweep (one server for
+    // the whole run) may already have acted on this envelope; what follows holds either way.
 
     const now = new Date();
     const first = await runScheduler('retention', now);
