@@ -13,14 +13,21 @@ type Api = <T>(method: string, path: string, body?: string, type?: string) => Pr
 export const benchApi =
   (server: RunningServer): Api =>
   async <T>(method: string, path: string, body?: string, type = 'application/json'): Promise<T> => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.devApiKey}`, ...(body ? { 'content-type': type } : {}) },
-      ...(body ? { body } : {}),
-    });
-    const json = (await r.json()) as T;
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
+    // A read that meets 503 (the local endpoint overloaded) is retried after Retry-After, as a client would; writes are not.
+    for (let attempt = 1; ; attempt++) {
+      const r = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server.devApiKey}`, ...(body ? { 'content-type': type } : {}) },
+        ...(body ? { body } : {}),
+      });
+      const json = (await r.json()) as T;
+      if (r.status === 503 && method === 'GET' && attempt < 5) {
+        await new Promise((done) => setTimeout(done, 1000 * Math.min(5, Number(r.headers.get('retry-after') ?? 1) || 1)));
+        continue;
+      }
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json;
+    }
   };
 
 /** POSTs a CSV to /v1/bulk (send: true) and polls until the job is completed; prints progress and the server's warnings. */
