@@ -1,9 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
+import { keptSecret } from './kept-secret.js';
 
 export interface AdminKeyProps {
   /** The data key the secret is encrypted with. */
@@ -20,17 +19,13 @@ export class AdminKey extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminKeyProps) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    this.secret = keptSecret(this, 'Secret', {
       description: 'Kyso admin key: Authorization: Bearer <value> on /admin/* (creating tenants)',
       encryptionKey: props.encryptionKey,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
+      initial: 'generated',
+      rotation:
+        'The admin key is used by an operator by hand a few times (first tenant, new tenants); rotate it with `aws secretsmanager rotate-secret` or put-secret-value: the API reads it once per container, so new containers pick up the new value.',
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'The admin key is used by an operator by hand a few times (first tenant, new tenants); rotate it with `aws secretsmanager rotate-secret` or put-secret-value: the API reads it once per container, so new containers pick up the new value.',
-    );
   }
 
   grantRead(grantee: iam.IGrantable): iam.Grant {

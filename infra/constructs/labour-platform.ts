@@ -1,9 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
+import { keptSecret } from './kept-secret.js';
 
 export interface LabourPlatformProps {
   /** The data key the client secret is encrypted with. */
@@ -30,17 +29,13 @@ export class LabourPlatform extends Construct {
   constructor(scope: Construct, id: string, props: LabourPlatformProps) {
     super(scope, id);
     this.props = props;
-    this.secret = new secretsmanager.Secret(this, 'ClientSecret', {
+    this.secret = keptSecret(this, 'ClientSecret', {
       description: 'Kyso: OAuth2 client secret at the national e-labour-contract platform (put the value the Ministry issues)',
       encryptionKey: props.encryptionKey,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
+      initial: 'generated',
+      rotation:
+        'The platform issues the client secret; it is rotated when the Ministry issues a new one (put-secret-value): the labour function reads it once per container, so new containers pick up the new value.',
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'The platform issues the client secret; it is rotated when the Ministry issues a new one (put-secret-value): the labour function reads it once per container, so new containers pick up the new value.',
-    );
   }
 
   /** KYSO_LABOUR_PLATFORM_* for the function that delivers registrations (the secret by ARN only). */

@@ -1,9 +1,8 @@
-import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
+import { keptSecret } from './kept-secret.js';
 
 export interface ProviderSecretsProps {
   /** The data key the secret is encrypted with. */
@@ -26,18 +25,14 @@ export class ProviderSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: ProviderSecretsProps) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    this.secret = keptSecret(this, 'Secret', {
       description: `Kyso provider credentials, JSON: ${PROVIDER_SECRET_FIELDS.join(', ')}`,
       encryptionKey: props.encryptionKey,
-      // An empty object: the values are the providers', put by the operator after deploying.
-      secretStringValue: SecretValue.unsafePlainText('{}'),
-      removalPolicy: RemovalPolicy.RETAIN,
+      // The values are the providers', put by the operator after deploying.
+      initial: 'emptyJson',
+      rotation:
+        'Provider-issued credentials are rotated at the provider (Zalo OA, the eKYC vendor, the identity service) and then put here; the ZNS refresh token rotates itself and is kept in the table after first use.',
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'Provider-issued credentials are rotated at the provider (Zalo OA, the eKYC vendor, the identity service) and then put here; the ZNS refresh token rotates itself and is kept in the table after first use.',
-    );
   }
 
   grantRead(grantee: iam.IGrantable): iam.Grant {
