@@ -24,12 +24,13 @@ import {
   type RegistryAnswer,
   RegistryUnavailableError,
 } from '../../shared/labour/ports.js';
+import { readSecret, type SecretSource } from '../aws/admin-key-secret.js';
 
 export interface ProvisionalRegistryOptions {
   readonly baseUrl: string;
   readonly clientId: string;
   /** The client secret, or where to get it (the deployed stack: Secrets Manager, read once per container). */
-  readonly clientSecret: string | (() => Promise<string>);
+  readonly clientSecret: SecretSource;
   readonly timeoutMs?: number;
   /** The outbound fetch (injected so the deployment's guarded fetch can be used). */
   readonly fetch?: typeof fetch;
@@ -138,7 +139,7 @@ export const provisionalLabourRegistry = (options: ProvisionalRegistryOptions): 
     if (!fresh && token && token.expiresAt > now() + 30_000) return token.value;
     let secret: string;
     try {
-      secret = typeof options.clientSecret === 'string' ? options.clientSecret : await options.clientSecret();
+      secret = await readSecret(options.clientSecret);
     } catch (e) {
       // The secret store is an operator problem too: retried like an outage (the error's name only, never its text).
       throw new RegistryUnavailableError(`client secret unreadable (${(e as Error).name})`);

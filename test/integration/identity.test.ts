@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { call, createTenant, uniqueEmail } from '../support/api.js';
 import { localS3, TEST_BUCKET } from '../support/aws.js';
 import { ekycImages } from '../support/ekyc-test-server.js';
+import { extractSignatures } from '../support/pdf-inspect.js';
 import { createAndSend, devKey, type ErrorBody, getEnvelope, latestLinkToken, signWith, workflowJson } from '../support/workflow.js';
 
 interface AuditBody {
@@ -18,23 +19,13 @@ const rand = () => Math.floor(Math.random() * 999_999);
 const prove = (token: string, images: ReturnType<typeof ekycImages>) =>
   call<ErrorBody & { verified?: boolean; fullName?: string }>('POST', `/v1/sign/${token}/identity/document`, { json: images });
 
-/** The DER value at the start of a zero-padded /Contents (its length from its header: a signature may itself end in 00). */
-const derPrefix = (padded: Buffer): Buffer => {
-  const first = padded[1] ?? 0;
-  if (first < 0x80) return padded.subarray(0, 2 + first);
-  const n = first & 0x7f;
-  const length = padded.subarray(2, 2 + n).reduce((acc, b) => acc * 256 + b, 0);
-  return padded.subarray(0, 2 + n + length);
-};
-
 /** The subjects of every certificate in every signature of a PDF, as openssl prints them. */
 const signatureSubjects = (pdf: Uint8Array): string => {
-  const s = Buffer.from(pdf).toString('latin1');
   const dir = mkdtempSync(join(tmpdir(), 'kyso-id-'));
-  return [...s.matchAll(/\/Contents\s*<([0-9A-Fa-f]+)>/g)]
-    .map((m, i) => {
+  return extractSignatures(pdf)
+    .map(({ cms }, i) => {
       const file = join(dir, `sig${i}.der`);
-      writeFileSync(file, derPrefix(Buffer.from(m[1] as string, 'hex')));
+      writeFileSync(file, cms);
       return execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout'], { encoding: 'utf8' });
     })
     .join('\n');
