@@ -4,7 +4,7 @@ import { base32Decode, totp, totpStep } from '../../shared/console/totp.js';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
-import { tenantWithConsoleUser } from '../support/console.js';
+import { fillSignIn, tenantWithConsoleUser } from '../support/console.js';
 
 const PASSWORD = 'mật khẩu quản trị đủ dài';
 
@@ -33,9 +33,7 @@ describe('console two-step sign-in (Chromium)', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${baseUrl()}/app`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await fillSignIn(page, email, PASSWORD);
 
     // Enrolment: the QR code (an image of the otpauth:// URI) and the key in text; the test plays the phone.
     await page.locator('#second-factor').waitFor();
@@ -66,9 +64,7 @@ describe('console two-step sign-in (Chromium)', () => {
     // Sign out, sign in again: password, then a code from the authenticator (a new 30-second step).
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
     await page.locator('#login').waitFor();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await fillSignIn(page, email, PASSWORD);
     await page.locator('#second-factor').waitFor();
     expect(await page.locator('h1').textContent()).toBe('Xác thực hai bước');
     expect(await page.locator('#totp-qr').count()).toBe(0);
@@ -81,9 +77,7 @@ describe('console two-step sign-in (Chromium)', () => {
     // And with a recovery code instead of the phone.
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
     await page.locator('#login').waitFor();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await fillSignIn(page, email, PASSWORD);
     await page.locator('#second-factor, #login [role=alert]:not(:empty)').first().waitFor();
     expect(await page.locator('#login [role=alert]').count(), (await page.locator('main').textContent()) ?? '').toBe(0);
     await page.getByRole('button', { name: 'Dùng mã khôi phục' }).click();

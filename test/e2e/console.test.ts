@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '../support/api.js';
 import { ARTIFACTS, dragField, launchBrowser, screenshotPath } from '../support/browser.js';
-import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
+import { CONSOLE_PASSWORD, fillSignIn, tenantWithConsoleUser } from '../support/console.js';
 import { messagesTo, uniquePhone } from '../support/phone.js';
 import { runPdfsig } from '../support/validators.js';
 import { createAndSend } from '../support/workflow.js';
 
-const PASSWORD = CONSOLE_PASSWORD;
 const XSS_TITLE = 'Hợp đồng <img src=x onerror=alert(1)>';
 const XSS_NAME = 'Nguyễn Văn <script>alert(1)</script>';
 
@@ -32,9 +31,7 @@ const watchPage = (page: Page, options: { acceptConfirm?: boolean } = {}) => {
 
 const signIn = async (page: Page, email: string) => {
   await page.goto(`${baseUrl()}/app`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await fillSignIn(page, email);
   await page.locator('#envelopes').waitFor();
 };
 
@@ -64,11 +61,9 @@ describe('sender console', () => {
     expect(await page.locator('h1').textContent()).toBe('Đăng nhập');
     await page.screenshot({ path: screenshotPath('console-01-sign-in') });
     expect(await a11yProblems(page)).toEqual([]);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill('sai mật khẩu rồi');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await fillSignIn(page, email, 'sai mật khẩu rồi');
     await expect.poll(() => page.locator('#login [role=alert]').textContent()).toBe('Email hoặc mật khẩu không đúng.');
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
+    await page.getByLabel('Mật khẩu').fill(CONSOLE_PASSWORD);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.locator('#envelopes').waitFor();
     const cookie = (await desk.cookies()).find((c) => c.name === 'kyso_session');

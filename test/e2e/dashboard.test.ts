@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, uniqueEmail } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
-import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
+import { fillSignIn, tenantWithConsoleUser } from '../support/console.js';
 import { createAndSend } from '../support/workflow.js';
-
-const PASSWORD = CONSOLE_PASSWORD;
 
 /** The console home at 360 px: the overview above the list, Vietnamese first, English with ?lang=en. */
 describe('console home: the overview (issue 18)', () => {
@@ -31,9 +29,7 @@ describe('console home: the overview (issue 18)', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${baseUrl()}/app`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await fillSignIn(page, email);
     await page.locator('#dashboard').waitFor();
     expect(await page.locator('#dash-title').textContent()).toBe('Tổng quan');
     expect(await page.locator('#dash-counts li[data-status="sent"]').textContent()).toBe('1 Đang chờ ký');

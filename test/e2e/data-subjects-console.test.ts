@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call } from '../support/api.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
-import { CONSOLE_PASSWORD, consoleSignIn, tenantWithConsoleUser } from '../support/console.js';
-
-const _PASSWORD = CONSOLE_PASSWORD;
+import { consoleSignIn, tenantWithConsoleUser } from '../support/console.js';
 
 describe('console: personal-data requests (issue 17)', () => {
   let browser: Browser;

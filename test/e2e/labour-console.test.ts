@@ -4,10 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11yProblems } from '../support/a11y.js';
 import { baseUrl, call, FIXTURES, latestLinkToken, uniqueEmail } from '../support/api.js';
 import { dragField, launchBrowser, phoneContext, screenshotPath } from '../support/browser.js';
-import { CONSOLE_PASSWORD, tenantWithConsoleUser } from '../support/console.js';
+import { fillSignIn, tenantWithConsoleUser } from '../support/console.js';
 import { signWith, workflowJson } from '../support/workflow.js';
-
-const PASSWORD = CONSOLE_PASSWORD;
 
 const terms = (employee: string) => ({
   employer: { name: 'Công ty TNHH Dệt May', taxCode: '0312345678', representative: 'Trần Thị Bình', address: 'Thủ Đức, TP. HCM' },
@@ -19,15 +17,11 @@ const terms = (employee: string) => ({
   salary: { amount: 9_000_000, currency: 'VND' },
 });
 
-/** A tenant with a console user (HR), and a browser page signed in as that user. */
-const hrTenant = async (name: string, hint: string) => {
-  return tenantWithConsoleUser(name, hint, { role: 'sender' });
-};
+/** A tenant with a console user (HR, a sender: password sign-in). */
+const hrTenant = (name: string, hint: string) => tenantWithConsoleUser(name, hint, { role: 'sender' });
 const signIn = async (page: Page, email: string) => {
   await page.goto(`${baseUrl()}/app`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await fillSignIn(page, email);
   await page.locator('#envelopes').waitFor();
 };
 

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { base32Decode, totp } from '../../shared/console/totp.js';
 import { call, createTenant, uniqueEmail } from './api.js';
@@ -53,4 +54,11 @@ export const consoleSignIn = async (
     secret: key,
     ...(done.body.recoveryCodes ? { recoveryCodes: done.body.recoveryCodes } : {}),
   };
+};
+
+/** Fills the console's sign-in form (Vietnamese labels) and submits it, as a person would; the page must show the form. */
+export const fillSignIn = async (page: Page, email: string, password: string = CONSOLE_PASSWORD): Promise<void> => {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
 };
