@@ -141,7 +141,7 @@ const identityConfig = (env: NodeJS.ProcessEnv): IdentityConfig => {
   const minFaceMatch = Number(env.KYSO_IDENTITY_MIN_FACE_MATCH ?? 0.8);
   if (!(minFaceMatch > 0 && minFaceMatch <= 1)) throw new Error('KYSO_IDENTITY_MIN_FACE_MATCH must be in (0, 1]');
   const ekycKey = credential(env, 'KYSO_EKYC_API_KEY', 'ekycApiKey');
-  // A public OIDC client has no secret: only an explicit KYSO_OIDC_CLIENT_SECRET_FIELD=1 reads one from the secret.
+  // A public OIDC client has no secret: only KYSO_OIDC_CONFIDENTIAL=1 reads one from the provider-credentials secret.
   const oidcSecret = env.KYSO_OIDC_CLIENT_SECRET
     ? { value: env.KYSO_OIDC_CLIENT_SECRET }
     : env.KYSO_OIDC_CONFIDENTIAL === '1' && env.KYSO_PROVIDER_SECRETS_ID

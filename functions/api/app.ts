@@ -1,3 +1,4 @@
+import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { compress } from 'hono/compress';
 import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../../shared/envelope/scheduled-tasks.js';
 import { AppError } from '../../shared/errors.js';
@@ -12,6 +13,7 @@ import type { AppDeps } from './context.js';
 import { ERROR_PAGE_HEADERS, errorPage, isHtmlRoute } from './error-page.js';
 import { errorResponse } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { jsonBody } from './json-body.js';
 import { createRouter, openApiDocument } from './openapi.js';
 import { DEFAULT_RATE_LIMITS, ipRateLimit, tenantRateLimit } from './rate-limit.js';
 import { requestLimits } from './request-limits.js';
@@ -151,12 +153,9 @@ export const createApp = (deps: AppDeps) => {
       app.get('/dev/zalo', async (c) => c.json({ messages: await phones.list('zalo') }));
       // SNS writes SMS delivery status to CloudWatch Logs, which moto does not: a test posts the
       // subscription event CloudWatch would hand the Lambda (functions/messaging/sns-delivery-status.ts).
-      app.post('/dev/sns-delivery-status', async (c) => {
-        const event = await c.req.json().catch(() => {
-          throw new AppError('bad_request', 'The body is not valid JSON.');
-        });
-        return c.json(await applySnsDeliveryLogs(deps, event));
-      });
+      app.post('/dev/sns-delivery-status', async (c) =>
+        c.json(await applySnsDeliveryLogs(deps, (await jsonBody(c.req.raw)) as CloudWatchLogsEvent)),
+      );
     }
     // What state changes still owe (the outbox), so tests can wait for emails and webhooks that now leave the request path.
     app.get('/dev/outbox', async (c) => {
