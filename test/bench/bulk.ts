@@ -1,3 +1,4 @@
+import { createTransport } from '../../clients/typescript/src/index.js';
 import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { type RunningServer, startServer } from '../support/start-server.js';
 
@@ -10,25 +11,21 @@ import { type RunningServer, startServer } from '../support/start-server.js';
 type Api = <T>(method: string, path: string, body?: string, type?: string) => Promise<T>;
 
 /** The dev tenant's API on a server started for a bench. */
-export const benchApi =
-  (server: RunningServer): Api =>
-  async <T>(method: string, path: string, body?: string, type = 'application/json'): Promise<T> => {
-    // A read that meets 503 (the local endpoint overloaded) is retried after Retry-After, as a client would; writes are not.
-    for (let attempt = 1; ; attempt++) {
-      const r = await fetch(`${server.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${server.devApiKey}`, ...(body ? { 'content-type': type } : {}) },
-        ...(body ? { body } : {}),
-      });
-      const json = (await r.json()) as T;
-      if (r.status === 503 && method === 'GET' && attempt < 5) {
-        await new Promise((done) => setTimeout(done, 1000 * Math.min(5, Number(r.headers.get('retry-after') ?? 1) || 1)));
-        continue;
-      }
-      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    }
+export const benchApi = (server: RunningServer): Api => {
+  // The typed client's transport: idempotency keys on POSTs, retries on 429/5xx after Retry-After
+  // (moto answering 503 under load), as an integrator's client would.
+  const send = createTransport();
+  return async <T>(method: string, path: string, body?: string, type = 'application/json'): Promise<T> => {
+    const r = await send(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${server.devApiKey}`, ...(body ? { 'content-type': type } : {}) },
+      ...(body ? { body } : {}),
+    });
+    const json = (await r.json()) as T;
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
   };
+};
 
 /** POSTs a CSV to /v1/bulk (send: true) and polls until the job is completed; prints progress and the server's warnings. */
 export const timeBulk = async (server: RunningServer, templateId: string, csv: string, rows: number) => {
