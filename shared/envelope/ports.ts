@@ -41,7 +41,8 @@ export interface TenantRepository {
 export interface AuditRepository {
   /**
    * Appends at the end of the chain, retrying on a concurrent append. With `effectId` (an
-   * outbox item's id) it is idempotent: an event already appended for that item is returned.
+   * outbox item's id, or any id that names one effect, e.g. `archive:<envelopeId>`) it is
+   * idempotent: an event already appended with that id among the newest is returned.
    */
   append(
     tenantId: string,
