@@ -159,7 +159,10 @@ export const createApp = (deps: AppDeps) => {
     }
     // What state changes still owe (the outbox), so tests can wait for emails and webhooks that now leave the request path.
     app.get('/dev/outbox', async (c) => {
-      const items = await deps.outbox.olderThan(new Date(Date.now() + 60_000), 500);
+      // ?envelope=<id> narrows it to one envelope's items: other tests' failing effects (in backoff) are not this test's.
+      const envelope = c.req.query('envelope');
+      const all = await deps.outbox.olderThan(new Date(Date.now() + 60_000), 500);
+      const items = envelope ? all.filter((i) => i.envelopeId === envelope) : all;
       return c.json({
         owed: items.length,
         items: items.map((i) => ({ id: i.id, kind: i.effect.kind, attempts: i.attempts, createdAt: i.createdAt, lastError: i.lastError })),

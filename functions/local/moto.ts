@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -13,9 +14,14 @@ export const freePort = (): Promise<number> =>
 
 export const hasMoto = (): boolean => spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 
+/** moto's server with DynamoDB calls made atomic (moto-server.py says why), run by the Python that has moto. */
+const ATOMIC_LAUNCHER = fileURLToPath(new URL('./moto-server.py', import.meta.url));
+
 /**
  * Starts moto's standalone server on a free loopback port and waits until it answers.
- * Returns its endpoint and a stop function (also called on process exit).
+ * Returns its endpoint and a stop function (also called on process exit). Our launcher first
+ * (conditional writes as atomic as DynamoDB's); if `python3` cannot run it (moto installed for
+ * another interpreter), plain moto_server.
  */
 export const startMoto = async (): Promise<{ endpoint: string; stop: () => void; process: ChildProcess }> => {
   if (!hasMoto()) {
@@ -24,8 +30,18 @@ export const startMoto = async (): Promise<{ endpoint: string; stop: () => void;
         'or point Kyso at another AWS-compatible endpoint: AWS_ENDPOINT_URL=http://localhost:4566 (LocalStack).',
     );
   }
+  try {
+    return await runMoto('python3', [ATOMIC_LAUNCHER]);
+  } catch {
+    return runMoto('moto_server', []);
+  }
+};
+
+const runMoto = async (command: string, args: string[]): Promise<{ endpoint: string; stop: () => void; process: ChildProcess }> => {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(command, [...args, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  let failed: Error | undefined;
+  child.once('error', (e) => (failed = e)); // not installed: ENOENT comes as an event, not a throw
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
@@ -39,10 +55,11 @@ export const startMoto = async (): Promise<{ endpoint: string; stop: () => void;
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    if (failed) throw failed;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${command} exited with code ${child.exitCode}`);
     if (Date.now() > deadline) {
       stop();
-      throw new Error('moto_server did not start within 30 s');
+      throw new Error(`${command} did not start within 30 s`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }

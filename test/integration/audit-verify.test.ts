@@ -32,7 +32,7 @@ describe('audit trail verification', () => {
 
     expect((await signWith(await latestLinkToken(a.email), a.name)).status).toBe(200);
     // The head signature is owed by the completing commit and done by the worker (the outbox).
-    expect((await outboxDrained()).owed).toBe(0);
+    expect((await outboxDrained({ envelopeId: env.id })).owed).toBe(0);
     const good = await call<Verification>('GET', `/v1/envelopes/${env.id}/audit/verify`, { key });
     expect(good.status).toBe(200);
     expect(good.body.ok, JSON.stringify(good.body)).toBe(true);
@@ -65,7 +65,7 @@ describe('audit trail verification', () => {
     const a = { name: 'Giả Mạo', email: uniqueEmail('forge') };
     const env = await createAndSend(key, [a]);
     await signWith(await latestLinkToken(a.email), a.name);
-    expect((await outboxDrained()).owed).toBe(0);
+    expect((await outboxDrained({ envelopeId: env.id })).owed).toBe(0);
     const good = await call<Verification>('GET', `/v1/envelopes/${env.id}/audit/verify`, { key });
     const seq = (good.body.headSignatures[0]?.seq ?? 0) + 1; // the audit.head_signed event
     await dynamo().send(

@@ -66,7 +66,7 @@ describe('approver, parallel signers, organisation seal and viewer in one envelo
     expect((await signWith(tb, binh.name)).status).toBe(200);
 
     // Order 3 is the seal: its turn is owed by Bình's commit and applied by a job (the outbox).
-    expect((await outboxDrained()).owed).toBe(0);
+    expect((await outboxDrained({ envelopeId: env.id })).owed).toBe(0);
     const done = await getEnvelope(key, env.id);
     expect(done.body.status).toBe('completed');
     expect(done.body.recipients.map((r) => r.status)).toEqual(['approved', 'signed', 'signed', 'signed', 'pending']);
@@ -161,7 +161,7 @@ describe('a seal that cannot be applied when its turn comes', () => {
     expect(stuck.body.recipients.map((r) => r.status)).toEqual(['signed', 'notified']);
     await getEnvelope(t.apiKey, env.id);
     // The seal's turn is a job (the outbox): its first failure is audited once it has run.
-    expect((await outboxDrained()).owed).toBe(0);
+    expect((await outboxDrained({ envelopeId: env.id })).owed).toBe(0);
     const audit = await call<{ events: { action: string }[] }>('GET', `/v1/envelopes/${env.id}/audit`, { key: t.apiKey });
     expect(audit.body.events.filter((e) => e.action === 'recipient.seal_failed')).toHaveLength(1);
 

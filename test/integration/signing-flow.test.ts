@@ -115,7 +115,7 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
     expect(q.ok, q.output).toBe(true);
 
     // The audit head is signed by the worker (an owed effect of the completing commit).
-    expect((await outboxDrained()).owed).toBe(0);
+    expect((await outboxDrained({ envelopeId: id })).owed).toBe(0);
     const audit = await call<{ events: { seq: number; action: string }[] }>('GET', `/v1/envelopes/${id}/audit`, { key });
     expect(audit.body.events.map((e) => e.action)).toEqual([
       'envelope.created',

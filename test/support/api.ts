@@ -34,7 +34,8 @@ export const call = async <T = Record<string, unknown>>(
 ): Promise<Res<T>> => {
   // The audit trail is completed by the worker (events appended after a message went out, the
   // signed head): a read of it first waits until nothing is owed, as a client polling would.
-  if (method === 'GET' && /^\/v1\/envelopes\/[^/]+\/audit(\/verify)?$/.test(path)) await outboxDrained();
+  const auditOf = method === 'GET' ? /^\/v1\/envelopes\/([^/]+)\/audit(\/verify)?$/.exec(path)?.[1] : undefined;
+  if (auditOf) await outboxDrained({ envelopeId: auditOf });
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   let body = options.body;
@@ -65,23 +66,28 @@ export interface Mail {
  * Waits until every committed state change has done what it owes (emails, webhook events,
  * the seal's turn, the audit head leave the request path through the outbox). Bounded: after
  * `timeoutMs` it returns what is still owed, for the caller's assertion to report.
+ * `envelopeId` narrows the wait to one envelope: a test asserting that nothing is owed must
+ * not see another test's effect that is failing on purpose (in backoff) in a parallel run.
  */
-export const outboxDrained = (timeoutMs = 20_000): Promise<{ owed: number; items: unknown[] }> => {
-  // Concurrent waiters share one poll: ten of them polling every 50 ms each (eight DynamoDB
-  // queries per poll) slowed moto so much that the worker itself fell behind.
-  draining ??= (async () => {
-    const until = Date.now() + timeoutMs;
+export const outboxDrained = (opts: { envelopeId?: string; timeoutMs?: number } = {}): Promise<{ owed: number; items: unknown[] }> => {
+  const scope = opts.envelopeId ?? '';
+  // Concurrent waiters on one scope share one poll: ten of them polling every 50 ms each (eight
+  // DynamoDB queries per poll) slowed moto so much that the worker itself fell behind.
+  const shared = draining.get(scope);
+  if (shared) return shared;
+  const poll = (async () => {
+    const until = Date.now() + (opts.timeoutMs ?? 30_000);
+    const path = scope ? `/dev/outbox?envelope=${encodeURIComponent(scope)}` : '/dev/outbox';
     for (let pause = 50; ; pause = Math.min(250, pause * 1.5)) {
-      const r = await call<{ owed: number; items: unknown[] }>('GET', '/dev/outbox');
+      const r = await call<{ owed: number; items: unknown[] }>('GET', path);
       if (r.body.owed === 0 || Date.now() > until) return r.body;
       await new Promise((res) => setTimeout(res, pause));
     }
-  })().finally(() => {
-    draining = undefined;
-  });
-  return draining;
+  })().finally(() => draining.delete(scope));
+  draining.set(scope, poll);
+  return poll;
 };
-let draining: Promise<{ owed: number; items: unknown[] }> | undefined;
+const draining = new Map<string, Promise<{ owed: number; items: unknown[] }>>();
 
 export const mailsTo = async (email: string): Promise<Mail[]> => {
   await outboxDrained();
