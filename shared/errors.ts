@@ -139,6 +139,18 @@ export const ERROR_STATUS = {
   totp_invalid: 401,
   /** Issue 15: the sign-in challenge (between password and TOTP) is unknown, used or older than 5 minutes. */
   login_challenge_invalid: 401,
+  /** Issue 15: an admin disabled this console user: no sign-in, and their sessions ended. */
+  account_disabled: 403,
+  /** Issue 15: the change would leave the tenant without an active admin (demote or disable the last one). */
+  last_admin: 409,
+  /** Issue 15: admins must keep two-step sign-in; they cannot turn it off. */
+  totp_required: 403,
+  /** Issue 15: two-step sign-in is already on (turn it off first), or it is off and the action needs it. */
+  totp_already_enabled: 409,
+  totp_not_enabled: 409,
+  console_user_not_found: 404,
+  /** Issue 15: the current password given to change it is wrong. */
+  password_invalid: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -7,9 +7,12 @@ import type {
   ConsoleUserSummary,
   LoginChallenge,
   LoginCounter,
+  UserChange,
+  UserChangeEvent,
 } from '../../shared/console/ports.js';
 import { AppError } from '../../shared/errors.js';
-import { isConditionFailure, isTransactionConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+import { randomId } from '../../shared/util/bytes.js';
+import { isConditionFailure, isTransactionConditionFailure, isTransactionConflict, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Console items in the single table (ADR 0002):
@@ -18,6 +21,7 @@ import { isConditionFailure, isTransactionConditionFailure, stripKeys, type Tabl
  *   USER#<email>       USER          console user (scrypt password hash, role, sealed TOTP secret,
  *                                    last TOTP step, recovery-code hashes)
  *   TENANT#t           USER#<email>  the user's listing item (no secrets)
+ *   TENANT#t           USERCHANGE#<at>#<rand>  who changed which user how (role, disable, 2FA reset, …)
  *   LOGINTRY#<key>#<w> LOGINTRY      failed sign-in counter of one window (TTL), see shared/console/sign-in.ts
  *   CHALLENGE#<sha256> CHALLENGE     between password and TOTP (TTL, 5 tries)
  *   SESSION#<sha256>   SESSION       session (TTL) → user, tenant, CSRF token
@@ -27,6 +31,53 @@ import { isConditionFailure, isTransactionConditionFailure, stripKeys, type Tabl
 type Options = TableOptions;
 
 const counterKey = (c: LoginCounter) => ({ pk: `LOGINTRY#${c.key}#${c.windowStart}`, sk: 'LOGINTRY' });
+
+/** A user change's event item, written in the change's own transaction. */
+const changeItem = (tableName: string, tenantId: string, event: UserChangeEvent) => ({
+  Put: { TableName: tableName, Item: { pk: `TENANT#${tenantId}`, sk: `USERCHANGE#${event.at}#${randomId(6)}`, ...event } },
+});
+
+/** SET/REMOVE clauses with only the placeholders they use (DynamoDB refuses unused values). */
+const updateOf = (set: Record<string, unknown>, remove: readonly string[]) => {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(set).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = remove.map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim();
+  return { UpdateExpression: expression, ExpressionAttributeNames: names, ...(sets.length ? { ExpressionAttributeValues: values } : {}) };
+};
+
+/** The attributes one UserChange sets and removes on the user item and on its listing item. */
+const changeAttributes = (change: UserChange) => {
+  const who = { updatedAt: change.at, updatedBy: change.by };
+  const user: Record<string, unknown> = { ...who };
+  const listing: Record<string, unknown> = { ...who };
+  const userRemove: string[] = [];
+  const listingRemove: string[] = [];
+  if (change.role) user.role = listing.role = change.role;
+  if (change.disabled === true) user.disabled = listing.disabled = true;
+  if (change.disabled === false) {
+    userRemove.push('disabled');
+    listingRemove.push('disabled');
+  }
+  if (change.sessionsNotBefore) user.sessionsNotBefore = change.sessionsNotBefore;
+  if (change.removeTotp) {
+    userRemove.push('totpSecret', 'totpEnrolledAt', 'totpLastStep', 'recoveryCodes');
+    if (change.removeTotp.required) user.totpRequired = true;
+    else userRemove.push('totpRequired');
+    listing.totpEnabled = false;
+  }
+  if (change.recoveryHashes) user.recoveryCodes = Object.fromEntries(change.recoveryHashes.map((h) => [h, true]));
+  if (change.passwordHash) user.passwordHash = change.passwordHash;
+  return { user: updateOf(user, userRemove), listing: updateOf(listing, listingRemove) };
+};
 
 export const dynamoConsoleRepository = ({ client, tableName }: Options): ConsoleRepository => ({
   async createUser(user) {
@@ -162,7 +213,8 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
             Update: {
               TableName: tableName,
               Key: { pk: `USER#${email}`, sk: 'USER' },
-              UpdateExpression: 'SET totpSecret = :s, totpEnrolledAt = :at, totpLastStep = :step, recoveryCodes = :codes',
+              UpdateExpression:
+                'SET totpSecret = :s, totpEnrolledAt = :at, totpLastStep = :step, recoveryCodes = :codes REMOVE totpRequired',
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeValues: {
                 ':s': sealedSecret,
@@ -180,6 +232,7 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
               ExpressionAttributeValues: { ':t': true },
             },
           },
+          changeItem(tableName, tenantId, { at, by: String(user.Item?.id), userId: String(user.Item?.id), action: 'totp-on' }),
         ],
       }),
     );
@@ -217,6 +270,66 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  },
+  async updateUser(user, change, keepAdmin) {
+    const { user: onUser, listing } = changeAttributes(change);
+    const event: UserChangeEvent = {
+      at: change.at,
+      by: change.by,
+      userId: user.id,
+      action: change.action,
+      ...(change.role ? { role: change.role } : {}),
+    };
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: { pk: `USER#${user.email}`, sk: 'USER' },
+                ...onUser,
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Update: { TableName: tableName, Key: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}` }, ...listing } },
+            changeItem(tableName, user.tenantId, event),
+            ...(keepAdmin
+              ? [
+                  {
+                    ConditionCheck: {
+                      TableName: tableName,
+                      Key: { pk: `USER#${keepAdmin}`, sk: 'USER' },
+                      // Users made before roles are admins.
+                      ConditionExpression:
+                        'tenantId = :t AND (#role = :admin OR attribute_not_exists(#role)) AND attribute_not_exists(disabled)',
+                      ExpressionAttributeNames: { '#role': 'role' },
+                      ExpressionAttributeValues: { ':t': user.tenantId, ':admin': 'admin' },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      // A concurrent transaction on the same items (two admins at once) is reported like a failed condition: the caller re-reads.
+      if (isConditionFailure(e) || isTransactionConditionFailure(e) || isTransactionConflict(e)) return false;
+      throw e;
+    }
+  },
+  async listUserChanges(tenantId, limit) {
+    const r = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':c': 'USERCHANGE#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (r.Items ?? []).map((i) => stripKeys<UserChangeEvent>(i) as UserChangeEvent);
   },
   async putSession(idHash, session) {
     await client.send(

@@ -12,10 +12,13 @@ export const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
 /** A transaction refused because one of its conditions failed (a condition of a single write: isConditionFailure). */
-export const isTransactionConditionFailure = (e: unknown): boolean => {
+const isCancelledFor = (e: unknown, code: string): boolean => {
   const err = e as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
-  return err?.name === 'TransactionCanceledException' && (err.CancellationReasons ?? []).some((r) => r?.Code === 'ConditionalCheckFailed');
+  return err?.name === 'TransactionCanceledException' && (err.CancellationReasons ?? []).some((r) => r?.Code === code);
 };
+export const isTransactionConditionFailure = (e: unknown): boolean => isCancelledFor(e, 'ConditionalCheckFailed');
+/** Another transaction touched the same items at the same time (DynamoDB cancels one of them). */
+export const isTransactionConflict = (e: unknown): boolean => isCancelledFor(e, 'TransactionConflict');
 
 /** The stored item without its table keys and TTL attribute. */
 export const stripKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {

@@ -11,7 +11,7 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** Creates a console user of a tenant (admin unless told otherwise). The password is kept only as a scrypt hash. */
 export const createUser = async (
   deps: { console: ConsoleRepository; clock: Clock },
-  input: { tenantId: string; email: string; name: string; password: string; role?: Role },
+  input: { tenantId: string; email: string; name: string; password: string; role?: Role; createdBy?: string },
 ): Promise<Omit<ConsoleUser, 'passwordHash'>> => {
   // The name reaches email headers and the audit trail: no CR/LF or other control characters.
   requirePlainText(input.name, 'name');
@@ -28,6 +28,7 @@ export const createUser = async (
     role: input.role ?? 'admin',
     passwordHash: await hashPassword(input.password),
     createdAt: deps.clock.now().toISOString(),
+    ...(input.createdBy ? { createdBy: input.createdBy } : {}),
   };
   await deps.console.createUser(user);
   const { passwordHash: _hash, ...shown } = user;

@@ -9,13 +9,15 @@ export const RECOVERY_CODE_COUNT = 10;
  * (base32, no 0/1/8/9 confusion). Only their hashes are kept: 80 bits are beyond guessing,
  * online or offline, so a fast salted hash is enough (scrypt is for low-entropy passwords).
  */
-export const newRecoveryCodes = (): string[] =>
-  Array.from({ length: RECOVERY_CODE_COUNT }, () =>
+export const newRecoveryCodes = (): string[] => Array.from({ length: RECOVERY_CODE_COUNT }, randomCode);
+
+/** 80 random bits as `xxxx-xxxx-xxxx-xxxx` (also an admin-made user's initial password). */
+export const randomCode = (): string =>
+  (
     base32Encode(new Uint8Array(randomBytes(10)))
       .toLowerCase()
-      .match(/.{4}/g)
-      ?.join('-'),
-  ) as string[];
+      .match(/.{4}/g) as string[]
+  ).join('-');
 
 /** Accepts what people type: any case, with or without the dashes and spaces. */
 export const normalizeRecoveryCode = (code: string): string => code.replace(/[\s-]/g, '').toLowerCase();

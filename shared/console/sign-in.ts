@@ -36,11 +36,18 @@ export const LOGIN_LIMITS: LoginLimits = {
 };
 
 export const hashSessionId = (id: string): string => sha256Hex(`kyso-session:${id}`);
-const hashChallenge = (id: string): string => sha256Hex(`kyso-login-challenge:${id}`);
+export const hashChallenge = (id: string): string => sha256Hex(`kyso-login-challenge:${id}`);
 
 export const roleOf = (user: Pick<ConsoleUser, 'role'>): Role => user.role ?? 'admin';
+/** Admins must have a second factor; so must a user whose second factor an admin reset. */
+export const mustEnrol = (user: Pick<ConsoleUser, 'role' | 'totpRequired'>): boolean =>
+  roleOf(user) === 'admin' || Boolean(user.totpRequired);
 /** KMS encryption context: the secret opens only for the user it was sealed for (ids, not emails: the context is logged). */
-const totpContext = (userId: string) => ({ purpose: 'console-totp', user: userId });
+export const totpContext = (userId: string) => ({ purpose: 'console-totp', user: userId });
+
+const assertEnabled = (user: Pick<ConsoleUser, 'disabled'>) => {
+  if (user.disabled) throw new AppError('account_disabled', 'This account is disabled; ask an admin of your organisation.');
+};
 
 /** `loginLimits`: LOGIN_LIMITS unless the deployment changed the per-address one (KYSO_LOGIN_LIMIT_IP). */
 export type ConsoleAuthDeps = { console: ConsoleRepository; clock: Clock; secretBox: SecretBox; loginLimits?: LoginLimits };
@@ -61,7 +68,7 @@ export const loginCounters = (email: string, ip: string | undefined, now: Date, 
   ];
 };
 
-const takeAttempt = async (deps: ConsoleAuthDeps, counters: LoginCounter[]) => {
+export const takeAttempt = async (deps: ConsoleAuthDeps, counters: LoginCounter[]) => {
   if (!(await deps.console.reserveLoginAttempt(counters))) {
     throw new AppError('login_locked', 'Too many failed sign-ins; wait a few minutes and try again.', { retryAfterSeconds: 300 });
   }
@@ -90,9 +97,9 @@ export type SignInResult =
 
 /**
  * Step 1, email + password. Unknown emails cost the same scrypt as wrong passwords and count
- * the same. A user with TOTP gets a challenge for step 2; an admin without TOTP gets a
- * challenge carrying a new secret to enrol (admins must have a second factor); others get
- * their session at once.
+ * the same. A user with TOTP gets a challenge for step 2; an admin (or a user whose second
+ * factor an admin reset) without TOTP gets a challenge carrying a new secret to enrol; others
+ * get their session at once. A disabled user is refused (`account_disabled`).
  */
 export const signIn = async (deps: ConsoleAuthDeps, input: { email: string; password: string; ip?: string }): Promise<SignInResult> => {
   const email = input.email.trim().toLowerCase();
@@ -102,22 +109,40 @@ export const signIn = async (deps: ConsoleAuthDeps, input: { email: string; pass
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !ok) throw new AppError('unauthorized', 'The email or password is not correct.');
   await deps.console.releaseLoginAttempt(counters);
-  if (!user.totpSecret && roleOf(user) !== 'admin') return { next: 'session', ...(await newSession(deps, user)) };
+  // Only after the right password: a guesser learns nothing about disabled accounts.
+  assertEnabled(user);
+  if (!user.totpSecret && !mustEnrol(user)) return { next: 'session', ...(await newSession(deps, user)) };
 
-  const challenge = randomId(32);
-  const expiresAt = new Date(deps.clock.now().getTime() + CHALLENGE_MINUTES * 60_000).toISOString();
   if (user.totpSecret) {
+    const challenge = randomId(32);
+    const expiresAt = new Date(deps.clock.now().getTime() + CHALLENGE_MINUTES * 60_000).toISOString();
     await deps.console.putChallenge(hashChallenge(challenge), { email, kind: 'totp', expiresAt });
     return { next: 'totp', challenge };
   }
-  const secret = newTotpSecret();
-  const pendingSecret = await deps.secretBox.seal(secret, totpContext(user.id));
-  await deps.console.putChallenge(hashChallenge(challenge), { email, kind: 'enrol', pendingSecret, expiresAt });
-  const uri = otpauthUri(secret, email);
-  return { next: 'enrol', challenge, secret: base32Encode(secret), otpauthUri: uri, qrSvg: qrSvg(uri) };
+  return { next: 'enrol', ...(await startEnrolment(deps, user, 'enrol')) };
 };
 
-const liveChallenge = async (deps: ConsoleAuthDeps, challenge: string): Promise<LoginChallenge> => {
+export type Enrolment = { readonly challenge: string; readonly secret: string; readonly otpauthUri: string; readonly qrSvg: string };
+
+/**
+ * A new secret for the user to enrol, sealed and kept in a challenge (5 minutes, 5 tries) until a
+ * code from it proves the app holds it (`confirmEnrolment`): at sign-in (`enrol`) or from the console (`self-enrol`).
+ */
+export const startEnrolment = async (
+  deps: ConsoleAuthDeps,
+  user: ConsoleUser,
+  kind: Extract<LoginChallenge['kind'], 'enrol' | 'self-enrol'>,
+): Promise<Enrolment> => {
+  const challenge = randomId(32);
+  const expiresAt = new Date(deps.clock.now().getTime() + CHALLENGE_MINUTES * 60_000).toISOString();
+  const secret = newTotpSecret();
+  const pendingSecret = await deps.secretBox.seal(secret, totpContext(user.id));
+  await deps.console.putChallenge(hashChallenge(challenge), { email: user.email, kind, pendingSecret, expiresAt });
+  const uri = otpauthUri(secret, user.email);
+  return { challenge, secret: base32Encode(secret), otpauthUri: uri, qrSvg: qrSvg(uri) };
+};
+
+export const liveChallenge = async (deps: ConsoleAuthDeps, challenge: string): Promise<LoginChallenge> => {
   const found = /^[A-Za-z0-9_-]{20,100}$/.test(challenge)
     ? await deps.console.tryChallenge(hashChallenge(challenge), CHALLENGE_TRIES)
     : undefined;
@@ -127,7 +152,38 @@ const liveChallenge = async (deps: ConsoleAuthDeps, challenge: string): Promise<
   return found;
 };
 
-const wrongCode = () => new AppError('totp_invalid', 'The code is not correct, or was already used.');
+export const wrongCode = () => new AppError('totp_invalid', 'The code is not correct, or was already used.');
+
+/**
+ * Enrolment's last step, at sign-in and from the console alike: a code from the pending (sealed)
+ * secret proves the app holds it; the secret is stored and 10 recovery codes returned, once.
+ */
+export const confirmEnrolment = async (
+  deps: ConsoleAuthDeps,
+  user: ConsoleUser,
+  pendingSecret: string,
+  code: string,
+): Promise<string[]> => {
+  const now = deps.clock.now();
+  const step = matchTotp(await deps.secretBox.open(pendingSecret, totpContext(user.id)), code, now);
+  if (step === undefined) throw wrongCode();
+  const codes = newRecoveryCodes();
+  await deps.console.enableTotp(
+    user.email,
+    pendingSecret,
+    codes.map((c) => hashRecoveryCode(user.id, c)),
+    step,
+    now.toISOString(),
+  );
+  return codes;
+};
+
+/** A current 6-digit code of the user's stored secret, its step spent by a conditional write (never twice); throws `totp_invalid`. */
+export const spendTotpCode = async (deps: ConsoleAuthDeps, user: ConsoleUser, code: string): Promise<void> => {
+  if (!user.totpSecret) throw wrongCode();
+  const step = matchTotp(await deps.secretBox.open(user.totpSecret, totpContext(user.id)), code, deps.clock.now(), user.totpLastStep);
+  if (step === undefined || !(await deps.console.useTotpStep(user.email, step))) throw wrongCode();
+};
 
 /**
  * Step 2: a 6-digit TOTP code (or, for a user with TOTP, one of the recovery codes). Each try
@@ -144,22 +200,13 @@ export const completeSignIn = async (
   const counters = loginCounters(challenge.email, input.ip, deps.clock.now(), deps.loginLimits);
   await takeAttempt(deps, counters);
   const user = await deps.console.findUserByEmail(challenge.email);
-  if (!user) throw new AppError('login_challenge_invalid', 'Sign in again with your password.');
-  const now = deps.clock.now();
-  const context = totpContext(user.id);
+  // A console enrolment's challenge is not a sign-in step.
+  if (!user || challenge.kind === 'self-enrol') throw new AppError('login_challenge_invalid', 'Sign in again with your password.');
+  assertEnabled(user);
 
   if (challenge.kind === 'enrol') {
     if (!challenge.pendingSecret || !input.code) throw wrongCode();
-    const step = matchTotp(await deps.secretBox.open(challenge.pendingSecret, context), input.code, now);
-    if (step === undefined) throw wrongCode();
-    const codes = newRecoveryCodes();
-    await deps.console.enableTotp(
-      user.email,
-      challenge.pendingSecret,
-      codes.map((c) => hashRecoveryCode(user.id, c)),
-      step,
-      now.toISOString(),
-    );
+    const codes = await confirmEnrolment(deps, user, challenge.pendingSecret, input.code);
     await deps.console.deleteChallenge(hashChallenge(input.challenge));
     await deps.console.releaseLoginAttempt(counters);
     return { next: 'session', ...(await newSession(deps, { ...user, totpSecret: challenge.pendingSecret })), recoveryCodes: codes };
@@ -167,8 +214,7 @@ export const completeSignIn = async (
 
   if (!user.totpSecret) throw new AppError('login_challenge_invalid', 'Sign in again with your password.');
   if (input.code) {
-    const step = matchTotp(await deps.secretBox.open(user.totpSecret, context), input.code, now, user.totpLastStep);
-    if (step === undefined || !(await deps.console.useTotpStep(user.email, step))) throw wrongCode();
+    await spendTotpCode(deps, user, input.code);
   } else if (input.recoveryCode) {
     if (!(await deps.console.useRecoveryCode(user.email, hashRecoveryCode(user.id, input.recoveryCode)))) throw wrongCode();
   } else {
@@ -179,7 +225,11 @@ export const completeSignIn = async (
   return { next: 'session', ...(await newSession(deps, user)) };
 };
 
-/** The live session behind a cookie value, or undefined when unknown or expired (TTL deletion lags). */
+/**
+ * The live session behind a cookie value, or undefined when unknown or expired (TTL deletion lags),
+ * when its user is gone, disabled, or was disabled after it began. The role is the user's current
+ * one, so an admin's change of role applies at the user's next request.
+ */
 export const resolveSession = async (
   deps: { console: ConsoleRepository; clock: Clock },
   sessionId: string | undefined,
@@ -187,5 +237,8 @@ export const resolveSession = async (
   if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
   const session = await deps.console.getSession(hashSessionId(sessionId));
   if (!session || Date.parse(session.expiresAt) <= deps.clock.now().getTime()) return undefined;
-  return session;
+  const user = await deps.console.findUserByEmail(session.email);
+  if (!user || user.id !== session.userId || user.tenantId !== session.tenantId || user.disabled) return undefined;
+  if (user.sessionsNotBefore && session.createdAt < user.sessionsNotBefore) return undefined;
+  return { ...session, role: roleOf(user) };
 };

@@ -1,51 +1,15 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../shared/console/totp.js';
-import { baseUrl, call, createTenant, uniqueEmail } from '../support/api.js';
+import { call, createTenant } from '../support/api.js';
 import { localDynamo, TEST_TABLE } from '../support/aws.js';
+import { addConsoleUser, consoleCall, type ConsoleCallSession as Session } from '../support/console.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
 type Body = Record<string, unknown> & { error?: { code: string } };
 
-/** A console request as the page makes it: JSON, our Origin, the session cookie and CSRF token when signed in. */
-const consoleCall = async (method: string, path: string, o: { json?: unknown; session?: Session } = {}) => {
-  const headers: Record<string, string> = { origin: baseUrl() };
-  if (o.json !== undefined) headers['content-type'] = 'application/json';
-  if (o.session) Object.assign(headers, { cookie: o.session.cookie, 'x-csrf-token': o.session.csrf });
-  const started = Date.now();
-  const res = await fetch(`${baseUrl()}/app/api${path}`, {
-    method,
-    headers,
-    ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : {}),
-  });
-  const text = await res.text();
-  let body: Body = {};
-  try {
-    body = text ? (JSON.parse(text) as Body) : {};
-  } catch {
-    body = { raw: text };
-  }
-  return {
-    status: res.status,
-    body,
-    cookie: /kyso_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0],
-    ms: Date.now() - started,
-  };
-};
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-const addUser = async (tenantId: string, role: 'admin' | 'sender' | 'viewer', label: string = role) => {
-  const email = uniqueEmail(`${label}-acc`);
-  const r = await call('POST', `/admin/tenants/${tenantId}/users`, {
-    key: inject('adminKey'),
-    json: { email, name: `Người ${role}`, password: PASSWORD, role },
-  });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return email;
-};
+const addUser = (tenantId: string, role: 'admin' | 'sender' | 'viewer', label: string = role) =>
+  addConsoleUser(tenantId, `${label}-acc`, { name: `Người ${role}`, password: PASSWORD, role });
 
 const login = (email: string, password = PASSWORD) => consoleCall('POST', '/login', { json: { email, password } });
 

@@ -1,10 +1,30 @@
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { base32Decode, totp } from '../../shared/console/totp.js';
-import { call, createTenant, uniqueEmail } from './api.js';
+import { baseUrl, call, createTenant, uniqueEmail } from './api.js';
 
 /** The password the tests give console users (long enough for the policy, with diacritics). */
 export const CONSOLE_PASSWORD = 'mật khẩu đủ dài 123';
+
+/** One console user of an existing tenant, made through the admin API as an operator would; returns the email. */
+export const addConsoleUser = async (
+  tenantId: string,
+  emailHint: string,
+  user: { name?: string; role?: 'admin' | 'sender' | 'viewer'; password?: string } = {},
+): Promise<string> => {
+  const email = uniqueEmail(emailHint);
+  const r = await call('POST', `/admin/tenants/${tenantId}/users`, {
+    key: inject('adminKey'),
+    json: {
+      email,
+      name: user.name ?? 'Phòng Nhân sự',
+      password: user.password ?? CONSOLE_PASSWORD,
+      ...(user.role ? { role: user.role } : {}),
+    },
+  });
+  if (r.status !== 201) throw new Error(`console user: ${r.status} ${JSON.stringify(r.body)}`);
+  return email;
+};
 
 /**
  * A new tenant and one console user made through the admin API, as an operator would. Admins (the
@@ -16,14 +36,8 @@ export const tenantWithConsoleUser = async (
   user: { name?: string; role?: 'admin' | 'sender' | 'viewer'; password?: string } = {},
 ): Promise<{ tenantId: string; apiKey: string; email: string; password: string }> => {
   const tenant = await createTenant(tenantName);
-  const email = uniqueEmail(emailHint);
-  const password = user.password ?? CONSOLE_PASSWORD;
-  const r = await call('POST', `/admin/tenants/${tenant.tenantId}/users`, {
-    key: inject('adminKey'),
-    json: { email, name: user.name ?? 'Phòng Nhân sự', password, ...(user.role ? { role: user.role } : {}) },
-  });
-  if (r.status !== 201) throw new Error(`console user: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ...tenant, email, password };
+  const email = await addConsoleUser(tenant.tenantId, emailHint, user);
+  return { ...tenant, email, password: user.password ?? CONSOLE_PASSWORD };
 };
 
 /**
@@ -61,4 +75,36 @@ export const fillSignIn = async (page: Page, email: string, password: string = C
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Mật khẩu').fill(password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
+};
+
+export interface ConsoleCallSession {
+  cookie: string;
+  csrf: string;
+}
+type ConsoleBody = Record<string, unknown> & { error?: { code: string } };
+
+/** A console request as the page makes it: JSON, our Origin, the session cookie and CSRF token when signed in. */
+export const consoleCall = async (method: string, path: string, o: { json?: unknown; session?: ConsoleCallSession } = {}) => {
+  const headers: Record<string, string> = { origin: baseUrl() };
+  if (o.json !== undefined) headers['content-type'] = 'application/json';
+  if (o.session) Object.assign(headers, { cookie: o.session.cookie, 'x-csrf-token': o.session.csrf });
+  const started = Date.now();
+  const res = await fetch(`${baseUrl()}/app/api${path}`, {
+    method,
+    headers,
+    ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : {}),
+  });
+  const text = await res.text();
+  let body: ConsoleBody = {};
+  try {
+    body = text ? (JSON.parse(text) as ConsoleBody) : {};
+  } catch {
+    body = { raw: text };
+  }
+  return {
+    status: res.status,
+    body,
+    cookie: /kyso_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0],
+    ms: Date.now() - started,
+  };
 };

@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { createUser } from '../../../shared/console/create-user.js';
-import { canGrant, expandScopes, ROLE_SCOPE, ROLES, SCOPES } from '../../../shared/console/roles.js';
-import { completeSignIn, hashSessionId, roleOf, type SignInResult, signIn } from '../../../shared/console/sign-in.js';
+import { canGrant, expandScopes, ROLE_SCOPE, SCOPES } from '../../../shared/console/roles.js';
+import { completeSignIn, hashSessionId, type SignInResult, signIn } from '../../../shared/console/sign-in.js';
 import { searchEnvelopes } from '../../../shared/envelope/search-envelopes.js';
 import { AppError } from '../../../shared/errors.js';
 import { randomId } from '../../../shared/util/bytes.js';
@@ -16,6 +15,7 @@ import { assertSameOrigin, type ConsoleEnv, clearSessionCookie, SESSION_COOKIE, 
 import type { AppDeps } from '../context.js';
 import { presentEnvelope } from '../present.js';
 import { bulkRoutes } from './bulk.js';
+import { consoleAccountRoutes } from './console-accounts.js';
 import { dashboardRoutes } from './console-dashboard.js';
 import { dataSubjectRoutes } from './data-subjects.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -33,12 +33,6 @@ const secondFactorSchema = z
   })
   .refine((b) => b.code || b.recoveryCode, { message: 'Send code or recoveryCode.' });
 const apiKeySchema = z.object({ label: z.string().trim().min(1).max(100), scopes: z.array(z.enum(SCOPES)).min(1).max(3).optional() });
-const userSchema = z.object({
-  email: z.email().max(254),
-  name: z.string().trim().min(1).max(200),
-  role: z.enum(ROLES),
-  password: z.string().min(10).max(200),
-});
 const STATUSES = ['draft', 'sent', 'completed', 'declined', 'voided', 'expired'] as const;
 
 // html.js (web/shared/) sits beside the console's scripts so they import it relatively, as the signer page does.
@@ -221,21 +215,8 @@ export const consoleRoutes = (deps: AppDeps) => {
     return c.body(null, 204);
   });
 
-  // Users of the tenant (admin only, by roles.ts): list, and add one with a role.
-  app.get('/api/users', async (c) => {
-    const users = await deps.console.listUsers(c.get('tenantId'));
-    users.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return c.json({ items: users });
-  });
-  app.post('/api/users', async (c) => {
-    const input = userSchema.parse(await readJson(c.req.raw));
-    const user = await createUser(deps, { ...input, tenantId: c.get('tenantId') });
-    deps.logger.info('console user created', { tenantId: user.tenantId, userId: user.id, role: roleOf(user) });
-    return c.json(
-      { user: { id: user.id, email: user.email, name: user.name, role: roleOf(user), createdAt: user.createdAt, totpEnabled: false } },
-      201,
-    );
-  });
+  // Users of the tenant (admin only, by roles.ts) and the signed-in user's own security (any role).
+  app.route('/api', consoleAccountRoutes(deps));
 
   return app;
 };

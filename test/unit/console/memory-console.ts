@@ -6,6 +6,7 @@ import type {
   ConsoleUser,
   LoginChallenge,
   SecretBox,
+  UserChangeEvent,
 } from '../../../shared/console/ports.js';
 import { AppError } from '../../../shared/errors.js';
 
@@ -16,6 +17,7 @@ export const memoryConsole = () => {
   const keys = new Map<string, ApiKeyRecord>();
   const counters = new Map<string, number>();
   const challenges = new Map<string, LoginChallenge & { tries: number }>();
+  const changes: (UserChangeEvent & { tenantId: string })[] = [];
   const update = (email: string, f: (u: ConsoleUser) => ConsoleUser) => users.set(email, f(users.get(email) as ConsoleUser));
   const repo: ConsoleRepository = {
     async createUser(u) {
@@ -33,6 +35,7 @@ export const memoryConsole = () => {
           role: u.role ?? 'admin',
           createdAt: u.createdAt,
           totpEnabled: Boolean(u.totpSecret),
+          ...(u.disabled ? { disabled: true } : {}),
         })),
     async reserveLoginAttempt(cs) {
       if (cs.some((c) => (counters.get(`${c.key}#${c.windowStart}`) ?? 0) >= c.limit)) return false;
@@ -58,8 +61,31 @@ export const memoryConsole = () => {
         totpLastStep,
         totpEnrolledAt,
         recoveryCodes: Object.fromEntries(hashes.map((h) => [h, true])),
+        totpRequired: undefined,
       }));
     },
+    async updateUser(user, change, keepAdmin) {
+      const keep = keepAdmin ? users.get(keepAdmin) : undefined;
+      if (keepAdmin && (!keep || keep.tenantId !== user.tenantId || (keep.role ?? 'admin') !== 'admin' || keep.disabled)) return false;
+      update(user.email, (u) => {
+        const next: ConsoleUser = {
+          ...u,
+          updatedAt: change.at,
+          updatedBy: change.by,
+          ...(change.role ? { role: change.role } : {}),
+          ...(change.disabled !== undefined ? { disabled: change.disabled || undefined } : {}),
+          ...(change.sessionsNotBefore ? { sessionsNotBefore: change.sessionsNotBefore } : {}),
+          ...(change.recoveryHashes ? { recoveryCodes: Object.fromEntries(change.recoveryHashes.map((h) => [h, true])) } : {}),
+          ...(change.passwordHash ? { passwordHash: change.passwordHash } : {}),
+        };
+        if (!change.removeTotp) return next;
+        const { totpSecret: _s, totpEnrolledAt: _e, totpLastStep: _l, recoveryCodes: _c, ...rest } = next;
+        return { ...rest, totpRequired: change.removeTotp.required || undefined };
+      });
+      changes.unshift({ tenantId: user.tenantId, at: change.at, by: change.by, userId: user.id, action: change.action });
+      return true;
+    },
+    listUserChanges: async (t, limit) => changes.filter((c) => c.tenantId === t).slice(0, limit),
     async useTotpStep(email, step) {
       const u = users.get(email);
       if (!u || (u.totpLastStep !== undefined && u.totpLastStep >= step)) return false;
