@@ -36,9 +36,16 @@ export const timeBulk = async (server: RunningServer, templateId: string, csv: s
   let status = { status: 'running', done: 0, failedCount: 0 };
   let lastPrint = 0;
   let warned = 0;
+  let unavailable = 0;
   while (status.status !== 'completed') {
     await new Promise((r) => setTimeout(r, 1000));
-    status = await api('GET', `/v1/bulk/${job.id}`);
+    // A status read that failed after the client's own retries (moto overloaded: 503) is read again
+    // at the next poll, as an integrator's poller would; the job itself is unaffected.
+    status = await api<typeof status>('GET', `/v1/bulk/${job.id}`).catch((e: Error) => {
+      unavailable++;
+      if (unavailable > 30) throw e;
+      return status;
+    });
     if (performance.now() - lastPrint > 15_000) {
       lastPrint = performance.now();
       console.log(`  … ${status.done + status.failedCount}/${rows} after ${((performance.now() - started) / 1000).toFixed(0)} s`);
