@@ -178,12 +178,12 @@ export const createApp = (deps: AppDeps) => {
     }
     // The scheduler's sweeps on demand (local mode only); ?now=<ISO> runs them as if at that instant.
     app.post('/dev/scheduler/:task', async (c) => {
-      // The repair sweep of the outbox (functions/worker/repair.ts).
-      if (c.req.param('task') === 'outbox') return c.json(await runRepairSweep(deps));
-      const task = c.req.param('task') as ScheduledTaskName;
-      if (!SCHEDULED_TASKS.includes(task)) throw new AppError('not_found', `Unknown task; one of ${SCHEDULED_TASKS.join(', ')}.`);
       const at = c.req.query('now');
       if (at !== undefined && Number.isNaN(Date.parse(at))) throw new AppError('validation_failed', 'now must be an ISO instant.');
+      // The repair sweep of the outbox (functions/worker/repair.ts); ?now= e.g. after a dead worker's claims ran out.
+      if (c.req.param('task') === 'outbox') return c.json(await runRepairSweep(deps, at ? new Date(at) : undefined));
+      const task = c.req.param('task') as ScheduledTaskName;
+      if (!SCHEDULED_TASKS.includes(task)) throw new AppError('not_found', `Unknown task; one of ${SCHEDULED_TASKS.join(', ')}.`);
       return c.json(await runScheduledTask(at ? { ...deps, clock: { now: () => new Date(at) } } : deps, task));
     });
   }

@@ -82,5 +82,5 @@ export const performEffect = (deps: JobDeps): EffectPerformer => ({
 export const drainEnvelopeOutbox = (deps: JobDeps, tenantId: string, envelopeId: string): Promise<DrainResult> =>
   drainEnvelope(deps, performEffect(deps), tenantId, envelopeId);
 
-/** Everything due (the local poller's periodic pass, and the repair sweep). */
-export const drainOutbox = (deps: JobDeps): Promise<DrainResult> => drainDue(deps, performEffect(deps));
+/** Everything due (the local poller's periodic pass, and the repair sweep; `at`: as of that instant, see drainEnvelope). */
+export const drainOutbox = (deps: JobDeps, at?: Date): Promise<DrainResult> => drainDue(deps, performEffect(deps), 200, 4, at);

@@ -22,9 +22,11 @@ export interface RepairResult {
  * everything owed and due (whatever a dead worker or a lost wake left behind), reports what
  * stays owed too long (an error log per item: the alarm), and checks the completed envelopes
  * still on the scheduler's list (their `open-index` removal is itself owed) for a signed head.
+ * `at` runs it as of that instant (claims, backoff and "stuck" judged then; `?now=` locally).
  */
-export const runRepairSweep = async (deps: JobDeps, now = new Date()): Promise<RepairResult> => {
-  const drained = await drainOutbox(deps);
+export const runRepairSweep = async (deps: JobDeps, at?: Date): Promise<RepairResult> => {
+  const now = at ?? new Date();
+  const drained = await drainOutbox(deps, at);
   const stuckItems = await deps.outbox.olderThan(new Date(now.getTime() - STUCK_AFTER_MS), 100);
   for (const item of stuckItems) {
     deps.logger.error('owed effect stuck', {

@@ -50,6 +50,8 @@ export interface DrainResult {
  * commit id is in the envelope's `commits` (the state change happened); one whose commit lost
  * or never came is an orphan and is deleted. A failure postpones the item with backoff and
  * holds back the ordered kinds behind it (audit events, the head signature); other kinds go on.
+ * `at` judges claims, orphans and backoff as of that instant instead of now (the local repair
+ * sweep's `?now=`: the crash test sweeps as if a dead worker's claims had run out).
  */
 export const drainEnvelope = async (
   deps: OutboxWorkerDeps,
@@ -57,6 +59,7 @@ export const drainEnvelope = async (
   tenantId: string,
   envelopeId: string,
   known?: readonly OutboxItem[],
+  at?: Date,
 ): Promise<DrainResult> => {
   const result: DrainResult = { done: 0, failed: 0, orphaned: 0 };
   const items = [...(known ?? (await deps.outbox.forEnvelope(tenantId, envelopeId)))].sort((a, b) =>
@@ -78,10 +81,12 @@ export const drainEnvelope = async (
       attempts: claimed.attempts + 1,
       error: (e as Error).name,
     });
-    await deps.outbox.postpone(claimed, new Date(Date.now() + retryDelayMs(claimed.attempts + 1)), error).catch(() => undefined);
+    await deps.outbox
+      .postpone(claimed, new Date((at ?? new Date()).getTime() + retryDelayMs(claimed.attempts + 1)), error)
+      .catch(() => undefined);
   };
   for (const item of items) {
-    const now = new Date();
+    const now = at ?? new Date();
     if (!envelope?.commits?.includes(item.commitId)) {
       const superseded = !!envelope && envelope.version >= item.version;
       if (!envelope || superseded || now.getTime() - Date.parse(item.createdAt) > ORPHAN_AFTER_MS) {
@@ -131,9 +136,15 @@ export const drainEnvelope = async (
   return result;
 };
 
-/** Everything due, envelope by envelope (a few envelopes at a time): the local poller's loop and the repair sweep. */
-export const drainDue = async (deps: OutboxWorkerDeps, performer: EffectPerformer, limit = 200, parallel = 4): Promise<DrainResult> => {
-  const due = await deps.outbox.due(new Date(), limit);
+/** Everything due, envelope by envelope (a few envelopes at a time): the local poller's loop and the repair sweep. `at`: see drainEnvelope. */
+export const drainDue = async (
+  deps: OutboxWorkerDeps,
+  performer: EffectPerformer,
+  limit = 200,
+  parallel = 4,
+  at?: Date,
+): Promise<DrainResult> => {
+  const due = await deps.outbox.due(at ?? new Date(), limit);
   const groups = new Map<string, OutboxItem[]>();
   for (const item of due) {
     const key = `${item.tenantId}\n${item.envelopeId}`;
@@ -147,7 +158,7 @@ export const drainDue = async (deps: OutboxWorkerDeps, performer: EffectPerforme
         const [tenantId, envelopeId] = key.split('\n') as [string, string];
         try {
           // Every item of the envelope, not only the due ones: order needs the earlier ones too.
-          const r = await drainEnvelope(deps, performer, tenantId, envelopeId);
+          const r = await drainEnvelope(deps, performer, tenantId, envelopeId, undefined, at);
           total.done += r.done;
           total.failed += r.failed;
           total.orphaned += r.orphaned;

@@ -8,6 +8,8 @@ export interface RunningServer {
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL: no shutdown, no finally, as a crash or a Lambda timeout does) and resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -69,6 +71,12 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await gone;
     },
   };
 };

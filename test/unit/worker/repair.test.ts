@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobDeps } from '../../../functions/worker/jobs.js';
 import { runRepairSweep, STUCK_AFTER_MS } from '../../../functions/worker/repair.js';
 import type { Effect } from '../../../shared/envelope/effects.js';
+import { CLAIM_MS } from '../../../shared/envelope/outbox-worker.js';
 import { envelopeAt, memoryEnvelopes, memoryOutbox, owed } from './memory-outbox.js';
 
 /** The sweep's world in memory: outbox, envelopes, audit trail, the open-envelope list, captured logs. */
@@ -45,6 +46,19 @@ describe('runRepairSweep', () => {
     expect(w.trail).toEqual([{ action: 'recipient.signed', effectId: 'e1.1.0' }]);
     expect(await runRepairSweep(w.deps)).toMatchObject({ performed: 0 });
     expect(w.trail).toHaveLength(1);
+  });
+
+  it('as of a later instant (`?now=`), performs what a dead worker had claimed once its claim has run out, and not before', async () => {
+    const w = world();
+    w.envelopes.envelopes.set('e1', envelopeAt('e1', 1, ['commit1']));
+    const now = new Date();
+    // Claimed by a worker that was killed while performing it: held until CLAIM_MS after its claim.
+    w.outbox.items.set('e1.1.0', owed(1, 0, auditOf('recipient.signed'), { notBefore: new Date(now.getTime() + CLAIM_MS).toISOString() }));
+    expect(await runRepairSweep(w.deps, now)).toMatchObject({ performed: 0, stuck: 0 });
+    expect(w.trail).toEqual([]);
+    expect(await runRepairSweep(w.deps, new Date(now.getTime() + CLAIM_MS + 1000))).toMatchObject({ performed: 1, stuck: 0 });
+    expect(w.trail).toEqual([{ action: 'recipient.signed', effectId: 'e1.1.0' }]);
+    expect(w.outbox.items.size).toBe(0);
   });
 
   it('logs each effect owed longer than STUCK_AFTER_MS as an error (the OutboxStuck alarm), with ids and cause only', async () => {
