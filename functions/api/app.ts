@@ -165,7 +165,14 @@ export const createApp = (deps: AppDeps) => {
       const items = envelope ? all.filter((i) => i.envelopeId === envelope) : all;
       return c.json({
         owed: items.length,
-        items: items.map((i) => ({ id: i.id, envelopeId: i.envelopeId, kind: i.effect.kind, attempts: i.attempts, createdAt: i.createdAt, lastError: i.lastError })),
+        items: items.map((i) => ({
+          id: i.id,
+          envelopeId: i.envelopeId,
+          kind: i.effect.kind,
+          attempts: i.attempts,
+          createdAt: i.createdAt,
+          lastError: i.lastError,
+        })),
       });
     });
     const labourPlatformUrl = deps.devLabourPlatformUrl;
