@@ -142,7 +142,7 @@ export class KysoStack extends Stack {
       ...(props.corsOrigins ? { corsOrigins: props.corsOrigins } : {}),
     });
     const state = new StateTable(this, 'State', { encryptionKey: dataKey.key });
-    const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom });
+    const mail = new MailSending(this, 'Mail', { mailFrom: props.mailFrom, eventsKey: dataKey.key });
     const jobs = new JobQueues(this, 'Jobs', { consumerTimeout: workerTimeout });
     const adminKey = new AdminKey(this, 'AdminKey', { encryptionKey: dataKey.key });
     const providerSecrets = new ProviderSecrets(this, 'ProviderSecrets', { encryptionKey: dataKey.key });
@@ -321,6 +321,14 @@ export class KysoStack extends Stack {
     });
     state.grantReadWriteData(smsStatus.fn);
     new SmsDeliveryStatus(this, 'SmsDeliveryStatus', { handler: smsStatus.fn });
+    // Email receipts: the configuration set's SES events (bounce, complaint, delivery, …) from its topic.
+    const mailEvents = new BundledFunction(this, 'MailEventsFunction', {
+      entry: 'functions/messaging/ses-events.ts',
+      description: 'Kyso email receipts: SES bounce/complaint/delivery events → delivery records and the audit trail',
+      environment: common,
+    });
+    state.grantReadWriteData(mailEvents.fn);
+    mail.addEventsHandler(mailEvents.fn);
 
     dataKey.grantCloudWatchAlarms();
     new Alarms(this, 'Alarms', {
@@ -332,6 +340,7 @@ export class KysoStack extends Stack {
         scheduler: sweeper.fn,
         outbox: outboxFn.fn,
         smsStatus: smsStatus.fn,
+        mailEvents: mailEvents.fn,
       },
       deadLetterQueues: {
         ...jobs.deadLetterQueues,

@@ -4,6 +4,7 @@ import { runScheduledTask, SCHEDULED_TASKS, type ScheduledTaskName } from '../..
 import { AppError } from '../../shared/errors.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { pickLang } from '../../web/signer/i18n.js';
+import { applySesEvents } from '../messaging/apply-ses-events.js';
 import { applySnsDeliveryLogs } from '../messaging/sns-delivery-logs.js';
 import { currentRequestScope, runInRequestScope } from '../request-scope.js';
 import { runRepairSweep } from '../worker/repair.js';
@@ -147,6 +148,9 @@ export const createApp = (deps: AppDeps) => {
   if (deps.devMail) {
     const outbox = deps.devMail;
     app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list() }));
+    // moto does not publish SES events: a test posts the SNS event the configuration set's topic
+    // would hand the Lambda (functions/messaging/ses-events.ts), and the same code applies it.
+    app.post('/dev/ses-events', async (c) => c.json(await applySesEvents(deps, await jsonBody(c.req.raw))));
     const phones = deps.devPhone;
     if (phones) {
       app.get('/dev/sms', async (c) => c.json({ messages: await phones.list('sms') }));

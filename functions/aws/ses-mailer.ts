@@ -1,12 +1,17 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
+import { AppError } from '../../shared/errors.js';
 import { queryPartition } from './dynamo-table.js';
 
-/** SES; with the stack's configuration set, so TLS is required and bounces/complaints are suppressed and measured. */
+/**
+ * SES; with the stack's configuration set, so TLS is required, bounces/complaints are suppressed and
+ * measured, and its events (bounce, complaint, delivery, …) name the MessageId returned here
+ * (functions/messaging/ses-events.ts).
+ */
 export const sesMailer = ({ client, from, configurationSet }: { client: SESClient; from: string; configurationSet?: string }): Mailer => ({
   async send(m) {
-    await client.send(
+    const { MessageId } = await client.send(
       new SendEmailCommand({
         Source: from,
         ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
@@ -17,6 +22,9 @@ export const sesMailer = ({ client, from, configurationSet }: { client: SESClien
         },
       }),
     );
+    // SendEmail always answers with one; without it no event could ever be matched to the message.
+    if (!MessageId) throw new AppError('service_unavailable', 'SES accepted the message but returned no MessageId.');
+    return { provider: 'ses', messageId: MessageId };
   },
 });
 
@@ -28,20 +36,22 @@ export const devOutbox = ({ client, tableName }: { client: DynamoDBDocumentClien
   wrap(inner: Mailer): Mailer {
     return {
       async send(m) {
-        await inner.send(m);
+        const sent = await inner.send(m);
         const at = new Date().toISOString();
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { pk: 'DEVMAIL', sk: `${at}#${Math.random().toString(36).slice(2)}`, at, ...m },
+            Item: { pk: 'DEVMAIL', sk: `${at}#${Math.random().toString(36).slice(2)}`, at, messageId: sent.messageId, ...m },
           }),
         );
+        return sent;
       },
     };
   },
-  async list(): Promise<(MailMessage & { at: string })[]> {
+  async list(): Promise<(MailMessage & { at: string; messageId?: string })[]> {
     return (await queryPartition({ client, tableName }, 'DEVMAIL')).map((i) => ({
       at: i.at as string,
+      ...(typeof i.messageId === 'string' ? { messageId: i.messageId } : {}),
       to: i.to as string,
       subject: i.subject as string,
       text: i.text as string,

@@ -38,7 +38,9 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
     if (error) throw error;
   },
   /** At least once (SES has no idempotency key). */
-  message: (effect, _item, deps) => deps.mailer.send(effect.message),
+  message: async (effect, _item, deps) => {
+    await deps.mailer.send(effect.message);
+  },
   /** Idempotent: a seal already applied is `already_signed`, which applySeal treats as done. */
   'seal-turn': async (effect, item, deps) => {
     const envelope = await deps.envelopes.get(item.tenantId, item.envelopeId);

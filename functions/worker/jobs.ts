@@ -39,7 +39,9 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
       body as unknown as DeliveryJob,
     ),
   /** One email: a MailMessage { to, subject, text, html }. (Mail is still sent synchronously by the API today.) */
-  email: (body, deps) => deps.mailer.send(body as unknown as MailMessage),
+  email: async (body, deps) => {
+    await deps.mailer.send(body as unknown as MailMessage);
+  },
   /** One chunk of a bulk send: { tenantId, jobId, chunk, rows } (shared/bulk/run-bulk-chunk.ts). */
   bulk: (body, deps) => runBulkChunk(deps, body as unknown as BulkChunkJob),
   /** One delivery attempt of a labour contract's registration: { tenantId, envelopeId } (shared/labour/deliver-registration.ts). */

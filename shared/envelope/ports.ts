@@ -65,8 +65,15 @@ export interface MailMessage {
   readonly html: string;
 }
 
+/** What the mail provider said when it took a message: its id, which its delivery events name later. */
+export interface SentMail {
+  readonly provider: 'ses';
+  /** SES SendEmail's MessageId (`mail.messageId` in its bounce/complaint/delivery events). */
+  readonly messageId: string;
+}
+
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  send(message: MailMessage): Promise<SentMail>;
 }
 
 export interface Clock {

@@ -3,7 +3,7 @@ import type { MailMessage } from '../envelope/ports.js';
 import type { Envelope, Recipient } from '../envelope/types.js';
 import { randomId } from '../util/bytes.js';
 import { applyDeliveryReceipt } from './apply-receipt.js';
-import { type Channel, type MessageKind, MessengerError, type PhoneMessage, type SentMessage } from './ports.js';
+import { type Channel, type Delivery, type MessageKind, MessengerError, type PhoneMessage, type SentMessage } from './ports.js';
 
 /** A recipient's channels: as the sender chose, else email if there is one, else SMS. */
 export const recipientChannels = (r: Pick<Recipient, 'email' | 'phone' | 'channels'>): readonly Channel[] =>
@@ -28,10 +28,39 @@ export interface Sent {
 }
 
 /**
+ * Records a message a provider took (status `sent`), so its receipts — SNS delivery status, ZNS
+ * callbacks, SES events — can update it. A receipt that came before this record (parked) is
+ * applied now, audited like any receipt.
+ */
+const recordSent = async (
+  deps: EnvelopeDeps,
+  envelope: Pick<Envelope, 'tenantId' | 'id'>,
+  recipient: Recipient,
+  kind: MessageKind,
+  channel: Channel,
+  taken: { readonly provider: Delivery['provider']; readonly messageId: string },
+): Promise<void> => {
+  const at = deps.clock.now().toISOString();
+  const early = await deps.deliveries.record({
+    tenantId: envelope.tenantId,
+    envelopeId: envelope.id,
+    recipientId: recipient.id,
+    channel,
+    provider: taken.provider,
+    messageId: taken.messageId,
+    kind,
+    status: 'sent',
+    sentAt: at,
+    updatedAt: at,
+  });
+  if (early) await applyDeliveryReceipt(deps, taken.provider, taken.messageId, early);
+};
+
+/**
  * Sends one message to a recipient over `channels` (default: the recipient's). Zalo that fails
  * for any reason (no Zalo account, template refused, outage, not configured) falls back to SMS,
  * and the failure is audited (`recipient.message_fallback`) with the provider's reason. Every
- * phone message is recorded in the delivery log so receipts can update it.
+ * message (email, SMS, Zalo) is recorded in the delivery log so receipts can update it.
  * Throws only if no channel could take the message.
  */
 export const sendToRecipient = async (
@@ -54,28 +83,15 @@ export const sendToRecipient = async (
       trackingId: randomId(12),
     };
     const result = await messenger.send(out);
-    const at = deps.clock.now().toISOString();
-    const early = await deps.deliveries.record({
-      tenantId: envelope.tenantId,
-      envelopeId: envelope.id,
-      recipientId: recipient.id,
-      channel,
-      provider: result.provider,
-      messageId: result.messageId,
-      kind: message.kind,
-      status: 'sent',
-      sentAt: at,
-      updatedAt: at,
-    });
-    // The provider reported on it before it was recorded (parked): apply it now, audited like any receipt.
-    if (early) await applyDeliveryReceipt(deps, result.provider, result.messageId, early);
+    await recordSent(deps, envelope, recipient, message.kind, channel, result);
     return result;
   };
   for (const channel of channels) {
     if (channel === 'email') {
       if (!message.mail || !recipient.email) continue;
-      await deps.mailer.send(message.mail);
-      sent.push({ channel });
+      const result = await deps.mailer.send(message.mail);
+      await recordSent(deps, envelope, recipient, message.kind, 'email', result);
+      sent.push({ channel, messageId: result.messageId });
     } else if (channel === 'sms') {
       if (sent.some((s) => s.channel === 'sms')) continue;
       sent.push({ channel, messageId: (await viaPhone('sms')).messageId });

@@ -171,4 +171,21 @@ process.stdout.write("\\n" + JSON.stringify({ status: r.statusCode, body: JSON.p
     );
     expect(result).toEqual({ applied: 0, unmatched: 0, skipped: 1 });
   });
+
+  it('runs the email receipts bundle: an SES event that is not a receipt (Send) is read without AWS', () => {
+    const event = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: { Message: JSON.stringify({ eventType: 'Send', mail: { messageId: 'm-1' } }), Timestamp: '2026-12-02T00:00:00.000Z' },
+        },
+      ],
+    };
+    const result = runPackage(
+      assetDir(outdir, template, functionId(template, 'Kyso email receipts')),
+      'index.mjs',
+      `process.stdout.write("\\n" + JSON.stringify(await handler(${JSON.stringify(event)}, {})));`,
+    );
+    expect(result).toEqual({ applied: 0, unmatched: 0, skipped: 1 });
+  });
 });

@@ -166,9 +166,9 @@ describe('functions', () => {
         // Powertools' tracer: X-Ray subsegments per AWS call (issue 18).
         TracingConfig: { Mode: 'Active' },
       },
-      6,
+      7,
     );
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 7);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 8);
   });
 
   it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
@@ -435,6 +435,70 @@ describe('SMS delivery receipts (issue 12)', () => {
   });
 });
 
+describe('email receipts: SES events (issue 18)', () => {
+  const eventsId = functionId(json, 'Kyso email receipts');
+  const eventsRoleId = roleIdOf(json, eventsId);
+  const [configurationSetId] = resourcesOf(json, 'AWS::SES::ConfigurationSet').map(([id]) => id);
+  const topics = resourcesOf(json, 'AWS::SNS::Topic').filter(([, t]) => t.Properties?.DisplayName === 'Kyso mail events (SES)');
+  const topicId = topics[0]?.[0] as string;
+
+  it('publishes bounce, complaint, delivery, reject and rendering-failure events of the configuration set to an encrypted topic', () => {
+    expect(topics).toHaveLength(1);
+    expect(propsOf(json, topicId).KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    const [destination] = resourcesOf(json, 'AWS::SES::ConfigurationSetEventDestination').map(([, d]) => d.Properties ?? {});
+    expect(destination?.ConfigurationSetName).toEqual({ Ref: configurationSetId });
+    const ed = destination?.EventDestination as { Enabled: boolean; MatchingEventTypes: string[]; SnsDestination: unknown };
+    expect(ed.Enabled).toBe(true);
+    expect([...ed.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'renderingFailure']);
+    expect(ed.SnsDestination).toEqual({ TopicARN: { Ref: topicId } });
+  });
+
+  it('lets SES publish to the topic and use its key only for this account and configuration set, over TLS only', () => {
+    const policies = resourcesOf(json, 'AWS::SNS::TopicPolicy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]))
+      .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement);
+    const ses = policies.find((s) => JSON.stringify(s.Principal).includes('ses.amazonaws.com'));
+    expect(ses).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
+    expect(Object.keys(ses?.Condition?.StringEquals ?? {}).sort()).toEqual(['AWS:SourceAccount', 'AWS:SourceArn']);
+    expect(policies.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'))).toBe(true);
+    const [dataKeyId] = resourcesOf(json, 'AWS::KMS::Key').find(([id]) => id.startsWith('DataKey')) ?? [''];
+    const keyStatements = (propsOf(json, dataKeyId).KeyPolicy as { Statement: Statement[] }).Statement;
+    const sesKey = keyStatements.find((s) => JSON.stringify(s.Principal).includes('ses.amazonaws.com'));
+    expect(asArray(sesKey?.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(JSON.stringify(sesKey?.Condition?.StringEquals?.['aws:SourceArn'])).toContain(':configuration-set/');
+    expect(sesKey?.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('subscribes the email receipts function to the topic (and only it)', () => {
+    const subs = resourcesOf(json, 'AWS::SNS::Subscription').filter(
+      ([, s]) => JSON.stringify(s.Properties?.TopicArn) === JSON.stringify({ Ref: topicId }),
+    );
+    expect(subs.map(([, s]) => [s.Properties?.Protocol, s.Properties?.Endpoint])).toEqual([
+      ['lambda', { 'Fn::GetAtt': [eventsId, 'Arn'] }],
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [eventsId, 'Arn'] },
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: topicId },
+    });
+    expect(propsOf(json, eventsId).TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  it('gives the email receipts function the table and nothing that signs, sends or reads documents', () => {
+    const actions = new Set(
+      resourcesOf(json, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: eventsRoleId }]))
+        .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((s) => asArray(s.Action)),
+    );
+    expect(actions.has('dynamodb:UpdateItem')).toBe(true);
+    for (const a of actions) expect(a, a).toMatch(/^(dynamodb|kms|xray):/);
+    for (const a of ['kms:Sign', 's3:GetObject', 'ses:SendEmail', 'sns:Publish', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']) {
+      expect(actions.has(a), a).toBe(false);
+    }
+  });
+});
+
 describe('alarms and outputs', () => {
   const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
 
@@ -443,7 +507,7 @@ describe('alarms and outputs', () => {
     // 4 job queues, the schedules, the outbox stream and the repair schedule.
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(6);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(7);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);

@@ -56,6 +56,8 @@ export const createTenant = async (name: string): Promise<{ tenantId: string; ap
 };
 
 export interface Mail {
+  /** The MessageId SES returned (what its events name). */
+  messageId?: string;
   to: string;
   subject: string;
   text: string;

@@ -353,7 +353,7 @@ async function showEnvelope(id, notice = '') {
       ),
     ),
   );
-  // SMS and Zalo messages and what the providers' receipts said (SNS delivery-status logs, ZNS callbacks).
+  // Email, SMS and Zalo messages and what the providers' receipts said (SES events, SNS delivery-status logs, ZNS callbacks).
   const nameOf = new Map(e.recipients.map((r) => [r.id, r.name]));
   const messages = sent.deliveries.length
     ? el(
@@ -376,7 +376,7 @@ async function showEnvelope(id, notice = '') {
               'tr',
               {},
               el('td', {}, nameOf.get(d.recipientId) ?? ''),
-              el('td', {}, d.channel === 'zalo' ? 'Zalo' : d.channel.toUpperCase()),
+              el('td', {}, S[`ch_${d.channel}`] ?? d.channel),
               el('td', {}, S[`mk_${d.kind}`] ?? d.kind),
               el('td', {}, statusBadge(d.status, 'ds_'), ' ', el('time', { class: 'muted', datetime: d.updatedAt }, fmtTime(d.updatedAt))),
               el('td', {}, d.detail ?? ''),

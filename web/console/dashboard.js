@@ -92,7 +92,7 @@ export async function dashboardSection({ api, el, S, fmtTime }) {
     d.deliveryFailures.items.map((f) => [
       fmtTime(f.at),
       link(f.envelopeId, f.title ?? f.envelopeId),
-      `${f.channel.toUpperCase()} · ${S[`db_kind_${f.kind}`] ?? f.kind}`,
+      `${S[`ch_${f.channel}`] ?? f.channel} · ${S[`db_kind_${f.kind}`] ?? f.kind}`,
       `${f.reason}${f.fellBackTo ? ` · ${S.db_fellBack}` : ''}`,
     ]),
     S.db_noneFailed,

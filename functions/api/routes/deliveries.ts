@@ -5,7 +5,7 @@ import { createRouter, errors, jsonContent, pathParams, TENANT } from '../openap
 
 const DeliverySchema = z.object({
   recipientId: z.string(),
-  channel: z.string().openapi({ example: 'sms' }),
+  channel: z.string().openapi({ description: 'email, sms, zalo', example: 'email' }),
   kind: z.string().openapi({ description: 'invitation, reminder, otp, completed' }),
   status: z.string().openapi({ description: 'sent → delivered | failed as receipts arrive' }),
   messageId: z.string(),
@@ -15,8 +15,8 @@ const DeliverySchema = z.object({
 });
 
 /**
- * Phone messages (SMS, Zalo) sent for an envelope and what the providers' receipts said:
- * `sent` → `delivered` or `failed`. The console shows the latest per recipient.
+ * Messages (email, SMS, Zalo) sent for an envelope and what the providers' receipts said:
+ * `sent` → `delivered` or `failed`. The console's envelope page lists them.
  */
 export const deliveryRoutes = (deps: AppDeps) => {
   const app = createRouter();
@@ -25,9 +25,9 @@ export const deliveryRoutes = (deps: AppDeps) => {
       method: 'get',
       path: '/{id}/deliveries',
       tags: ['Envelopes'],
-      summary: 'SMS and Zalo messages of an envelope and their delivery status',
+      summary: 'Email, SMS and Zalo messages of an envelope and their delivery status',
       description:
-        'One entry per message handed to a provider (SNS for SMS, ZNS for Zalo): recipientId, channel, kind (invitation, reminder, otp, completed), status sent → delivered | failed as receipts arrive.',
+        "One entry per message handed to a provider (SES for email, SNS for SMS, ZNS for Zalo): recipientId, channel, kind (invitation, reminder, otp, completed), status sent → delivered | failed as receipts arrive (SES bounce/complaint/delivery events, SNS delivery status, ZNS callbacks), detail: the provider's reason for a failure (never an address).",
       security: TENANT,
       request: { params: pathParams('id') },
       responses: {

@@ -1480,8 +1480,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * SMS and Zalo messages of an envelope and their delivery status
-         * @description One entry per message handed to a provider (SNS for SMS, ZNS for Zalo): recipientId, channel, kind (invitation, reminder, otp, completed), status sent → delivered | failed as receipts arrive.
+         * Email, SMS and Zalo messages of an envelope and their delivery status
+         * @description One entry per message handed to a provider (SES for email, SNS for SMS, ZNS for Zalo): recipientId, channel, kind (invitation, reminder, otp, completed), status sent → delivered | failed as receipts arrive (SES bounce/complaint/delivery events, SNS delivery status, ZNS callbacks), detail: the provider's reason for a failure (never an address).
          */
         get: {
             parameters: {
@@ -1502,7 +1502,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             deliveries: {
-                                /** @example sms */
+                                /**
+                                 * @description email, sms, zalo
+                                 * @example email
+                                 */
                                 channel: string;
                                 detail?: string;
                                 /** @description invitation, reminder, otp, completed */
