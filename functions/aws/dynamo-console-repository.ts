@@ -101,6 +101,13 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
               },
             },
             { Put: { TableName: tableName, Item: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}`, ...summary } } },
+            changeItem(tableName, user.tenantId, {
+              at: user.createdAt,
+              by: user.createdBy ?? 'operator',
+              userId: user.id,
+              action: 'create',
+              role: summary.role,
+            }),
           ],
         }),
       );

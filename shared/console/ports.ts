@@ -32,7 +32,7 @@ export interface ConsoleUser {
 }
 
 /** What an admin (or the user, for their own second factor) changes on a user: one action at a time. */
-export type UserAction = 'totp-on' | 'role' | 'disable' | 'enable' | 'totp-reset' | 'totp-off' | 'recovery-codes' | 'password';
+export type UserAction = 'create' | 'totp-on' | 'role' | 'disable' | 'enable' | 'totp-reset' | 'totp-off' | 'recovery-codes' | 'password';
 export interface UserChange {
   readonly action: UserAction;
   readonly role?: Role;
@@ -132,7 +132,7 @@ export interface ApiKeyRecord {
 }
 
 export interface ConsoleRepository {
-  /** Fails with `conflict` if the email is taken. Also lists the user under its tenant. */
+  /** Fails with `conflict` if the email is taken. Also lists the user under its tenant and records a `create` change (by `createdBy`, else `operator`). */
   createUser(user: ConsoleUser): Promise<void>;
   findUserByEmail(email: string): Promise<ConsoleUser | undefined>;
   listUsers(tenantId: string): Promise<ConsoleUserSummary[]>;

@@ -165,7 +165,7 @@ describe('user management by tenant admins (console /app/api/users)', () => {
     const actions = ((await consoleCall('GET', '/users/changes', { session: admin })).body.items as { userId: string; action: string }[])
       .filter((c) => c.userId === id)
       .map((c) => c.action);
-    expect(actions).toEqual(['enable', 'disable']);
+    expect(actions).toEqual(['enable', 'disable', 'create']);
   });
 
   it('never lets the tenant lose its last active admin, even when two admins demote each other at once', async () => {

@@ -40,11 +40,12 @@ const api = async (method, path, body) => {
     payload = JSON.stringify(body);
   }
   const res = await fetch(`/app/api${path}`, { method, headers, body: payload, credentials: 'same-origin' });
-  if (res.status === 401 && !path.startsWith('/login')) {
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  // Only a lost session sends the user to the sign-in form; a wrong code (totp_invalid, also 401) is the page's to show.
+  if (res.status === 401 && !path.startsWith('/login') && (data?.error?.code ?? 'unauthorized') === 'unauthorized') {
     showLogin();
     throw new ApiError(401, null);
   }
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 };
@@ -88,6 +89,21 @@ function showLogin() {
   email.focus();
 }
 
+/** A new TOTP secret to enrol: what to do, the QR code of its otpauth:// URI, and the key as text (sign-in and account security). */
+const enrolmentFigure = (step, help) => [
+  el('p', {}, help),
+  el('img', { id: 'totp-qr', src: `data:image/svg+xml;base64,${btoa(step.qrSvg)}`, alt: S.enrolQr, width: '200', height: '200' }),
+  el('p', {}, S.enrolSecret, ' ', el('code', { id: 'totp-secret' }, step.secret.replace(/(.{4})/g, '$1 ').trim())),
+];
+
+/** The recovery codes, shown once (stored only as hashes). */
+const recoveryCodeList = (codes) =>
+  el(
+    'ol',
+    { class: 'codes' },
+    codes.map((c) => el('li', {}, el('code', {}, c))),
+  );
+
 /** Step 2: the TOTP code (or a recovery code); for an admin without TOTP, enrolment by QR code first. */
 function showSecondFactor(step) {
   const enrol = step.next === 'enrol';
@@ -106,13 +122,7 @@ function showSecondFactor(step) {
     'form',
     { class: 'card narrow', id: 'second-factor' },
     el('h1', {}, enrol ? S.enrolTitle : S.totpTitle),
-    enrol
-      ? [
-          el('p', {}, S.enrolHelp),
-          el('img', { id: 'totp-qr', src: `data:image/svg+xml;base64,${btoa(step.qrSvg)}`, alt: S.enrolQr, width: '200', height: '200' }),
-          el('p', {}, S.enrolSecret, ' ', el('code', { id: 'totp-secret' }, step.secret.replace(/(.{4})/g, '$1 ').trim())),
-        ]
-      : [],
+    enrol ? enrolmentFigure(step, S.enrolHelp) : [],
     el('label', { for: 'totp-code' }, S.totpCode),
     code,
     recoveryBox,
@@ -166,11 +176,7 @@ function showRecoveryCodes(codes) {
       { class: 'card narrow', id: 'recovery-codes' },
       el('h1', {}, S.recoveryTitle),
       el('p', {}, S.recoveryHelp),
-      el(
-        'ol',
-        { class: 'codes' },
-        codes.map((c) => el('li', {}, el('code', {}, c))),
-      ),
+      recoveryCodeList(codes),
       done,
     ),
   );
@@ -534,20 +540,27 @@ const route = async () => {
     else if (path === '/templates') await (await import('./templates.js')).showTemplates({ app, api, el, S, fmtTime });
     else if (path === '/labour') await (await import('./labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
     else if (path === '/data-subjects') await (await import('./data-subjects.js')).showDataSubjects({ app, api, el, S, fmtTime });
+    else if (path === '/users') await (await import('./users.js')).showUsers({ app, api, el, S, fmtTime }, me);
+    else if (path === '/security')
+      await (await import('./security.js')).showSecurity({ app, api, el, S, fmtTime, enrolmentFigure, recoveryCodeList });
     else await showList(params);
   } catch (e) {
     if (e.status !== 401) app.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message || S.error));
   }
 };
 
+/** The signed-in user (GET /me), set by start(). */
+let me = { email: '', role: 'viewer' };
+
 async function start() {
-  const me = await api('GET', '/me');
+  me = await api('GET', '/me');
   csrf = me.csrfToken;
   shellElement('nav').hidden = false;
   shellElement('who').textContent = `${me.email} · ${me.tenant.name}`;
   // A viewer cannot create anything: the page hides what the API would refuse (403 insufficient_role).
   document.body.dataset.role = me.role;
   for (const a of document.querySelectorAll('#nav a[href="#/new"]')) /** @type {HTMLElement} */ (a).hidden = me.role === 'viewer';
+  for (const a of document.querySelectorAll('#nav a[href="#/users"]')) /** @type {HTMLElement} */ (a).hidden = me.role !== 'admin';
   await route();
 }
 

@@ -46,6 +46,8 @@ const ASSETS: Record<string, string> = {
   'labour.js': 'text/javascript; charset=utf-8',
   'data-subjects.js': 'text/javascript; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
+  'users.js': 'text/javascript; charset=utf-8',
+  'security.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
 const cache = new Map<string, Uint8Array>();

@@ -23,6 +23,7 @@ export const memoryConsole = () => {
     async createUser(u) {
       if (users.has(u.email)) throw new AppError('conflict', 'exists');
       users.set(u.email, u);
+      changes.unshift({ tenantId: u.tenantId, at: u.createdAt, by: u.createdBy ?? 'operator', userId: u.id, action: 'create' });
     },
     findUserByEmail: async (e) => users.get(e),
     listUsers: async (t) =>
