@@ -97,7 +97,14 @@ describe('console users and account security (Chromium, 360 px)', () => {
     await page.getByLabel('Mã 6 chữ số từ ứng dụng xác thực').fill(totp(secret, new Date(Date.now() + TOTP_STEP_SECONDS * 1000)));
     await page.getByRole('button', { name: 'Xác nhận' }).click();
     // Back where the sender was (the hash route kept): the security page, now signed in with two steps.
-    await expect.poll(() => page.locator('#totp-state').textContent().catch(() => '')).toContain('Xác thực hai bước đang bật');
+    await expect
+      .poll(() =>
+        page
+          .locator('#totp-state')
+          .textContent()
+          .catch(() => ''),
+      )
+      .toContain('Xác thực hai bước đang bật');
 
     // The admin sees it on; English is there too.
     await adminPage.reload();
