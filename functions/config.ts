@@ -15,6 +15,8 @@ export interface Config {
   readonly endpoint?: string;
   /** Credentials for the local endpoint (dummy ones unless AWS_ACCESS_KEY_ID is set). */
   readonly endpointCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** KYSO_AWS_REQUEST_TIMEOUT_MS: each AWS call attempt's response timeout (default 20 s, functions/aws/clients.ts); tests shorten it. */
+  readonly awsRequestTimeoutMs?: number;
   readonly tableName: string;
   readonly bucketName: string;
   readonly mailFrom: string;
@@ -283,6 +285,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
           },
         }
       : {}),
+    ...(Number(env.KYSO_AWS_REQUEST_TIMEOUT_MS) > 0 ? { awsRequestTimeoutMs: Number(env.KYSO_AWS_REQUEST_TIMEOUT_MS) } : {}),
     tableName: env.KYSO_TABLE ?? 'kyso',
     bucketName: env.KYSO_BUCKET ?? 'kyso-documents',
     mailFrom: env.KYSO_MAIL_FROM ?? 'no-reply@kyso.local',

@@ -276,6 +276,11 @@ export class KysoStack extends Stack {
     for (const fn of [api.fn, outboxFn.fn]) {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishSms', actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }));
     }
+    // GET /health?deep=1 (functions/aws/health-checks.ts): SES's send quota and SNS's SMS settings, two
+    // account-level reads with no resource ARN; the secrets are described under their own grantRead below.
+    api.fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'HealthChecks', actions: ['ses:GetSendQuota', 'sns:GetSMSAttributes'], resources: ['*'] }),
+    );
     acknowledgeGrant(
       api.fn,
       [
@@ -283,7 +288,7 @@ export class KysoStack extends Stack {
         `Resource::arn:aws:kms:<AWS::Region>:<AWS::AccountId>:${aliasPrefix}/tenant/*`,
         'Resource::arn:aws:kms:<AWS::Region>:<AWS::AccountId>:key/*',
       ],
-      'Tenant seal keys do not exist at deploy time: CreateKey has no resource, aliases are limited to <prefix>/tenant/*, and Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases).',
+      'Tenant seal keys do not exist at deploy time: CreateKey has no resource, aliases are limited to <prefix>/tenant/*, and Sign/GetPublicKey/DescribeKey apply only to keys aliased <prefix>/tenant/*/seal (kms:ResourceAliases). The deep health check reads ses:GetSendQuota and sns:GetSMSAttributes, which have no resource-level permissions.',
     );
     for (const fn of [api.fn, worker.fn, sweeper.fn, outboxFn.fn]) {
       state.grantReadWriteData(fn);

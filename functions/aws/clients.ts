@@ -23,9 +23,13 @@ export interface AwsClients {
 }
 
 /**
- * Every AWS call is bounded in time: 3 s to connect, 20 s for the whole exchange (under API
- * Gateway's 29 s), each attempt; the SDK then retries (standard strategy, 3 attempts). Without
- * these an endpoint that stops answering would hold a request until the platform cuts it.
+ * Every AWS call is bounded in time: 3 s to connect, 20 s until the response (each attempt); the
+ * SDK then retries (standard strategy: 3 attempts, DynamoDB's client 4). Without these an endpoint
+ * that stops answering would hold a request until the platform cuts it. The bound is attempts ×
+ * timeout — measured against an endpoint that accepts and never answers (test/integration/
+ * honest-failures.test.ts): 4 × 2 s ≈ 8.2 s with KYSO_AWS_REQUEST_TIMEOUT_MS=2000, so up to ~80 s
+ * with the default, more than API Gateway's 29 s (which then answers 504 itself; see ARCHITECTURE
+ * "Errors").
  */
 export const AWS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 20_000, throwOnRequestTimeout: true } as const;
 
@@ -34,15 +38,15 @@ export const AWS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 20_000, t
  * client goes there with path-style S3 and dummy credentials unless real ones are set;
  * without one, the SDK's normal resolution applies (including AWS_ENDPOINT_URL_<SERVICE>).
  */
-export const awsClientConfig = (config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials'>) => ({
+export const awsClientConfig = (config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials' | 'awsRequestTimeoutMs'>) => ({
   region: config.region,
-  requestHandler: AWS_TIMEOUTS,
+  requestHandler: { ...AWS_TIMEOUTS, ...(config.awsRequestTimeoutMs ? { requestTimeout: config.awsRequestTimeoutMs } : {}) },
   ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   ...(config.endpointCredentials ? { credentials: config.endpointCredentials } : {}),
 });
 
 export const createAwsClients = (
-  config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials' | 'faults'>,
+  config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials' | 'awsRequestTimeoutMs' | 'faults'>,
   /** Test mode: told of every injected fault (KYSO_FAULT_RATE). */
   onFault?: (fault: InjectedFault) => void,
 ): AwsClients => {

@@ -1,6 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSendQuotaCommand } from '@aws-sdk/client-ses';
+import { GetSMSAttributesCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.js';
 import type { AwsClients } from './clients.js';
@@ -12,14 +15,17 @@ export type DependencyChecks = Readonly<Record<string, DependencyCheck>>;
 /**
  * The cheapest call per AWS dependency that proves the service answers *and* this role may use
  * the resource (`GET /health?deep=1`): a GetItem of a key that never exists, HeadBucket, the
- * platform signing key's DescribeKey, and the webhooks queue's attributes. Each is one request
- * the function's IAM already allows.
+ * platform signing key's DescribeKey, the webhooks queue's attributes, SES's send quota (the
+ * mail every envelope sends), SNS's SMS settings (SMS is always wired: phone recipients, codes)
+ * and DescribeSecret of each secret this function reads — its metadata, never its value. Each is
+ * one read the API role allows (infra/kyso-stack.ts, sid HealthChecks, and the secrets' grantRead).
  */
 export const awsDependencyChecks = (
   clients: AwsClients,
-  config: Pick<Config, 'tableName' | 'bucketName' | 'keyAliasPrefix' | 'queueUrls'>,
+  config: Pick<Config, 'tableName' | 'bucketName' | 'keyAliasPrefix' | 'queueUrls' | 'adminKeySecretId' | 'providerSecretsId'>,
 ): DependencyChecks => {
   const queueUrl = config.queueUrls.webhooks ?? Object.values(config.queueUrls)[0];
+  const secrets = { 'secret:admin-key': config.adminKeySecretId, 'secret:providers': config.providerSecretsId };
   return {
     dynamodb: async (abortSignal) => {
       await clients.rawDynamo.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: 'HEALTH' }, sk: { S: 'HEALTH' } } }), {
@@ -41,5 +47,25 @@ export const awsDependencyChecks = (
           },
         }
       : {}),
+    ses: async (abortSignal) => {
+      await clients.ses.send(new GetSendQuotaCommand({}), { abortSignal });
+    },
+    sns: async (abortSignal) => {
+      await clients.sns.send(new GetSMSAttributesCommand({ attributes: ['DefaultSMSType'] }), { abortSignal });
+    },
+    ...Object.fromEntries(
+      Object.entries(secrets).flatMap(([name, id]) =>
+        id
+          ? [
+              [
+                name,
+                async (abortSignal: AbortSignal) => {
+                  await clients.secrets.send(new DescribeSecretCommand({ SecretId: id }), { abortSignal });
+                },
+              ],
+            ]
+          : [],
+      ),
+    ),
   };
 };

@@ -659,3 +659,43 @@ describe('Labour platform client secret (issue 13)', () => {
     expect(Object.keys(vars)).not.toContain('KYSO_LABOUR_PLATFORM_CLIENT_SECRET');
   });
 });
+
+describe('deep health check (issue 14)', () => {
+  const statementsOf = (roleId: string) =>
+    resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(
+        ([id]) => (propsOf(json, id).PolicyDocument as { Statement: (Statement & { Resource?: unknown; Sid?: string })[] }).Statement,
+      );
+
+  it('lets the API role make exactly the reads GET /health?deep=1 makes: SES quota, SNS SMS settings, DescribeSecret of its own secrets', () => {
+    const api = statementsOf(apiRoleId);
+    expect(api.filter((s) => s.Sid === 'HealthChecks')).toEqual([
+      { Sid: 'HealthChecks', Effect: 'Allow', Action: ['ses:GetSendQuota', 'sns:GetSMSAttributes'], Resource: '*' },
+    ]);
+    // Nothing else without a resource: the tenant seal keys' CreateKey and X-Ray's writes.
+    expect(
+      api
+        .filter((s) => s.Resource === '*')
+        .flatMap((s) => asArray(s.Action))
+        .sort(),
+    ).toEqual(['kms:CreateKey', 'ses:GetSendQuota', 'sns:GetSMSAttributes', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // DescribeSecret on exactly the secrets the API is told about (and reads), never a listing.
+    const env = (propsOf(json, functionId(json, 'Kyso API')).Environment as { Variables: Record<string, unknown> }).Variables;
+    const described = api.filter((s) => asArray(s.Action).includes('secretsmanager:DescribeSecret')).map((s) => s.Resource);
+    expect(described.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      [env.KYSO_ADMIN_KEY_SECRET_ID, env.KYSO_PROVIDER_SECRETS_ID].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    const all = api.flatMap((s) => asArray(s.Action));
+    for (const broad of ['secretsmanager:ListSecrets', 'ses:*', 'sns:*', 'secretsmanager:*']) expect(all).not.toContain(broad);
+  });
+
+  it('gives those reads to no other function', () => {
+    const others = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) !== JSON.stringify([{ Ref: apiRoleId }]))
+      .flatMap(([id]) => (propsOf(json, id).PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((s) => asArray(s.Action));
+    expect(others).not.toContain('ses:GetSendQuota');
+    expect(others).not.toContain('sns:GetSMSAttributes');
+  });
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHECK_TIMEOUT_MS } from '../../functions/api/routes/health.js';
 import { envelopeJson, fixture, uniqueEmail } from '../support/api.js';
 import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
@@ -43,7 +44,8 @@ describe('the AWS endpoint down', () => {
     expect(r.status).toBe(200);
     const body = (await r.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks).sort()).toEqual(['dynamodb', 'kms', 's3', 'sqs']);
+    // Every AWS service the API uses, and each secret it reads (npm start keeps the admin key in one), each on its own.
+    expect(Object.keys(body.checks).sort()).toEqual(['dynamodb', 'kms', 's3', 'secret:admin-key', 'ses', 'sns', 'sqs']);
     for (const check of Object.values(body.checks)) {
       expect(check.status).toBe('ok');
       expect(check.latencyMs).toBeGreaterThanOrEqual(0);
@@ -154,4 +156,97 @@ describe('the AWS endpoint down', () => {
     const json = await fetch(`${server.url}/v1/khong-co`, { headers: { accept: 'text/html' } });
     expect(((await json.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
+});
+
+/**
+ * A server whose AWS endpoint stops answering: a TCP server that accepts and never responds sits in
+ * front of it (the proxy's `hang()`), so only the SDK's own timeouts end a call. Each attempt is cut
+ * after KYSO_AWS_REQUEST_TIMEOUT_MS (2 s here; 20 s by default, functions/aws/clients.ts) and the SDK
+ * makes 3 attempts (DynamoDB's client 4), so a request needing AWS answers 503 after about 4 × 2 s:
+ * bounded, never a hang.
+ */
+describe('the AWS endpoint hanging', () => {
+  const ATTEMPT_MS = 2000;
+  let server: RunningServer;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(inject('awsEndpoint'));
+    server = await startServer({
+      AWS_ENDPOINT_URL: proxy.url,
+      KYSO_AWS_REQUEST_TIMEOUT_MS: String(ATTEMPT_MS),
+      // A provider secret the deployment names but that does not exist: its check alone is down.
+      KYSO_PROVIDER_SECRETS_ID: `kyso/test/missing-${Date.now()}`,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  type Deep = { status: string; checks: Record<string, { status: string; reason?: string; latencyMs: number }> };
+
+  it('/health?deep=1 reports each dependency on its own: a missing secret is down, the rest up', async () => {
+    const r = await fetch(`${server.url}/health?deep=1`);
+    expect(r.status).toBe(503);
+    const body = (await r.json()) as Deep;
+    expect(body.checks['secret:providers']).toMatchObject({ status: 'down', reason: 'ResourceNotFoundException' });
+    const others = Object.entries(body.checks).filter(([name]) => name !== 'secret:providers');
+    expect(others.map(([name]) => name).sort()).toEqual(['dynamodb', 'kms', 's3', 'secret:admin-key', 'ses', 'sns', 'sqs']);
+    for (const [name, check] of others) expect(check.status, name).toBe('ok');
+  });
+
+  it('answers 503 service_unavailable with Retry-After within the SDK timeouts, and /health?deep=1 says so within its own', async () => {
+    proxy.hang();
+    const timed = async (path: string, init: RequestInit = {}) => {
+      const started = Date.now();
+      const r = await fetch(`${server.url}${path}`, init);
+      const text = await r.text();
+      return {
+        path,
+        status: r.status,
+        retryAfter: r.headers.get('retry-after'),
+        type: r.headers.get('content-type') ?? '',
+        text,
+        ms: Date.now() - started,
+      };
+    };
+    const auth = { authorization: `Bearer ${server.devApiKey}` };
+    const [list, create, page, link, deep] = await Promise.all([
+      timed('/v1/envelopes', { headers: auth }),
+      timed('/v1/envelopes', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' }),
+      timed(`/s/${'t'.repeat(43)}`, { headers: { accept: 'text/html' } }),
+      timed(`/v1/sign/${'t'.repeat(43)}`),
+      timed('/health?deep=1'),
+    ]);
+    // Four attempts (DynamoDB's) of ATTEMPT_MS each plus the SDK's short backoff: ~8 s; under 15 s even on a loaded machine.
+    for (const a of [list, create, page, link]) {
+      expect(a.status, a.path).toBe(503);
+      expect(Number(a.retryAfter), a.path).toBeGreaterThan(0);
+      expect(a.ms, a.path).toBeGreaterThanOrEqual(ATTEMPT_MS);
+      expect(a.ms, a.path).toBeLessThan(15_000);
+    }
+    for (const a of [list, create, link]) expect(JSON.parse(a.text).error.code).toBe('service_unavailable');
+    expect(page.type).toMatch(/text\/html/);
+    expect(page.text).toContain('Dịch vụ tạm thời gián đoạn');
+    // The deep probe gives up on each dependency at its own deadline (CHECK_TIMEOUT_MS, 3 s), whatever the SDK's.
+    expect(deep.status).toBe(503);
+    expect(deep.ms).toBeLessThan(CHECK_TIMEOUT_MS + 3000);
+    for (const [name, check] of Object.entries((JSON.parse(deep.text) as Deep).checks)) {
+      expect(check, name).toMatchObject({ status: 'down', reason: 'timeout' });
+    }
+    const logged = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('a dependency is unavailable') && l.includes('"dependency":"timeout"'));
+    expect(logged.length).toBeGreaterThanOrEqual(4);
+    expect(server.output()).not.toMatch(/"level":"error"/);
+    process.stdout.write(
+      `hanging AWS endpoint: 503 after ${[list, create, page, link].map((a) => a.ms).join(', ')} ms; deep health after ${deep.ms} ms\n`,
+    );
+
+    await proxy.up();
+    const back = await fetch(`${server.url}/v1/envelopes`, { headers: auth });
+    expect(back.status).toBe(200);
+  }, 60_000);
 });

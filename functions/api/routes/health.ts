@@ -45,7 +45,7 @@ export const healthRoutes = (checks: DependencyChecks) => {
       method: 'get',
       path: '/',
       tags: ['Operations'],
-      summary: 'Liveness; with deep=1, each dependency (DynamoDB, S3, KMS, SQS) with status and latency',
+      summary: 'Liveness; with deep=1, each dependency (DynamoDB, S3, KMS, SQS, SES, SNS, each secret read) with status and latency',
       request: { query: z.object({ deep: z.enum(['1', 'true']).optional() }) },
       responses: {
         200: { description: 'Up (and, with deep=1, every dependency answered)', content: { 'application/json': { schema: HealthSchema } } },

@@ -263,7 +263,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness; with deep=1, each dependency (DynamoDB, S3, KMS, SQS) with status and latency */
+        /** Liveness; with deep=1, each dependency (DynamoDB, S3, KMS, SQS, SES, SNS, each secret read) with status and latency */
         get: {
             parameters: {
                 query?: {
