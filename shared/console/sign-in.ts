@@ -130,7 +130,7 @@ export type Enrolment = { readonly challenge: string; readonly secret: string; r
  */
 export const startEnrolment = async (
   deps: ConsoleAuthDeps,
-  user: ConsoleUser,
+  user: Pick<ConsoleUser, 'id' | 'email'>,
   kind: Extract<LoginChallenge['kind'], 'enrol' | 'self-enrol'>,
 ): Promise<Enrolment> => {
   const challenge = randomId(32);
