@@ -8,6 +8,7 @@ import { baseUrl, call, FIXTURES, latestLinkToken, mailsTo, uniqueEmail } from '
 import { ARTIFACTS, dragField, launchBrowser, screenshotPath } from '../support/browser.js';
 import { CONSOLE_PASSWORD, fillSignIn, tenantWithConsoleUser } from '../support/console.js';
 import { messagesTo, uniquePhone } from '../support/phone.js';
+import { BOUNCE_REASON, sesBounce, sesDelivery } from '../support/ses-events.js';
 import { runPdfsig } from '../support/validators.js';
 import { createAndSend } from '../support/workflow.js';
 
@@ -251,6 +252,62 @@ describe('sender console', () => {
     expect(await a11yProblems(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('shows each email with what SES’s events said, and the bounce among the home’s delivery failures, in Vietnamese and English', async () => {
+    const { email, apiKey } = await tenantWithUser('mail');
+    const bounced = uniqueEmail('e2e-bounce');
+    const fine = uniqueEmail('e2e-fine');
+    const env = await createAndSend(apiKey, [
+      { name: 'Lý Thị Hoa', email: bounced, order: 1 },
+      { name: 'Mai Văn Lộc', email: fine, order: 1 },
+    ]);
+    await mailsTo(fine);
+    const { deliveries } = (
+      await call<{ deliveries: { recipientId: string; messageId: string }[] }>('GET', `/v1/envelopes/${env.id}/deliveries`, { key: apiKey })
+    ).body;
+    const messageIdOf = (to: string) =>
+      deliveries.find((d) => d.recipientId === env.recipients.find((r) => r.email === to)?.id)?.messageId as string;
+    const at = new Date().toISOString();
+    for (const event of [sesBounce(messageIdOf(bounced), bounced, at), sesDelivery(messageIdOf(fine), fine, at)]) {
+      expect((await call('POST', '/dev/ses-events', { json: event })).body).toMatchObject({ applied: 1 });
+    }
+
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const page = await desk.newPage();
+    const problems = watchPage(page);
+    await signIn(page, email);
+    const rows = async () => {
+      const texts = await page
+        .locator('#deliveries tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+      return texts.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    };
+    await page.goto(`${baseUrl()}/app#/envelopes/${env.id}`);
+    await expect.poll(() => page.locator('#deliveries tbody tr').count()).toBe(2);
+    expect(await page.locator('h2', { hasText: 'Thư và tin nhắn đã gửi' }).count()).toBe(1);
+    expect(await rows()).toEqual([
+      ['Lý Thị Hoa', 'Email', 'Lời mời ký', expect.stringMatching(/^Không đến được /), BOUNCE_REASON],
+      ['Mai Văn Lộc', 'Email', 'Lời mời ký', expect.stringMatching(/^Đã đến nơi nhận /), ''],
+    ]);
+    expect(await page.content()).not.toContain(`${bounced}>`);
+    await page.screenshot({ path: screenshotPath('console-11-email-deliveries'), fullPage: true });
+    expect(await a11yProblems(page)).toEqual([]);
+
+    await page.goto(`${baseUrl()}/app?lang=en#/envelopes/${env.id}`);
+    await expect.poll(() => page.locator('h2', { hasText: 'Messages sent' }).count()).toBe(1);
+    expect(await rows()).toEqual([
+      ['Lý Thị Hoa', 'Email', 'Invitation to sign', expect.stringMatching(/^Not delivered /), BOUNCE_REASON],
+      ['Mai Văn Lộc', 'Email', 'Invitation to sign', expect.stringMatching(/^Delivered /), ''],
+    ]);
+
+    // The home's delivery failures: the bounce, as an email invitation.
+    await page.goto(`${baseUrl()}/app?lang=vi#/`);
+    await expect.poll(() => page.locator('#dash-failures tbody tr').count()).toBe(1);
+    const failure = await page.locator('#dash-failures tbody tr td').allTextContents();
+    expect(failure.slice(2)).toEqual(['Email · lời mời ký', BOUNCE_REASON]);
+    expect(problems).toEqual([]);
+    await desk.close();
   });
 
   it('manages API keys (shown once, usable, revocable) and refuses state changes without the CSRF token', async () => {

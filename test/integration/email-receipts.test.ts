@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createTenant, mailsTo, outboxDrained, uniqueEmail } from '../support/api.js';
+import { BOUNCE_REASON, sesBounce as bounce, sesDelivery as delivery, sesMail as mailPart, snsEvent } from '../support/ses-events.js';
 import { createAndSend, type ErrorBody } from '../support/workflow.js';
 
 interface Delivery {
@@ -23,64 +24,6 @@ interface AuditEvent {
   data?: Record<string, unknown>;
 }
 
-const TOPIC = 'arn:aws:sns:ap-southeast-1:123456789012:kyso-mail-events';
-/** What the configuration set's SNS topic hands the Lambda: one record whose Message is the SES event as JSON. */
-const snsEvent = (sesEvent: Record<string, unknown>) => ({
-  Records: [
-    {
-      EventSource: 'aws:sns',
-      EventVersion: '1.0',
-      EventSubscriptionArn: `${TOPIC}:3f1c1c4e-0000-4000-8000-000000000001`,
-      Sns: {
-        Type: 'Notification',
-        MessageId: crypto.randomUUID(),
-        TopicArn: TOPIC,
-        Subject: null,
-        Message: JSON.stringify(sesEvent),
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: '1',
-        Signature: 'EXAMPLE',
-        SigningCertUrl: 'https://sns.ap-southeast-1.amazonaws.com/SimpleNotificationService-example.pem',
-        UnsubscribeUrl: 'https://sns.ap-southeast-1.amazonaws.com/?Action=Unsubscribe',
-        MessageAttributes: {},
-      },
-    },
-  ],
-});
-const mailPart = (messageId: string, to: string, sentAt: string) => ({
-  timestamp: sentAt,
-  source: 'no-reply@kyso.local',
-  sendingAccountId: '123456789012',
-  messageId,
-  destination: [to],
-  headersTruncated: false,
-  tags: { 'ses:configuration-set': ['kyso'] },
-});
-const bounce = (messageId: string, to: string, at: string) =>
-  snsEvent({
-    eventType: 'Bounce',
-    mail: mailPart(messageId, to, at),
-    bounce: {
-      bounceType: 'Permanent',
-      bounceSubType: 'General',
-      bouncedRecipients: [{ emailAddress: to, action: 'failed', status: '5.1.1', diagnosticCode: `smtp; 550 5.1.1 <${to}>: user unknown` }],
-      timestamp: at,
-      feedbackId: '0100018c-0000-0000-0000-000000000000-000000',
-      reportingMTA: 'dsn; a8-70.smtp-out.amazonses.com',
-    },
-  });
-const delivery = (messageId: string, to: string, at: string) =>
-  snsEvent({
-    eventType: 'Delivery',
-    mail: mailPart(messageId, to, at),
-    delivery: {
-      timestamp: at,
-      processingTimeMillis: 812,
-      recipients: [to],
-      smtpResponse: '250 2.0.0 OK',
-      reportingMTA: 'a8-70.smtp-out.amazonses.com',
-    },
-  });
 const post = (body: unknown) =>
   call<{ applied: number; unmatched: number; skipped: number }>('POST', '/dev/ses-events', {
     ...(typeof body === 'string' ? { body, headers: { 'content-type': 'application/json' } } : { json: body }),
@@ -137,7 +80,7 @@ describe('email delivery receipts from SES events', () => {
       channel: 'email',
       status: 'failed',
       updatedAt: at,
-      detail: 'bounce: Permanent/General — 550 5.1.1 <address>: user unknown',
+      detail: BOUNCE_REASON,
     });
     expect(byRecipient.get(ids.fine.recipientId)).toMatchObject({ channel: 'email', status: 'delivered', updatedAt: at });
     expect(byRecipient.get(ids.fine.recipientId)?.detail).toBeUndefined();
@@ -149,7 +92,7 @@ describe('email delivery receipts from SES events', () => {
       recipientId: ids.bounced.recipientId,
       channel: 'email',
       kind: 'invitation',
-      reason: 'bounce: Permanent/General — 550 5.1.1 <address>: user unknown',
+      reason: BOUNCE_REASON,
     });
     expect(JSON.stringify(dash)).not.toContain(emails.bounced);
 
