@@ -38,6 +38,7 @@ import { kmsSecretBox } from './aws/kms-secret-box.js';
 import { loadPlatformPki } from './aws/platform-keys.js';
 import { s3ArchiveStore } from './aws/s3-archive-store.js';
 import { s3DocumentStore } from './aws/s3-document-store.js';
+import { s3ExportArchives } from './aws/s3-export-archives.js';
 import { s3PresignedUrls } from './aws/s3-presigned-urls.js';
 import { dynamoSealKeys } from './aws/seal-keys.js';
 import { devOutbox, sesMailer } from './aws/ses-mailer.js';
@@ -107,6 +108,7 @@ export const composeAppDeps = (
     idempotency: dynamoIdempotencyStore(table),
     envelopes: dynamoEnvelopeRepository(table),
     dataSubjects: dynamoDataSubjects(table),
+    dataSubjectExports: { syncMax: config.exportSyncMax, archives: s3ExportArchives({ client: clients.s3, bucket: config.bucketName }) },
     outbox: dynamoOutbox(table),
     revisionLeases: dynamoRevisionLeases(table),
     outboxSignal: options.outboxSignal ?? noOutboxSignal,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOGIN_LIMITS } from '../shared/console/sign-in.js';
+import { DEFAULT_EXPORT_SYNC_MAX, type ExportLimits } from '../shared/data-subjects/export-size.js';
 import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
 import { toPem } from '../shared/pki/certificate.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
@@ -110,6 +111,11 @@ export interface Config {
   readonly lockFloorDays: number;
   /** KYSO_TIMESTAMP_RENEWAL_MARGIN_DAYS: renew a document timestamp this long before a certificate it relies on expires (365). */
   readonly timestampRenewalMarginDays: number;
+  /**
+   * Personal-data exports (issue 17) above KYSO_EXPORT_SYNC_MAX_ENVELOPES (20) envelopes or
+   * KYSO_EXPORT_SYNC_MAX_DOCUMENTS (40) signed documents are jobs (202); a request may lower these, never raise them.
+   */
+  readonly exportSyncMax: ExportLimits;
 }
 
 /**
@@ -352,5 +358,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     lockMode: lockModeOf(env.KYSO_LOCK_MODE),
     lockFloorDays: env.KYSO_LOCK_DAYS === '0' ? 0 : positive(env, 'KYSO_LOCK_DAYS', 0),
     timestampRenewalMarginDays: positive(env, 'KYSO_TIMESTAMP_RENEWAL_MARGIN_DAYS', 365),
+    exportSyncMax: {
+      envelopes:
+        env.KYSO_EXPORT_SYNC_MAX_ENVELOPES === '0' ? 0 : positive(env, 'KYSO_EXPORT_SYNC_MAX_ENVELOPES', DEFAULT_EXPORT_SYNC_MAX.envelopes),
+      documents:
+        env.KYSO_EXPORT_SYNC_MAX_DOCUMENTS === '0' ? 0 : positive(env, 'KYSO_EXPORT_SYNC_MAX_DOCUMENTS', DEFAULT_EXPORT_SYNC_MAX.documents),
+    },
   };
 };

@@ -199,12 +199,25 @@ export class KysoStack extends Stack {
       reservedConcurrentExecutions: 3,
       environment: { ...common, ...labourPlatform.environment() },
     });
-    // 3 queues × maxConcurrency 3 = 9 ≤ the 9 reserved, and the labour queue 3 ≤ 3: pollers never outrun
-    // the reservation, whose throttles would count as receives and push healthy messages into the DLQs.
+    // Large personal-data exports (issue 17) have a function of their own: minutes, not seconds, and a
+    // narrow grant (documents read, archives written, no mail, no signing, no queues).
+    const exportFn = new BundledFunction(this, 'ExportFunction', {
+      entry: 'functions/worker/handler.ts',
+      description: 'Kyso personal-data exports: assembles large exports into a ZIP under the tenant prefix (exports queue)',
+      // Under the exports queue's visibility timeout (six times the worker's 60 s).
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      reservedConcurrentExecutions: 2,
+      environment: common,
+    });
+    // 3 queues × maxConcurrency 3 = 9 ≤ the 9 reserved, the labour queue 3 ≤ 3, the exports queue 2 ≤ 2: pollers never
+    // outrun the reservation, whose throttles would count as receives and push healthy messages into the DLQs.
     const poll = { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 3 };
     for (const kind of JOB_KINDS) {
+      if (kind === 'exports') continue;
       (kind === 'labour' ? labourFn : worker).fn.addEventSource(new SqsEventSource(jobs.queues[kind], poll));
     }
+    exportFn.fn.addEventSource(new SqsEventSource(jobs.queues.exports, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
     labourPlatform.grantRead(labourFn.fn);
     const sweeper = new BundledFunction(this, 'SchedulerFunction', {
       entry: 'functions/scheduler/handler.ts',
@@ -299,6 +312,12 @@ export class KysoStack extends Stack {
     state.grantReadWriteData(labourFn.fn);
     documents.grantRead(labourFn.fn);
     jobs.queues.labour.grantSendMessages(labourFn.fn);
+    // An export job reads envelopes and audit events and writes its own status, the request's and the
+    // per-envelope audit events (PutItem/UpdateItem; no deletes); documents and archives as above.
+    state.table.grantReadData(exportFn.fn);
+    state.table.grant(exportFn.fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    dataKey.key.grantEncryptDecrypt(exportFn.fn);
+    documents.grantExportArchives(exportFn.fn);
     // Only the API serves /admin/*: no other function can read the admin key.
     adminKey.grantRead(api.fn);
     // Provider credentials: only the two functions that call the providers.
@@ -312,11 +331,13 @@ export class KysoStack extends Stack {
     documents.grantLockRetention(api.fn);
     documents.grantLockRetention(outboxFn.fn);
     jobs.grantSend(api.fn);
-    jobs.grantSend(sweeper.fn);
+    // Only the API starts personal-data exports.
+    const notExports = JOB_KINDS.filter((k) => k !== 'exports');
+    jobs.grantSend(sweeper.fn, notExports);
     // Jobs enqueue their follow-ups: the next webhook attempt after its backoff delay.
-    jobs.grantSend(worker.fn);
+    jobs.grantSend(worker.fn, notExports);
     // Owed webhook events become delivery jobs; registrations go to the labour queue.
-    jobs.grantSend(outboxFn.fn);
+    jobs.grantSend(outboxFn.fn, notExports);
 
     // SMS delivery receipts: SNS's delivery-status log lines, applied to the deliveries the console shows.
     const smsStatus = new BundledFunction(this, 'SmsStatusFunction', {
@@ -342,6 +363,7 @@ export class KysoStack extends Stack {
         api: api.fn,
         worker: worker.fn,
         labour: labourFn.fn,
+        exports: exportFn.fn,
         scheduler: sweeper.fn,
         outbox: outboxFn.fn,
         smsStatus: smsStatus.fn,

@@ -2,7 +2,8 @@ import type { BulkJobRepository } from '../../shared/bulk/types.js';
 import type { ConsoleRepository, SecretBox } from '../../shared/console/ports.js';
 import type { LoginLimits } from '../../shared/console/sign-in.js';
 import type { DashboardSource } from '../../shared/dashboard/ports.js';
-import type { DataSubjectStore } from '../../shared/data-subjects/types.js';
+import type { ExportLimits } from '../../shared/data-subjects/export-size.js';
+import type { DataSubjectStore, ExportArchiveStore } from '../../shared/data-subjects/types.js';
 import type { EnvelopeDeps } from '../../shared/envelope/deps.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobQueue } from '../../shared/jobs/ports.js';
@@ -77,6 +78,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly devLabourPlatformUrl?: string;
   /** Personal-data requests (issue 17): their records, the tenant's subject key, audit erasure. */
   readonly dataSubjects?: DataSubjectStore;
+  /** Large exports (issue 17): above `syncMax` an export is a job on the `exports` queue writing to `archives`. */
+  readonly dataSubjectExports?: { readonly syncMax: ExportLimits; readonly archives: ExportArchiveStore };
 }
 
 export type AppEnv = {

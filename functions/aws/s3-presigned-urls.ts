@@ -9,13 +9,13 @@ export const s3PresignedUrls = ({ client, bucket }: { client: S3Client; bucket: 
       expiresIn,
       signableHeaders: new Set(['content-type', 'content-length']),
     }),
-  presignGet: (key, filename, expiresIn) =>
+  presignGet: (key, filename, expiresIn, contentType = 'application/pdf') =>
     getSignedUrl(
       client,
       new GetObjectCommand({
         Bucket: bucket,
         Key: key,
-        ResponseContentType: 'application/pdf',
+        ResponseContentType: contentType,
         ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
       }),
       { expiresIn },

@@ -1,5 +1,6 @@
 import { runBulkChunk } from '../../shared/bulk/run-bulk-chunk.js';
 import type { BulkChunkJob } from '../../shared/bulk/types.js';
+import { runExportJob } from '../../shared/data-subjects/export-job.js';
 import type { MailMessage } from '../../shared/envelope/ports.js';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import { deliverRegistration, type RegistrationJob } from '../../shared/labour/deliver-registration.js';
@@ -47,6 +48,14 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
   /** One delivery attempt of a labour contract's registration: { tenantId, envelopeId } (shared/labour/deliver-registration.ts). */
   labour: async (body, deps) => {
     await deliverRegistration(deps, body as unknown as RegistrationJob);
+  },
+  /** One large personal-data export: { tenantId, jobId } (shared/data-subjects/export-job.ts). */
+  exports: (body, deps) => {
+    if (!deps.dataSubjects || !deps.dataSubjectExports) throw new Error('this deployment does not run personal-data exports');
+    return runExportJob(
+      { ...deps, dataSubjects: deps.dataSubjects, exportArchives: deps.dataSubjectExports.archives },
+      body as unknown as { tenantId: string; jobId: string },
+    );
   },
 };
 

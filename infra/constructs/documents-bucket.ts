@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IDENTITY_IMAGE_TAG } from '../../functions/aws/dynamo-identity.js';
+import { EXPORT_ARCHIVE_TAG, EXPORT_KEEP_DAYS } from '../../shared/data-subjects/export-job.js';
 import { IDENTITY_IMAGE_DAYS } from '../../shared/identity/ports.js';
 import { acknowledge, acknowledgeGrant, DATA_KEY_ACTIONS, nagArn } from '../nag.js';
 
@@ -93,6 +94,16 @@ export class DocumentsBucket extends Construct {
           expiration: Duration.days(Math.max(...IDENTITY_IMAGE_DAYS)),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // Personal-data export archives (issue 17: tenants/<t>/data-subject-exports/<job>.zip): personal data
+        // made for one download, deleted EXPORT_KEEP_DAYS after they were written, old versions a day later.
+        // Selected by tag because they sit under each tenant's own prefix (a rule's prefix has no wildcard).
+        {
+          id: 'personal-data-exports',
+          prefix: 'tenants/',
+          tagFilters: { [EXPORT_ARCHIVE_TAG.key]: EXPORT_ARCHIVE_TAG.value },
+          expiration: Duration.days(EXPORT_KEEP_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       ...(props.corsOrigins?.length
         ? {
@@ -135,6 +146,37 @@ export class DocumentsBucket extends Construct {
         ...DATA_KEY_ACTIONS,
       ],
       'CDK read/write grant on this one bucket: object keys are content hashes under tenant prefixes, unknown in advance; KMS use is limited to the bucket key.',
+    );
+  }
+
+  /**
+   * The export function (issue 17): reads the envelopes' documents, lists identity images (by key,
+   * never read), writes export archives (tagged for their lifecycle rule); nothing else.
+   */
+  grantExportArchives(grantee: iam.IGrantable): void {
+    this.bucket.grantRead(grantee, 'tenants/*/envelopes/*');
+    // Not grantPut: it would also allow setting retention and legal holds.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:PutObjectTagging'],
+      resourceArns: [this.bucket.arnForObjects('tenants/*/data-subject-exports/*')],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['identity/*'] } },
+    });
+    const arn = nagArn(this.bucket.node.defaultChild as s3.CfnBucket);
+    acknowledgeGrant(
+      grantee,
+      [
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => `Action::${a}`),
+        `Resource::${arn}/tenants/*/envelopes/*`,
+        `Resource::${arn}/tenants/*/data-subject-exports/*`,
+        ...DATA_KEY_ACTIONS,
+      ],
+      'Exports read the documents under any tenant’s envelopes and write only under tenants/*/data-subject-exports/ (object keys are per tenant and job, unknown in advance); listing only under identity/.',
     );
   }
 

@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { JOB_KINDS, type JobKind } from '../../shared/jobs/ports.js';
 import { acknowledge } from '../nag.js';
 
-export const JOB_KINDS = ['webhooks', 'email', 'bulk', 'labour'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+export { JOB_KINDS, type JobKind } from '../../shared/jobs/ports.js';
 
 export interface JobQueuesProps {
   /** The consumer's timeout; the visibility timeout is six times it, as Lambda recommends. */
@@ -43,8 +43,8 @@ export class JobQueues extends Construct {
     this.deadLetterQueues = dlqs;
   }
 
-  /** Enqueue jobs of every kind. */
-  grantSend(grantee: iam.IGrantable): void {
-    for (const q of Object.values(this.queues)) q.grantSendMessages(grantee);
+  /** Enqueue jobs of these kinds (every kind by default). */
+  grantSend(grantee: iam.IGrantable, kinds: readonly JobKind[] = JOB_KINDS): void {
+    for (const kind of kinds) this.queues[kind].grantSendMessages(grantee);
   }
 }

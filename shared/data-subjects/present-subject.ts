@@ -1,5 +1,5 @@
 import type { EnvelopeDocument } from '../envelope/types.js';
-import type { SubjectEnvelope } from './find-subject.js';
+import type { SubjectEnvelope, SubjectMatch } from './find-subject.js';
 
 /** A link to one document they signed (presigned, short-lived), for the export. */
 export interface DocumentLink {
@@ -10,13 +10,24 @@ export interface DocumentLink {
   readonly expiresAt: string;
 }
 
+/** A document they signed, inside an asynchronous export's archive (`path` in the ZIP instead of a link). */
+export interface ArchivedDocument {
+  readonly id: string;
+  readonly name: string;
+  readonly sha256: string;
+  readonly path: string;
+}
+
 /**
  * One envelope as the person sees it in an access answer or an export: their recipient records
  * (with the identity evidence, never the images), the values they typed, a labour contract's
  * employee terms when they are the employee, the audit events about them (in full, with the
  * hashes that chain them), and the keys of their stored identity images.
  */
-export const presentSubjectEnvelope = (found: SubjectEnvelope, documents?: readonly DocumentLink[]) => {
+export const presentSubjectEnvelope = <D extends DocumentLink | ArchivedDocument = DocumentLink>(
+  found: SubjectEnvelope,
+  documents?: readonly D[],
+) => {
   const { envelope } = found;
   const ids = new Set(found.recipients.map((r) => r.id));
   const lc = envelope.labourContract;
@@ -56,10 +67,10 @@ export const presentSubjectEnvelope = (found: SubjectEnvelope, documents?: reado
   };
 };
 
-export type PresentedSubjectEnvelope = ReturnType<typeof presentSubjectEnvelope>;
+export type PresentedSubjectEnvelope = ReturnType<typeof presentSubjectEnvelope<DocumentLink>>;
 
 /** The documents they signed: every document of a completed envelope, or of one they signed or approved before it ended. */
-export const signedDocuments = (found: SubjectEnvelope): readonly EnvelopeDocument[] => {
+export const signedDocuments = (found: SubjectMatch): readonly EnvelopeDocument[] => {
   if (found.envelope.erasure && found.envelope.status !== 'completed') return [];
   const signed = found.envelope.status === 'completed' || found.recipients.some((r) => r.signedAt || r.approvedAt);
   return signed ? found.envelope.documents : [];

@@ -1,4 +1,6 @@
+import type { RequestMeta } from '../envelope/deps.js';
 import type { AuditEvent } from '../envelope/types.js';
+import type { ExportSize } from './export-size.js';
 
 /**
  * Personal-data requests (PDP Law 91/2025/QH15 and its decree, issue 17): a tenant — the
@@ -35,6 +37,51 @@ export interface DataSubjectRequest {
   readonly acknowledgedAt: string;
   readonly acknowledgedInTime: boolean;
   readonly outcome: { readonly envelopes: number; readonly erased: number; readonly kept: number };
+  /** A large export answered by a job (202): its id and where it stands (export-job.ts). */
+  readonly export?: { readonly jobId: string; readonly status: ExportJobStatus };
+}
+
+export type ExportJobStatus = 'pending' | 'ready' | 'failed';
+
+/**
+ * An asynchronous export (`TENANT#t / DSX#<id>`): the request it answers (same id), the person's
+ * identifier — kept only until the job has run, since the job must find the person again — and,
+ * once ready, where the archive is and until when it may be downloaded.
+ */
+export interface ExportJob {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly status: ExportJobStatus;
+  readonly request: DataSubjectRequest;
+  readonly size: ExportSize;
+  readonly subject?: Subject;
+  readonly meta: RequestMeta;
+  readonly createdAt: string;
+  /** Runs started (at most EXPORT_MAX_ATTEMPTS, then failed). */
+  readonly attempts?: number;
+  readonly key?: string;
+  readonly bytes?: number;
+  readonly sha256?: string;
+  readonly readyAt?: string;
+  /** After this the archive is gone (S3 lifecycle) and no link is handed out. */
+  readonly expiresAt?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export type ExportJobOutcome =
+  | {
+      readonly status: 'ready';
+      readonly key: string;
+      readonly bytes: number;
+      readonly sha256: string;
+      readonly readyAt: string;
+      readonly expiresAt: string;
+    }
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string } };
+
+/** Where finished export archives go (S3, tagged so the bucket's lifecycle deletes them after EXPORT_KEEP_DAYS). */
+export interface ExportArchiveStore {
+  put(key: string, bytes: Uint8Array): Promise<void>;
 }
 
 /** Why something about the person is kept (the erase answer, one per reason). */
@@ -79,6 +126,15 @@ export interface DataSubjectStore {
    * stored event still has the same hash and was not erased yet; false when it already was.
    */
   eraseAuditEvent(tenantId: string, envelopeId: string, erased: AuditEvent): Promise<boolean>;
+  /** Creates the job (conditional put); when one with that id exists, returns it instead (idempotency). */
+  createExportJob(job: ExportJob): Promise<ExportJob>;
+  getExportJob(tenantId: string, jobId: string): Promise<ExportJob | undefined>;
+  /** Counts one more run of a pending job; the new count, or undefined when the job is not pending. */
+  startExportAttempt(tenantId: string, jobId: string): Promise<number | undefined>;
+  /** Records the outcome only if the job is still pending (false otherwise) and forgets the identifier. */
+  finishExportJob(tenantId: string, jobId: string, outcome: ExportJobOutcome): Promise<boolean>;
+  /** Mirrors the job's status onto its request record (the list the console shows). */
+  setRequestExportStatus(request: DataSubjectRequest, status: ExportJobStatus): Promise<void>;
 }
 
 /** The audit chain the requests themselves are appended to (one per tenant; not an envelope id: those are 16 characters). */

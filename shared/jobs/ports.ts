@@ -1,10 +1,11 @@
 /**
- * Asynchronous work goes through queues: webhook deliveries, emails, bulk-send jobs. In AWS
+ * Asynchronous work goes through queues: webhook deliveries, emails, bulk-send jobs, labour
+ * registrations, large personal-data exports. In AWS
  * each kind is an SQS queue (with a DLQ) drained by the worker Lambda
  * (functions/worker/handler.ts); locally `npm start` drains the same queues on moto in
  * process, with the same handlers (functions/worker/jobs.ts).
  */
-export const JOB_KINDS = ['webhooks', 'email', 'bulk', 'labour'] as const;
+export const JOB_KINDS = ['webhooks', 'email', 'bulk', 'labour', 'exports'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface JobQueue {

@@ -8,8 +8,8 @@
 export interface PresignedUrls {
   /** A PUT URL accepting exactly `size` bytes of application/pdf at `key`. */
   presignPut(key: string, size: number, expiresInSeconds: number): Promise<string>;
-  /** A GET URL for `key` that downloads as `filename`. */
-  presignGet(key: string, filename: string, expiresInSeconds: number): Promise<string>;
+  /** A GET URL for `key` that downloads as `filename` (a PDF unless `contentType` says otherwise). */
+  presignGet(key: string, filename: string, expiresInSeconds: number, contentType?: string): Promise<string>;
 }
 
 /** Under a top-level prefix so one lifecycle rule can expire abandoned uploads (infra: documents-bucket). */

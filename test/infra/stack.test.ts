@@ -110,6 +110,13 @@ describe('documents bucket', () => {
             }),
           ),
           expect.objectContaining({ Prefix: 'identity/', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+          // Personal-data export archives (issue 17): by tag, under the tenants' prefixes, gone after 3 days.
+          expect.objectContaining({
+            Prefix: 'tenants/',
+            TagFilters: [{ Key: 'kyso-personal-export', Value: 'true' }],
+            ExpirationInDays: 3,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
         ],
       },
     });
@@ -166,9 +173,9 @@ describe('functions', () => {
         // Powertools' tracer: X-Ray subsegments per AWS call (issue 18).
         TracingConfig: { Mode: 'Active' },
       },
-      7,
+      8,
     );
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 8);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 9);
   });
 
   it('caps the signing function’s concurrency and hands it the config loadConfig reads', () => {
@@ -201,11 +208,11 @@ describe('queues, schedules, mail', () => {
   it('gives every job queue a dead-letter queue, all encrypted', () => {
     const queues = resourcesOf(json, 'AWS::SQS::Queue');
     const withDlq = queues.filter(([, q]) => q.Properties?.RedrivePolicy);
-    expect(withDlq).toHaveLength(4);
+    expect(withDlq).toHaveLength(5);
     for (const [, q] of withDlq) expect(q.Properties?.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
     for (const [, q] of queues) expect(q.Properties?.SqsManagedSseEnabled).toBe(true);
-    // 4 queues + the table's stream (the outbox worker).
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 5);
+    // 5 queues + the table's stream (the outbox worker).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 6);
   });
 
   it('never polls with more concurrency than the worker has reserved (throttles would feed the DLQs)', () => {
@@ -213,11 +220,13 @@ describe('queues, schedules, mail', () => {
       // The queues' pollers (the table stream's mapping has no ScalingConfig).
       .filter(([id]) => propsOf(json, id).ScalingConfig)
       .map(([id]) => (propsOf(json, id).ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency);
-    expect(pollers).toHaveLength(4);
-    // The worker polls three queues, the labour function the labour queue (issue 13): each within its own reservation.
+    expect(pollers).toHaveLength(5);
+    // The worker polls three queues, the labour function the labour queue (issue 13), the export function the
+    // exports queue (issue 17): each within its own reservation.
     for (const [prefix, queues] of [
       ['Kyso queue worker', 3],
       ['Kyso labour registrations', 1],
+      ['Kyso personal-data exports', 1],
     ] as const) {
       const fnId = functionId(json, prefix);
       const mine = resourcesOf(json, 'AWS::Lambda::EventSourceMapping')
@@ -504,10 +513,10 @@ describe('alarms and outputs', () => {
 
   it('alarms on 5xx rate, every DLQ, KMS throttling and function errors, to the alarm topic', () => {
     expect(alarms.some((a) => JSON.stringify(a.Metrics ?? '').includes('100 * errors / requests'))).toBe(true);
-    // 4 job queues, the schedules, the outbox stream and the repair schedule.
-    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(7);
+    // 5 job queues, the schedules, the outbox stream and the repair schedule.
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(8);
     expect(alarms.some((a) => a.MetricName === 'LabourRegistrationsLate' && a.Namespace === 'Kyso')).toBe(true);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(7);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(8);
     expect(alarms.some((a) => a.MetricName === 'KmsThrottles')).toBe(true);
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
@@ -697,5 +706,67 @@ describe('deep health check (issue 14)', () => {
       .flatMap((s) => asArray(s.Action));
     expect(others).not.toContain('ses:GetSendQuota');
     expect(others).not.toContain('sns:GetSMSAttributes');
+  });
+});
+
+describe('personal-data exports (issue 17)', () => {
+  const exportId = functionId(json, 'Kyso personal-data exports');
+  const exportRoleId = roleIdOf(json, exportId);
+  const statementsOf = (roleId: string) =>
+    resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(
+        ([id]) =>
+          (propsOf(json, id).PolicyDocument as { Statement: (Statement & { Resource?: unknown; NotResource?: unknown })[] }).Statement,
+      );
+
+  it('runs on its own queue, one job at a time per poller, within its reservation and under the visibility timeout', () => {
+    const fn = propsOf(json, exportId);
+    expect(fn.Timeout).toBe(300);
+    expect(fn.ReservedConcurrentExecutions).toBe(2);
+    const mappings = resourcesOf(json, 'AWS::Lambda::EventSourceMapping').filter(([id]) =>
+      JSON.stringify(propsOf(json, id).FunctionName).includes(exportId),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(JSON.stringify(propsOf(json, mappings[0]?.[0] as string).EventSourceArn)).toMatch(/Jobsexports/i);
+    expect(propsOf(json, mappings[0]?.[0] as string).BatchSize).toBe(1);
+  });
+
+  it('may read documents, list identity keys and write archives only, under the tenants’ prefixes; no deletes, no mail, no signing', () => {
+    const statements = statementsOf(exportRoleId);
+    const actions = new Set(statements.flatMap((s) => asArray(s.Action)));
+    for (const a of ['s3:GetObject*', 's3:PutObject', 's3:ListBucket', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      expect(actions.has(a), a).toBe(true);
+    }
+    for (const a of [
+      's3:DeleteObject*',
+      's3:PutObjectRetention',
+      's3:PutObjectLegalHold',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'kms:Sign',
+      'ses:SendEmail',
+      'sns:Publish',
+      'sqs:SendMessage',
+      'secretsmanager:GetSecretValue',
+    ]) {
+      expect(actions.has(a), a).toBe(false);
+    }
+    const s3Resources = JSON.stringify(statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
+    expect(s3Resources).toContain('/tenants/*/envelopes/*');
+    expect(s3Resources).toContain('/tenants/*/data-subject-exports/*');
+    const list = statements.find((s) => asArray(s.Action).includes('s3:ListBucket'));
+    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': ['identity/*'] } });
+  });
+
+  it('lets only the API enqueue exports', () => {
+    const senders = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([id]) =>
+        (propsOf(json, id).PolicyDocument as { Statement: (Statement & { Resource?: unknown })[] }).Statement.some(
+          (s) => asArray(s.Action).includes('sqs:SendMessage') && /Jobsexports/i.test(JSON.stringify(s.Resource)),
+        ),
+      )
+      .map(([, p]) => p.Properties?.Roles);
+    expect(senders).toEqual([[{ Ref: apiRoleId }]]);
   });
 });

@@ -1,6 +1,7 @@
 // Personal-data requests in the sender console (PDP Law 91/2025/QH15, issue 17): every access,
 // export and erasure request with who asked, when, the 2-working-day acknowledgement deadline and
-// whether it was met. Read-only: requests are made through the API (/v1/data-subjects).
+// whether it was met. Read-only: requests are made through the API (/v1/data-subjects); a large
+// export answered by a job shows the job's status and, when ready, downloads its ZIP.
 // Plain ES module, no build step; every value goes through textContent (el()).
 
 /** #/data-subjects: the list of requests, newest first. */
@@ -30,6 +31,7 @@ export async function showDataSubjects({ app, api, el, S, fmtTime }) {
         {},
         `${r.outcome.envelopes} ${S.ds_envelopes}`,
         r.kind === 'erase' ? ` · ${r.outcome.erased} ${S.ds_erased} · ${r.outcome.kept} ${S.ds_kept}` : '',
+        r.export ? exportJob(r.export, { api, el, S }) : '',
       ),
     ),
   );
@@ -50,4 +52,24 @@ export async function showDataSubjects({ app, api, el, S, fmtTime }) {
       )
     : el('p', { class: 'muted' }, S.ds_none);
   app.replaceChildren(el('section', { class: 'card' }, el('h1', {}, S.ds_title), el('p', { class: 'muted' }, S.ds_intro), table));
+}
+
+const JOB_BADGE = { pending: 's-sent', ready: 's-completed', failed: 's-declined' };
+
+/** A large export's job: its status, and for a ready one a button that asks for a fresh short link and follows it. */
+function exportJob(job, { api, el, S }) {
+  const badge = el(
+    'span',
+    { class: `badge ${JOB_BADGE[job.status] ?? ''}`, 'data-export-status': job.status },
+    S[`ds_job_${job.status}`] ?? job.status,
+  );
+  if (job.status !== 'ready') return el('span', {}, ' · ', badge);
+  const note = el('span', { class: 'muted' });
+  const button = el('button', { type: 'button', class: 'secondary', 'data-export-download': job.jobId }, S.ds_download);
+  button.addEventListener('click', async () => {
+    const current = await api('GET', `/data-subjects/exports/${encodeURIComponent(job.jobId)}`);
+    if (current.download) window.location.assign(current.download.url);
+    else note.textContent = ` ${S.ds_expired}`;
+  });
+  return el('span', {}, ' · ', badge, ' ', button, note);
 }

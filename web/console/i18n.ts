@@ -290,6 +290,11 @@ export const CONSOLE_STRINGS = {
     ds_envelopes: 'phong bì',
     ds_erased: 'đã xóa',
     ds_kept: 'giữ lại',
+    ds_job_pending: 'Đang chuẩn bị tệp',
+    ds_job_ready: 'Tệp đã sẵn sàng',
+    ds_job_failed: 'Không tạo được tệp',
+    ds_download: 'Tải xuống (ZIP)',
+    ds_expired: 'Tệp đã hết hạn (xóa sau 3 ngày)',
     ds_none: 'Chưa có yêu cầu nào.',
   },
   en: {
@@ -582,6 +587,11 @@ export const CONSOLE_STRINGS = {
     ds_envelopes: 'envelopes',
     ds_erased: 'erased',
     ds_kept: 'kept',
+    ds_job_pending: 'Preparing the archive',
+    ds_job_ready: 'Archive ready',
+    ds_job_failed: 'The archive could not be made',
+    ds_download: 'Download (ZIP)',
+    ds_expired: 'The archive has expired (deleted after 3 days)',
     ds_none: 'No requests yet.',
   },
 } as const satisfies Record<Lang, Record<string, string>>;

@@ -1,12 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { EXPORT_DOWNLOAD_SECONDS, EXPORT_KEEP_DAYS, presentExportJob } from '../../../shared/data-subjects/export-job.js';
+import { effectiveExportLimits } from '../../../shared/data-subjects/export-size.js';
 import { accessSubject, eraseSubject, exportSubject } from '../../../shared/data-subjects/handle-request.js';
 import { parseSubject } from '../../../shared/data-subjects/subject.js';
 import type { Requester } from '../../../shared/data-subjects/types.js';
 import { AppError } from '../../../shared/errors.js';
 import { hashApiKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
-import { createRouter, errors, jsonBody, jsonContent, pageQuery, TENANT } from '../openapi.js';
+import { IDEMPOTENCY_HEADER } from '../idempotency.js';
+import { createRouter, errors, jsonBody, jsonContent, pageQuery, pathParams, TENANT } from '../openapi.js';
 import { requestMeta } from '../request-meta.js';
 
 const subjectFields = {
@@ -23,6 +26,17 @@ export const dataSubjectBody = z
   .object(subjectFields)
   .strict()
   .openapi('DataSubject', { description: 'Exactly one of email, phone, idNumber' });
+const limit = z.number().int().min(0).max(1_000_000);
+const exportBody = z
+  .object({
+    ...subjectFields,
+    syncLimits: z.object({ envelopes: limit.optional(), documents: limit.optional() }).strict().optional().openapi({
+      description:
+        'Lower the limits above which this export becomes a job (202), e.g. {"documents": 0} to always get the archive; never above the deployment’s (KYSO_EXPORT_SYNC_MAX_*)',
+    }),
+  })
+  .strict()
+  .openapi('DataSubjectExportRequest', { description: 'Exactly one of email, phone, idNumber; optionally syncLimits' });
 
 const RequestSchema = z
   .object({
@@ -40,8 +54,36 @@ const RequestSchema = z
     acknowledgedAt: z.string(),
     acknowledgedInTime: z.boolean(),
     outcome: z.object({ envelopes: z.number().int(), erased: z.number().int(), kept: z.number().int() }),
+    export: z
+      .object({ jobId: z.string(), status: z.enum(['pending', 'ready', 'failed']) })
+      .optional()
+      .openapi({ description: 'A large export answered by a job: GET /v1/data-subjects/exports/{jobId}' }),
   })
   .openapi('DataSubjectRequest');
+
+const ExportJobSchema = z
+  .object({
+    id: z.string(),
+    status: z
+      .enum(['pending', 'ready', 'failed', 'expired'])
+      .openapi({ description: `expired: the archive was deleted ${EXPORT_KEEP_DAYS} days after it was ready (personal data)` }),
+    requestId: z.string(),
+    requestedAt: z.string(),
+    requestedBy: z.object({ type: z.enum(['api-key', 'console-user']), id: z.string() }),
+    size: z.object({ envelopes: z.number().int(), documents: z.number().int() }),
+    readyAt: z.string().optional(),
+    expiresAt: z.string().optional().openapi({ description: 'When the archive is deleted' }),
+    bytes: z.number().int().optional(),
+    sha256: z.string().optional().openapi({ description: 'SHA-256 of the ZIP' }),
+    download: z
+      .object({ url: z.string(), expiresAt: z.string() })
+      .optional()
+      .openapi({
+        description: `When ready: a presigned link to the ZIP (export.json in the synchronous format, documents under documents/<envelope>/<document>.pdf), valid ${EXPORT_DOWNLOAD_SECONDS} s; ask again for a new one`,
+      }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('DataSubjectExportJob');
 
 const record = z.record(z.string(), z.unknown());
 const SubjectEnvelopeSchema = z
@@ -66,7 +108,10 @@ const SubjectEnvelopeSchema = z
     documents: z
       .array(z.object({ id: z.string(), name: z.string(), sha256: z.string(), url: z.string(), expiresAt: z.string() }))
       .optional()
-      .openapi({ description: 'Export only: presigned links to the documents they signed (1 hour)' }),
+      .openapi({
+        description:
+          'Export only: presigned links to the documents they signed (1 hour). In an asynchronous export’s export.json each has `path` (its file in the ZIP) instead of url and expiresAt',
+      }),
   })
   .openapi('DataSubjectEnvelope');
 
@@ -106,8 +151,9 @@ const requester = (c: Context): Requester => {
 export const dataSubjectRoutes = (deps: AppDeps) => {
   const app = createRouter();
   const stores = () => {
-    if (!deps.dataSubjects || !deps.archive) throw new AppError('invalid_state', 'This deployment does not answer personal-data requests.');
-    return { ...deps, dataSubjects: deps.dataSubjects, archive: deps.archive };
+    if (!deps.dataSubjects || !deps.archive || !deps.dataSubjectExports)
+      throw new AppError('invalid_state', 'This deployment does not answer personal-data requests.');
+    return { ...deps, dataSubjects: deps.dataSubjects, archive: deps.archive, exports: deps.dataSubjectExports };
   };
   const asked = (c: Context, input: z.infer<typeof subjectQuery>) => ({
     subject: parseSubject(input),
@@ -144,9 +190,10 @@ export const dataSubjectRoutes = (deps: AppDeps) => {
       method: 'post',
       path: '/export',
       tags: ['Personal data'],
-      summary: 'Machine-readable export about a person, with links to the documents they signed (synchronous)',
+      summary: 'Machine-readable export about a person with the documents they signed: at once when small, else a job (202)',
+      description: `The export's size (envelopes about the person, documents they signed) is judged first, from the envelope records alone. At or below the limits (KYSO_EXPORT_SYNC_MAX_ENVELOPES / _DOCUMENTS; a request may lower them with syncLimits) the answer is the export, with a presigned link per document. Above them the answer is 202 with a job (Location: /v1/data-subjects/exports/{id}); the job writes one ZIP, kept ${EXPORT_KEEP_DAYS} days. The request is recorded (and acknowledged) either way. With an Idempotency-Key, the same key always names the same job.`,
       security: TENANT,
-      request: { body: jsonBody(dataSubjectBody) },
+      request: { body: jsonBody(exportBody) },
       responses: {
         200: jsonContent(
           z.object({
@@ -158,13 +205,47 @@ export const dataSubjectRoutes = (deps: AppDeps) => {
           }),
           'The export',
         ),
+        202: jsonContent(ExportJobSchema, 'A large export: the job (Location: /v1/data-subjects/exports/{id}); poll it until ready'),
         ...errors(...ERRORS),
       },
     }),
     async (c) => {
-      const r = await exportSubject({ ...stores(), presigned: deps.presigned }, c.get('tenantId'), asked(c, c.req.valid('json')));
-      deps.logger.info('data-subject request', { tenantId: c.get('tenantId'), requestId: r.request.id, kind: 'export' });
-      return c.json(r, 200);
+      const { syncLimits, ...subject } = c.req.valid('json');
+      const s = stores();
+      const idempotencyKey = c.req.header(IDEMPOTENCY_HEADER);
+      const r = await exportSubject({ ...s, presigned: deps.presigned }, c.get('tenantId'), {
+        ...asked(c, subject),
+        limits: effectiveExportLimits(s.exports.syncMax, syncLimits),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+      if (r.job) {
+        deps.logger.info('data-subject request', { tenantId: c.get('tenantId'), requestId: r.job.id, kind: 'export', async: true });
+        const body = await presentExportJob({ clock: deps.clock, presigned: deps.presigned }, r.job);
+        return c.json(body, 202, { location: c.req.path.replace(/\/export$/, `/exports/${r.job.id}`) });
+      }
+      deps.logger.info('data-subject request', { tenantId: c.get('tenantId'), requestId: r.export.request.id, kind: 'export' });
+      return c.json(r.export, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/exports/{jobId}',
+      tags: ['Personal data'],
+      summary: 'Where an asynchronous export stands; when ready, a short-lived link to its ZIP',
+      security: TENANT,
+      request: { params: pathParams('jobId') },
+      responses: {
+        200: jsonContent(ExportJobSchema, 'The job'),
+        ...errors('unauthorized', 'data_subject_request_not_found'),
+      },
+    }),
+    async (c) => {
+      // Tenant-scoped key: another tenant's job id is not found.
+      const job = await stores().dataSubjects.getExportJob(c.get('tenantId'), c.req.valid('param').jobId);
+      if (!job) throw new AppError('data_subject_request_not_found', 'No such export.');
+      return c.json(await presentExportJob({ clock: deps.clock, presigned: deps.presigned }, job), 200);
     },
   );
 

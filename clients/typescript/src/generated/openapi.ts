@@ -898,7 +898,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Machine-readable export about a person, with links to the documents they signed (synchronous) */
+        /**
+         * Machine-readable export about a person with the documents they signed: at once when small, else a job (202)
+         * @description The export's size (envelopes about the person, documents they signed) is judged first, from the envelope records alone. At or below the limits (KYSO_EXPORT_SYNC_MAX_ENVELOPES / _DOCUMENTS; a request may lower them with syncLimits) the answer is the export, with a presigned link per document. Above them the answer is 202 with a job (Location: /v1/data-subjects/exports/{id}); the job writes one ZIP, kept 3 days. The request is recorded (and acknowledged) either way. With an Idempotency-Key, the same key always names the same job.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -908,7 +911,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["DataSubject"];
+                    "application/json": components["schemas"]["DataSubjectExportRequest"];
                 };
             };
             responses: {
@@ -932,6 +935,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description A large export: the job (Location: /v1/data-subjects/exports/{id}); poll it until ready */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataSubjectExportJob"];
+                    };
+                };
                 /** @description Error: validation_failed, invalid_subject, invalid_phone, invalid_id_number */
                 400: {
                     headers: {
@@ -952,6 +964,71 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subjects/exports/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where an asynchronous export stands; when ready, a short-lived link to its ZIP */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataSubjectExportJob"];
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: data_subject_request_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6020,7 +6097,7 @@ export interface components {
             }[];
             completedAt?: string;
             createdAt: string;
-            /** @description Export only: presigned links to the documents they signed (1 hour) */
+            /** @description Export only: presigned links to the documents they signed (1 hour). In an asynchronous export’s export.json each has `path` (its file in the ZIP) instead of url and expiresAt */
             documents?: {
                 expiresAt: string;
                 id: string;
@@ -6075,11 +6152,71 @@ export interface components {
             status: string;
             title: string;
         };
+        DataSubjectExportJob: {
+            bytes?: number;
+            /** @description When ready: a presigned link to the ZIP (export.json in the synchronous format, documents under documents/<envelope>/<document>.pdf), valid 300 s; ask again for a new one */
+            download?: {
+                expiresAt: string;
+                url: string;
+            };
+            error?: {
+                code: string;
+                message: string;
+            };
+            /** @description When the archive is deleted */
+            expiresAt?: string;
+            id: string;
+            readyAt?: string;
+            requestedAt: string;
+            requestedBy: {
+                id: string;
+                /** @enum {string} */
+                type: "api-key" | "console-user";
+            };
+            requestId: string;
+            /** @description SHA-256 of the ZIP */
+            sha256?: string;
+            size: {
+                documents: number;
+                envelopes: number;
+            };
+            /**
+             * @description expired: the archive was deleted 3 days after it was ready (personal data)
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed" | "expired";
+        };
+        /** @description Exactly one of email, phone, idNumber; optionally syncLimits */
+        DataSubjectExportRequest: {
+            /** @example nguyen.van.an@example.vn */
+            email?: string;
+            /**
+             * @description Citizen ID (CCCD), 12 digits
+             * @example 079099001234
+             */
+            idNumber?: string;
+            /**
+             * @description A Vietnamese mobile, any usual form (stored as E.164)
+             * @example 0912 345 678
+             */
+            phone?: string;
+            /** @description Lower the limits above which this export becomes a job (202), e.g. {"documents": 0} to always get the archive; never above the deployment’s (KYSO_EXPORT_SYNC_MAX_*) */
+            syncLimits?: {
+                documents?: number;
+                envelopes?: number;
+            };
+        };
         DataSubjectRequest: {
             acknowledgedAt: string;
             acknowledgedInTime: boolean;
             /** @description End of the 2nd working day (Mon–Fri, Vietnam time) after receipt; public holidays not counted */
             acknowledgementDue: string;
+            /** @description A large export answered by a job: GET /v1/data-subjects/exports/{jobId} */
+            export?: {
+                jobId: string;
+                /** @enum {string} */
+                status: "pending" | "ready" | "failed";
+            };
             id: string;
             /** @enum {string} */
             kind: "access" | "export" | "erase";
