@@ -13,6 +13,7 @@ import {
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditRepository } from '../functions/aws/dynamo-repositories.js';
 import { verifyChain } from '../shared/audit/chain.js';
+import { identityImagePrefix } from '../shared/data-subjects/find-subject.js';
 import { REQUEST_LOG_CHAIN } from '../shared/data-subjects/types.js';
 import { verifyAuditTrail } from '../shared/envelope/audit-trail-signature.js';
 import type { EnvelopeDeps } from '../shared/envelope/deps.js';
@@ -31,7 +32,9 @@ import { sha256Hex } from '../shared/util/bytes.js';
  * now, whatever the time; on AWS the time is honoured (to the second, within the last 35 days).
  * Bucket: the newest version of each key whose LastModified is at or before the time (a delete
  * marker there means the key did not exist), copied with CopyObject ?versionId — the same on
- * S3 and moto. Keys under `tenants/<t>/` (or only one tenant's, with `tenantId`).
+ * S3 and moto. Keys under `tenants/<t>/` (or only one tenant's, with `tenantId`), and the identity
+ * images under `identity/<t>/` (same bucket: ID card sides and selfies, kept 30–365 days by tag),
+ * whose SHA-256 must match the evidence recorded on the restored recipient.
  */
 export interface DrillOptions {
   readonly dynamo: DynamoDBClient;
@@ -57,7 +60,7 @@ export interface DrillOptions {
 }
 
 export interface DrillProblem {
-  readonly kind: 'audit' | 'document-missing' | 'document-hash' | 'archive-missing' | 'request-log';
+  readonly kind: 'audit' | 'document-missing' | 'document-hash' | 'archive-missing' | 'request-log' | 'identity-image-hash';
   readonly tenantId: string;
   readonly envelopeId?: string;
   readonly key?: string;
@@ -81,6 +84,10 @@ export interface DrillReport {
     readonly documents: number;
     readonly archivedObjects: number;
     readonly requestLogs: number;
+    /** Identity images whose SHA-256 matched the evidence (front, back, selfie of the proving attempt). */
+    readonly identityImages: number;
+    /** Recipients with image hashes in their evidence whose images are gone (expired by their tier, or erased): not a problem. */
+    readonly identityImagesGone: number;
   };
   readonly problems: readonly DrillProblem[];
   readonly checkMs: number;
@@ -138,7 +145,7 @@ const restoreBucket = async (o: DrillOptions) => {
       ...(o.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: o.region as never } } : {}),
     }),
   );
-  const prefixes = o.tenantId ? [`tenants/${o.tenantId}/`] : ['tenants/'];
+  const prefixes = o.tenantId ? [`tenants/${o.tenantId}/`, `identity/${o.tenantId}/`] : ['tenants/', 'identity/'];
   let objects = 0;
   let notYetThere = 0;
   for (const prefix of prefixes) {
@@ -197,13 +204,73 @@ const restoredEnvelopes = async (o: DrillOptions): Promise<Envelope[]> => {
   return out;
 };
 
+const restoredKeys = async (o: DrillOptions, prefix: string): Promise<string[]> => {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const r = await o.s3.send(new ListObjectsV2Command({ Bucket: o.targetBucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(r.Contents ?? []).flatMap((c) => (c.Key ? [c.Key] : [])));
+    token = r.IsTruncated ? r.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+};
+
+/**
+ * A recipient's identity images (`identity/<t>/<e>/<r>/<attempt>/front|back|selfie`): the attempt that
+ * proved their identity must be there byte for byte — its three SHA-256 are in the evidence (and in the
+ * hash-chained `recipient.identity_verified` event). Failed attempts' images carry no recorded hash: copied,
+ * not judged. No images at all is expected after the tenant's keeping period or an erasure.
+ */
+const checkIdentityImages = async (o: DrillOptions, envelope: Envelope) => {
+  const problems: DrillProblem[] = [];
+  let matched = 0;
+  let gone = 0;
+  for (const r of envelope.recipients) {
+    const expected = r.identity?.evidence?.imageSha256;
+    if (!expected?.length) continue;
+    const keys = await restoredKeys(o, identityImagePrefix(envelope.tenantId, envelope.id, r.id));
+    if (!keys.length) {
+      gone++;
+      continue;
+    }
+    const attempts = [...new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))))];
+    let found = false;
+    for (const attempt of attempts) {
+      const hashes = [];
+      for (const side of ['front', 'back', 'selfie']) {
+        const bytes = await getBytes(o, `${attempt}/${side}`);
+        hashes.push(bytes ? sha256Hex(bytes) : '');
+      }
+      if (hashes.join() === expected.join()) found = true;
+    }
+    if (found) matched += expected.length;
+    else
+      problems.push({
+        kind: 'identity-image-hash',
+        tenantId: envelope.tenantId,
+        envelopeId: envelope.id,
+        key: identityImagePrefix(envelope.tenantId, envelope.id, r.id),
+        detail: `recipient ${r.id}: no restored attempt's images match the SHA-256 in the identity evidence`,
+      });
+  }
+  return { problems, matched, gone };
+};
+
 const checkRestored = async (o: DrillOptions) => {
   const audit = dynamoAuditRepository({ client: o.doc, tableName: o.targetTable });
   const key = await o.kms.send(new GetPublicKeyCommand({ KeyId: `${o.keyAliasPrefix}/platform-signing` }));
   const platformKey = new Uint8Array(key.PublicKey ?? new Uint8Array());
   const deps = { audit, pki: async () => ({ auditSigner: { publicKey: async () => platformKey } }) } as unknown as EnvelopeDeps;
   const problems: DrillProblem[] = [];
-  const checked = { envelopes: 0, auditEvents: 0, documents: 0, archivedObjects: 0, requestLogs: 0 };
+  const checked = {
+    envelopes: 0,
+    auditEvents: 0,
+    documents: 0,
+    archivedObjects: 0,
+    requestLogs: 0,
+    identityImages: 0,
+    identityImagesGone: 0,
+  };
   const envelopes = await restoredEnvelopes(o);
   for (const envelope of envelopes) {
     const where = { tenantId: envelope.tenantId, envelopeId: envelope.id };
@@ -231,6 +298,10 @@ const checkRestored = async (o: DrillOptions) => {
       if (!(await getBytes(o, k)))
         problems.push({ kind: 'archive-missing', ...where, key: k, detail: 'archived object not in the restored bucket' });
     }
+    const images = await checkIdentityImages(o, envelope);
+    checked.identityImages += images.matched;
+    checked.identityImagesGone += images.gone;
+    problems.push(...images.problems);
   }
   for (const tenantId of new Set(envelopes.map((e) => e.tenantId))) {
     const log = await audit.list(tenantId, REQUEST_LOG_CHAIN);
@@ -263,7 +334,7 @@ export const runRestoreDrill = async (o: DrillOptions): Promise<DrillReport> => 
   log(`copying object versions of ${o.bucket} as of ${o.at.toISOString()} into ${o.targetBucket}`);
   const copied = await restoreBucket(o);
   const t2 = Date.now();
-  log(`checking audit chains and document hashes (${copied.objects} objects)`);
+  log(`checking audit chains, document hashes and identity images (${copied.objects} objects)`);
   try {
     const { checked, problems } = await checkRestored(o);
     return {

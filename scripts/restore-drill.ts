@@ -8,7 +8,7 @@ import { runRestoreDrill } from './restore-drill-lib.js';
  *
  * Restores the deployment's table (KYSO_TABLE) to the time and the bucket's (KYSO_BUCKET) object
  * versions as of that time into `<table>-drill-<stamp>` / `<bucket>-drill-<stamp>`, checks every
- * audit chain, signed head and document hash there, prints the report as JSON and exits 1 when
+ * audit chain, signed head, document hash and identity image hash there, prints the report as JSON and exits 1 when
  * anything failed. The same AWS settings as the service (AWS_ENDPOINT_URL for moto/LocalStack,
  * AWS_REGION, KYSO_KEY_ALIAS_PREFIX). The targets are deleted afterwards unless --keep.
  * See infra/README.md "Restore drill".

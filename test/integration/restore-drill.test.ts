@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { type DrillReport, runRestoreDrill } from '../../scripts/restore-drill-lib.js';
-import { createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
+import { call, createTenant, outboxDrained, uniqueEmail } from '../support/api.js';
 import { TEST_BUCKET, TEST_TABLE } from '../support/aws.js';
+import { ekycImages } from '../support/ekyc-test-server.js';
 import { createAndSend, getEnvelope, latestLinkToken, signWith } from '../support/workflow.js';
 
 const run = promisify(execFile);
@@ -18,11 +19,17 @@ const aws = () => ({ endpoint: inject('awsEndpoint'), region: REGION, credential
 const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
 
 describe('restore drill (issue 17)', () => {
-  it('restores the table and the bucket as of a time, checks chains and hashes; a later overwrite and an edited audit event are reported', async () => {
+  it('restores the table and the bucket (documents and identity images) as of a time, checks chains and hashes; later overwrites and an edited audit event are reported', async () => {
     const { tenantId, apiKey: key } = await createTenant('Công ty Diễn Tập');
     const email = uniqueEmail('drill');
-    const env = await createAndSend(key, [{ name: 'Phạm Văn Diễn', email }], { contractKind: 'serviceContract' });
-    expect((await signWith(await latestLinkToken(email), 'Phạm Văn Diễn')).status).toBe(200);
+    const name = 'Phạm Văn Diễn';
+    // The signer proves their identity (ID card + selfie, stored under identity/<tenant>/…, hashes in the evidence).
+    const env = await createAndSend(key, [{ name, email, identity: { required: true } }], { contractKind: 'serviceContract' });
+    const token = await latestLinkToken(email);
+    const person = { id: `0790990${String(Date.now()).slice(-5)}`, name, dob: '1990-02-03' };
+    const proved = await call('POST', `/v1/sign/${token}/identity/document`, { json: ekycImages(person) });
+    expect(proved.status, JSON.stringify(proved.body)).toBe(200);
+    expect((await signWith(token, name)).status).toBe(200);
     await outboxDrained(); // head signature and archive
     expect((await getEnvelope(key, env.id)).body.status).toBe('completed');
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(aws()));
@@ -38,6 +45,12 @@ describe('restore drill (issue 17)', () => {
     await s3.send(
       new PutObjectCommand({ Bucket: TEST_BUCKET, Key: finalKey, Body: new TextEncoder().encode('%PDF-1.7 not the signed one') }),
     );
+    // …and so does the ID card's front image.
+    const images =
+      (await s3.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: `identity/${tenantId}/${env.id}/` }))).Contents ?? [];
+    expect(images.map((i) => (i.Key as string).split('/').at(-1)).sort()).toEqual(['back', 'front', 'selfie']);
+    const frontKey = images.find((i) => i.Key?.endsWith('/front'))?.Key as string;
+    await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: frontKey, Body: new TextEncoder().encode('someone else’s card') }));
 
     // The script, as an operator runs it (npm run restore-drill), at the time before the overwrite.
     const cli = await run('npx', ['tsx', 'scripts/restore-drill.ts', '--at', at.toISOString(), '--tenant', tenantId], {
@@ -53,10 +66,11 @@ describe('restore drill (issue 17)', () => {
     const report = JSON.parse(cli.stdout) as DrillReport;
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.checked).toMatchObject({ envelopes: 1, documents: 1, archivedObjects: 2 }); // + certificate and audit export
+    // + certificate and audit export; the three identity images, as the evidence's SHA-256 say
+    expect(report.checked).toMatchObject({ envelopes: 1, documents: 1, archivedObjects: 2, identityImages: 3, identityImagesGone: 0 });
     expect(report.checked.auditEvents).toBeGreaterThan(5);
-    expect(report.bucket.notYetThere).toBe(1); // the bad version, left out
-    expect(report.bucket.objects).toBeGreaterThanOrEqual(4); // original upload, final revision, certificate, audit export
+    expect(report.bucket.notYetThere).toBe(2); // the bad versions, left out
+    expect(report.bucket.objects).toBeGreaterThanOrEqual(7); // original upload, final revision, certificate, audit export, 3 images
 
     // Someone edits an audit event in the live table: the next drill (as of now) reports it, and the overwritten document.
     await dynamo.send(
@@ -87,7 +101,10 @@ describe('restore drill (issue 17)', () => {
       cleanup: true,
     });
     expect(now.ok).toBe(false);
-    expect(now.problems.map((p) => p.kind).sort()).toEqual(['audit', 'document-hash']);
+    expect(now.problems.map((p) => p.kind).sort()).toEqual(['audit', 'document-hash', 'identity-image-hash']);
+    expect(now.problems.find((p) => p.kind === 'identity-image-hash')?.key).toBe(
+      frontKey.slice(0, frontKey.lastIndexOf('/', frontKey.lastIndexOf('/') - 1) + 1),
+    );
     expect(now.problems.find((p) => p.kind === 'audit')?.detail).toMatch(/breaks at event 2/);
     expect(now.problems.find((p) => p.kind === 'document-hash')?.key).toBe(finalKey);
     // Both drills removed their targets.
