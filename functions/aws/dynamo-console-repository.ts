@@ -1,4 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   ApiKeyRecord,
   ConsoleRepository,
@@ -30,7 +38,10 @@ import { isConditionFailure, isTransactionConditionFailure, isTransactionConflic
  */
 type Options = TableOptions;
 
-const counterKey = (c: LoginCounter) => ({ pk: `LOGINTRY#${c.key}#${c.windowStart}`, sk: 'LOGINTRY' });
+const counterKey = (c: LoginCounter) => ({ pk: `LOGINTRY#${c.key}`, sk: 'LOGINTRY' });
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** Rounds of read-then-conditional-write before a contended reservation is refused (fails closed). */
+const RESERVE_ROUNDS = 6;
 
 /** A user change's event item, written in the change's own transaction. */
 const changeItem = (tableName: string, tenantId: string, event: UserChangeEvent) => ({
@@ -131,27 +142,65 @@ export const dynamoConsoleRepository = ({ client, tableName }: Options): Console
     );
     return (r.Items ?? []).map((i) => stripKeys<ConsoleUserSummary>(i) as ConsoleUserSummary);
   },
+  /**
+   * Each counter is one item {attempts, resetAt}. Read them, then in one transaction either add
+   * one to a live window (condition: still that window and under the limit) or open a new window
+   * at this attempt (condition: none open). A transaction that loses to a concurrent one reads
+   * again; a live window at its limit refuses. So no burst passes the limit, at any instant.
+   */
   async reserveLoginAttempt(counters) {
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: counters.map((c) => ({
-            Update: {
-              TableName: tableName,
-              Key: counterKey(c),
-              UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
-              ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-              ExpressionAttributeNames: { '#n': 'attempts', '#ttl': 'ttl' },
-              ExpressionAttributeValues: { ':one': 1, ':limit': c.limit, ':ttl': c.windowStart + c.windowSeconds + 60 },
-            },
-          })),
+    for (let round = 0; round < RESERVE_ROUNDS; round++) {
+      const windows = await Promise.all(
+        counters.map(async (c) => {
+          const r = await client.send(new GetCommand({ TableName: tableName, Key: counterKey(c), ConsistentRead: true }));
+          const w = r.Item as { attempts?: number; resetAt?: number } | undefined;
+          return w?.resetAt !== undefined && w.resetAt > c.at ? { attempts: w.attempts ?? 0, resetAt: w.resetAt } : undefined;
         }),
       );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e) || isTransactionConditionFailure(e)) return false;
-      throw e;
+      if (counters.some((c, i) => (windows[i]?.attempts ?? 0) >= c.limit)) return false;
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: counters.map((c, i): TransactItem => {
+              const live = windows[i];
+              const Key = counterKey(c);
+              // Add one to the live window, or open one at this attempt.
+              return live
+                ? {
+                    Update: {
+                      TableName: tableName,
+                      Key,
+                      UpdateExpression: 'ADD #n :one',
+                      ConditionExpression: '#r = :r AND #n < :limit',
+                      ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt' },
+                      ExpressionAttributeValues: { ':one': 1, ':r': live.resetAt, ':limit': c.limit },
+                    },
+                  }
+                : {
+                    Update: {
+                      TableName: tableName,
+                      Key,
+                      UpdateExpression: 'SET #n = :one, #r = :reset, #ttl = :ttl',
+                      ConditionExpression: 'attribute_not_exists(#r) OR #r <= :now',
+                      ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt', '#ttl': 'ttl' },
+                      ExpressionAttributeValues: {
+                        ':one': 1,
+                        ':reset': c.at + c.windowSeconds,
+                        ':ttl': c.at + c.windowSeconds + 60,
+                        ':now': c.at,
+                      },
+                    },
+                  };
+            }),
+          }),
+        );
+        return true;
+      } catch (e) {
+        // Another attempt moved a counter between the read and the write: read again.
+        if (!(isTransactionConditionFailure(e) || isTransactionConflict(e))) throw e;
+      }
     }
+    return false;
   },
   async releaseLoginAttempt(counters) {
     await Promise.all(

@@ -84,15 +84,17 @@ export interface LoginChallenge {
 }
 
 /**
- * One failed-sign-in counter: at most `limit` attempts in the fixed window starting at
- * `windowStart` (epoch seconds) of `windowSeconds`. Attempts are taken before the password
- * is checked (see sign-in.ts), all counters of an attempt at once or none.
+ * One failed-sign-in counter: at most `limit` attempts in a window of `windowSeconds` that
+ * opens with the first attempt counted (not a fixed clock window: two fixed windows meeting
+ * at :00 or :15 would let a burst across the boundary take twice the limit). `at` is the
+ * attempt's instant (epoch seconds). Attempts are taken before the password is checked
+ * (see sign-in.ts), all counters of an attempt at once or none.
  */
 export interface LoginCounter {
   readonly key: string;
   readonly limit: number;
-  readonly windowStart: number;
   readonly windowSeconds: number;
+  readonly at: number;
 }
 
 /**

@@ -54,11 +54,7 @@ export type ConsoleAuthDeps = { console: ConsoleRepository; clock: Clock; secret
 
 export const loginCounters = (email: string, ip: string | undefined, now: Date, limits: LoginLimits = LOGIN_LIMITS): LoginCounter[] => {
   const at = Math.floor(now.getTime() / 1000);
-  const counter = (key: string, rule: { limit: number; windowSeconds: number }): LoginCounter => ({
-    key,
-    ...rule,
-    windowStart: at - (at % rule.windowSeconds),
-  });
+  const counter = (key: string, rule: { limit: number; windowSeconds: number }): LoginCounter => ({ key, ...rule, at });
   const who = sha256Hex(`kyso-login:${email}`);
   const from = ip ?? 'unknown';
   return [

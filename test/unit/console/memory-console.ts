@@ -15,7 +15,7 @@ export const memoryConsole = () => {
   const users = new Map<string, ConsoleUser>();
   const sessions = new Map<string, ConsoleSession>();
   const keys = new Map<string, ApiKeyRecord>();
-  const counters = new Map<string, number>();
+  const counters = new Map<string, { attempts: number; resetAt: number }>();
   const challenges = new Map<string, LoginChallenge & { tries: number }>();
   const changes: (UserChangeEvent & { tenantId: string })[] = [];
   const update = (email: string, f: (u: ConsoleUser) => ConsoleUser) => users.set(email, f(users.get(email) as ConsoleUser));
@@ -38,13 +38,24 @@ export const memoryConsole = () => {
           totpEnabled: Boolean(u.totpSecret),
           ...(u.disabled ? { disabled: true } : {}),
         })),
+    // The same rule as the DynamoDB adapter: a window opens with the first attempt counted.
     async reserveLoginAttempt(cs) {
-      if (cs.some((c) => (counters.get(`${c.key}#${c.windowStart}`) ?? 0) >= c.limit)) return false;
-      for (const c of cs) counters.set(`${c.key}#${c.windowStart}`, (counters.get(`${c.key}#${c.windowStart}`) ?? 0) + 1);
+      const live = (c: (typeof cs)[number]) => {
+        const w = counters.get(c.key);
+        return w && w.resetAt > c.at ? w : undefined;
+      };
+      if (cs.some((c) => (live(c)?.attempts ?? 0) >= c.limit)) return false;
+      for (const c of cs) {
+        const w = live(c);
+        counters.set(c.key, w ? { ...w, attempts: w.attempts + 1 } : { attempts: 1, resetAt: c.at + c.windowSeconds });
+      }
       return true;
     },
     async releaseLoginAttempt(cs) {
-      for (const c of cs) counters.set(`${c.key}#${c.windowStart}`, Math.max(0, (counters.get(`${c.key}#${c.windowStart}`) ?? 0) - 1));
+      for (const c of cs) {
+        const w = counters.get(c.key);
+        if (w) counters.set(c.key, { ...w, attempts: Math.max(0, w.attempts - 1) });
+      }
     },
     putChallenge: async (h, c) => void challenges.set(h, { ...c, tries: 0 }),
     async tryChallenge(h, max) {
