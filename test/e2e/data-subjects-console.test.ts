@@ -15,6 +15,17 @@ describe('console: personal-data requests (issue 17)', () => {
   afterAll(async () => {
     await browser?.close();
   });
+  /** A browser already signed in as the admin (enrolled over HTTP), collecting page errors. */
+  const signedIn = async (email: string, password: string) => {
+    const { cookie } = await consoleSignIn(email, password);
+    const [name, value] = cookie.split('=') as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await context.addCookies([{ name, value, url: baseUrl() }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    return { context, page, problems };
+  };
 
   it('lists the requests with who asked, the deadline and whether it was met, in Vietnamese and in English', async () => {
     const tenant = await tenantWithConsoleUser('Công ty Quyền Riêng Tư', 'hr-privacy', { name: 'Pháp chế' });
@@ -24,13 +35,7 @@ describe('console: personal-data requests (issue 17)', () => {
 
     // Personal-data requests are for admins, who sign in with TOTP (console-totp.test.ts drives that page):
     // here the admin enrols over HTTP and the browser starts with that session.
-    const { cookie } = await consoleSignIn(email, tenant.password);
-    const [name, value] = cookie.split('=') as [string, string];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
-    await context.addCookies([{ name, value, url: baseUrl() }]);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
+    const { context, page, problems } = await signedIn(email, tenant.password);
     await page.goto(`${baseUrl()}/app`);
     await page.locator('#envelopes').waitFor();
     await page.getByRole('link', { name: 'Dữ liệu cá nhân' }).click();
@@ -75,13 +80,7 @@ describe('console: personal-data requests (issue 17)', () => {
     }
     expect(status).toBe('ready');
 
-    const { cookie } = await consoleSignIn(tenant.email, tenant.password);
-    const [name, value] = cookie.split('=') as [string, string];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
-    await context.addCookies([{ name, value, url: baseUrl() }]);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
+    const { context, page, problems } = await signedIn(tenant.email, tenant.password);
     await page.goto(`${baseUrl()}/app#/data-subjects`);
     await page.locator('#data-subject-requests').waitFor();
     const row = page.locator(`#data-subject-requests tr[data-request="${started.body.id}"]`);
