@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOGIN_LIMITS } from '../shared/console/sign-in.js';
 import { DEFAULT_EXPORT_SYNC_MAX, type ExportLimits } from '../shared/data-subjects/export-size.js';
+import { CRASH_POINTS, type CrashPoint } from '../shared/envelope/deps.js';
 import { JOB_KINDS, type JobKind } from '../shared/jobs/ports.js';
 import { toPem } from '../shared/pki/certificate.js';
 import type { KeySpec } from '../shared/pki/key-signer.js';
@@ -103,8 +104,8 @@ export interface Config {
   readonly labourPollMs: number;
   /** KYSO_LABOUR_IDENTITY_REQUIRED: the parties of a labour contract prove their identity (Decree 337); on unless `0`. */
   readonly labourIdentityRequired: boolean;
-  /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit kills the process there. */
-  readonly devCrashPoint?: 'after-completion-commit';
+  /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit (or after-completion-email) kills the process there. */
+  readonly devCrashPoint?: CrashPoint;
   /** Object Lock of completed envelopes (issue 17): KYSO_LOCK_MODE (GOVERNANCE | COMPLIANCE, default GOVERNANCE). */
   readonly lockMode: 'GOVERNANCE' | 'COMPLIANCE';
   /** KYSO_LOCK_DAYS: minimum retention after completion whatever the tenant's class says (default 0: the class decides). */
@@ -354,7 +355,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     labourBackoffBaseMs: positive(env, 'KYSO_LABOUR_BACKOFF_BASE_MS', 60_000),
     labourPollMs: positive(env, 'KYSO_LABOUR_POLL_MS', 60_000),
     labourIdentityRequired: env.KYSO_LABOUR_IDENTITY_REQUIRED !== '0',
-    ...(env.KYSO_DEV_CRASH_POINT === 'after-completion-commit' ? { devCrashPoint: 'after-completion-commit' as const } : {}),
+    ...(CRASH_POINTS.includes(env.KYSO_DEV_CRASH_POINT as CrashPoint) ? { devCrashPoint: env.KYSO_DEV_CRASH_POINT as CrashPoint } : {}),
     lockMode: lockModeOf(env.KYSO_LOCK_MODE),
     lockFloorDays: env.KYSO_LOCK_DAYS === '0' ? 0 : positive(env, 'KYSO_LOCK_DAYS', 0),
     timestampRenewalMarginDays: positive(env, 'KYSO_TIMESTAMP_RENEWAL_MARGIN_DAYS', 365),

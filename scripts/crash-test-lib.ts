@@ -385,7 +385,7 @@ export const runCrashTest = async (options: CrashOptions): Promise<CrashReport> 
 };
 
 /** What SES itself says it sent (moto's model data): recipients and subject of every message. */
-const sesSent = async (endpoint: string): Promise<{ to: string[]; subject: string }[]> => {
+export const sesSent = async (endpoint: string): Promise<{ to: string[]; subject: string }[]> => {
   const r = await fetch(`${endpoint}/moto-api/data.json`);
   const data = (await r.json()) as { ses?: { Message?: { destinations?: { ToAddresses?: string[] }; subject?: string }[] } };
   return (data.ses?.Message ?? []).map((m) => ({ to: m.destinations?.ToAddresses ?? [], subject: m.subject ?? '' }));

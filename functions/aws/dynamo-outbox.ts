@@ -106,6 +106,21 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
     async retire(item) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(item) }));
     },
+    async markSent(item, channels, at) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: outboxKey(item),
+            UpdateExpression: 'SET sentAt = :at, sentChannels = :c',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': at.toISOString(), ':c': channels },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    },
     async postpone(item, notBefore, error) {
       try {
         await client.send(

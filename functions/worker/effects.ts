@@ -32,7 +32,7 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
       effect.data,
       item,
     ).then(() => undefined),
-  /** At least once: a second run sends a second message with a second link. (Batched: see EFFECT_BATCHES.) */
+  /** At least once; a rerun after the send was recorded on the item (markSent) sends nothing. (Batched: see EFFECT_BATCHES.) */
   'link-message': async (effect, item, deps) => {
     const [error] = await sendLinkMessages(deps, [{ item, effect }]);
     if (error) throw error;

@@ -23,6 +23,10 @@ import type {
 import type { ReminderOptions } from './types.js';
 
 /** Everything the envelope use cases need; built once per entry point (the composition root). */
+/** Where KYSO_DEV_CRASH_POINT can kill the local process: after the completing commit; after a completion email was sent and recorded on its item. */
+export const CRASH_POINTS = ['after-completion-commit', 'after-completion-email'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 export interface EnvelopeDeps {
   readonly envelopes: EnvelopeRepository;
   readonly tokens: TokenRepository;
@@ -80,7 +84,7 @@ export interface EnvelopeDeps {
   /** Labour contracts: the national platform (LabourContractRegistry), the indexes, the delivery queue. */
   readonly labour?: LabourDeps;
   /** Local fault injection only (KYSO_DEV_CRASH_POINT): dies at the named point, to test what survives a crash. */
-  readonly crashPoint?: (point: 'after-completion-commit') => void;
+  readonly crashPoint?: (point: CrashPoint) => void;
   /** Object Lock archive of completed envelopes (issue 17); absent in unit tests that do not archive. */
   readonly archive?: ArchiveStore;
   readonly archiveIndex?: ArchiveIndex;

@@ -79,6 +79,9 @@ export interface OutboxItem {
   /** Not before this instant (backoff after a failure, or a worker's claim). */
   readonly notBefore: string;
   readonly lastError?: string;
+  /** A message effect already sent (when, through which channels): a rerun of the item does not send it again. */
+  readonly sentAt?: string;
+  readonly sentChannels?: string;
 }
 
 /** Shorthands for use cases. */

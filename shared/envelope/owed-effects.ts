@@ -29,8 +29,9 @@ export interface OwedLinkMessage {
  * go out in parallel and their audit events are appended in item order. One commit for ten
  * invitations instead of ten commits racing for the same envelope (each a conflict for the
  * others: ten invitations used to take ~5 s on moto, over 40 s under load). If a recipient
- * acted meanwhile, or the envelope ended, nothing is sent to them. Run twice for an item, it
- * sends a second message with a second link. Resolves to one outcome per message: undefined
+ * acted meanwhile, or the envelope ended, nothing is sent to them. Each message sent is
+ * recorded on its item at once (markSent): run again for that item, it sends nothing and makes no
+ * link; only a death between the send and that one write sends it twice. Resolves to one outcome per message: undefined
  * when done, the error when not (that item is retried; the others are done).
  */
 export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLinkMessage[]): Promise<readonly (Error | undefined)[]> => {
@@ -42,7 +43,8 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
   const wanted = (e: Envelope, m: OwedLinkMessage) => {
     const r = recipientOf(e, m);
     // An embedded recipient is reached through the tenant's own page (POST …/embedded-link): no message, no link.
-    return !!r && r.delivery !== 'embedded' && !!(r.email || r.phone) && stillWanted(e, r, m.effect.purpose);
+    // One already sent by an earlier run of its item (a worker that died before retiring it) gets no second link.
+    return !m.item.sentAt && !!r && r.delivery !== 'embedded' && !!(r.email || r.phone) && stillWanted(e, r, m.effect.purpose);
   };
   // One live link per message (the first of two owed `sign` messages for one recipient is replaced by the second).
   const links = await Promise.all(
@@ -88,6 +90,8 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
     owed.map(async (m, i) => {
       const link = links[i];
       const current = recipientOf(after, m);
+      // Sent by an earlier run that died before retiring the item: not again (only its audit event may be owed).
+      if (m.item.sentAt) return { error: undefined, channels: m.item.sentChannels ?? '' };
       // Embedded: nothing is sent, but their turn is still recorded (recipient.notified, channel "embedded").
       if (current?.delivery === 'embedded' && stillWanted(after, current, m.effect.purpose))
         return { error: undefined, channels: 'embedded' };
@@ -104,7 +108,13 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
               ? reminderMessage(current, notice)
               : completedMessage(current, { title: envelope.title, link: link.link, language: envelope.language }),
         );
-        return { error: undefined, channels: went.map((x) => x.channel).join('+') };
+        const channels = went.map((x) => x.channel).join('+');
+        // Recorded at once, so a worker that dies from here on (audit, retire, the rest of the batch) does not send it
+        // twice: SES has no idempotency key, so only the window of this one write remains. Best effort: if it fails, the
+        // message still counts as sent (throwing would make the item send it again).
+        await deps.outbox.markSent(m.item, channels, deps.clock.now()).catch(() => undefined);
+        if (m.effect.purpose === 'completed') deps.crashPoint?.('after-completion-email');
+        return { error: undefined, channels };
       } catch (e) {
         return { error: e as Error, channels: undefined };
       }

@@ -163,6 +163,8 @@ export interface OutboxStore {
   retire(item: OutboxItem): Promise<void>;
   /** Failed: one more attempt counted, tried again not before `notBefore`. */
   postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;
+  /** Its message went out (through `channels`): recorded on the item, so a rerun after a crash does not send it again. */
+  markSent(item: OutboxItem, channels: string, at: Date): Promise<void>;
 }
 
 /**

@@ -21,6 +21,10 @@ export const memoryOutbox = () => {
       return claimed;
     },
     retire: async (item) => void items.delete(item.id),
+    markSent: async (item, channels, at) => {
+      const stored = items.get(item.id);
+      if (stored) items.set(item.id, { ...stored, sentAt: at.toISOString(), sentChannels: channels });
+    },
     postpone: async (item, notBefore, error) => {
       const stored = items.get(item.id);
       if (stored) items.set(item.id, { ...stored, attempts: stored.attempts + 1, notBefore: notBefore.toISOString(), lastError: error });
