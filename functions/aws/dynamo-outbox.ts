@@ -56,6 +56,22 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.index - b.index))
       .slice(0, limit);
   };
+  /** An update of an item that may be gone meanwhile (retired by another worker): then nothing to do. */
+  const updateIfThere = async (item: OutboxItem, expression: string, values: Record<string, unknown>): Promise<void> => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: outboxKey(item),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  };
   return {
     async prepare(items) {
       for (let i = 0; i < items.length; i += 25) {
@@ -106,35 +122,13 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
     async retire(item) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(item) }));
     },
-    async markSent(item, channels, at) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: outboxKey(item),
-            UpdateExpression: 'SET sentAt = :at, sentChannels = :c',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':at': at.toISOString(), ':c': channels },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    },
-    async postpone(item, notBefore, error) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: outboxKey(item),
-            UpdateExpression: 'SET notBefore = :nb, lastError = :e ADD attempts :one',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':nb': notBefore.toISOString(), ':e': error.slice(0, 300), ':one': 1 },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    },
+    markSent: (item, channels, at) =>
+      updateIfThere(item, 'SET sentAt = :at, sentChannels = :c', { ':at': at.toISOString(), ':c': channels }),
+    postpone: (item, notBefore, error) =>
+      updateIfThere(item, 'SET notBefore = :nb, lastError = :e ADD attempts :one', {
+        ':nb': notBefore.toISOString(),
+        ':e': error.slice(0, 300),
+        ':one': 1,
+      }),
   };
 };
