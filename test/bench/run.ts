@@ -13,6 +13,8 @@ const { values } = parseArgs({
     envelopes: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '4' },
     'skip-http': { type: 'boolean', default: false },
+    /** Skips the in-process signing-engine and verification benchmarks (e.g. to time only a bulk run). */
+    'skip-engine': { type: 'boolean', default: false },
     /** Rows of the bulk-send benchmark (./bulk.ts); 0 skips it. */
     'bulk-rows': { type: 'string', default: '1000' },
     /** Signers of one order signing one envelope at the same instant (./many-signers.ts, issue 14); 0 skips it. */
@@ -112,8 +114,10 @@ const httpBench = async () => {
 
 if (!values['skip-http']) await httpBench();
 if (!values['skip-http'] && Number(values.signers) > 0) await manySignersBench(Number(values.signers));
-await engineBench();
-await verifyBench();
+if (!values['skip-engine']) {
+  await engineBench();
+  await verifyBench();
+}
 // Last: the slowest part (1,000 rows through the queue by default).
 if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
 if (Number(values['labour-bulk']) > 0) await labourBulkBench(Number(values['labour-bulk']));
