@@ -1,12 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ApiKeyRecord,
   ConsoleRepository,
@@ -39,7 +31,6 @@ import { isConditionFailure, isTransactionConditionFailure, isTransactionConflic
 type Options = TableOptions;
 
 const counterKey = (c: LoginCounter) => ({ pk: `LOGINTRY#${c.key}`, sk: 'LOGINTRY' });
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** Rounds of read-then-conditional-write before a contended reservation is refused (fails closed). */
 const RESERVE_ROUNDS = 6;
 
@@ -90,360 +81,370 @@ const changeAttributes = (change: UserChange) => {
   return { user: updateOf(user, userRemove), listing: updateOf(listing, listingRemove) };
 };
 
-export const dynamoConsoleRepository = ({ client, tableName }: Options): ConsoleRepository => ({
-  async createUser(user) {
-    const summary: ConsoleUserSummary = {
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      role: user.role ?? 'admin',
-      createdAt: user.createdAt,
-      totpEnabled: false,
-    };
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: { pk: `USER#${user.email}`, sk: 'USER', ...user },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: tableName, Item: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}`, ...summary } } },
-            changeItem(tableName, user.tenantId, {
-              at: user.createdAt,
-              by: user.createdBy ?? 'operator',
-              userId: user.id,
-              action: 'create',
-              role: summary.role,
-            }),
-          ],
-        }),
-      );
-    } catch (e) {
-      if (isConditionFailure(e) || isTransactionConditionFailure(e))
-        throw new AppError('conflict', 'A user with this email already exists.');
-      throw e;
-    }
-  },
-  async findUserByEmail(email) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
-    return stripKeys<ConsoleUser>(r.Item);
-  },
-  async listUsers(tenantId) {
-    const r = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :u)',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':u': 'USER#' },
-      }),
-    );
-    return (r.Items ?? []).map((i) => stripKeys<ConsoleUserSummary>(i) as ConsoleUserSummary);
-  },
+export const dynamoConsoleRepository = ({ client, tableName }: Options): ConsoleRepository => {
   /**
-   * Each counter is one item {attempts, resetAt}. Read them, then in one transaction either add
-   * one to a live window (condition: still that window and under the limit) or open a new window
-   * at this attempt (condition: none open). A transaction that loses to a concurrent one reads
-   * again; a live window at its limit refuses. So no burst passes the limit, at any instant.
+   * One place in one counter: add one to its live window if under the limit; else, if no window
+   * is live, open one at this attempt. A write that loses to a concurrent one looks again (at
+   * most RESERVE_ROUNDS times, then refuses: fail closed). The window opens with the first
+   * attempt it counts: fixed clock windows let a burst across a quarter hour take twice the limit.
    */
-  async reserveLoginAttempt(counters) {
+  const takePlace = async (c: LoginCounter): Promise<boolean> => {
+    const Key = counterKey(c);
     for (let round = 0; round < RESERVE_ROUNDS; round++) {
-      const windows = await Promise.all(
-        counters.map(async (c) => {
-          const r = await client.send(new GetCommand({ TableName: tableName, Key: counterKey(c), ConsistentRead: true }));
-          const w = r.Item as { attempts?: number; resetAt?: number } | undefined;
-          return w?.resetAt !== undefined && w.resetAt > c.at ? { attempts: w.attempts ?? 0, resetAt: w.resetAt } : undefined;
-        }),
-      );
-      if (counters.some((c, i) => (windows[i]?.attempts ?? 0) >= c.limit)) return false;
       try {
         await client.send(
-          new TransactWriteCommand({
-            TransactItems: counters.map((c, i): TransactItem => {
-              const live = windows[i];
-              const Key = counterKey(c);
-              // Add one to the live window, or open one at this attempt.
-              return live
-                ? {
-                    Update: {
-                      TableName: tableName,
-                      Key,
-                      UpdateExpression: 'ADD #n :one',
-                      ConditionExpression: '#r = :r AND #n < :limit',
-                      ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt' },
-                      ExpressionAttributeValues: { ':one': 1, ':r': live.resetAt, ':limit': c.limit },
-                    },
-                  }
-                : {
-                    Update: {
-                      TableName: tableName,
-                      Key,
-                      UpdateExpression: 'SET #n = :one, #r = :reset, #ttl = :ttl',
-                      ConditionExpression: 'attribute_not_exists(#r) OR #r <= :now',
-                      ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt', '#ttl': 'ttl' },
-                      ExpressionAttributeValues: {
-                        ':one': 1,
-                        ':reset': c.at + c.windowSeconds,
-                        ':ttl': c.at + c.windowSeconds + 60,
-                        ':now': c.at,
-                      },
-                    },
-                  };
-            }),
+          new UpdateCommand({
+            TableName: tableName,
+            Key,
+            UpdateExpression: 'ADD #n :one',
+            ConditionExpression: '#r > :now AND #n < :limit',
+            ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt' },
+            ExpressionAttributeValues: { ':one': 1, ':now': c.at, ':limit': c.limit },
           }),
         );
         return true;
       } catch (e) {
-        // Another attempt moved a counter between the read and the write: read again.
-        if (!(isTransactionConditionFailure(e) || isTransactionConflict(e))) throw e;
+        if (!isConditionFailure(e)) throw e;
+      }
+      const r = await client.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
+      const w = r.Item as { attempts?: number; resetAt?: number } | undefined;
+      if (w?.resetAt !== undefined && w.resetAt > c.at) {
+        if ((w.attempts ?? 0) >= c.limit) return false;
+        continue; // a window opened or a place was given back meanwhile: try again
+      }
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key,
+            UpdateExpression: 'SET #n = :one, #r = :reset, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(#r) OR #r <= :now',
+            ExpressionAttributeNames: { '#n': 'attempts', '#r': 'resetAt', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':one': 1, ':reset': c.at + c.windowSeconds, ':ttl': c.at + c.windowSeconds + 60, ':now': c.at },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
       }
     }
     return false;
-  },
-  async releaseLoginAttempt(counters) {
-    await Promise.all(
-      counters.map((c) =>
-        client
-          .send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: counterKey(c),
-              UpdateExpression: 'ADD #n :minus',
-              ConditionExpression: '#n > :zero',
-              ExpressionAttributeNames: { '#n': 'attempts' },
-              ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
-            }),
-          )
-          .catch((e) => {
-            if (!isConditionFailure(e)) throw e;
-          }),
-      ),
-    );
-  },
-  async putChallenge(idHash, challenge) {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          pk: `CHALLENGE#${idHash}`,
-          sk: 'CHALLENGE',
-          ...challenge,
-          tries: 0,
-          ttl: Math.floor(Date.parse(challenge.expiresAt) / 1000) + 60,
-        },
-      }),
-    );
-  },
-  async tryChallenge(idHash, maxTries) {
-    try {
-      const r = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `CHALLENGE#${idHash}`, sk: 'CHALLENGE' },
-          UpdateExpression: 'ADD tries :one',
-          ConditionExpression: 'attribute_exists(pk) AND tries < :max',
-          ExpressionAttributeValues: { ':one': 1, ':max': maxTries },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { tries: _t, ttl: _ttl, ...challenge } = stripKeys<LoginChallenge & { tries: number; ttl: number }>(r.Attributes) ?? {};
-      return challenge as LoginChallenge;
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
-  },
-  async deleteChallenge(idHash) {
-    await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `CHALLENGE#${idHash}`, sk: 'CHALLENGE' } }));
-  },
-  async enableTotp(email, sealedSecret, recoveryHashes, step, at) {
-    const user = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
-    const tenantId = user.Item?.tenantId as string | undefined;
-    if (!tenantId) throw new AppError('not_found', 'No such user.');
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: { pk: `USER#${email}`, sk: 'USER' },
-              UpdateExpression:
-                'SET totpSecret = :s, totpEnrolledAt = :at, totpLastStep = :step, recoveryCodes = :codes REMOVE totpRequired',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: {
-                ':s': sealedSecret,
-                ':at': at,
-                ':step': step,
-                ':codes': Object.fromEntries(recoveryHashes.map((h) => [h, true])),
+  };
+  const repo: ConsoleRepository = {
+    async createUser(user) {
+      const summary: ConsoleUserSummary = {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role ?? 'admin',
+        createdAt: user.createdAt,
+        totpEnabled: false,
+      };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: `USER#${user.email}`, sk: 'USER', ...user },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            },
-          },
-          {
-            Update: {
-              TableName: tableName,
-              Key: { pk: `TENANT#${tenantId}`, sk: `USER#${email}` },
-              UpdateExpression: 'SET totpEnabled = :t',
-              ExpressionAttributeValues: { ':t': true },
-            },
-          },
-          changeItem(tableName, tenantId, { at, by: String(user.Item?.id), userId: String(user.Item?.id), action: 'totp-on' }),
-        ],
-      }),
-    );
-  },
-  async useTotpStep(email, step) {
-    try {
-      await client.send(
-        new UpdateCommand({
+              { Put: { TableName: tableName, Item: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}`, ...summary } } },
+              changeItem(tableName, user.tenantId, {
+                at: user.createdAt,
+                by: user.createdBy ?? 'operator',
+                userId: user.id,
+                action: 'create',
+                role: summary.role,
+              }),
+            ],
+          }),
+        );
+      } catch (e) {
+        if (isConditionFailure(e) || isTransactionConditionFailure(e))
+          throw new AppError('conflict', 'A user with this email already exists.');
+        throw e;
+      }
+    },
+    async findUserByEmail(email) {
+      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
+      return stripKeys<ConsoleUser>(r.Item);
+    },
+    async listUsers(tenantId) {
+      const r = await client.send(
+        new QueryCommand({
           TableName: tableName,
-          Key: { pk: `USER#${email}`, sk: 'USER' },
-          UpdateExpression: 'SET totpLastStep = :step',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)',
-          ExpressionAttributeValues: { ':step': step },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :u)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':u': 'USER#' },
         }),
       );
+      return (r.Items ?? []).map((i) => stripKeys<ConsoleUserSummary>(i) as ConsoleUserSummary);
+    },
+    /**
+     * Each counter is one item {attempts, resetAt}, taken one after the other with single-item
+     * conditional updates (atomic on DynamoDB; moto copies the whole table for every transaction,
+     * which under a 61-request burst in a full test run took longer than the SDK's timeout). A
+     * counter that is full gives back the places already taken, so an attempt counts in all three
+     * or none (a crash in between over-counts, the safe side).
+     */
+    async reserveLoginAttempt(counters) {
+      const taken: LoginCounter[] = [];
+      for (const c of counters) {
+        if (await takePlace(c)) {
+          taken.push(c);
+          continue;
+        }
+        if (taken.length) await repo.releaseLoginAttempt(taken);
+        return false;
+      }
       return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
-  async useRecoveryCode(email, hash) {
-    try {
+    },
+    async releaseLoginAttempt(counters) {
+      await Promise.all(
+        counters.map((c) =>
+          client
+            .send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: counterKey(c),
+                UpdateExpression: 'ADD #n :minus',
+                ConditionExpression: '#n > :zero',
+                ExpressionAttributeNames: { '#n': 'attempts' },
+                ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+              }),
+            )
+            .catch((e) => {
+              if (!isConditionFailure(e)) throw e;
+            }),
+        ),
+      );
+    },
+    async putChallenge(idHash, challenge) {
       await client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: tableName,
-          Key: { pk: `USER#${email}`, sk: 'USER' },
-          UpdateExpression: 'REMOVE recoveryCodes.#h',
-          ConditionExpression: 'attribute_exists(recoveryCodes.#h)',
-          ExpressionAttributeNames: { '#h': hash },
+          Item: {
+            pk: `CHALLENGE#${idHash}`,
+            sk: 'CHALLENGE',
+            ...challenge,
+            tries: 0,
+            ttl: Math.floor(Date.parse(challenge.expiresAt) / 1000) + 60,
+          },
         }),
       );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
-  async updateUser(user, change, keepAdmin) {
-    const { user: onUser, listing } = changeAttributes(change);
-    const event: UserChangeEvent = {
-      at: change.at,
-      by: change.by,
-      userId: user.id,
-      action: change.action,
-      ...(change.role ? { role: change.role } : {}),
-    };
-    try {
+    },
+    async tryChallenge(idHash, maxTries) {
+      try {
+        const r = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `CHALLENGE#${idHash}`, sk: 'CHALLENGE' },
+            UpdateExpression: 'ADD tries :one',
+            ConditionExpression: 'attribute_exists(pk) AND tries < :max',
+            ExpressionAttributeValues: { ':one': 1, ':max': maxTries },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        const { tries: _t, ttl: _ttl, ...challenge } = stripKeys<LoginChallenge & { tries: number; ttl: number }>(r.Attributes) ?? {};
+        return challenge as LoginChallenge;
+      } catch (e) {
+        if (isConditionFailure(e)) return undefined;
+        throw e;
+      }
+    },
+    async deleteChallenge(idHash) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `CHALLENGE#${idHash}`, sk: 'CHALLENGE' } }));
+    },
+    async enableTotp(email, sealedSecret, recoveryHashes, step, at) {
+      const user = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${email}`, sk: 'USER' } }));
+      const tenantId = user.Item?.tenantId as string | undefined;
+      if (!tenantId) throw new AppError('not_found', 'No such user.');
       await client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
               Update: {
                 TableName: tableName,
-                Key: { pk: `USER#${user.email}`, sk: 'USER' },
-                ...onUser,
+                Key: { pk: `USER#${email}`, sk: 'USER' },
+                UpdateExpression:
+                  'SET totpSecret = :s, totpEnrolledAt = :at, totpLastStep = :step, recoveryCodes = :codes REMOVE totpRequired',
                 ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: {
+                  ':s': sealedSecret,
+                  ':at': at,
+                  ':step': step,
+                  ':codes': Object.fromEntries(recoveryHashes.map((h) => [h, true])),
+                },
               },
             },
-            { Update: { TableName: tableName, Key: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}` }, ...listing } },
-            changeItem(tableName, user.tenantId, event),
-            ...(keepAdmin
-              ? [
-                  {
-                    ConditionCheck: {
-                      TableName: tableName,
-                      Key: { pk: `USER#${keepAdmin}`, sk: 'USER' },
-                      // Users made before roles are admins.
-                      ConditionExpression:
-                        'tenantId = :t AND (#role = :admin OR attribute_not_exists(#role)) AND attribute_not_exists(disabled)',
-                      ExpressionAttributeNames: { '#role': 'role' },
-                      ExpressionAttributeValues: { ':t': user.tenantId, ':admin': 'admin' },
+            {
+              Update: {
+                TableName: tableName,
+                Key: { pk: `TENANT#${tenantId}`, sk: `USER#${email}` },
+                UpdateExpression: 'SET totpEnabled = :t',
+                ExpressionAttributeValues: { ':t': true },
+              },
+            },
+            changeItem(tableName, tenantId, { at, by: String(user.Item?.id), userId: String(user.Item?.id), action: 'totp-on' }),
+          ],
+        }),
+      );
+    },
+    async useTotpStep(email, step) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `USER#${email}`, sk: 'USER' },
+            UpdateExpression: 'SET totpLastStep = :step',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(totpLastStep) OR totpLastStep < :step)',
+            ExpressionAttributeValues: { ':step': step },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+    async useRecoveryCode(email, hash) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `USER#${email}`, sk: 'USER' },
+            UpdateExpression: 'REMOVE recoveryCodes.#h',
+            ConditionExpression: 'attribute_exists(recoveryCodes.#h)',
+            ExpressionAttributeNames: { '#h': hash },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+    async updateUser(user, change, keepAdmin) {
+      const { user: onUser, listing } = changeAttributes(change);
+      const event: UserChangeEvent = {
+        at: change.at,
+        by: change.by,
+        userId: user.id,
+        action: change.action,
+        ...(change.role ? { role: change.role } : {}),
+      };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { pk: `USER#${user.email}`, sk: 'USER' },
+                  ...onUser,
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              { Update: { TableName: tableName, Key: { pk: `TENANT#${user.tenantId}`, sk: `USER#${user.email}` }, ...listing } },
+              changeItem(tableName, user.tenantId, event),
+              ...(keepAdmin
+                ? [
+                    {
+                      ConditionCheck: {
+                        TableName: tableName,
+                        Key: { pk: `USER#${keepAdmin}`, sk: 'USER' },
+                        // Users made before roles are admins.
+                        ConditionExpression:
+                          'tenantId = :t AND (#role = :admin OR attribute_not_exists(#role)) AND attribute_not_exists(disabled)',
+                        ExpressionAttributeNames: { '#role': 'role' },
+                        ExpressionAttributeValues: { ':t': user.tenantId, ':admin': 'admin' },
+                      },
                     },
-                  },
-                ]
-              : []),
+                  ]
+                : []),
+            ],
+          }),
+        );
+        return true;
+      } catch (e) {
+        // A concurrent transaction on the same items (two admins at once) is reported like a failed condition: the caller re-reads.
+        if (isConditionFailure(e) || isTransactionConditionFailure(e) || isTransactionConflict(e)) return false;
+        throw e;
+      }
+    },
+    async listUserChanges(tenantId, limit) {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':c': 'USERCHANGE#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => stripKeys<UserChangeEvent>(i) as UserChangeEvent);
+    },
+    async putSession(idHash, session) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `SESSION#${idHash}`, sk: 'SESSION', ...session, ttl: Math.floor(Date.parse(session.expiresAt) / 1000) },
+        }),
+      );
+    },
+    async getSession(idHash) {
+      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
+      return stripKeys<ConsoleSession>(r.Item);
+    },
+    async deleteSession(idHash) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
+    },
+    async putApiKey(record) {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName, Item: { pk: `TENANT#${record.tenantId}`, sk: `APIKEY#${record.id}`, ...record } } },
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  pk: `APIKEY#${record.keyHash}`,
+                  sk: 'APIKEY',
+                  tenantId: record.tenantId,
+                  ...(record.scopes ? { scopes: record.scopes } : {}),
+                },
+              },
+            },
+          ],
+        }),
+      );
+    },
+    async listApiKeys(tenantId) {
+      const r = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':k': 'APIKEY#' },
+        }),
+      );
+      return (r.Items ?? []).map((i) => stripKeys<ApiKeyRecord>(i) as ApiKeyRecord);
+    },
+    async revokeApiKey(tenantId, id) {
+      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `APIKEY#${id}` } }));
+      const record = stripKeys<ApiKeyRecord>(r.Item);
+      if (!record) return false;
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: tableName, Key: { pk: `APIKEY#${record.keyHash}`, sk: 'APIKEY' } } },
+            { Delete: { TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `APIKEY#${id}` } } },
           ],
         }),
       );
       return true;
-    } catch (e) {
-      // A concurrent transaction on the same items (two admins at once) is reported like a failed condition: the caller re-reads.
-      if (isConditionFailure(e) || isTransactionConditionFailure(e) || isTransactionConflict(e)) return false;
-      throw e;
-    }
-  },
-  async listUserChanges(tenantId, limit) {
-    const r = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':c': 'USERCHANGE#' },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (r.Items ?? []).map((i) => stripKeys<UserChangeEvent>(i) as UserChangeEvent);
-  },
-  async putSession(idHash, session) {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { pk: `SESSION#${idHash}`, sk: 'SESSION', ...session, ttl: Math.floor(Date.parse(session.expiresAt) / 1000) },
-      }),
-    );
-  },
-  async getSession(idHash) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
-    return stripKeys<ConsoleSession>(r.Item);
-  },
-  async deleteSession(idHash) {
-    await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `SESSION#${idHash}`, sk: 'SESSION' } }));
-  },
-  async putApiKey(record) {
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: tableName, Item: { pk: `TENANT#${record.tenantId}`, sk: `APIKEY#${record.id}`, ...record } } },
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
-                pk: `APIKEY#${record.keyHash}`,
-                sk: 'APIKEY',
-                tenantId: record.tenantId,
-                ...(record.scopes ? { scopes: record.scopes } : {}),
-              },
-            },
-          },
-        ],
-      }),
-    );
-  },
-  async listApiKeys(tenantId) {
-    const r = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':k': 'APIKEY#' },
-      }),
-    );
-    return (r.Items ?? []).map((i) => stripKeys<ApiKeyRecord>(i) as ApiKeyRecord);
-  },
-  async revokeApiKey(tenantId, id) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `APIKEY#${id}` } }));
-    const record = stripKeys<ApiKeyRecord>(r.Item);
-    if (!record) return false;
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: tableName, Key: { pk: `APIKEY#${record.keyHash}`, sk: 'APIKEY' } } },
-          { Delete: { TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `APIKEY#${id}` } } },
-        ],
-      }),
-    );
-    return true;
-  },
-});
+    },
+  };
+  return repo;
+};
