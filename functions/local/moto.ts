@@ -55,11 +55,18 @@ const runMoto = async (command: string, args: string[]): Promise<{ endpoint: str
     } catch {
       // not up yet
     }
-    if (failed) throw failed;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${command} exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) {
+    const why =
+      failed ??
+      (child.exitCode !== null || child.signalCode !== null
+        ? new Error(`${command} exited with code ${child.exitCode}`)
+        : Date.now() > deadline
+          ? new Error(`${command} did not start within 30 s`)
+          : undefined);
+    if (why) {
+      // Nothing to stop at exit any more (startMoto may go on to try plain moto_server).
       stop();
-      throw new Error(`${command} did not start within 30 s`);
+      process.off('exit', stop);
+      throw why;
     }
     await new Promise((r) => setTimeout(r, 150));
   }
