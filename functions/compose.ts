@@ -9,7 +9,7 @@ import { CscClient } from '../shared/remote/csc-client.js';
 import { registerDocumentHashes } from '../shared/verify/register-document-hashes.js';
 import { webhookPublisher } from '../shared/webhooks/publish-event.js';
 import type { AppDeps } from './api/context.js';
-import { type AdminKeySource, cachedSecret, type SecretSource, secretAdminKey, secretField } from './aws/admin-key-secret.js';
+import { type AdminKeySource, cachedSecret, readSecret, type SecretSource, secretAdminKey, secretField } from './aws/admin-key-secret.js';
 import { type AwsClients, createAwsClients } from './aws/clients.js';
 import { dynamoArchiveIndex } from './aws/dynamo-archive-index.js';
 import { dynamoConsoleRepository } from './aws/dynamo-console-repository.js';
@@ -21,6 +21,7 @@ import { dynamoLabourIndex } from './aws/dynamo-labour.js';
 import { devPhoneOutbox, dynamoDeliveryLog, dynamoZnsTokens } from './aws/dynamo-messaging.js';
 import { dynamoOutbox } from './aws/dynamo-outbox.js';
 import { dynamoRateCounter } from './aws/dynamo-rate-counter.js';
+import { dynamoRemoteProviderStore } from './aws/dynamo-remote-providers.js';
 import {
   dynamoAuditRepository,
   dynamoEnvelopeRepository,
@@ -28,7 +29,7 @@ import {
   dynamoTokenRepository,
 } from './aws/dynamo-repositories.js';
 import { dynamoRevisionLeases } from './aws/dynamo-revision-lease.js';
-import { dynamoRemoteSigningConfigStore, dynamoSigningSessionStore } from './aws/dynamo-signing.js';
+import { dynamoSigningSessionStore } from './aws/dynamo-signing.js';
 import { dynamoBulkJobRepository, dynamoTemplateRepository } from './aws/dynamo-templates.js';
 import { dynamoDocumentHashIndex, dynamoTrustListRepository } from './aws/dynamo-verify.js';
 import { dynamoWebhookRepository } from './aws/dynamo-webhooks.js';
@@ -98,6 +99,7 @@ export const composeAppDeps = (
       })
     : undefined;
   const labourIndex = dynamoLabourIndex(table, clock);
+  const secretBox = kmsSecretBox({ kms: clients.kms, alias: `${config.keyAliasPrefix}/data`, create: config.local });
   const deps: AppDeps = {
     outboundFetch,
     jobs,
@@ -160,8 +162,8 @@ export const composeAppDeps = (
     tenants: dynamoTenantRepository(table),
     audit: dynamoAuditRepository(table),
     console: dynamoConsoleRepository(table),
-    // Console TOTP seeds: envelope encryption under the deployment's data key (made locally on first use).
-    secretBox: kmsSecretBox({ kms: clients.kms, alias: `${config.keyAliasPrefix}/data`, create: config.local }),
+    // Console TOTP seeds and tenants' remote-signing client secrets: envelope encryption under the deployment's data key (made locally on first use).
+    secretBox,
     loginLimits: { ...LOGIN_LIMITS, ip: { ...LOGIN_LIMITS.ip, limit: config.loginLimitPerIp } },
     // Every tenant also has the ready-made labour-contract template (issue 13), built in.
     templates: withBuiltinTemplates(dynamoTemplateRepository(table)),
@@ -177,7 +179,15 @@ export const composeAppDeps = (
     ...(config.verifyFetchCrls ? { crlFetcher: httpCrlFetcher({ allowPrivate: config.local }) } : {}),
     externalSigning: {
       sessions: dynamoSigningSessionStore(table),
-      remoteConfigs: dynamoRemoteSigningConfigStore(table),
+      remoteProviders: {
+        store: dynamoRemoteProviderStore(table),
+        secretBox,
+        clock,
+        deployment: config.remoteSigningProviders.map(({ clientSecret, ...p }) => {
+          const source = credential(clientSecret);
+          return { ...p, clientSecret: () => readSecret(source) };
+        }),
+      },
       cscClient: (csc) => new CscClient(csc, { timeoutMs: 10_000, fetch: outboundFetch }),
       // Signers' certificates must chain to the platform root, a deployment root (KYSO_TRUSTED_ROOTS) or one of the tenant's roots.
       trustAnchors: async (tenantId) => [

@@ -45,6 +45,8 @@ export interface Config {
   readonly trustedRootsPem?: string;
   /** KYSO_VERIFY_FETCH_CRLS=1: POST /v1/verify fetches CRLs named in the file's certificates. */
   readonly verifyFetchCrls?: boolean;
+  /** KYSO_REMOTE_SIGNING_PROVIDERS: the deployment's remote-signing CAs (CSC API v2), offered to every tenant's signers. */
+  readonly remoteSigningProviders: readonly RemoteSigningProviderConfig[];
   /** How long a two-phase signing session (own certificate) may be completed; KYSO_SIGNING_SESSION_TTL_SECONDS, default 600. */
   readonly signingSessionTtlMs: number;
   readonly linkTtlDays: number;
@@ -128,6 +130,54 @@ export type Credential = { readonly value: string } | { readonly secretField: st
 /** `KYSO_X` when set, else field `field` of the provider-secrets secret when there is one. */
 const credential = (env: NodeJS.ProcessEnv, name: string, field: string): Credential | undefined =>
   env[name] ? { value: env[name] as string } : env.KYSO_PROVIDER_SECRETS_ID ? { secretField: field } : undefined;
+
+/** One of the deployment's remote-signing CAs; the secret from the environment value or a provider-secrets field. */
+export interface RemoteSigningProviderConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: Credential;
+}
+
+/**
+ * KYSO_REMOTE_SIGNING_PROVIDERS: a JSON array of `{id, name, baseUrl, clientId, clientSecret}`
+ * (or `clientSecretField`: a field of the KYSO_PROVIDER_SECRETS_ID secret, as on AWS). Ids are
+ * lowercase words; `default` and `rsp_…` belong to tenants' own providers.
+ */
+const remoteSigningProviders = (env: NodeJS.ProcessEnv): RemoteSigningProviderConfig[] => {
+  const raw = env.KYSO_REMOTE_SIGNING_PROVIDERS?.trim();
+  if (!raw) return [];
+  const bad = (why: string) => new Error(`KYSO_REMOTE_SIGNING_PROVIDERS: ${why}`);
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw bad('must be a JSON array');
+  }
+  if (!Array.isArray(list)) throw bad('must be a JSON array');
+  const seen = new Set<string>();
+  return list.map((p: Record<string, unknown>, i) => {
+    const text = (k: string) => {
+      if (typeof p?.[k] !== 'string' || !(p[k] as string).trim()) throw bad(`entry ${i} needs "${k}"`);
+      return (p[k] as string).trim();
+    };
+    const id = text('id');
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(id) || id === 'default' || seen.has(id))
+      throw bad(`entry ${i}: id "${id}" is not a unique lowercase word`);
+    seen.add(id);
+    const baseUrl = text('baseUrl');
+    if (!URL.canParse(baseUrl)) throw bad(`entry ${i}: baseUrl is not a URL`);
+    const clientSecret: Credential | undefined =
+      typeof p.clientSecret === 'string' && p.clientSecret
+        ? { value: p.clientSecret }
+        : typeof p.clientSecretField === 'string' && p.clientSecretField
+          ? { secretField: p.clientSecretField }
+          : undefined;
+    if (!clientSecret) throw bad(`entry ${i} needs "clientSecret" or "clientSecretField"`);
+    return { id, name: text('name'), baseUrl, clientId: text('clientId'), clientSecret };
+  });
+};
 
 export interface IdentityConfig {
   readonly ekyc?: { readonly url: string; readonly apiKey: Credential; readonly name: string };
@@ -305,6 +355,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env.KYSO_PROVIDER_SECRETS_ID ? { providerSecretsId: env.KYSO_PROVIDER_SECRETS_ID } : {}),
     ...(env.KYSO_TRUSTED_ROOTS ? { trustedRootsPem: trustedRootsPem(env.KYSO_TRUSTED_ROOTS) } : {}),
     ...(env.KYSO_VERIFY_FETCH_CRLS === '1' ? { verifyFetchCrls: true } : {}),
+    remoteSigningProviders: remoteSigningProviders(env),
     signingSessionTtlMs: Number(env.KYSO_SIGNING_SESSION_TTL_SECONDS ?? 600) * 1000,
     linkTtlDays: Number(env.KYSO_LINK_TTL_DAYS ?? 30),
     envelopeTtlDays: positive(env, 'KYSO_ENVELOPE_TTL_DAYS', 30),

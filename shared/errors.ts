@@ -90,6 +90,12 @@ export const ERROR_STATUS = {
   remote_signing_failed: 502,
   /** The tenant has no remote-signing provider configured. */
   remote_signing_not_configured: 409,
+  /** The remote-signing provider id is not one of this tenant's or the deployment's (another tenant's id too). */
+  remote_provider_not_found: 404,
+  /** A tenant has as many remote-signing providers as it may have (MAX_TENANT_PROVIDERS). */
+  remote_provider_limit: 409,
+  /** The CA has no signing certificate for the user id the signer gave (a typo, or another CA). */
+  remote_signing_unknown_user: 422,
   template_not_found: 404,
   bulk_job_not_found: 404,
   /** Merge fields without a value (details.missing lists them all). */

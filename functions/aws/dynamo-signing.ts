@@ -1,13 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../shared/errors.js';
-import type { CscProviderConfig } from '../../shared/remote/csc-client.js';
-import type { RemoteSigningConfigStore, SigningSession, SigningSessionStore } from '../../shared/signing/ports.js';
+import type { SigningSession, SigningSessionStore } from '../../shared/signing/ports.js';
 import { isConditionFailure, type TableOptions } from './dynamo-table.js';
 
 /**
  *   pk                     sk                    item
  *   TENANT#t#ENV#e         SIGNSESSION#<id>      two-phase signing session (TTL: expiry + 1 day)
- *   TENANT#t               REMOTE-SIGNING        the tenant's CSC provider
  *
  * Sessions survive a restart (they are stored), expire on their own `expiresAt` (checked on
  * read; DynamoDB's TTL only cleans up later), and change only by conditional writes on
@@ -51,22 +49,5 @@ export const dynamoSigningSessionStore = ({ client, tableName }: Options): Signi
       if (isConditionFailure(e)) throw new AppError('conflict', 'The signing session was changed by another request.');
       throw e;
     }
-  },
-});
-
-export const dynamoRemoteSigningConfigStore = ({ client, tableName }: Options): RemoteSigningConfigStore => ({
-  async get(tenantId) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'REMOTE-SIGNING' } }));
-    if (!r.Item) return undefined;
-    return {
-      baseUrl: r.Item.baseUrl,
-      clientId: r.Item.clientId,
-      clientSecret: r.Item.clientSecret,
-      caName: r.Item.caName,
-    } as CscProviderConfig;
-  },
-  async put(tenantId, config) {
-    // The client secret is stored as given; on AWS the table is encrypted with the stack's KMS key.
-    await client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenantId}`, sk: 'REMOTE-SIGNING', ...config } }));
   },
 });

@@ -1,5 +1,6 @@
 import type { DocumentStore } from '../envelope/ports.js';
 import type { CscClient, CscProviderConfig } from '../remote/csc-client.js';
+import type { RemoteProviderDeps } from '../remote/providers.js';
 import type { CrlFetcher } from '../verify/ports.js';
 
 /**
@@ -42,7 +43,13 @@ export interface SigningSession {
   /** Field values the signer filled, by field id (written into the pinned revisions). */
   readonly fieldValues: Readonly<Record<string, string>>;
   /** Remote signing: the CA's credential and the pending confirmation. */
-  readonly remote?: { readonly credentialId: string; readonly requestId?: string; readonly caName: string };
+  readonly remote?: {
+    readonly credentialId: string;
+    readonly requestId?: string;
+    readonly caName: string;
+    /** The provider the signer chose (absent in sessions made before providers were a list: the tenant's default). */
+    readonly providerId?: string;
+  };
   readonly version: number;
 }
 
@@ -53,19 +60,14 @@ export interface SigningSessionStore {
   update(next: SigningSession): Promise<void>;
 }
 
-/** The tenant's remote-signing provider (one per tenant). The secret is never returned by the API. */
-export interface RemoteSigningConfigStore {
-  get(tenantId: string): Promise<CscProviderConfig | undefined>;
-  put(tenantId: string, config: CscProviderConfig): Promise<void>;
-}
-
 /** What two-phase signing needs besides the envelope deps. */
 export interface ExternalSigningDeps {
   readonly sessions: SigningSessionStore;
   /** Trusted roots for signers' certificates: platform root, deployment roots, the tenant's roots. */
   readonly trustAnchors: (tenantId: string) => Promise<readonly Uint8Array[]>;
-  readonly remoteConfigs?: RemoteSigningConfigStore;
-  /** Builds a CSC client for a tenant's configuration (fetch and timeouts injected at the composition root). */
+  /** Remote-signing providers: the deployment's and each tenant's (secrets sealed). */
+  readonly remoteProviders?: RemoteProviderDeps;
+  /** Builds a CSC client for a provider (fetch and timeouts injected at the composition root). */
   readonly cscClient?: (config: CscProviderConfig) => CscClient;
   /**
    * Where pinned (not yet signed) revisions go; defaults to the envelope document store. The

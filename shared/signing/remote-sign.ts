@@ -10,6 +10,7 @@ import {
   rejectCompletion,
   verifyReturnedSignatures,
 } from './complete-signature.js';
+import { resolveRemoteProvider } from '../remote/providers.js';
 import type { ExternalSigningDeps, SigningSession } from './ports.js';
 import { prepareExternalSignature } from './prepare-signature.js';
 
@@ -27,21 +28,22 @@ export type RemoteSigningState =
 
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
-const clientFor = async (ext: ExternalSigningDeps, tenantId: string) => {
-  const config = await ext.remoteConfigs?.get(tenantId);
-  if (!config || !ext.cscClient) throw new AppError('remote_signing_not_configured', 'This sender has not set up remote signing.');
-  return ext.cscClient(config);
+/** The CSC client for the provider the signer chose (none: the tenant's default, or the only provider there is). */
+const clientFor = async (ext: ExternalSigningDeps, tenantId: string, providerId: string | undefined) => {
+  if (!ext.remoteProviders || !ext.cscClient) throw new AppError('remote_signing_not_configured', 'Remote signing is not set up here.');
+  const provider = await resolveRemoteProvider(ext.remoteProviders, tenantId, providerId);
+  return { client: ext.cscClient(provider), providerId: provider.providerId };
 };
 
 const auditStep =
-  (deps: EnvelopeDeps, grant: SigningGrant, meta: RequestMeta, sessionId: string | undefined, caName: string) =>
-  async (step: RemoteStep | 'credential.found', data: Record<string, unknown> = {}) => {
+  (deps: EnvelopeDeps, grant: SigningGrant, meta: RequestMeta, sessionId: string | undefined, caName: string, providerId?: string) =>
+  async (step: RemoteStep | 'credential.found' | 'credential.unknown' | 'provider.failed', data: Record<string, unknown> = {}) => {
     await deps.audit.append(grant.tenantId, grant.envelopeId, {
       at: deps.clock.now().toISOString(),
       action: `recipient.remote_signing.${step}`,
       actor: { type: 'system' },
       ...meta,
-      data: { recipientId: grant.recipientId, ca: caName, ...(sessionId ? { sessionId } : {}), ...data },
+      data: { recipientId: grant.recipientId, ca: caName, ...(providerId ? { providerId } : {}), ...(sessionId ? { sessionId } : {}), ...data },
     });
   };
 
@@ -74,29 +76,45 @@ const settle = async (
   return { status: 'signed', sessionId: session.id, envelope };
 };
 
-/** POST /v1/sign/{token}/remote {userId}: find the credential, pin, ask the CA. */
+/** POST /v1/sign/{token}/remote {providerId, userId}: find the credential at the chosen CA, pin, ask the CA. */
 export const startRemoteSigning = async (
   deps: EnvelopeDeps,
   ext: ExternalSigningDeps,
   grant: SigningGrant,
-  input: { readonly userId: string; readonly credentialId?: string; readonly fields: Readonly<Record<string, string>> },
+  input: {
+    readonly providerId?: string;
+    readonly userId: string;
+    readonly credentialId?: string;
+    readonly fields: Readonly<Record<string, string>>;
+  },
   meta: RequestMeta,
 ): Promise<RemoteSigningState> => {
-  const client = await clientFor(ext, grant.tenantId);
+  let chosen: Awaited<ReturnType<typeof clientFor>>;
+  try {
+    chosen = await clientFor(ext, grant.tenantId, input.providerId);
+  } catch (e) {
+    // An unknown provider id is a signing attempt that failed: audited like any other refusal.
+    if (e instanceof AppError && e.code === 'remote_provider_not_found') throw await rejectCompletion(deps, grant, meta, 'remote', e);
+    throw e;
+  }
+  const { client, providerId } = chosen;
   const caName = client.config.caName;
+  const audit = (sessionId: string | undefined) => auditStep(deps, grant, meta, sessionId, caName, providerId);
   try {
     const ids = await client.listCredentials(input.userId);
     const credentialId = input.credentialId ?? ids[0];
     if (!credentialId || !ids.includes(credentialId)) {
-      throw new AppError('remote_signing_refused', `${caName} has no signing certificate for this user id.`);
+      // The user id is not logged or audited (it may be a citizen id number): only that it matched nothing.
+      await audit(undefined)('credential.unknown');
+      throw new AppError('remote_signing_unknown_user', `${caName} has no signing certificate for this user id.`);
     }
     const credential = await client.credentialInfo(credentialId);
-    await auditStep(deps, grant, meta, undefined, caName)('credential.found', { credentialId, keyStatus: credential.keyStatus });
+    await audit(undefined)('credential.found', { credentialId, keyStatus: credential.keyStatus });
     const { session } = await prepareExternalSignature(
       deps,
       ext,
       grant,
-      { chain: credential.chain, fields: input.fields, method: 'remote', remote: { credentialId, caName } },
+      { chain: credential.chain, fields: input.fields, method: 'remote', remote: { credentialId, caName, providerId } },
       meta,
     );
     const envelope = await deps.envelopes.get(grant.tenantId, grant.envelopeId);
@@ -106,16 +124,14 @@ export const startRemoteSigning = async (
       signedAttributes: session.documents.map((d) => unb64(d.signedAttributes)),
       algorithm: session.algorithm,
       description: `Kyso: ${envelope?.title ?? 'hợp đồng'}`,
-      onStep: auditStep(deps, grant, meta, session.id, caName),
+      onStep: audit(session.id),
     });
     return await settle(deps, ext, grant, session, outcome, meta);
   } catch (e) {
     if (e instanceof AppError && e.status < 500 && e.code !== 'remote_signing_failed') {
       throw await rejectCompletion(deps, grant, meta, 'remote', e);
     }
-    if (e instanceof AppError && e.code === 'remote_signing_failed') {
-      await auditStep(deps, grant, meta, undefined, caName)('authorize.refused', { failure: e.message });
-    }
+    if (e instanceof AppError && e.code === 'remote_signing_failed') await audit(undefined)('provider.failed', { failure: e.message });
     throw e;
   }
 };
@@ -138,14 +154,16 @@ export const pollRemoteSigning = async (
         const stale = await ext.sessions.get(grant.tenantId, grant.envelopeId, sessionId);
         if (stale && stale.status !== 'failed' && stale.status !== 'used') {
           await claimSession(ext, stale, 'failed').catch(() => undefined);
-          await auditStep(deps, grant, meta, sessionId, stale.remote?.caName ?? '')('timed-out', { requestId: stale.remote?.requestId });
+          await auditStep(deps, grant, meta, sessionId, stale.remote?.caName ?? '', stale.remote?.providerId)('timed-out', {
+            requestId: stale.remote?.requestId,
+          });
         }
       }
       throw e;
     }
     if (session.method !== 'remote' || !session.remote?.requestId)
       throw new AppError('signing_session_not_found', 'No pending remote signature in this session.');
-    const client = await clientFor(ext, grant.tenantId);
+    const { client } = await clientFor(ext, grant.tenantId, session.remote.providerId);
     const outcome = await resumeRemoteSignature(
       {
         client,
@@ -153,7 +171,7 @@ export const pollRemoteSigning = async (
         signedAttributes: session.documents.map((d) => unb64(d.signedAttributes)),
         algorithm: session.algorithm,
         description: '',
-        onStep: auditStep(deps, grant, meta, session.id, session.remote.caName),
+        onStep: auditStep(deps, grant, meta, session.id, session.remote.caName, session.remote.providerId),
       },
       session.remote.requestId,
     );

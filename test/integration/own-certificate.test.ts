@@ -323,13 +323,15 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
     expect((await api('PUT', '/v1/remote-signing', csc.config)).status).toBe(200);
     const shown = await api('GET', '/v1/remote-signing');
     expect(shown.body.clientSecret).toBeUndefined();
-    const methods = await api<{ usbToken: boolean; remote: { ca: string } | null }>(
-      'GET',
-      `/v1/sign/${token}/methods`,
-      undefined,
-      undefined,
-    );
-    expect(methods.body).toEqual({ usbToken: true, remote: { ca: 'SmartCA thử nghiệm' } });
+    const methods = await api('GET', `/v1/sign/${token}/methods`, undefined, undefined);
+    // PUT /v1/remote-signing is the tenant's default provider, listed with the id "default".
+    expect(methods.body).toEqual({
+      signatureLevel: 'electronic',
+      platform: true,
+      usbToken: true,
+      providers: [{ id: 'default', name: 'SmartCA thử nghiệm' }],
+      remote: { ca: 'SmartCA thử nghiệm' },
+    });
     await csc.addUser('001099012345', 'Phạm Thị Hồng Nhung');
 
     csc.behaviour.down = true;

@@ -4,6 +4,7 @@ import { requireVerified } from '../../../shared/envelope/signer-auth.js';
 import type { Envelope, SigningGrant } from '../../../shared/envelope/types.js';
 import { AppError } from '../../../shared/errors.js';
 import { fromPem } from '../../../shared/pki/certificate.js';
+import { listRemoteProviders } from '../../../shared/remote/providers.js';
 import { completeExternalSignature, rejectCompletion } from '../../../shared/signing/complete-signature.js';
 import type { ExternalSigningDeps } from '../../../shared/signing/ports.js';
 import { prepareExternalSignature } from '../../../shared/signing/prepare-signature.js';
@@ -40,6 +41,8 @@ export const completeSchema = z.object({
 });
 
 export const remoteSchema = z.object({
+  /** The provider the signer chose (GET /methods lists them); absent: the tenant's default provider. */
+  providerId: z.string().trim().min(1).max(64).optional(),
   /** The signer's id at their CA (citizen id number, phone, ...). */
   userId: z.string().trim().min(1).max(100),
   credentialId: z.string().max(200).optional(),
@@ -123,23 +126,53 @@ export const externalSignRoutes = (deps: AppDeps) => {
     202: jsonContent(PendingSchema, 'Pending: the signer confirms on their phone; poll after pollAfterSeconds'),
   };
 
-  /** Which own-certificate methods the signer page should offer: the USB token always, a remote CA if the sender set one up. */
+  /**
+   * Every way this signer may sign: the platform path (typed/drawn, one-time key) unless the
+   * sender requires a licensed certificate, the USB token, and each remote-signing CA the signer
+   * may choose (the tenant's and the deployment's), by id and name.
+   */
   app.openapi(
     createRoute({
       method: 'get',
       path: '/{token}/methods',
       tags,
-      summary: 'Own-certificate methods the signer page offers',
+      summary: 'Every way this signer may sign: platform (typed/drawn), USB token, and each remote-signing provider (id, name)',
       request: { params: token },
       responses: {
-        200: jsonContent(z.object({ usbToken: z.boolean(), remote: z.object({ ca: z.string() }).nullable() }), 'Methods'),
+        200: jsonContent(
+          z.object({
+            signatureLevel: z.enum(['electronic', 'digital']),
+            platform: z
+              .boolean()
+              .openapi({ description: 'Typing or drawing (one-time platform key) is allowed: false when signatureLevel is "digital"' }),
+            usbToken: z.boolean(),
+            providers: z.array(z.object({ id: z.string(), name: z.string() })),
+            remote: z
+              .object({ ca: z.string() })
+              .nullable()
+              .openapi({ description: 'Deprecated (one provider per tenant): the provider a request without providerId uses' }),
+          }),
+          'Methods',
+        ),
         ...errors(...LINK_ERRORS),
       },
     }),
     async (c) => {
-      const { grant } = await openLink(deps, c.req.param('token'));
-      const remote = deps.externalSigning ? await deps.externalSigning.remoteConfigs?.get(grant.tenantId) : undefined;
-      return c.json({ usbToken: !!deps.externalSigning, remote: remote ? { ca: remote.caName } : null }, 200);
+      const { grant, recipient } = await openLink(deps, c.req.param('token'));
+      const registry = deps.externalSigning?.remoteProviders;
+      const providers = registry ? await listRemoteProviders(registry, grant.tenantId) : [];
+      const fallback = providers.find((p) => p.isDefault) ?? (providers.length === 1 ? providers[0] : undefined);
+      const level: 'digital' | 'electronic' = recipient.signatureLevel ?? 'electronic';
+      return c.json(
+        {
+          signatureLevel: level,
+          platform: level !== 'digital',
+          usbToken: !!deps.externalSigning,
+          providers: providers.map((p) => ({ id: p.id, name: p.name })),
+          remote: fallback ? { ca: fallback.name } : null,
+        },
+        200,
+      );
     },
   );
 
@@ -241,12 +274,20 @@ export const externalSignRoutes = (deps: AppDeps) => {
       path: '/{token}/remote',
       tags,
       summary:
-        "Sign through the sender's remote-signing CA (CSC API): finds the signer's credential by userId, pins the revision, asks the CA; 202 while the signer confirms on their phone",
-      description: `remote_signing_not_configured (409), remote_signing_refused (422), remote_signing_failed (502: the CA is down or answered nonsense). ${refusals}`,
+        "Sign through the remote-signing CA the signer chose (providerId from /methods; none: the tenant's default): finds the signer's credential by userId, pins the revision, asks the CA; 202 while the signer confirms on their phone",
+      description: `remote_provider_not_found (404: not one of this tenant's or the deployment's providers), remote_signing_not_configured (409: no providerId and no default), remote_signing_unknown_user (422: the CA has no certificate for this user id), remote_signing_refused (422: the CA or the signer said no), remote_signing_failed (502: the CA is down, timed out or answered nonsense; other providers are unaffected). Each is recorded in the audit trail. ${refusals}`,
       request: { params: token, body: jsonBody(remoteSchema) },
       responses: {
         ...remoteResponses,
-        ...errors(...LINK_ERRORS, ...REFUSAL_ERRORS, 'remote_signing_not_configured', 'remote_signing_refused', 'remote_signing_failed'),
+        ...errors(
+          ...LINK_ERRORS,
+          ...REFUSAL_ERRORS,
+          'remote_provider_not_found',
+          'remote_signing_not_configured',
+          'remote_signing_unknown_user',
+          'remote_signing_refused',
+          'remote_signing_failed',
+        ),
       },
     }),
     async (c) => {
@@ -256,7 +297,12 @@ export const externalSignRoutes = (deps: AppDeps) => {
         deps,
         ext(),
         grant,
-        { userId: body.userId, ...(body.credentialId ? { credentialId: body.credentialId } : {}), fields: stringify(body.fields) },
+        {
+          userId: body.userId,
+          ...(body.providerId ? { providerId: body.providerId } : {}),
+          ...(body.credentialId ? { credentialId: body.credentialId } : {}),
+          fields: stringify(body.fields),
+        },
         requestMeta(c),
       );
       const reply = remoteReply(state, grant);

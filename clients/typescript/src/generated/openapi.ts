@@ -2594,7 +2594,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's remote-signing provider (without the secret) */
+        /** The tenant's default remote-signing provider (without the secret) */
         get: {
             parameters: {
                 query?: never;
@@ -2604,7 +2604,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The provider (without the secret) */
+                /** @description The default provider (without the secret) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2646,7 +2646,7 @@ export interface paths {
                 };
             };
         };
-        /** Set the tenant's remote-signing provider (CSC API v2: base URL, OAuth2 client id/secret, CA name); the secret is write-only */
+        /** Set the tenant's default remote-signing provider (the provider with id `default` in /providers; used when a signer names none); the secret is write-only */
         put: {
             parameters: {
                 query?: never;
@@ -2665,7 +2665,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The provider (without the secret) */
+                /** @description The default provider (without the secret) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2678,7 +2678,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error: validation_failed */
+                /** @description Error: validation_failed, url_not_allowed */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2709,6 +2709,208 @@ export interface paths {
         };
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/remote-signing/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every remote-signing provider the tenant's signers may choose: the tenant's own (default first) and the deployment's; no secrets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Providers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            providers: components["schemas"]["RemoteSigningProvider"][];
+                        };
+                    };
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a remote-signing provider (CSC API v2) signers may choose; the client secret is sealed with KMS and never returned */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        baseUrl: string;
+                        clientId: string;
+                        clientSecret: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The provider (without the secret) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSigningProvider"];
+                    };
+                };
+                /** @description Error: validation_failed, url_not_allowed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: remote_provider_limit */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/remote-signing/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the tenant's remote-signing providers (signing sessions already started with it fail; the deployment's cannot be removed: 403) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error: validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error: not_found, remote_provider_not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4018,7 +4220,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Own-certificate methods the signer page offers */
+        /** Every way this signer may sign: platform (typed/drawn), USB token, and each remote-signing provider (id, name) */
         get: {
             parameters: {
                 query?: never;
@@ -4037,9 +4239,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Typing or drawing (one-time platform key) is allowed: false when signatureLevel is "digital" */
+                            platform: boolean;
+                            providers: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description Deprecated (one provider per tenant): the provider a request without providerId uses */
                             remote: {
                                 ca: string;
                             } | null;
+                            /** @enum {string} */
+                            signatureLevel: "electronic" | "digital";
                             usbToken: boolean;
                         };
                     };
@@ -4341,8 +4552,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign through the sender's remote-signing CA (CSC API): finds the signer's credential by userId, pins the revision, asks the CA; 202 while the signer confirms on their phone
-         * @description remote_signing_not_configured (409), remote_signing_refused (422), remote_signing_failed (502: the CA is down or answered nonsense). Refusals (nothing embedded, each recorded as recipient.signature_rejected in the audit trail): certificate_rejected (422: key usage, validity, no path to the trust list), signature_invalid (422: does not verify against the prepared signed attributes and certificate), signing_session_not_found (404), signing_session_used (409: replay), signing_session_expired (410), document_changed (409: another signer committed since prepare; prepare again).
+         * Sign through the remote-signing CA the signer chose (providerId from /methods; none: the tenant's default): finds the signer's credential by userId, pins the revision, asks the CA; 202 while the signer confirms on their phone
+         * @description remote_provider_not_found (404: not one of this tenant's or the deployment's providers), remote_signing_not_configured (409: no providerId and no default), remote_signing_unknown_user (422: the CA has no certificate for this user id), remote_signing_refused (422: the CA or the signer said no), remote_signing_failed (502: the CA is down, timed out or answered nonsense; other providers are unaffected). Each is recorded in the audit trail. Refusals (nothing embedded, each recorded as recipient.signature_rejected in the audit trail): certificate_rejected (422: key usage, validity, no path to the trust list), signature_invalid (422: does not verify against the prepared signed attributes and certificate), signing_session_not_found (404), signing_session_used (409: replay), signing_session_expired (410), document_changed (409: another signer committed since prepare; prepare again).
          */
         post: {
             parameters: {
@@ -4361,6 +4572,7 @@ export interface paths {
                         fields?: {
                             [key: string]: string | boolean | number;
                         };
+                        providerId?: string;
                         userId: string;
                     };
                 };
@@ -4428,7 +4640,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error: token_invalid, signing_session_not_found */
+                /** @description Error: token_invalid, signing_session_not_found, remote_provider_not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4455,7 +4667,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Error: certificate_rejected, signature_invalid, remote_signing_refused */
+                /** @description Error: certificate_rejected, signature_invalid, remote_signing_unknown_user, remote_signing_refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6464,7 +6676,7 @@ export interface components {
                  * @description Stable machine-readable code
                  * @enum {string}
                  */
-                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found" | "invalid_subject" | "insufficient_role" | "insufficient_scope" | "login_locked" | "totp_invalid" | "login_challenge_invalid" | "account_disabled" | "last_admin" | "totp_required" | "totp_already_enabled" | "totp_not_enabled" | "console_user_not_found" | "password_invalid";
+                code: "bad_request" | "validation_failed" | "invalid_pdf" | "encrypted_pdf" | "empty_document" | "unknown_recipient" | "unknown_document" | "field_off_page" | "missing_signature_field" | "invalid_field_value" | "unexpected_field" | "wrong_role" | "verification_required" | "code_invalid" | "code_locked" | "rate_limited" | "invalid_phone" | "invalid_id_number" | "identity_required" | "digital_signature_required" | "identity_mismatch" | "identity_locked" | "identity_provider_unavailable" | "identity_not_configured" | "seal_not_provisioned" | "invalid_timestamp_request" | "unsupported_hash_algorithm" | "unauthorized" | "forbidden" | "not_found" | "envelope_not_found" | "token_invalid" | "token_used" | "invalid_allowed_origin" | "invalid_return_url" | "token_expired" | "envelope_voided" | "envelope_declined" | "envelope_expired" | "conflict" | "invalid_state" | "not_your_turn" | "already_signed" | "payload_too_large" | "unsupported_media_type" | "unknown_webhook_event" | "invalid_webhook_url" | "idempotency_in_progress" | "idempotency_key_reused" | "internal" | "timestamp_authority_failed" | "signature_invalid" | "certificate_rejected" | "signing_session_not_found" | "signing_session_used" | "signing_session_expired" | "document_changed" | "remote_signing_refused" | "remote_signing_failed" | "remote_signing_not_configured" | "remote_provider_not_found" | "remote_provider_limit" | "remote_signing_unknown_user" | "template_not_found" | "bulk_job_not_found" | "missing_merge_values" | "unknown_merge_field" | "anchor_not_found" | "url_not_allowed" | "pdf_too_complex" | "active_content" | "control_characters" | "timestamp_unavailable" | "service_unavailable" | "invalid_labour_contract" | "labour_contract_not_found" | "labour_contract_not_registered" | "labour_contract_terminated" | "labour_registration_not_retryable" | "locked" | "legal_hold" | "legal_hold_exists" | "no_legal_hold" | "data_subject_request_not_found" | "invalid_subject" | "insufficient_role" | "insufficient_scope" | "login_locked" | "totp_invalid" | "login_challenge_invalid" | "account_disabled" | "last_admin" | "totp_required" | "totp_already_enabled" | "totp_not_enabled" | "console_user_not_found" | "password_invalid";
                 /** @description Per-code details, e.g. validation issues */
                 details?: unknown;
                 /** @description For people; may change */
@@ -6664,6 +6876,16 @@ export interface components {
                 workplace?: string;
             };
             title?: string;
+        };
+        RemoteSigningProvider: {
+            baseUrl: string;
+            clientId: string;
+            createdAt: string;
+            id: string;
+            isDefault: boolean;
+            name: string;
+            /** @enum {string} */
+            source: "deployment" | "tenant";
         };
         RetentionClass: {
             /** @enum {string} */
