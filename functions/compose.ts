@@ -52,7 +52,7 @@ import { provisionalLabourRegistry, unconfiguredLabourRegistry } from './labour/
 import { createLogger, type Logger } from './logger.js';
 import { snsSmsMessenger } from './messaging/sns-sms.js';
 import { znsMessenger } from './messaging/zalo-zns.js';
-import { createRequestMetrics, type RequestMetrics } from './metrics.js';
+import { createOutageMetrics, createRequestMetrics, type RequestMetrics } from './metrics.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { httpCrlFetcher } from './net/http-crl-fetcher.js';
 import { countInRequest } from './request-scope.js';
@@ -261,6 +261,7 @@ export const composeAppDeps = (
     reportError: (message, fields) => logger.error(message, fields),
     logger,
     counters: { count: countInRequest },
+    outages: createOutageMetrics(),
     requestMetrics: options.requestMetrics ?? createRequestMetrics('kyso-api'),
     dependencyChecks: awsDependencyChecks(clients, config),
     maxUploadBytes: config.maxUploadBytes,

@@ -31,3 +31,25 @@ export const createRequestMetrics = (service: string): RequestMetrics => {
     },
   };
 };
+
+/**
+ * A required external TSA failed (KYSO_TSA_REQUIRED=external and none answered: the signature was
+ * refused with 503 timestamp_unavailable). Published at once as its own EMF line, from whichever
+ * function signs (API, worker, outbox), always with `service` = `kyso` so the one
+ * `TimestampUnavailable` alarm (infra/constructs/alarms.ts) sees every function's failures.
+ */
+export const TSA_OUTAGE_METRIC = { namespace: METRICS_NAMESPACE, name: 'TimestampUnavailable', service: 'kyso' } as const;
+
+export interface OutageMetrics {
+  timestampUnavailable(): void;
+}
+
+export const createOutageMetrics = (): OutageMetrics => {
+  const metrics = new Metrics({ namespace: TSA_OUTAGE_METRIC.namespace, serviceName: TSA_OUTAGE_METRIC.service });
+  return {
+    timestampUnavailable() {
+      metrics.addMetric(TSA_OUTAGE_METRIC.name, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    },
+  };
+};

@@ -35,7 +35,7 @@ export interface AlarmsProps {
 /** KMS Sign request quota per account and region (requests per second), by key family. */
 const KMS_SIGN_QUOTA = { ECC: 300, RSA: 500 } as const;
 
-/** CloudWatch alarms for what needs a human: API 5xx rate, DLQ depth, KMS throttling, function errors. */
+/** CloudWatch alarms for what needs a human: API 5xx rate, DLQ depth, KMS throttling, function errors, TSA outages. */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -125,6 +125,21 @@ export class Alarms extends Construct {
         1,
       );
     }
+    // KYSO_TSA_REQUIRED=external: a signature refused because no external TSA answered
+    // (functions/metrics.ts TSA_OUTAGE_METRIC, published by whichever function was signing).
+    this.add(
+      'TimestampUnavailable',
+      new cloudwatch.Metric({
+        namespace: 'Kyso',
+        metricName: 'TimestampUnavailable',
+        dimensionsMap: { service: 'kyso' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      0,
+      'The required external time-stamping authority did not answer: signatures are refused (503 timestamp_unavailable) until it is back',
+      1,
+    );
     const family = props.keySpec.startsWith('RSA') ? 'RSA' : 'ECC';
     const usage = new cloudwatch.Metric({
       namespace: 'AWS/Usage',

@@ -54,6 +54,8 @@ export interface EnvelopeDeps {
   readonly tsaRequired?: 'external';
   /** Counts what a request did, for its metrics (functions/metrics.ts); absent in unit tests and tools. */
   readonly counters?: { count(name: 'signatures', n: number): void };
+  /** Outages a dedicated alarm watches (functions/metrics.ts): a required external TSA that did not answer. */
+  readonly outages?: { timestampUnavailable(): void };
   /** Where use cases report failures that answer 5xx but are no bug (an outside service down): logged as errors, alarmed. */
   readonly reportError: (message: string, fields: Record<string, unknown>) => void;
   /**

@@ -6,7 +6,8 @@ import type { EnvelopeDeps } from './deps.js';
 /**
  * The timestamp source for a tenant's signatures: the tenant's own TSA URLs if it set any,
  * else the deployment's, each tried in order, then the platform TSA (never, when the
- * deployment requires an external TSA: then an outage is a 503, logged as an error).
+ * deployment requires an external TSA: then an outage is a 503, logged as an error and counted
+ * in the TimestampUnavailable metric its alarm watches).
  * `onStamped` hears which TSA stamped each token (the audit trail records it).
  */
 export const timestamperFor = async (
@@ -38,6 +39,7 @@ export const timestamperFor = async (
       return await timestamper(digest);
     } catch (e) {
       deps.reportError('timestamp unavailable: no external TSA answered (KYSO_TSA_REQUIRED=external)', { tenantId, urls: urls.length });
+      deps.outages?.timestampUnavailable();
       throw e;
     }
   };

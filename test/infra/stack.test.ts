@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_KEYS } from '../../functions/aws/platform-keys.js';
+import { TSA_OUTAGE_METRIC } from '../../functions/metrics.js';
 import { SIGNING_KEY_NAMES } from '../../infra/constructs/signing-keys.js';
 import { asArray, functionId, propsOf, resourcesOf, roleIdOf, synthKyso } from './synth.js';
 
@@ -521,6 +522,22 @@ describe('alarms and outputs', () => {
     expect(alarms.some((a) => a.Namespace === 'AWS/Usage')).toBe(true);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.error = "ThrottlingException" }' });
+  });
+
+  it('alarms on the first refused signature when a required external TSA is down (the metric the code emits)', () => {
+    const tsa = alarms.filter((a) => a.MetricName === TSA_OUTAGE_METRIC.name);
+    expect(tsa).toHaveLength(1);
+    expect(tsa[0]).toMatchObject({
+      Namespace: TSA_OUTAGE_METRIC.namespace,
+      Dimensions: [{ Name: 'service', Value: TSA_OUTAGE_METRIC.service }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+    });
   });
 
   it('outputs the API URL, bucket, table and where the admin key is', () => {

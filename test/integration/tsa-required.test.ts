@@ -110,6 +110,10 @@ describe('KYSO_TSA_REQUIRED=external and a trusted-roots directory', () => {
     expect(signed?.KmsCalls).toBeGreaterThan(0);
     const refused = emf.find((m) => m.status === '503');
     expect(refused).toMatchObject({ ServerErrors: 1 });
+    // The dedicated outage metric its alarm watches (infra/constructs/alarms.ts), one per refused signature.
+    expect(emf.filter((m) => m.TimestampUnavailable !== undefined)).toEqual([
+      expect.objectContaining({ service: 'kyso', TimestampUnavailable: 1 }),
+    ]);
     expect(refused).not.toHaveProperty('Signatures');
     const errorLine = server
       .output()

@@ -1,6 +1,7 @@
 // Kyso signer page. Plain ES module, no framework: it must start fast on a cheap phone.
 // All user-controlled text goes through textContent, never innerHTML.
 import { el } from './html.js';
+import { remoteChoice } from './remote.js';
 
 const S = window.KYSO_STRINGS;
 const token = location.pathname.split('/').filter(Boolean).pop() ?? '';
@@ -258,55 +259,48 @@ const render = async (data) => {
       tokenButton.disabled = false;
     }
   });
-  // A remote-signing CA (CSC): the signer confirms on their phone while the page polls.
-  const remoteButton = el('button', { type: 'button', class: 'secondary', id: 'remote-sign-button', hidden: true }, S.remoteSign);
+  // Remote-signing CAs the signer may choose (GET /methods: the tenant's and the deployment's).
+  const remoteSlot = el('div', { id: 'remote-slot' });
   fetch(`${api}/methods`)
     .then((r) => (r.ok ? r.json() : null))
     .then((m) => {
-      if (!m?.remote) return;
-      remoteButton.textContent = `${S.remoteSign} (${m.remote.ca})`;
-      remoteButton.hidden = false;
+      const choice = remoteChoice({
+        api,
+        providers: m?.providers ?? [],
+        agree,
+        message,
+        values: () => fieldValues(form),
+        onSigned: () => location.reload(),
+      });
+      if (choice) remoteSlot.replaceChildren(choice);
     })
     .catch(() => {});
-  remoteButton.addEventListener('click', async () => {
-    message.textContent = '';
-    if (!agree.checked) {
-      message.textContent = S.agree;
-      return;
-    }
-    const userId = window.prompt(S.remoteUserId);
-    if (!userId) return;
-    const values = fieldValues(form);
-    remoteButton.disabled = true;
-    try {
-      let state = await post('/remote', { userId: userId.trim(), fields: values });
-      while (state.status === 'pending') {
-        message.textContent = S.remoteWaiting;
-        await new Promise((r) => setTimeout(r, (state.pollAfterSeconds || 2) * 1000));
-        const res = await fetch(`${api}/remote/${encodeURIComponent(state.sessionId)}`);
-        const body = await res.json().catch(() => null);
-        if (!res.ok) throw new Error(body?.error?.message || S.error);
-        state = body;
-      }
-      location.reload();
-    } catch (e) {
-      message.textContent = e.message || S.error;
-      remoteButton.disabled = false;
-    }
-  });
-  form.append(
-    modes,
-    el('label', { for: 'typed-name' }, S.typeName),
-    nameInput,
-    pad.box,
-    el('label', { class: 'check', for: 'agree' }, agree, S.agree),
-    message,
-    button,
-    tokenButton,
-    remoteButton,
-  );
+  // signatureLevel "digital": the sender requires a licensed CA's certificate, so typing or drawing
+  // (the platform's one-time key) is not offered at all; the API would refuse it (403 digital_signature_required).
+  const digitalOnly = recipient.signatureLevel === 'digital';
+  if (digitalOnly)
+    form.append(
+      el('p', { class: 'notice', id: 'digital-required' }, S.digitalRequired),
+      el('label', { class: 'check', for: 'agree' }, agree, S.agreeDigital),
+      message,
+      tokenButton,
+      remoteSlot,
+    );
+  else
+    form.append(
+      modes,
+      el('label', { for: 'typed-name' }, S.typeName),
+      nameInput,
+      pad.box,
+      el('label', { class: 'check', for: 'agree' }, agree, S.agree),
+      message,
+      button,
+      tokenButton,
+      remoteSlot,
+    );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    if (digitalOnly) return;
     message.textContent = '';
     if (!agree.checked) {
       message.textContent = S.agree;

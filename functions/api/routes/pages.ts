@@ -17,6 +17,7 @@ const webFile = (name: string) => fileURLToPath(new URL(`../../../web/signer/${n
 /** Static assets of the signer page, read once per container. pdf.js is loaded by the page only when it renders. */
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   'signer.js': { file: () => webFile('signer.js'), type: 'text/javascript; charset=utf-8' },
+  'remote.js': { file: () => webFile('remote.js'), type: 'text/javascript; charset=utf-8' },
   'signer.css': { file: () => webFile('signer.css'), type: 'text/css; charset=utf-8' },
   // Shared by every page (the console serves html.js under /app/assets/ too, for its relative imports).
   'base.css': { file: () => fileURLToPath(new URL('../../../web/shared/base.css', import.meta.url)), type: 'text/css; charset=utf-8' },
