@@ -1,6 +1,7 @@
 import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
 import type { Envelope, SigningGrant } from '../envelope/types.js';
 import { AppError } from '../errors.js';
+import { resolveRemoteProvider } from '../remote/providers.js';
 import { type RemoteOutcome, type RemoteStep, resumeRemoteSignature, startRemoteSignature } from '../remote/remote-signature.js';
 import {
   claimSession,
@@ -10,7 +11,6 @@ import {
   rejectCompletion,
   verifyReturnedSignatures,
 } from './complete-signature.js';
-import { resolveRemoteProvider } from '../remote/providers.js';
 import type { ExternalSigningDeps, SigningSession } from './ports.js';
 import { prepareExternalSignature } from './prepare-signature.js';
 
@@ -43,7 +43,13 @@ const auditStep =
       action: `recipient.remote_signing.${step}`,
       actor: { type: 'system' },
       ...meta,
-      data: { recipientId: grant.recipientId, ca: caName, ...(providerId ? { providerId } : {}), ...(sessionId ? { sessionId } : {}), ...data },
+      data: {
+        recipientId: grant.recipientId,
+        ca: caName,
+        ...(providerId ? { providerId } : {}),
+        ...(sessionId ? { sessionId } : {}),
+        ...data,
+      },
     });
   };
 
@@ -154,7 +160,14 @@ export const pollRemoteSigning = async (
         const stale = await ext.sessions.get(grant.tenantId, grant.envelopeId, sessionId);
         if (stale && stale.status !== 'failed' && stale.status !== 'used') {
           await claimSession(ext, stale, 'failed').catch(() => undefined);
-          await auditStep(deps, grant, meta, sessionId, stale.remote?.caName ?? '', stale.remote?.providerId)('timed-out', {
+          await auditStep(
+            deps,
+            grant,
+            meta,
+            sessionId,
+            stale.remote?.caName ?? '',
+            stale.remote?.providerId,
+          )('timed-out', {
             requestId: stale.remote?.requestId,
           });
         }

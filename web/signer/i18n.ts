@@ -76,7 +76,8 @@ export const STRINGS = {
     remote_signing_refused:
       'Yêu cầu ký đã bị từ chối (trên ứng dụng điện thoại của bạn hoặc bởi nhà cung cấp). Chưa có gì được ký; bạn có thể thử lại.',
     remote_signing_timeout: 'Bạn chưa xác nhận trên điện thoại trong thời hạn cho phép. Chưa có gì được ký; hãy gửi lại yêu cầu.',
-    remote_signing_failed: 'Hiện không liên lạc được với nhà cung cấp này. Chưa có gì được ký; hãy thử lại sau ít phút hoặc chọn cách ký khác.',
+    remote_signing_failed:
+      'Hiện không liên lạc được với nhà cung cấp này. Chưa có gì được ký; hãy thử lại sau ít phút hoặc chọn cách ký khác.',
     remote_provider_not_found: 'Nhà cung cấp này không còn được hỗ trợ. Hãy tải lại trang và chọn nhà cung cấp khác.',
     digitalRequired:
       'Người gửi yêu cầu chữ ký số: bạn cần ký bằng chứng thư số do tổ chức cung cấp dịch vụ chứng thực chữ ký số được cấp phép cấp cho bạn, qua USB token hoặc ký số từ xa. Không thể ký bằng cách gõ hoặc vẽ tên.',
@@ -170,9 +171,11 @@ export const STRINGS = {
     remoteEmpty: 'Enter your id at the provider.',
     remote_signing_unknown_user:
       'This provider has no certificate for the id you entered. Check your citizen ID or phone number, or choose the provider that issued your certificate.',
-    remote_signing_refused: 'The signing request was refused (in the app on your phone, or by the provider). Nothing was signed; you can try again.',
+    remote_signing_refused:
+      'The signing request was refused (in the app on your phone, or by the provider). Nothing was signed; you can try again.',
     remote_signing_timeout: 'You did not confirm on your phone in time. Nothing was signed; send the request again.',
-    remote_signing_failed: 'This provider cannot be reached right now. Nothing was signed; try again in a few minutes or choose another way to sign.',
+    remote_signing_failed:
+      'This provider cannot be reached right now. Nothing was signed; try again in a few minutes or choose another way to sign.',
     remote_provider_not_found: 'This provider is no longer offered. Reload the page and choose another one.',
     digitalRequired:
       'The sender requires a digital signature: sign with a certificate a licensed certification authority issued to you, through a USB token or remote signing. Typing or drawing your name is not accepted.',
