@@ -101,6 +101,7 @@ export const FONT_FILES = [
 /** Files the API reads at run time (see functions/api/routes/pages.ts and the fonts). */
 export const API_RUNTIME_FILES = [
   { repoPath: 'web/signer/signer.js' },
+  { repoPath: 'web/signer/remote.js' },
   { repoPath: 'web/signer/signer.css' },
   { repoPath: 'web/embed/kyso-embed.js' },
   { repoPath: 'web/console/console.js' },

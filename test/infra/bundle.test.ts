@@ -71,6 +71,7 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       '/health',
       '/openapi.json',
       '/assets/signer.js',
+      '/assets/remote.js',
       '/assets/signer.css',
       '/assets/kyso-embed.js',
       '/assets/pdfjs/pdf.min.mjs',
