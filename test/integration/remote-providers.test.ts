@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixture, uniqueEmail } from '../support/api.js';
 import { type CscTestServer, startCscTestServer } from '../support/csc-test-server.js';
-import { type RunningServer, startServer } from '../support/start-server.js';
+import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
 import { runPdfsig } from '../support/validators.js';
 
 /**
@@ -29,19 +29,9 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
   const lan = { name: 'Lê Thị Thu Lan', email: uniqueEmail('lan'), role: 'signer', order: 1 };
   const quan = { name: 'Đỗ Minh Quân', email: uniqueEmail('quan'), role: 'signer', order: 1 };
 
-  const api = async <T = Json>(method: string, path: string, json?: unknown, key?: string) => {
-    const r = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-    });
-    const type = r.headers.get('content-type') ?? '';
-    const body = type.includes('json') ? await r.json() : type.includes('pdf') ? new Uint8Array(await r.arrayBuffer()) : await r.text();
-    return { status: r.status, body: body as T };
-  };
+  // A tenant's key, or none (the signer's calls).
+  const api = <T = Json>(method: string, path: string, json?: unknown, key?: string) =>
+    serverApi(server)<T>(method, path, json, key ?? false);
   const drained = async () => {
     for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
       if ((await api<{ owed: number }>('GET', '/dev/outbox')).body.owed === 0) return;
@@ -263,7 +253,7 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
     const env = await api<{ status: string; documents: { id: string }[] }>('GET', `/v1/envelopes/${envelopeId}`, undefined, keyA);
     expect(env.body.status).toBe('completed');
     const pdf = (await api<Uint8Array>('GET', `/v1/envelopes/${envelopeId}/documents/${env.body.documents[0]?.id}`, undefined, keyA)).body;
-    const platformRoot = (await api<string>('GET', '/pki/root.pem')).body;
+    const platformRoot = Buffer.from((await api<Uint8Array>('GET', '/pki/root.pem')).body).toString('utf8');
     const both = runPdfsig(pdf, [platformRoot, caOne.rootPem, caTwo.rootPem]);
     const signers = both.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached').slice(1);
     expect(signers.map((s) => s.signerName).sort(), both.output).toEqual([quan.name, lan.name].sort());

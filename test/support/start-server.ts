@@ -84,7 +84,8 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
 /** A small client for a server started here: JSON in, JSON or bytes out, the dev API key unless `auth` is false. */
 export const serverApi =
   (server: RunningServer) =>
-  async <T>(method: string, path: string, json?: unknown, auth = true): Promise<{ status: number; body: T }> => {
+  /** `auth`: the dev API key (true), none (false), or this key (a string: another tenant's). */
+  async <T>(method: string, path: string, json?: unknown, auth: boolean | string = true): Promise<{ status: number; body: T }> => {
     // What a test reads from the dev outboxes is sent by the outbox worker: wait until this server owes nothing (bounded).
     if (method === 'GET' && /^\/dev\/(mail|sms|zalo)/.test(path)) {
       for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
@@ -95,7 +96,7 @@ export const serverApi =
     const r = await fetch(`${server.url}${path}`, {
       method,
       headers: {
-        ...(auth ? { authorization: `Bearer ${server.devApiKey}` } : {}),
+        ...(auth ? { authorization: `Bearer ${typeof auth === 'string' ? auth : server.devApiKey}` } : {}),
         ...(json ? { 'content-type': 'application/json' } : {}),
       },
       ...(json ? { body: JSON.stringify(json) } : {}),
