@@ -19,6 +19,9 @@ import { SmsDeliveryStatus } from './constructs/sms-delivery-status.js';
 import { StateTable } from './constructs/state-table.js';
 import { acknowledge, acknowledgeGrant } from './nag.js';
 
+/** Each AWS call attempt of the API function (behind API Gateway's 29 s), in ms. */
+export const API_AWS_REQUEST_TIMEOUT_MS = 5000;
+
 export interface KysoStackProps extends StackProps {
   /** Sender address; its domain is verified in SES. */
   readonly mailFrom: string;
@@ -176,6 +179,10 @@ export class KysoStack extends Stack {
         KYSO_LOCK_MODE: documents.completedRetention.mode,
         KYSO_LOCK_DAYS: String(documents.completedRetention.days),
         KYSO_ADMIN_KEY_SECRET_ID: adminKey.secret.secretArn,
+        // API Gateway cuts a request at 29 s: each AWS call attempt is bounded at 5 s, so an
+        // endpoint that accepts and never answers costs at most 4 × 5 s before the 503
+        // service_unavailable (functions/aws/clients.ts; the SDK default 20 s would be ~80 s).
+        KYSO_AWS_REQUEST_TIMEOUT_MS: String(API_AWS_REQUEST_TIMEOUT_MS),
         ...providers,
       },
     });

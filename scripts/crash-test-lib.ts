@@ -142,7 +142,7 @@ export const runCrashTest = async (options: CrashOptions): Promise<CrashReport> 
 
   /** The signing link mailed to `email` (the invitation leaves through the outbox). */
   const linkOf = async (email: string) => {
-    const token = await within(30_000, async () => {
+    const token = await within(90_000, async () => {
       const mail = await http<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined);
       const last = mail.body.messages.filter((m) => m.to === email).at(-1);
       return last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];

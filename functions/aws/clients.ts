@@ -28,8 +28,8 @@ export interface AwsClients {
  * that stops answering would hold a request until the platform cuts it. The bound is attempts ×
  * timeout — measured against an endpoint that accepts and never answers (test/integration/
  * honest-failures.test.ts): 4 × 2 s ≈ 8.2 s with KYSO_AWS_REQUEST_TIMEOUT_MS=2000, so up to ~80 s
- * with the default, more than API Gateway's 29 s (which then answers 504 itself; see ARCHITECTURE
- * "Errors").
+ * with the default, more than API Gateway's 29 s: the stack sets 5 s for the API function
+ * (infra/kyso-stack.ts, API_AWS_REQUEST_TIMEOUT_MS), so there it is ≤ 20 s.
  */
 export const AWS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 20_000, throwOnRequestTimeout: true } as const;
 

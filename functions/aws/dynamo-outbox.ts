@@ -122,6 +122,17 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
     async retire(item) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(item) }));
     },
+    async retireAll(items) {
+      for (let i = 0; i < items.length; i += 25) {
+        let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: outboxKey(item) } }));
+        // Unprocessed deletes are retried a few times; what stays is retired by the worker (it finds the effect done).
+        for (let attempt = 0; requests.length > 0 && attempt < 5; attempt++) {
+          if (attempt > 0) await new Promise((res) => setTimeout(res, 50 * 2 ** attempt));
+          const r = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }));
+          requests = (r.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+        }
+      }
+    },
     markSent: (item, channels, at) =>
       updateIfThere(item, 'SET sentAt = :at, sentChannels = :c', { ':at': at.toISOString(), ':c': channels }),
     postpone: (item, notBefore, error) =>

@@ -176,6 +176,35 @@ export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepo
       }
       throw new AppError('conflict', 'Could not append to the audit trail.');
     },
+    async appendAll(tenantId, envelopeId, entries) {
+      let pending = [...entries];
+      // Each lost race (another appender took the next number) reads the chain's end again;
+      // events already there (by effect id) are not appended twice.
+      for (let attempt = 0; pending.length > 0 && attempt < 20; attempt++) {
+        const newest = await recent(tenantId, envelopeId, 25 + pending.length);
+        const there = new Set(newest.map((n) => n.effectId).filter((id): id is string => id !== undefined));
+        pending = pending.filter((p) => !there.has(p.effectId));
+        let head = newest[0]?.event;
+        for (const next of [...pending]) {
+          const chained = chainEvent(next.event, head);
+          try {
+            await client.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: { pk: pk(tenantId, envelopeId), sk: auditSk(chained.seq), ...chained, effectId: next.effectId },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            );
+          } catch (e) {
+            if (!isConditionFailure(e)) throw e;
+            break;
+          }
+          head = chained;
+          pending.shift();
+        }
+      }
+      if (pending.length > 0) throw new AppError('conflict', 'Could not append to the audit trail.');
+    },
     async list(tenantId, envelopeId) {
       const events: AuditEvent[] = [];
       let start: Record<string, unknown> | undefined;

@@ -50,6 +50,15 @@ export interface AuditRepository {
     event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>,
     options?: { readonly effectId?: string },
   ): Promise<AuditEvent>;
+  /**
+   * Appends several events in this order, each idempotent by its `effectId` like `append`'s
+   * (one read of the chain's end for all of them, then one conditional put each).
+   */
+  appendAll(
+    tenantId: string,
+    envelopeId: string,
+    entries: readonly { readonly event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>; readonly effectId: string }[],
+  ): Promise<void>;
   list(tenantId: string, envelopeId: string): Promise<AuditEvent[]>;
 }
 
@@ -161,6 +170,8 @@ export interface OutboxStore {
   claim(item: OutboxItem, now: Date, leaseMs: number): Promise<OutboxItem | undefined>;
   /** Done (or orphaned: its commit never happened): the item is deleted. */
   retire(item: OutboxItem): Promise<void>;
+  /** Retires several items at once (performed in the request path). */
+  retireAll(items: readonly OutboxItem[]): Promise<void>;
   /** Failed: one more attempt counted, tried again not before `notBefore`. */
   postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;
   /** Its message went out (through `channels`): recorded on the item, so a rerun after a crash does not send it again. */

@@ -95,20 +95,24 @@ export const commitTransition = async (
 };
 
 /**
- * The committing request appends its own audit events at once, in order (each claimed first,
- * so a worker that woke meanwhile does not append it too; the append is idempotent anyway).
- * A failure here is not the request's failure: the items stay owed and the worker retries.
+ * The committing request appends its own audit events at once, in order: one read of the
+ * chain's end and one conditional put per event (`appendAll`, idempotent by the item's id, so
+ * a worker that woke meanwhile and appends one too does not append it twice), then the items
+ * are retired together. A failure here is not the request's failure: the items stay owed and
+ * the worker retries.
  */
 export const performAuditNow = async (deps: CommitDeps, items: readonly OutboxItem[]) => {
-  for (const item of items) {
-    if (item.effect.kind !== 'audit') continue;
-    try {
-      const claimed = await deps.outbox.claim(item, new Date(), 30_000);
-      if (!claimed) return;
-      await deps.audit.append(item.tenantId, item.envelopeId, item.effect.event, { effectId: item.id });
-      await deps.outbox.retire(item);
-    } catch {
-      return;
-    }
+  const audits = items.filter((i) => i.effect.kind === 'audit');
+  const first = audits[0];
+  if (!first) return;
+  try {
+    await deps.audit.appendAll(
+      first.tenantId,
+      first.envelopeId,
+      audits.map((i) => ({ event: (i.effect as Extract<Effect, { kind: 'audit' }>).event, effectId: i.id })),
+    );
+    await deps.outbox.retireAll(audits);
+  } catch {
+    return;
   }
 };

@@ -162,6 +162,7 @@ export const completeWithVerifiedSignatures = async (
     },
     {
       signedAt: new Date(session.signedAt),
+      rebuildable: false,
       onTimestamp: (source) => tsaSources.push(source),
       meta,
       data: () => ({

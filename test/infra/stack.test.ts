@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PLATFORM_KEYS } from '../../functions/aws/platform-keys.js';
 import { TSA_OUTAGE_METRIC } from '../../functions/metrics.js';
 import { SIGNING_KEY_NAMES } from '../../infra/constructs/signing-keys.js';
+import { API_AWS_REQUEST_TIMEOUT_MS } from '../../infra/kyso-stack.js';
 import { asArray, functionId, propsOf, resourcesOf, roleIdOf, synthKyso } from './synth.js';
 
 interface Statement {
@@ -577,6 +578,15 @@ describe('Admin key and provider credentials', () => {
     const env = envOf('Kyso API');
     expect(env.KYSO_ADMIN_KEY_SECRET_ID).toEqual({ Ref: id });
     expect(Object.keys(env)).not.toContain('KYSO_ADMIN_KEY');
+  });
+
+  it('the API bounds each AWS call attempt so a hanging dependency answers 503 before API Gateway cuts at 29 s', () => {
+    const timeout = Number(envOf('Kyso API').KYSO_AWS_REQUEST_TIMEOUT_MS);
+    expect(timeout).toBe(API_AWS_REQUEST_TIMEOUT_MS);
+    // DynamoDB's client makes up to 4 attempts (functions/aws/clients.ts).
+    expect(4 * timeout).toBeLessThan(29_000);
+    // The workers have no 29 s cut: they keep the SDK's default (a slow answer is not a failure there).
+    expect(envOf('Kyso outbox worker').KYSO_AWS_REQUEST_TIMEOUT_MS).toBeUndefined();
   });
 
   it('the admin key can be read by the API role only', () => {

@@ -17,6 +17,9 @@ const memoryAudit = (): AuditRepository & { events: AuditEvent[] } => {
       events.push(chained);
       return chained;
     },
+    async appendAll(_t, _e, entries) {
+      for (const { event } of entries) events.push(chainEvent(event, events[events.length - 1]));
+    },
     async list() {
       return events.map((e) => structuredClone(e));
     },

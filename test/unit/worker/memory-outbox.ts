@@ -21,6 +21,9 @@ export const memoryOutbox = () => {
       return claimed;
     },
     retire: async (item) => void items.delete(item.id),
+    retireAll: async (list) => {
+      for (const i of list) items.delete(i.id);
+    },
     markSent: async (item, channels, at) => {
       const stored = items.get(item.id);
       if (stored) items.set(item.id, { ...stored, sentAt: at.toISOString(), sentChannels: channels });
