@@ -1,16 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import {
-  PDFArray,
-  type PDFContext,
-  PDFDict,
-  PDFHexString,
-  PDFName,
-  PDFNumber,
-  type PDFObject,
-  PDFRawStream,
-  PDFRef,
-  PDFString,
-} from 'pdf-lib';
+import { PDFArray, type PDFContext, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
 import { loadUnicodeFont } from './font.js';
 import { parseTrueType } from './truetype-subset.js';
 
@@ -68,6 +57,8 @@ interface FixedSubset {
   readonly cidOf: ReadonlyMap<number, number>;
   /** Advance of each CID in 1/1000 em. */
   readonly widths: readonly number[];
+  /** The CIDFont's /W array, `[0 [w0 w1 …]]`, serialised once. */
+  readonly widthsArray: Uint8Array;
   readonly program: Uint8Array;
   readonly programLength: number;
   readonly toUnicode: Uint8Array;
@@ -115,9 +106,11 @@ export const fixedSubset = (): FixedSubset => {
   const scale = 1000 / font.unitsPerEm;
   const entries = [...cidOf.entries()].map(([cp, cid]) => [cid, cp] as [number, number]).sort((a, b) => a[0] - b[0]);
   const unique = entries.filter((e, i) => i === 0 || e[0] !== entries[i - 1]?.[0]);
+  const widths = gids.map((g) => Math.round(font.advanceOf(g) * scale));
   built = {
     cidOf,
-    widths: gids.map((g) => Math.round(font.advanceOf(g) * scale)),
+    widths,
+    widthsArray: new Uint8Array(Buffer.from(`[0 [${widths.join(' ')}]]`, 'latin1')),
     program: deflateSync(program, { level: 9 }),
     programLength: program.length,
     toUnicode: deflateSync(Buffer.from(toUnicodeCMap(unique), 'latin1'), { level: 9 }),
@@ -156,6 +149,32 @@ const fontAt = (ref: PDFRef): AppearanceFont => {
   };
 };
 
+const PDFObjectBase = PDFObject as unknown as new () => PDFObject;
+
+/**
+ * An object whose bytes are known in advance (the /W array: 330 numbers pdf-lib would format
+ * one by one in every revision that writes the font, and parse again in every revision that
+ * checks it, were it not indirect).
+ */
+class PreEncoded extends PDFObjectBase {
+  constructor(private readonly bytes: Uint8Array) {
+    super();
+  }
+  override clone(): PDFObject {
+    return new PreEncoded(this.bytes);
+  }
+  override toString(): string {
+    return Buffer.from(this.bytes).toString('latin1');
+  }
+  override sizeInBytes(): number {
+    return this.bytes.length;
+  }
+  override copyBytesInto(buffer: Uint8Array, offset: number): number {
+    buffer.set(this.bytes, offset);
+    return this.bytes.length;
+  }
+}
+
 const rawStream = (ctx: PDFContext, bytes: Uint8Array, extra: Record<string, PDFObject>): PDFRef => {
   const dict = ctx.obj({}) as PDFDict;
   dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
@@ -191,7 +210,7 @@ export const embedFixedFont = (ctx: PDFContext): AppearanceFont => {
       BaseFont: FIXED_FONT_NAME,
       CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
       FontDescriptor: descriptor,
-      W: [0, s.widths],
+      W: ctx.register(new PreEncoded(s.widthsArray)),
       CIDToGIDMap: 'Identity',
     }),
   );
@@ -212,7 +231,7 @@ const sameBytes = (stream: PDFObject | undefined, bytes: Uint8Array): boolean =>
   stream instanceof PDFRawStream &&
   stream.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode') &&
   stream.dict.get(PDFName.of('DecodeParms')) === undefined &&
-  Buffer.from(stream.contents).equals(bytes);
+  Buffer.from(stream.contents.buffer, stream.contents.byteOffset, stream.contents.byteLength).equals(bytes);
 
 /**
  * The fixed font, if `ref` is exactly what embedFixedFont wrote (in any earlier revision):

@@ -1,7 +1,18 @@
-import { PDFArray, type PDFDict, type PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import {
+  PDFArray,
+  type PDFContext,
+  type PDFDict,
+  type PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFObjectParser,
+  PDFRef,
+  PDFString,
+} from 'pdf-lib';
 import { AppError } from '../errors.js';
 import { catalogOf } from './acro-form.js';
 import { drawCheckboxAppearance, drawTextAppearance } from './appearance.js';
+import { peekDict } from './dict-scan.js';
 import type { AppearanceFont } from './fixed-font.js';
 import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
 import type { PageBox, PageLookup } from './pdf-structure.js';
@@ -83,7 +94,40 @@ const fieldName = (dict: PDFDict): string | undefined => {
   return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : undefined;
 };
 
-/** Finds a top-level AcroForm field by its name. */
+/**
+ * The /T of a field read from the file without parsing the field (lazy-load.ts): undefined
+ * when that cannot be done cheaply, and the field is then parsed as usual.
+ */
+const FIELD_NAME_KEY = ['T'] as const;
+
+const peekFieldName = (ctx: PDFContext, ref: PDFRef): string | undefined => {
+  const peeked = peekDict(ctx, ref, FIELD_NAME_KEY);
+  const range = peeked?.entries.get('T');
+  if (!peeked || !range) return undefined;
+  const first = peeked.bytes[range[0]];
+  if (first === 0x3c) {
+    // A hex string (what Kyso writes): decoded natively; UTF-16BE with a BOM, or ASCII.
+    const hex = Buffer.from(peeked.bytes.buffer, peeked.bytes.byteOffset, peeked.bytes.byteLength)
+      .toString('latin1', range[0] + 1, range[1] - 1)
+      .replace(/\s+/g, '');
+    if (!/^[0-9a-fA-F]*$/.test(hex)) return undefined;
+    const bytes = Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
+    if (bytes[0] === 0xfe && bytes[1] === 0xff && bytes.length % 2 === 0) return bytes.subarray(2).swap16().toString('utf16le');
+    if (bytes.every((b) => b >= 0x20 && b < 0x7f)) return bytes.toString('latin1');
+  }
+  if (first !== 0x28 && first !== 0x3c) return undefined;
+  try {
+    const t = PDFObjectParser.forBytes(peeked.bytes.subarray(range[0], range[1]), ctx).parseObject();
+    return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Finds a top-level AcroForm field by its name. Other fields' names are read without
+ * parsing them, so a document with many signed fields costs little more than one with few.
+ */
 export const findField = (update: IncrementalUpdate, name: string): { ref: PDFRef; dict: PDFDict } | undefined => {
   const ctx = update.context;
   const acro = catalogOf(update).catalog.lookup(PDFName.of('AcroForm'));
@@ -92,6 +136,8 @@ export const findField = (update: IncrementalUpdate, name: string): { ref: PDFRe
   if (!(fields instanceof PDFArray)) return undefined;
   for (const item of fields.asArray()) {
     if (!(item instanceof PDFRef)) continue;
+    const peeked = peekFieldName(ctx, item);
+    if (peeked !== undefined && peeked !== name) continue;
     const dict = ctx.lookup(item) as PDFDict | undefined;
     if (dict && 'get' in dict && fieldName(dict) === name) return { ref: item, dict };
   }

@@ -1,4 +1,4 @@
-import { PDFArray, type PDFDict, PDFName, PDFNumber, type PDFObject, PDFRef } from 'pdf-lib';
+import { PDFArray, type PDFDict, PDFName, PDFNumber, type PDFObject, PDFRawStream, PDFRef } from 'pdf-lib';
 import { concatBytes, latin1 } from '../util/bytes.js';
 import type { LoadedPdf } from './pdf-structure.js';
 
@@ -27,7 +27,10 @@ export class IncrementalUpdate {
     if (ref.objectNumber <= this.baseLargest) this.changed.add(ref);
   }
 
-  /** Serialises original + update. Call once, after every change is made. */
+  /**
+   * Serialises original + update into one buffer (the original bytes are copied once, the
+   * only copy of the file a revision makes). Call once, after every change is made.
+   */
   serialize(): Uint8Array {
     const { context } = this;
     const fresh = context
@@ -40,35 +43,41 @@ export class IncrementalUpdate {
 
     const original = this.pdf.bytes;
     const needsEol = original[original.length - 1] !== 0x0a && original[original.length - 1] !== 0x0d;
-    const chunks: Uint8Array[] = [original];
+    const parts: Part[] = [];
     let offset = original.length;
-    const push = (b: Uint8Array) => {
-      chunks.push(b);
-      offset += b.length;
+    const push = (part: Part) => {
+      parts.push(part);
+      offset += part.size;
     };
-    if (needsEol) push(latin1('\n'));
+    if (needsEol) push(bytesPart(latin1('\n')));
 
     const entries: { num: number; gen: number; offset: number }[] = [];
     for (const ref of refs.sort((a, b) => a.objectNumber - b.objectNumber)) {
       const object = context.lookup(ref);
       if (!object) continue;
       entries.push({ num: ref.objectNumber, gen: ref.generationNumber, offset });
-      push(serializeIndirect(ref, object));
+      push(bytesPart(latin1(`${ref.objectNumber} ${ref.generationNumber} obj\n`)));
+      push(objectPart(object));
+      push(bytesPart(ENDOBJ));
     }
 
     const trailer = this.trailerDict(size);
     const xrefOffset = offset;
     if (xrefRef) {
       entries.push({ num: xrefRef.objectNumber, gen: 0, offset });
-      push(this.xrefStream(xrefRef, entries, trailer));
+      push(bytesPart(this.xrefStream(xrefRef, entries, trailer)));
     } else {
-      push(latin1(xrefTable(entries)));
-      push(latin1('trailer\n'));
-      push(objectBytes(trailer));
-      push(latin1('\n'));
+      push(bytesPart(latin1(`${xrefTable(entries)}trailer\n`)));
+      push(objectPart(trailer));
+      push(bytesPart(latin1('\n')));
     }
-    push(latin1(`startxref\n${xrefOffset}\n%%EOF\n`));
-    return concatBytes(...chunks);
+    push(bytesPart(latin1(`startxref\n${xrefOffset}\n%%EOF\n`)));
+
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(offset).buffer, 0, offset);
+    out.set(original, 0);
+    let at = original.length;
+    for (const part of parts) at += part.write(out, at);
+    return out;
   }
 
   private trailerDict(size: number): PDFDict {
@@ -141,8 +150,51 @@ export const objectBytes = (object: PDFObject): Uint8Array => {
   return buf;
 };
 
-const serializeIndirect = (ref: PDFRef, object: PDFObject): Uint8Array =>
-  concatBytes(latin1(`${ref.objectNumber} ${ref.generationNumber} obj\n`), objectBytes(object), latin1('\nendobj\n'));
+/** A piece of the appended revision: its size first (for the offsets), then written straight into the output. */
+interface Part {
+  readonly size: number;
+  write(out: Uint8Array, at: number): number;
+}
+
+const ENDOBJ = latin1('\nendobj\n');
+const STREAM = latin1('\nstream\n');
+const ENDSTREAM = latin1('\nendstream');
+
+const bytesPart = (bytes: Uint8Array): Part => ({
+  size: bytes.length,
+  write: (out, at) => {
+    out.set(bytes, at);
+    return bytes.length;
+  },
+});
+
+/**
+ * pdf-lib copies a stream's contents one byte at a time; a raw stream (font program, DER,
+ * deflated appearance) is written with one copy instead. Everything else is pdf-lib's own
+ * serialisation, written in place.
+ */
+const objectPart = (object: PDFObject): Part => {
+  if (object instanceof PDFRawStream) {
+    const dict = object.dict;
+    dict.set(PDFName.of('Length'), PDFNumber.of(object.contents.length));
+    const dictSize = dict.sizeInBytes();
+    const { contents } = object;
+    return {
+      size: dictSize + STREAM.length + contents.length + ENDSTREAM.length,
+      write: (out, at) => {
+        let n = dict.copyBytesInto(out, at);
+        out.set(STREAM, at + n);
+        n += STREAM.length;
+        out.set(contents, at + n);
+        n += contents.length;
+        out.set(ENDSTREAM, at + n);
+        return n + ENDSTREAM.length;
+      },
+    };
+  }
+  const size = object.sizeInBytes();
+  return { size, write: (out, at) => object.copyBytesInto(out, at) };
+};
 
 /** Adds `item` to the array stored at `key` of `dict`, marking whichever object holds the array as changed. */
 export const appendToArray = (update: IncrementalUpdate, holder: PDFRef, dict: PDFDict, key: string, item: PDFObject): void => {

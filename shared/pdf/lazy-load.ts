@@ -13,6 +13,7 @@ import {
   PDFRef,
 } from 'pdf-lib';
 import { AppError } from '../errors.js';
+import { DictScanError, rangeInteger, rangeText, registerPeek, scanDict, scanObjectDict, type ValueRange } from './dict-scan.js';
 import { type LoadedPdf, loadPdf, readXrefTail } from './pdf-structure.js';
 
 /**
@@ -32,7 +33,7 @@ export class LazyLoadError extends Error {
 type Entry = { readonly offset: number } | { readonly stream: number; readonly index: number };
 
 const ascii = (bytes: Uint8Array, from: number, to: number): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset + from, Math.max(0, Math.min(bytes.length, to) - from)).toString('latin1');
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, Math.max(from, Math.min(bytes.length, to)));
 
 /** The lookup table behind PDFContext: objects are parsed from the file the first time they are asked for. */
 class LazyObjects extends Map<PDFRef, PDFObject> {
@@ -41,7 +42,7 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
 
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly xref: Map<number, Entry>,
+    private readonly xref: XrefChain,
   ) {
     super();
   }
@@ -49,7 +50,7 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
   override get(ref: PDFRef): PDFObject | undefined {
     const have = super.get(ref);
     if (have !== undefined || super.has(ref)) return have;
-    const entry = this.xref.get(ref.objectNumber);
+    const entry = this.xref.find(ref.objectNumber);
     if (!entry) return undefined;
     const object = 'offset' in entry ? this.parseAt(ref, entry.offset) : this.parseInStream(entry.stream, entry.index);
     super.set(ref, object);
@@ -57,7 +58,26 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
   }
 
   override has(ref: PDFRef): boolean {
-    return super.has(ref) || this.xref.has(ref.objectNumber);
+    return super.has(ref) || this.xref.find(ref.objectNumber) !== undefined;
+  }
+
+  /**
+   * The top-level entries of an object's dictionary read from the file without parsing it
+   * (dict-scan.ts),
+   * or undefined when that cannot be done cheaply (already parsed — it may have been
+   * changed —, inside an object stream, not a plain dictionary).
+   */
+  peek(ref: PDFRef, keys: readonly string[]): Map<string, ValueRange> | undefined {
+    if (super.has(ref)) return undefined;
+    const entry = this.xref.find(ref.objectNumber);
+    if (!entry || !('offset' in entry)) return undefined;
+    try {
+      const { objectNumber, entries } = scanObjectDict(this.bytes, entry.offset, keys);
+      return objectNumber === ref.objectNumber ? entries : undefined;
+    } catch (e) {
+      if (e instanceof DictScanError) return undefined;
+      throw e;
+    }
   }
 
   private parseAt(ref: PDFRef, offset: number): PDFObject {
@@ -148,17 +168,125 @@ const decodeStream = (stream: PDFRawStream): Uint8Array => {
   return out;
 };
 
-/** Entries of a cross-reference stream (/W field widths, /Index subsections) not already known from a newer section. */
-const readXrefStream = (stream: PDFRawStream, entries: Map<number, Entry>): void => {
+/** One cross-reference section: where an object number is (null: free here), undefined when the section does not list it. */
+interface Section {
+  find(num: number): Entry | null | undefined;
+  /** The largest object number the section lists. */
+  readonly largest: number;
+}
+
+const isEol = (c: number | undefined) => c === 0x0a || c === 0x0d;
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/**
+ * A classic table, indexed by its subsection headers only: entries are fixed-width rows
+ * (20 bytes; 19 from writers that end them with a bare newline), so a lookup reads one row
+ * and a section costs the same whatever its size.
+ */
+class TableSection implements Section {
+  private readonly subsections: { first: number; count: number; at: number; stride: number }[] = [];
+  readonly largest: number;
+  /** Offset of the `trailer` keyword. */
+  readonly trailerAt: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    at: number,
+  ) {
+    let pos = at + 4;
+    let largest = 0;
+    const int = () => {
+      const from = pos;
+      let v = 0;
+      while (isDigit(bytes[pos])) v = v * 10 + ((bytes[pos++] as number) - 0x30);
+      if (pos === from) throw new LazyLoadError(`cross-reference table: number expected at ${from}`);
+      return v;
+    };
+    for (let guard = 0; ; guard++) {
+      while (bytes[pos] === 0x20 || bytes[pos] === 0x09 || isEol(bytes[pos])) pos++;
+      if (bytes[pos] === 0x74 && ascii(bytes, pos, pos + 7) === 'trailer') break;
+      if (guard > 100_000 || pos >= bytes.length) throw new LazyLoadError('cross-reference table without trailer');
+      const first = int();
+      while (bytes[pos] === 0x20 || bytes[pos] === 0x09) pos++;
+      const count = int();
+      while (bytes[pos] === 0x20 || bytes[pos] === 0x09) pos++;
+      if (!isEol(bytes[pos])) throw new LazyLoadError('cross-reference subsection header without end of line');
+      if (bytes[pos] === 0x0d && bytes[pos + 1] === 0x0a) pos += 2;
+      else pos++;
+      if (count === 0) continue;
+      const b18 = bytes[pos + 18];
+      const b19 = bytes[pos + 19];
+      const stride = (b18 === 0x20 || b18 === 0x0d) && isEol(b19) ? 20 : isEol(b18) ? 19 : 0;
+      if (!stride) throw new LazyLoadError('cross-reference rows are not fixed width');
+      this.subsections.push({ first, count, at: pos, stride });
+      this.row(pos);
+      pos += count * stride;
+      this.row(pos - stride);
+      largest = Math.max(largest, first + count - 1);
+    }
+    this.trailerAt = pos;
+    this.largest = largest;
+  }
+
+  /** `oooooooooo ggggg n`: the offset, or null for a free entry. */
+  private row(at: number): number | null {
+    const b = this.bytes;
+    let offset = 0;
+    for (let i = 0; i < 10; i++) {
+      const c = b[at + i];
+      if (!isDigit(c)) throw new LazyLoadError(`cross-reference row at ${at} is malformed`);
+      offset = offset * 10 + (c as number) - 0x30;
+    }
+    for (let i = 11; i < 16; i++) if (!isDigit(b[at + i])) throw new LazyLoadError(`cross-reference row at ${at} is malformed`);
+    const kind = b[at + 17];
+    if (b[at + 10] !== 0x20 || b[at + 16] !== 0x20 || (kind !== 0x6e && kind !== 0x66)) {
+      throw new LazyLoadError(`cross-reference row at ${at} is malformed`);
+    }
+    return kind === 0x6e ? offset : null;
+  }
+
+  find(num: number): Entry | null | undefined {
+    for (const s of this.subsections) {
+      if (num < s.first || num >= s.first + s.count) continue;
+      const offset = this.row(s.at + (num - s.first) * s.stride);
+      return offset === null ? null : { offset };
+    }
+    return undefined;
+  }
+}
+
+/** A cross-reference stream: its ranges come from /Index (or /Size); the data is decoded on the first lookup it can answer. */
+class StreamSection implements Section {
+  private entries: Map<number, Entry | null> | undefined;
+  readonly largest: number;
+
+  constructor(
+    private readonly load: () => PDFRawStream,
+    private readonly ranges: readonly number[],
+  ) {
+    let largest = 0;
+    for (let r = 0; r + 1 < ranges.length; r += 2) largest = Math.max(largest, (ranges[r] as number) + (ranges[r + 1] as number) - 1);
+    this.largest = largest;
+  }
+
+  find(num: number): Entry | null | undefined {
+    let listed = false;
+    for (let r = 0; r + 1 < this.ranges.length && !listed; r += 2) {
+      listed = num >= (this.ranges[r] as number) && num < (this.ranges[r] as number) + (this.ranges[r + 1] as number);
+    }
+    if (!listed) return undefined;
+    this.entries ??= readXrefStream(this.load(), this.ranges);
+    return this.entries.get(num);
+  }
+}
+
+/** Entries of a cross-reference stream (/W field widths, over the given /Index ranges). */
+const readXrefStream = (stream: PDFRawStream, ranges: readonly number[]): Map<number, Entry | null> => {
+  const entries = new Map<number, Entry | null>();
   const data = decodeStream(stream);
   const w = stream.dict.get(PDFName.of('W'));
   const widths = w instanceof PDFArray ? w.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : 0)) : [];
   if (widths.length !== 3) throw new LazyLoadError('cross-reference stream without /W');
-  const index = stream.dict.get(PDFName.of('Index'));
-  const ranges =
-    index instanceof PDFArray
-      ? index.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : 0))
-      : [0, numberIn(stream.dict, 'Size', 0)];
   const rowSize = widths.reduce((a, b) => a + b, 0);
   let pos = 0;
   const field = (width: number, fallback: number) => {
@@ -178,62 +306,120 @@ const readXrefStream = (stream: PDFRawStream, entries: Map<number, Entry>): void
       if (entries.has(num)) continue;
       if (type === 1) entries.set(num, { offset: f2 });
       else if (type === 2) entries.set(num, { stream: f2, index: f3 });
-      else entries.set(num, { offset: -1 });
+      else entries.set(num, null);
     }
   }
+  return entries;
 };
 
-/** Cross-reference entries of every section, newest first wins; the newest trailer. */
+/** The object-number ranges of a cross-reference stream: /Index, else [0 /Size]. */
+const streamRanges = (bytes: Uint8Array, keys: Map<string, ValueRange>): number[] => {
+  const index = rangeText(bytes, keys.get('Index'));
+  if (index === undefined) return [0, rangeInteger(bytes, keys.get('Size')) ?? 0];
+  const numbers = /^\[([\d\s]*)\]$/.exec(index)?.[1];
+  if (numbers === undefined) throw new LazyLoadError('/Index is not an array of numbers');
+  return numbers.trim().split(/\s+/).filter(Boolean).map(Number);
+};
+
+/** Every cross-reference section, newest first, found by following /Prev and /XRefStm; entries are read on demand. */
+class XrefChain {
+  private readonly memo = new Map<number, Entry | null>();
+
+  constructor(readonly sections: readonly Section[]) {}
+
+  get largest(): number {
+    return this.sections.reduce((n, s) => Math.max(n, s.largest), 0);
+  }
+
+  /** Where object `num` is: the newest section that lists it decides (a free entry means deleted). */
+  find(num: number): Entry | undefined {
+    let entry = this.memo.get(num);
+    if (entry === undefined && !this.memo.has(num)) {
+      entry = null;
+      for (const section of this.sections) {
+        const found = section.find(num);
+        if (found !== undefined) {
+          entry = found;
+          break;
+        }
+      }
+      this.memo.set(num, entry);
+    }
+    return entry ?? undefined;
+  }
+}
+
+const TRAILER_KEYS = ['Prev', 'XRefStm'] as const;
+const XREF_STREAM_KEYS = ['Prev', 'Type', 'Index', 'Size'] as const;
+
+/**
+ * Walks the sections from `startxref`: for each, only its subsection headers (tables) or
+ * its dictionary (streams) and the trailer's /Prev and /XRefStm are read, with the
+ * dictionary scanner (dict-scan.ts); the newest trailer is parsed in full.
+ */
 const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number) => {
-  const entries = new Map<number, Entry>();
+  const sections: Section[] = [];
   let trailer: PDFDict | undefined;
   const seen = new Set<number>();
   const pending = [startxref];
-  const parser = PDFObjectParser.forBytes(bytes, context);
-  const moveTo = (n: number) => (parser as unknown as { bytes: { moveTo(n: number): void } }).bytes.moveTo(n);
+  const parseAt = (at: number) => {
+    const parser = PDFObjectParser.forBytes(bytes, context);
+    (parser as unknown as { bytes: { moveTo(n: number): void } }).bytes.moveTo(at);
+    return parser.parseObject();
+  };
+  const scan = (at: number, keys: readonly string[]) => {
+    try {
+      return scanDict(bytes, at, keys);
+    } catch (e) {
+      throw e instanceof DictScanError ? new LazyLoadError(e.message) : e;
+    }
+  };
   while (pending.length) {
     const at = pending.shift() as number;
     if (seen.has(at) || seen.size > 1000 || at <= 0 || at >= bytes.length) throw new LazyLoadError(`bad cross-reference offset ${at}`);
     seen.add(at);
-    let dict: PDFDict;
+    let keys: Map<string, ValueRange>;
     if (ascii(bytes, at, at + 4) === 'xref') {
-      const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('trailer', at, 'latin1');
-      if (end < 0) throw new LazyLoadError('xref table without trailer');
-      const lines = ascii(bytes, at + 4, end).split(/\r\n|\r|\n/);
-      let num = 0;
-      for (const line of lines) {
-        const parts = line.trim().split(/\s+/);
-        if (parts.length === 2) num = Number(parts[0]);
-        else if (parts.length === 3) {
-          if (!entries.has(num) && parts[2] === 'n') entries.set(num, { offset: Number(parts[0]) });
-          if (!entries.has(num) && parts[2] === 'f') entries.set(num, { offset: -1 });
-          num++;
-        }
+      const table = new TableSection(bytes, at);
+      sections.push(table);
+      const dictAt = table.trailerAt + 'trailer'.length;
+      keys = scan(dictAt, TRAILER_KEYS);
+      if (!trailer) {
+        const parsed = parseAt(dictAt);
+        if (!(parsed instanceof PDFDict)) throw new LazyLoadError('trailer is not a dictionary');
+        trailer = parsed;
       }
-      moveTo(end + 'trailer'.length);
-      const parsed = parser.parseObject();
-      if (!(parsed instanceof PDFDict)) throw new LazyLoadError('trailer is not a dictionary');
-      dict = parsed;
-      const xrefStm = dict.get(PDFName.of('XRefStm'));
-      if (xrefStm instanceof PDFNumber) pending.unshift(xrefStm.asNumber());
+      const xrefStm = keys.get('XRefStm');
+      if (xrefStm) {
+        const offset = rangeInteger(bytes, xrefStm);
+        if (offset === undefined) throw new LazyLoadError('/XRefStm is not an offset');
+        pending.unshift(offset);
+      }
     } else {
       const head = /^(\d+)\s+(\d+)\s+obj\b/.exec(ascii(bytes, at, at + 40));
       if (!head?.[0]) throw new LazyLoadError('startxref points at nothing');
-      moveTo(at + head[0].length);
-      const stream = parser.parseObject();
-      if (!(stream instanceof PDFRawStream) || stream.dict.get(PDFName.of('Type')) !== PDFName.of('XRef')) {
-        throw new LazyLoadError('not a cross-reference stream');
-      }
-      dict = stream.dict;
-      readXrefStream(stream, entries);
+      const dictAt = at + head[0].length;
+      keys = scan(dictAt, XREF_STREAM_KEYS);
+      if (rangeText(bytes, keys.get('Type')) !== '/XRef') throw new LazyLoadError('not a cross-reference stream');
+      let stream: PDFRawStream | undefined;
+      const load = () => {
+        const parsed = stream ?? parseAt(dictAt);
+        if (!(parsed instanceof PDFRawStream)) throw new LazyLoadError('not a cross-reference stream');
+        stream = parsed;
+        return parsed;
+      };
+      sections.push(new StreamSection(load, streamRanges(bytes, keys)));
+      if (!trailer) trailer = load().dict;
     }
-    trailer ??= dict;
-    const prev = dict.get(PDFName.of('Prev'));
-    if (prev instanceof PDFNumber) pending.push(prev.asNumber());
+    const prev = keys.get('Prev');
+    if (prev) {
+      const offset = rangeInteger(bytes, prev);
+      if (offset === undefined) throw new LazyLoadError('/Prev is not an offset');
+      pending.push(offset);
+    }
   }
-  for (const [num, e] of entries) if ('offset' in e && e.offset < 0) entries.delete(num);
   if (!trailer) throw new LazyLoadError('no trailer');
-  return { entries, trailer };
+  return { chain: new XrefChain(sections), trailer };
 };
 
 /** A document whose objects are parsed on demand (see above), or a LazyLoadError. */
@@ -241,14 +427,18 @@ export const loadPdfLazily = (bytes: Uint8Array): LoadedPdf => {
   const probe = PDFContext.create();
   const tail = readXrefTail(bytes, probe);
   const context = PDFContext.create();
-  const { entries, trailer } = readSections(bytes, context, tail.startxref);
-  const objects = new LazyObjects(bytes, entries);
+  const { chain, trailer } = readSections(bytes, context, tail.startxref);
+  const objects = new LazyObjects(bytes, chain);
   objects.context = context;
   (context as unknown as { indirectObjects: Map<PDFRef, PDFObject> }).indirectObjects = objects;
+  registerPeek(context, (ref, keys) => {
+    const entries = objects.peek(ref, keys);
+    return entries && { bytes, entries };
+  });
   const get = (k: string) => trailer.get(PDFName.of(k));
   if (get('Encrypt')) throw new AppError('encrypted_pdf', 'The PDF is encrypted or password protected; upload an unprotected copy.');
   context.trailerInfo = { Root: get('Root'), Info: get('Info'), ID: get('ID') } as typeof context.trailerInfo;
-  context.largestObjectNumber = Math.max(tail.size - 1, ...entries.keys());
+  context.largestObjectNumber = Math.max(tail.size - 1, chain.largest);
   if (!(context.lookup(get('Root') as PDFRef) instanceof PDFCatalog)) throw new LazyLoadError('no document catalog');
   const Doc = PDFDocument as unknown as new (c: PDFContext, ignoreEncryption: boolean, updateMetadata: boolean) => PDFDocument;
   return { bytes, doc: new Doc(context, true, false), tail };

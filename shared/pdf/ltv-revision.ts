@@ -10,7 +10,7 @@ import { type LoadedPdf, pageLookup } from './pdf-structure.js';
 import {
   byteRangePlaceholder,
   contentsPlaceholder,
-  embedSignature,
+  embedSignatureInPlace,
   type PreparedSignature,
   prepareByteRange,
 } from './signature-placeholder.js';
@@ -75,7 +75,7 @@ export interface LtvRevisionInput {
  */
 export const addLtvRevision = (input: LtvRevisionInput): Promise<Uint8Array> =>
   withPdf(input.pdf, async (loaded) => buildLtvRevision(input, loaded)).then(async (prepared) =>
-    embedSignature(prepared, await input.timestamper(prepared.digest)),
+    embedSignatureInPlace(prepared, await input.timestamper(prepared.digest)),
   );
 
 const buildLtvRevision = (input: LtvRevisionInput, loaded: LoadedPdf): PreparedSignature => {

@@ -11,6 +11,7 @@ import {
   PDFRef,
 } from 'pdf-lib';
 import { AppError } from '../errors.js';
+import { peekDict, rangeInteger, rangeText } from './dict-scan.js';
 
 /** Where the last cross-reference section of a file is and what kind it is. */
 export interface XrefTail {
@@ -28,8 +29,11 @@ export interface LoadedPdf {
   readonly tail: XrefTail;
 }
 
+/** A Buffer over the same memory (Buffer.from(uint8Array) would copy the whole file). */
+export const bufferView = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 const ascii = (bytes: Uint8Array, from: number, to: number): string =>
-  Buffer.from(bytes.subarray(Math.max(0, from), Math.min(bytes.length, to))).toString('latin1');
+  bufferView(bytes).toString('latin1', Math.max(0, from), Math.min(bytes.length, to));
 
 /** Reads `startxref` and the section it points at, or explains why the file is not a PDF we accept. */
 export const readXrefTail = (bytes: Uint8Array, context: PDFContext): XrefTail => {
@@ -45,7 +49,7 @@ export const readXrefTail = (bytes: Uint8Array, context: PDFContext): XrefTail =
   }
   const head = ascii(bytes, startxref, startxref + 64);
   if (head.startsWith('xref')) {
-    const trailerAt = Buffer.from(bytes).indexOf('trailer', startxref, 'latin1');
+    const trailerAt = bufferView(bytes).indexOf('trailer', startxref, 'latin1');
     if (trailerAt < 0) throw new AppError('invalid_pdf', 'The PDF cross-reference table has no trailer.');
     const dict = parseDictAt(bytes, trailerAt + 'trailer'.length, context);
     return { startxref, kind: 'table', size: sizeOf(dict) };
@@ -60,10 +64,14 @@ export const readXrefTail = (bytes: Uint8Array, context: PDFContext): XrefTail =
 };
 
 const parseDictAt = (bytes: Uint8Array, offset: number, context: PDFContext): PDFDict => {
-  // Only the dictionary is needed; parse a bounded window so a stream body is never read.
-  const window = bytes.subarray(offset, Math.min(bytes.length, offset + 64 * 1024));
-  const text = Buffer.from(window).toString('latin1');
-  const dictEnd = findDictEnd(text);
+  // Only the dictionary is needed; parse a bounded window so a stream body is never read
+  // (a small one first: a trailer is usually a few hundred bytes).
+  let text = ascii(bytes, offset, offset + 4096);
+  let dictEnd = findDictEnd(text);
+  if (dictEnd < 0) {
+    text = ascii(bytes, offset, offset + 64 * 1024);
+    dictEnd = findDictEnd(text);
+  }
   if (dictEnd < 0) throw new AppError('invalid_pdf', 'The PDF trailer dictionary is malformed.');
   const parsed = parseObjectText(text.slice(0, dictEnd), context);
   if (!(parsed instanceof PDFDict)) throw new AppError('invalid_pdf', 'The PDF trailer is not a dictionary.');
@@ -160,6 +168,18 @@ const boxOf = (page: PDFPage): PageBox => {
   return { ref: page.ref, width: box.width, height: box.height, x0: box.x, y0: box.y, rotation: page.getRotation().angle };
 };
 
+/** Pages under a page-tree kid read straight from the file (1 for a page, /Count for a node), or undefined. */
+const PAGE_TREE_KEYS = ['Type', 'Count'] as const;
+
+const peekKid = (ctx: PDFContext, ref: unknown): number | undefined => {
+  const peeked = peekDict(ctx, ref, PAGE_TREE_KEYS);
+  if (!peeked) return undefined;
+  const type = rangeText(peeked.bytes, peeked.entries.get('Type'));
+  if (type === '/Page') return 1;
+  if (type === '/Pages') return rangeInteger(peeked.bytes, peeked.entries.get('Count'));
+  return undefined;
+};
+
 /** A page by index, found by descending the page tree with each node's /Count: only that branch is read. */
 export type PageLookup = (index: number) => PageBox | undefined;
 
@@ -175,6 +195,14 @@ export const pageLookup = (doc: PDFDocument): PageLookup => {
       let next: PDFDict | undefined;
       for (let i = 0; i < kids.size() && !next; i++) {
         const ref = kids.get(i);
+        // A kid that is not the one wanted is read without parsing it where possible.
+        const peeked = index > 0 ? peekKid(ctx, ref) : undefined;
+        if (peeked !== undefined) {
+          if (index < peeked) {
+            next = ctx.lookup(ref) as PDFDict;
+          } else index -= peeked;
+          continue;
+        }
         const kid = ctx.lookup(ref);
         if (kid instanceof PDFPageLeaf && ref instanceof PDFRef) {
           if (index === 0) return boxOf(PDFPage.of(kid, ref, doc));

@@ -3,7 +3,7 @@ import type { IncrementalUpdate } from './incremental-update.js';
 import {
   byteRangePlaceholder,
   contentsPlaceholder,
-  embedSignature,
+  embedSignatureInPlace,
   type PreparedSignature,
   prepareByteRange,
 } from './signature-placeholder.js';
@@ -98,5 +98,5 @@ export const signPrepared = async (
   const cms = await sign(prepared.digest);
   const signMs = performance.now() - signStarted;
   if (cms.length > prepared.contentsCapacity) throw new ContentsTooSmallError(cms.length);
-  return { pdf: embedSignature(prepared, cms), byteRange: prepared.byteRange, timings: { pdfMs, signMs } };
+  return { pdf: embedSignatureInPlace(prepared, cms), byteRange: prepared.byteRange, timings: { pdfMs, signMs } };
 };

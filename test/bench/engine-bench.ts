@@ -128,8 +128,10 @@ const signpdfRunner = () => {
       { stdio: 'ignore' },
     );
     const p12 = readFileSync(join(dir, 'b.p12'));
-    const p12Signer = new P12Signer(p12);
     return async (pdf: Uint8Array) => {
+      // One P12Signer per signature: an instance reads its PKCS#12 buffer once and fails on
+      // the second sign() ("Too few bytes to parse DER"), so a request-scoped signer is how it is used.
+      const p12Signer = new P12Signer(p12);
       const withPlaceholder = plainAddPlaceholder({
         pdfBuffer: Buffer.from(pdf),
         reason: 'bench',

@@ -4,9 +4,10 @@ import { catalogOf } from '../../../shared/pdf/acro-form.js';
 import { findField } from '../../../shared/pdf/form-fields.js';
 import { IncrementalUpdate, objectBytes } from '../../../shared/pdf/incremental-update.js';
 import { loadPdfLazily } from '../../../shared/pdf/lazy-load.js';
-import { loadPdf, pageLookup } from '../../../shared/pdf/pdf-structure.js';
+import { loadPdf, pageBoxes, pageLookup } from '../../../shared/pdf/pdf-structure.js';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { signCadesDetached } from '../../../shared/pki/cms.js';
+import { makeTestPdf } from '../../bench/engine-bench.js';
 import { fixture, VALID_FIXTURES } from '../../support/api.js';
 import { createTestPki } from '../../support/test-pki.js';
 import { runPdfsig } from '../../support/validators.js';
@@ -57,6 +58,43 @@ describe('loading only what a revision needs', () => {
     const parsed = loaded.doc.context.enumerateIndirectObjects();
     expect(parsed.length).toBeLessThan(25);
     expect(parsed.some(([, o]) => o instanceof PDFDict && o.get(PDFName.of('Type')) === PDFName.of('Sig'))).toBe(false);
+  });
+
+  it('reads a table whose rows end with a bare newline (19 bytes) exactly as a full parse does', async () => {
+    const text = Buffer.from(fixture('hop-dong-lao-dong.pdf')).toString('latin1');
+    const xrefAt = text.lastIndexOf('\nxref') + 1;
+    // Only the last section is rewritten, and it comes after every object: no offset moves.
+    const narrow = text.slice(0, xrefAt) + text.slice(xrefAt).replace(/(\d{10} \d{5} [nf])(?: \r?\n|\r\n)/g, '$1\n');
+    expect(narrow.length).toBeLessThan(text.length);
+    const pdf = new Uint8Array(Buffer.from(narrow, 'latin1'));
+    const full = (await loadPdf(pdf)).doc.context;
+    const lazy = loadPdfLazily(pdf).doc.context;
+    for (const [ref, object] of full.enumerateIndirectObjects()) {
+      expect(Buffer.from(objectBytes(lazy.lookup(ref) as never)).toString('latin1')).toBe(
+        Buffer.from(objectBytes(object)).toString('latin1'),
+      );
+    }
+  });
+
+  it('looks past other fields and pages without parsing them: the cost does not grow with their number', async () => {
+    const { pdf } = await signTimes(fixture('hop-dong-lao-dong.pdf'), 12);
+    const parsedFor = (find: (update: IncrementalUpdate) => unknown) => {
+      const loaded = loadPdfLazily(pdf);
+      const update = new IncrementalUpdate(loaded);
+      catalogOf(update);
+      find(update);
+      return loaded.doc.context.enumerateIndirectObjects().length;
+    };
+    const baseline = parsedFor(() => undefined);
+    // 12 fields: a name that is not there, and the last one, parse the AcroForm and at most the match.
+    expect(parsedFor((u) => expect(findField(u, 'missing')).toBeUndefined())).toBeLessThanOrEqual(baseline + 1);
+    expect(parsedFor((u) => expect(findField(u, 's11')).toBeDefined())).toBeLessThanOrEqual(baseline + 2);
+
+    const big = await makeTestPdf(120);
+    const loaded = loadPdfLazily(big);
+    const last = pageLookup(loaded.doc)(119);
+    expect(last?.ref.toString()).toBe(pageBoxes((await loadPdf(big)).doc)[119]?.ref.toString());
+    expect(loaded.doc.context.enumerateIndirectObjects().length).toBeLessThan(6);
   });
 
   it('falls back to a full parse when the cross-reference table lies, and the signature is still valid', async () => {

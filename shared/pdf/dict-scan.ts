@@ -1,0 +1,225 @@
+/**
+ * Reads the top-level entries of a PDF dictionary straight from the file's bytes without
+ * building objects: each key with the byte range of its value. A revision uses it to look
+ * at many objects it will not change (earlier trailers for /Prev, sibling fields for /T,
+ * page-tree kids for /Type and /Count) at a small fraction of pdf-lib's parsing cost; the
+ * objects it does change are parsed by pdf-lib as before.
+ *
+ * Anything it does not understand (a key written with #xx escapes, nesting deeper than 32,
+ * running off the end) is a DictScanError: callers then parse the object the ordinary way.
+ */
+export class DictScanError extends Error {
+  override readonly name = 'DictScanError';
+}
+
+import { type PDFContext, PDFRef } from 'pdf-lib';
+
+export type ValueRange = readonly [start: number, end: number];
+
+const isWhite = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
+/** ( ) < > [ ] { } / % */
+const isDelimiter = (c: number | undefined) =>
+  c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+class Scanner {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+  ) {}
+
+  private at(i = 0): number | undefined {
+    return this.bytes[this.pos + i];
+  }
+
+  private fail(why: string): never {
+    throw new DictScanError(`${why} at ${this.pos}`);
+  }
+
+  skipWhite(): void {
+    for (;;) {
+      const c = this.at();
+      if (c === undefined) this.fail('end of file');
+      if (isWhite(c)) this.pos++;
+      else if (c === 0x25) {
+        while (this.at() !== undefined && this.at() !== 0x0a && this.at() !== 0x0d) this.pos++;
+      } else return;
+    }
+  }
+
+  /** A regular token (number, keyword, name body): up to whitespace or a delimiter. */
+  private token(): void {
+    const from = this.pos;
+    while (this.at() !== undefined && !isWhite(this.at()) && !isDelimiter(this.at())) this.pos++;
+    if (this.pos === from) this.fail('empty token');
+  }
+
+  /** Skips a name; returns where its characters start (after the slash). */
+  name(): number {
+    if (this.at() !== 0x2f) this.fail('name expected');
+    const from = ++this.pos;
+    while (this.at() !== undefined && !isWhite(this.at()) && !isDelimiter(this.at())) this.pos++;
+    return from;
+  }
+
+  private isUnsignedInteger(from: number, to: number): boolean {
+    if (to <= from) return false;
+    for (let i = from; i < to; i++) if (!isDigit(this.bytes[i])) return false;
+    return true;
+  }
+
+  /** Skips one object: dictionary, array, string, name, number, keyword, or an `n g R` reference. */
+  value(depth = 0): void {
+    if (depth > 32) this.fail('nesting too deep');
+    const c = this.at();
+    if (c === 0x3c && this.at(1) === 0x3c) {
+      this.pos += 2;
+      for (;;) {
+        this.skipWhite();
+        if (this.at() === 0x3e && this.at(1) === 0x3e) {
+          this.pos += 2;
+          return;
+        }
+        this.name();
+        this.skipWhite();
+        this.value(depth + 1);
+      }
+    }
+    if (c === 0x3c) {
+      while (this.at() !== 0x3e) {
+        if (this.at() === undefined) this.fail('unterminated hex string');
+        this.pos++;
+      }
+      this.pos++;
+      return;
+    }
+    if (c === 0x28) {
+      let nest = 0;
+      for (;;) {
+        const ch = this.at();
+        if (ch === undefined) this.fail('unterminated string');
+        this.pos++;
+        if (ch === 0x5c) this.pos++;
+        else if (ch === 0x28) nest++;
+        else if (ch === 0x29 && --nest === 0) return;
+      }
+    }
+    if (c === 0x5b) {
+      this.pos++;
+      for (;;) {
+        this.skipWhite();
+        if (this.at() === 0x5d) {
+          this.pos++;
+          return;
+        }
+        this.value(depth + 1);
+      }
+    }
+    if (c === 0x2f) {
+      this.name();
+      return;
+    }
+    const from = this.pos;
+    this.token();
+    if (!this.isUnsignedInteger(from, this.pos)) return;
+    // `12 0 R`: look ahead for a generation number and R; otherwise the integer alone.
+    const afterFirst = this.pos;
+    let p = this.pos;
+    while (isWhite(this.bytes[p])) p++;
+    const genFrom = p;
+    while (isDigit(this.bytes[p])) p++;
+    if (p === genFrom || !isWhite(this.bytes[p])) return;
+    while (isWhite(this.bytes[p])) p++;
+    if (this.bytes[p] === 0x52 && (this.bytes[p + 1] === undefined || isWhite(this.bytes[p + 1]) || isDelimiter(this.bytes[p + 1]))) {
+      this.pos = p + 1;
+      return;
+    }
+    this.pos = afterFirst;
+  }
+}
+
+/** Whether bytes[from, to) spell `key`. */
+const spells = (bytes: Uint8Array, from: number, to: number, key: string): boolean => {
+  if (to - from !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (bytes[from + i] !== key.charCodeAt(i)) return false;
+  return true;
+};
+
+/**
+ * The top-level entries named in `keys` of the dictionary at `at` (leading whitespace
+ * allowed): no string is made for the other keys, so looking at a dictionary costs one pass
+ * over its bytes.
+ */
+export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
+  const s = new Scanner(bytes, at);
+  s.skipWhite();
+  if (bytes[s.pos] !== 0x3c || bytes[s.pos + 1] !== 0x3c) throw new DictScanError(`no dictionary at ${at}`);
+  s.pos += 2;
+  const out = new Map<string, ValueRange>();
+  for (;;) {
+    s.skipWhite();
+    if (bytes[s.pos] === 0x3e && bytes[s.pos + 1] === 0x3e) return out;
+    const from = s.name();
+    const to = s.pos;
+    // A key written with #xx escapes could be one of ours in disguise: let the caller parse.
+    for (let i = from; i < to; i++) if (bytes[i] === 0x23) throw new DictScanError('escaped key');
+    s.skipWhite();
+    const start = s.pos;
+    s.value();
+    for (const key of keys) if (!out.has(key) && spells(bytes, from, to, key)) out.set(key, [start, s.pos]);
+  }
+};
+
+/** The dictionary of the indirect object at `offset` (`n g obj <<…>>`), with the object number found there. */
+export const scanObjectDict = (
+  bytes: Uint8Array,
+  offset: number,
+  keys: readonly string[],
+): { objectNumber: number; entries: Map<string, ValueRange> } => {
+  let pos = offset;
+  const white = () => {
+    const from = pos;
+    while (isWhite(bytes[pos])) pos++;
+    return pos > from;
+  };
+  const integer = () => {
+    let v = 0;
+    const from = pos;
+    while (isDigit(bytes[pos])) v = v * 10 + (bytes[pos++] as number) - 0x30;
+    if (pos === from) throw new DictScanError(`no object at ${offset}`);
+    return v;
+  };
+  white();
+  const objectNumber = integer();
+  if (!white()) throw new DictScanError(`no object at ${offset}`);
+  integer();
+  if (!white() || bytes[pos] !== 0x6f || bytes[pos + 1] !== 0x62 || bytes[pos + 2] !== 0x6a)
+    throw new DictScanError(`no object at ${offset}`);
+  return { objectNumber, entries: scanDict(bytes, pos + 3, keys) };
+};
+
+export const rangeText = (bytes: Uint8Array, range: ValueRange | undefined): string | undefined =>
+  range && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', range[0], range[1]);
+
+/** A direct non-negative integer value, else undefined. */
+export const rangeInteger = (bytes: Uint8Array, range: ValueRange | undefined): number | undefined => {
+  const text = rangeText(bytes, range);
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+};
+
+type Peek = (ref: PDFRef, keys: readonly string[]) => { bytes: Uint8Array; entries: Map<string, ValueRange> } | undefined;
+
+/** Contexts loaded lazily (lazy-load.ts) and how to read an object's entries from their file. */
+const peekers = new WeakMap<PDFContext, Peek>();
+
+export const registerPeek = (context: PDFContext, peek: Peek): void => {
+  peekers.set(context, peek);
+};
+
+/**
+ * An object's top-level dictionary entries named in `keys`, read from the file without parsing it, with the
+ * bytes the ranges point into; undefined when the document was fully parsed, the object was
+ * already parsed (it may have been changed) or it is not a plain dictionary at an offset.
+ */
+export const peekDict = (context: PDFContext, ref: unknown, keys: readonly string[]): ReturnType<Peek> =>
+  ref instanceof PDFRef ? peekers.get(context)?.(ref, keys) : undefined;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DictScanError, rangeInteger, rangeText, scanDict, scanObjectDict } from '../../../shared/pdf/dict-scan.js';
+
+const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+const entries = (s: string, keys: string[]) => {
+  const b = bytes(s);
+  const found = scanDict(b, 0, keys);
+  return Object.fromEntries(keys.map((k) => [k, rangeText(b, found.get(k))]));
+};
+
+describe('reading top-level dictionary entries without parsing', () => {
+  it('finds only top-level keys, past nested dictionaries, arrays, strings and references', () => {
+    const dict =
+      '<< /A << /Prev 1 /T (inner) >> /B [ /Prev 2 << /T <00> >> (a ] [ >> \\) ) ] /Str (x \\) (nested) >> /T) ' +
+      '/Ref 12 0 R /T <FEFF 0041> /Prev 345 /Size 7 % comment /Prev 9\n/Last /Name >>';
+    expect(entries(dict, ['Prev', 'T', 'Ref', 'Size', 'Last', 'Missing'])).toEqual({
+      Prev: '345',
+      T: '<FEFF 0041>',
+      Ref: '12 0 R',
+      Size: '7',
+      Last: '/Name',
+      Missing: undefined,
+    });
+  });
+
+  it('reads integers only when direct, and an object header before its dictionary', () => {
+    const b = bytes('7 0 obj\n<</Count 12/Kids[3 0 R 4 0 R]/Parent 2 0 R/Type/Pages>>\nendobj');
+    const { objectNumber, entries: found } = scanObjectDict(b, 0, ['Count', 'Parent', 'Type']);
+    expect(objectNumber).toBe(7);
+    expect(rangeInteger(b, found.get('Count'))).toBe(12);
+    expect(rangeInteger(b, found.get('Parent'))).toBeUndefined();
+    expect(rangeText(b, found.get('Type'))).toBe('/Pages');
+  });
+
+  it.each([
+    ['a key written with #xx escapes', '<< /P#72ev 5 >>'],
+    ['a dictionary that never ends', '<< /Prev 5 /T (open'],
+    ['no dictionary', '[ 1 2 ]'],
+    ['a stray delimiter', '<< /Prev ) >>'],
+    ['nesting deeper than 32', `<< /A ${'['.repeat(40)} >>`],
+  ])('refuses %s (the caller parses the object instead)', (_, text) => {
+    expect(() => scanDict(bytes(text), 0, ['Prev'])).toThrow(DictScanError);
+  });
+});
