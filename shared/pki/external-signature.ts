@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { toArrayBuffer } from '../util/bytes.js';
 import { parseCertificate } from './certificate.js';
 import { CertificatePathError, checkCertificatePath, keyUsageOf, publicKeyOf } from './certificate-path.js';
+import { p1363ToDer } from './ecdsa-signature.js';
 import type { SignatureAlgorithm } from './key-signer.js';
 import { OID } from './oids.js';
 
@@ -74,18 +75,6 @@ export const checkSigningCertificate = (input: SigningCertificateCheck): readonl
     if (e instanceof CertificatePathError) throw new AppError('certificate_rejected', `The certificate was rejected: ${e.message}.`);
     throw e;
   }
-};
-
-/** r||s (IEEE P1363, as WebCrypto and PKCS#11 return ECDSA) to the DER SEQUENCE CMS stores. */
-const p1363ToDer = (raw: Uint8Array): Uint8Array => {
-  const half = raw.length / 2;
-  const int = (b: Uint8Array) => {
-    let i = 0;
-    while (i < b.length - 1 && b[i] === 0) i++;
-    const v = b.subarray(i);
-    return new asn1js.Integer({ valueHex: toArrayBuffer((v[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...v) : v) });
-  };
-  return new Uint8Array(new asn1js.Sequence({ value: [int(raw.subarray(0, half)), int(raw.subarray(half))] }).toBER(false));
 };
 
 /**

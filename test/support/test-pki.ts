@@ -31,10 +31,11 @@ export const createTestPki = async (spec: KeySpec = 'ECC_NIST_P256', now = new D
     issuerSigner: rootKey,
     issuerCertificate: root,
   });
-  const issueSigner = (name: string) =>
+  /** A signing certificate for `name`, for the PKI's software signer key or another public key (a token's, DER SPKI). */
+  const issueSigner = (name: string, publicKeyDer: Uint8Array = signerKey.publicKeyDer) =>
     issueCertificate({
       subject: { commonName: name, organization: 'Kyso Test', country: 'VN' },
-      subjectPublicKey: signerKey.publicKeyDer,
+      subjectPublicKey: publicKeyDer,
       profile: 'document-signing',
       serialNumber: randomBytes(16),
       notBefore,

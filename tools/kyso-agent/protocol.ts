@@ -71,7 +71,22 @@ export interface AgentErrorBody {
   readonly error: { readonly code: AgentErrorCode; readonly message: string };
 }
 
+/** Token states (tools/kyso-agent/token-errors.ts), each with a message in Vietnamese, then English. */
+export type AgentTokenErrorCode =
+  | 'pkcs11_unavailable'
+  | 'module_load_failed'
+  | 'token_not_present'
+  | 'token_removed'
+  | 'slot_not_found'
+  | 'pin_required'
+  | 'pin_incorrect'
+  | 'pin_locked'
+  | 'no_certificate'
+  | 'unsupported_key'
+  | 'token_error';
+
 export type AgentErrorCode =
+  | AgentTokenErrorCode
   | 'origin_not_allowed'
   | 'host_not_allowed'
   | 'not_paired'
@@ -79,5 +94,4 @@ export type AgentErrorCode =
   | 'unknown_certificate'
   | 'bad_request'
   | 'declined'
-  | 'not_implemented'
   | 'internal';

@@ -12,8 +12,9 @@ import {
   type PairConfirmRequest,
   type SignRequest,
 } from './protocol.js';
+import { TokenError, type TokenErrorCode } from './token-errors.js';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = '0.2.0';
 
 export interface SignPrompt {
   readonly origin: string;
@@ -51,6 +52,21 @@ class AgentError extends Error {
     super(message);
   }
 }
+
+/** A token's state is the person's to fix at the agent (plug it in, type the PIN): never a 500. */
+const TOKEN_STATUS: Record<TokenErrorCode, number> = {
+  pkcs11_unavailable: 502,
+  module_load_failed: 502,
+  token_error: 502,
+  token_not_present: 503,
+  token_removed: 503,
+  slot_not_found: 503,
+  pin_required: 409,
+  pin_incorrect: 409,
+  pin_locked: 409,
+  no_certificate: 409,
+  unsupported_key: 422,
+};
 
 const subjectOf = (name: pkijs.RelativeDistinguishedNames) =>
   name.typesAndValues
@@ -255,7 +271,8 @@ export const createAgentHandler = (options: AgentServerOptions, port: () => numb
       }
       const { status, body } = await route(req, origin);
       send(status, body, cors);
-    } catch (e) {
+    } catch (caught) {
+      const e = caught instanceof TokenError ? new AgentError(TOKEN_STATUS[caught.code], caught.code, caught.message) : caught;
       if (e instanceof AgentError) {
         const origin = req.headers.origin;
         send(

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as pkijs from 'pkijs';
+import { orderChain, pemBlocks, spkiOfCertificate } from './chain.js';
 import { type AgentKey, type KeyProvider, KeyProviderError } from './key-provider.js';
 import type { AgentAlgorithm } from './protocol.js';
 
@@ -11,30 +12,12 @@ const OID_X509_CERT = '1.2.840.113549.1.9.22.1';
 
 const ab = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
-const pemBlocks = (pem: string, label: RegExp): Uint8Array[] =>
-  [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)]
-    .filter((m) => label.test(m[1] ?? ''))
-    .map((m) => new Uint8Array(Buffer.from((m[2] ?? '').replace(/\s+/g, ''), 'base64')));
-
-const spkiOfCert = (der: Uint8Array) => Buffer.from(pkijs.Certificate.fromBER(ab(der)).subjectPublicKeyInfo.toSchema().toBER(false));
-
-/** Orders certificates: the one whose key is `key`'s first, then each issuer after its child. */
-const orderChain = (key: KeyObject, certificates: Uint8Array[]): Uint8Array[] => {
+/** The certificate whose key is `key`'s, then its issuers. */
+const chainForKey = (key: KeyObject, certificates: Uint8Array[]): Uint8Array[] => {
   const ownSpki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  const leaf = certificates.find((c) => spkiOfCert(c).equals(ownSpki));
+  const leaf = certificates.find((c) => spkiOfCertificate(c).equals(ownSpki));
   if (!leaf) throw new KeyProviderError('no certificate matches the private key');
-  const parsed = certificates.map((der) => ({ der, cert: pkijs.Certificate.fromBER(ab(der)) }));
-  const chain = [leaf];
-  let current = pkijs.Certificate.fromBER(ab(leaf));
-  for (let i = 0; i < 8; i++) {
-    const issuer = Buffer.from(current.issuer.toSchema().toBER(false));
-    if (issuer.equals(Buffer.from(current.subject.toSchema().toBER(false)))) break;
-    const next = parsed.find((p) => Buffer.from(p.cert.subject.toSchema().toBER(false)).equals(issuer) && !chain.includes(p.der));
-    if (!next) break;
-    chain.push(next.der);
-    current = next.cert;
-  }
-  return chain;
+  return orderChain(leaf, certificates);
 };
 
 const algorithmOf = (key: KeyObject): AgentAlgorithm => {
@@ -57,7 +40,7 @@ export class SoftwareKeyProvider implements KeyProvider {
   ) {}
 
   static fromKeyAndCertificates(kind: string, key: KeyObject, certificates: Uint8Array[]): SoftwareKeyProvider {
-    const chain = orderChain(key, certificates);
+    const chain = chainForKey(key, certificates);
     const id = createHash('sha256')
       .update(chain[0] as Uint8Array)
       .digest('hex');

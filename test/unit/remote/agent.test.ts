@@ -8,7 +8,6 @@ import { toPem } from '../../../shared/pki/certificate.js';
 import { buildSignedAttributes, signedAttributesForSigning } from '../../../shared/pki/cms.js';
 import { checkSigningCertificate, verifySignatureValue } from '../../../shared/pki/external-signature.js';
 import type { KeySpec } from '../../../shared/pki/key-signer.js';
-import { Pkcs11Provider } from '../../../tools/kyso-agent/pkcs11-provider.js';
 import type { InfoResponse, PairResponse, SignResponse } from '../../../tools/kyso-agent/protocol.js';
 import { type SignPrompt, startAgent } from '../../../tools/kyso-agent/server.js';
 import { pemProvider, pkcs12Provider } from '../../../tools/kyso-agent/software-provider.js';
@@ -188,12 +187,5 @@ describe.each<KeySpec>(['ECC_NIST_P256', 'RSA_2048'])('kyso-agent with a PKCS#12
     const [entry] = await fromPem.list();
     expect(entry?.chain).toHaveLength(3);
     await expect(pkcs12Provider(join(dir, 'token.p12'), 'wrong')).rejects.toThrow(/cannot open/);
-  });
-});
-
-describe('Pkcs11Provider', () => {
-  it('is a clear "not implemented" stub behind the same interface', async () => {
-    const p = new Pkcs11Provider({ module: '/usr/lib/vendor-p11.so', pin: async () => '' });
-    await expect(p.list()).rejects.toThrow(/PKCS#11 tokens are not supported yet/);
   });
 });
