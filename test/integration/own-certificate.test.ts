@@ -14,7 +14,6 @@ import { pkcs12Provider } from '../../tools/kyso-agent/software-provider.js';
 import { fixture, uniqueEmail } from '../support/api.js';
 import { type CscTestServer, startCscTestServer } from '../support/csc-test-server.js';
 import { extractSignatures, parseSignedData } from '../support/pdf-inspect.js';
-import { serverApi } from '../support/server-api.js';
 import { type RunningServer, startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
 import { runPdfsig } from '../support/validators.js';
@@ -29,6 +28,8 @@ import { runPdfsig } from '../support/validators.js';
  */
 const SESSION_TTL_S = 6;
 
+type Json = Record<string, unknown> & { error?: { code: string; message: string } };
+
 describe('signing with own certificates: USB token, remote-signing CA, organisation seal', () => {
   let server: RunningServer;
   let csc: CscTestServer;
@@ -40,10 +41,19 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
   let sealCa: Awaited<ReturnType<typeof createTestPki>>;
   let apiKey: string;
 
-  const api = serverApi(
-    () => server.url,
-    () => apiKey,
-  );
+  const api = async <T = Json>(method: string, path: string, json?: unknown, key: string | undefined = apiKey) => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    });
+    const type = r.headers.get('content-type') ?? '';
+    const body = type.includes('json') ? await r.json() : type.includes('pdf') ? new Uint8Array(await r.arrayBuffer()) : await r.text();
+    return { status: r.status, body: body as T };
+  };
   const agentCall = async <T>(path: string, body?: unknown, auth?: string) => {
     const r = await fetch(`${agent.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',

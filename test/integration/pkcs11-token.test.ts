@@ -7,10 +7,9 @@ import { fromPem } from '../../shared/pki/certificate.js';
 import { buildSignedAttributes, signedAttributesForSigning } from '../../shared/pki/cms.js';
 import type { InfoResponse, PairResponse } from '../../tools/kyso-agent/protocol.js';
 import { AGENT_FROM_SOURCE, type AgentProcess, runAgent, startAgentProcess } from '../support/agent-process.js';
-import { fixture, uniqueEmail } from '../support/api.js';
-import { serverApi } from '../support/server-api.js';
+import { envelopeJson, fixture, uniqueEmail } from '../support/api.js';
 import { createSoftToken, generateTokenKey, importCertificate, type SoftToken, softhsmModule } from '../support/softhsm.js';
-import { type RunningServer, startServer } from '../support/start-server.js';
+import { type RunningServer, serverApi, startServer } from '../support/start-server.js';
 import { createTestPki } from '../support/test-pki.js';
 import { runPdfsig } from '../support/validators.js';
 
@@ -36,10 +35,9 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
   let agent: AgentProcess;
   let apiKey: string;
 
-  const api = serverApi(
-    () => server.url,
-    () => apiKey,
-  );
+  /** The test tenant's API key by default; `false` for the signer's calls (the link token is their credential). */
+  const api = <T = Json>(method: string, path: string, json?: unknown, auth: string | false = apiKey) =>
+    serverApi(server)<T>(method, path, json, auth);
   const agentCall = async <T = Json>(path: string, body?: unknown, pairing?: string) => {
     const r = await fetch(`${agent.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
@@ -50,7 +48,7 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
   };
   const signingLink = async (email: string) => {
     for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-      const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, undefined);
+      const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, false);
       const link = /\/s\/([A-Za-z0-9_-]+)/.exec(mail.body.messages.filter((m) => m.to === email).at(-1)?.text ?? '')?.[1];
       if (link) return link;
     }
@@ -99,7 +97,7 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
     expect(agent.output()).toContain(`slot ${token.slotId}: Kyso USB token`);
     expect(agent.output()).not.toContain(PIN);
     const { pairingId } = (await agentCall<PairResponse>('/v1/pair', {})).body;
-    const pairing = (await agentCall<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: agent.pairingCode() })).body
+    const pairing = (await agentCall<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: await agent.pairingCode() })).body
       .pairingToken;
     const info = (await agentCall<InfoResponse>('/v1/info', undefined, pairing)).body;
     const subjects = info.certificates.map((c) => c.subject);
@@ -109,21 +107,11 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
 
     const an = { name: 'Nguyễn Văn An', email: uniqueEmail('an.token') };
     const nhung = { name: 'Phạm Thị Hồng Nhung', email: uniqueEmail('nhung.token') };
-    const created = await api<{ id: string; documents: { id: string }[] }>('POST', '/v1/envelopes', {
-      title: 'Hợp đồng lao động (USB token)',
-      documents: [{ name: 'hd.pdf', contentBase64: Buffer.from(fixture('hop-dong-lao-dong.pdf')).toString('base64') }],
-      recipients: [an, nhung].map((r, i) => ({ ...r, role: 'signer', order: i + 1 })),
-      fields: [0, 1].map((i) => ({
-        recipient: i,
-        document: 0,
-        type: 'signature',
-        page: 1,
-        x: 40 + i * 270,
-        y: 600,
-        width: 220,
-        height: 60,
-      })),
-    });
+    const created = await api<{ id: string; documents: { id: string }[] }>(
+      'POST',
+      '/v1/envelopes',
+      envelopeJson({ title: 'Hợp đồng lao động (USB token)', pdf: fixture('hop-dong-lao-dong.pdf'), signers: [an, nhung] }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect((await api('POST', `/v1/envelopes/${created.body.id}/send`)).status).toBe(200);
 
@@ -138,7 +126,7 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
         sessionId: string;
         signatureAlgorithm: string;
         documents: { documentId: string; signedAttributesDer: string }[];
-      }>('POST', `/v1/sign/${link}/prepare`, { certificateChainPem: cert.chainPem }, undefined);
+      }>('POST', `/v1/sign/${link}/prepare`, { certificateChainPem: cert.chainPem }, false);
       expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
       expect(prepared.body.signatureAlgorithm).toBe(algorithm);
       const signatures = [];
@@ -151,14 +139,14 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
         expect(signed.status, JSON.stringify(signed.body)).toBe(200);
         signatures.push({ documentId: d.documentId, signature: signed.body.signatureB64 });
       }
-      const completed = await api('POST', `/v1/sign/${link}/complete`, { sessionId: prepared.body.sessionId, signatures }, undefined);
+      const completed = await api('POST', `/v1/sign/${link}/complete`, { sessionId: prepared.body.sessionId, signatures }, false);
       expect(completed.status, JSON.stringify(completed.body)).toBe(200);
     }
 
     const env = await api<{ status: string; documents: { id: string }[] }>('GET', `/v1/envelopes/${created.body.id}`);
     expect(env.body.status).toBe('completed');
     const pdf = await api<Uint8Array>('GET', `/v1/envelopes/${created.body.id}/documents/${env.body.documents[0]?.id}`);
-    const platformRoot = (await api<string>('GET', '/pki/root.pem', undefined, undefined)).body;
+    const platformRoot = Buffer.from((await api<Uint8Array>('GET', '/pki/root.pem', undefined, false)).body).toString('utf8');
     const result = runPdfsig(pdf.body, [platformRoot, pki.rootPem]);
     const cades = result.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
     expect(cades, result.output).toHaveLength(3); // the certification signature at send, then An and Nhung
@@ -184,9 +172,10 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
 
   it('the token removed while the agent runs: /v1/sign answers 503 token_removed, in Vietnamese first', async () => {
     const { pairingId } = (await agentCall<PairResponse>('/v1/pair', {})).body;
-    const pairing = (await agentCall<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: agent.pairingCode() })).body
+    const pairing = (await agentCall<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: await agent.pairingCode() })).body
       .pairingToken;
     const cert = (await agentCall<InfoResponse>('/v1/info', undefined, pairing)).body.certificates[0];
+    expect(cert).toBeDefined();
     execFileSync('softhsm2-util', ['--delete-token', '--token', token.label], {
       env: { ...process.env, SOFTHSM2_CONF: token.conf },
       stdio: 'ignore',

@@ -3,8 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 export interface AgentProcess {
   /** Where it listens (127.0.0.1, a port it picked). */
   readonly url: string;
-  /** The latest pairing code it showed on its terminal (stderr). */
-  pairingCode(): string;
+  /** The next pairing code it shows on its terminal (stderr), after a POST /v1/pair: its output may arrive after the HTTP answer. */
+  pairingCode(): Promise<string>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -55,6 +55,7 @@ export const startAgentProcess = async (
   });
   child.stdin.end(options.stdin ?? '');
   let out = '';
+  let shown = 0;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the agent did not start:\n${out}`)), options.timeoutMs ?? 60_000);
     const onData = (d: Buffer) => {
@@ -74,7 +75,16 @@ export const startAgentProcess = async (
   });
   return {
     url,
-    pairingCode: () => [...out.matchAll(/Code: (\d{6})/g)].at(-1)?.[1] ?? '',
+    pairingCode: async () => {
+      for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+        const code = [...out.matchAll(/Code: (\d{6})/g)][shown]?.[1];
+        if (code) {
+          shown++;
+          return code;
+        }
+      }
+      throw new Error(`the agent showed no pairing code:\n${out}`);
+    },
     output: () => out,
     stop: async () => {
       child.kill('SIGTERM');

@@ -66,7 +66,7 @@ describe('kyso-agent single executable (npm run agent:build)', () => {
           })
         ).json()) as T;
       const { pairingId } = await call<PairResponse>('/v1/pair', {});
-      const { pairingToken } = await call<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: agent.pairingCode() });
+      const { pairingToken } = await call<{ pairingToken: string }>('/v1/pair/confirm', { pairingId, code: await agent.pairingCode() });
       const cert = (await call<InfoResponse>('/v1/info', undefined, pairingToken)).certificates[0];
       expect(cert?.subject).toContain('CN=Lê Thị Thu');
       const leaf = fromPem(cert?.chainPem ?? '')[0] as Uint8Array;
