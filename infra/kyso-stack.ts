@@ -114,6 +114,7 @@ export const API_RUNTIME_FILES = [
   { repoPath: 'web/console/console.css' },
   { repoPath: 'web/console/labour.js' },
   { repoPath: 'web/console/data-subjects.js' },
+  { repoPath: 'web/console/remote-signing.js' },
   { repoPath: 'web/console/dashboard.js' },
   { repoPath: 'web/shared/html.js' },
   { repoPath: 'web/shared/base.css' },

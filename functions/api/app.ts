@@ -101,6 +101,7 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/webhooks/*', tenantAuth(deps.tenants));
   app.use('/v1/webhooks', tenantAuth(deps.tenants));
   app.use('/v1/settings', tenantAuth(deps.tenants));
+  for (const p of ['/v1/remote-signing', '/v1/remote-signing/*']) app.use(p, tenantAuth(deps.tenants));
   app.use('/v1/uploads', tenantAuth(deps.tenants));
   for (const p of ['/v1/labour-contracts/*', '/v1/reports/*', '/v1/dashboard', '/v1/dashboard/*']) app.use(p, tenantAuth(deps.tenants));
   for (const p of ['/v1/data-subjects', '/v1/data-subjects/*']) app.use(p, tenantAuth(deps.tenants));

@@ -192,6 +192,20 @@ export const pollRemoteSigning = async (
   } catch (e) {
     if (e instanceof AppError && e.status < 500 && e.code !== 'remote_signing_failed')
       throw await rejectCompletion(deps, grant, meta, sessionId, e);
+    // The CA went down while the signer was confirming: recorded; the session stays open for the next poll.
+    if (e instanceof AppError && e.code === 'remote_signing_failed') {
+      const pending = await ext.sessions.get(grant.tenantId, grant.envelopeId, sessionId).catch(() => undefined);
+      await auditStep(
+        deps,
+        grant,
+        meta,
+        sessionId,
+        pending?.remote?.caName ?? '',
+        pending?.remote?.providerId,
+      )('provider.failed', {
+        failure: e.message,
+      });
+    }
     throw e;
   }
 };

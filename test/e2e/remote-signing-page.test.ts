@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { baseUrl, call, envelopeJson, fixture, latestLinkToken, uniqueEmail } from '../support/api.js';
 import { launchBrowser, phoneContext, screenshotPath } from '../support/browser.js';
+import { consoleSignIn, tenantWithConsoleUser } from '../support/console.js';
 import { type CscTestServer, startCscTestServer } from '../support/csc-test-server.js';
 
 /**
@@ -106,5 +107,41 @@ describe('signer page: choosing a remote-signing CA, digital-only recipients', (
     expect(await page.locator('#typed-name').isVisible()).toBe(true);
     expect(await page.locator('#digital-required').count()).toBe(0);
     await page.close();
+  });
+
+  it('console: an admin adds a provider (the secret is write-only) and removes it', async () => {
+    const admin = await tenantWithConsoleUser('Công ty TNHH Nhà Cung Cấp', 'rs-e2e-admin');
+    const session = await consoleSignIn(admin.email, admin.password);
+    const [name, value] = session.cookie.split('=') as [string, string];
+    const context = await phoneContext(browser);
+    await context.addCookies([{ name, value, domain: new URL(baseUrl()).hostname, path: '/app' }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${baseUrl()}/app`);
+    await page.locator('#envelopes').waitFor();
+    await page.getByRole('link', { name: 'Ký số từ xa' }).click();
+    await page.locator('#remote-provider-form').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Nhà cung cấp ký số từ xa');
+    await page.getByLabel('Tên hiển thị cho người ký').fill('VNPT SmartCA');
+    await page.getByLabel('Địa chỉ API (CSC v2)').fill(vnpt.url);
+    await page.getByLabel('Client ID').fill(vnpt.config.clientId);
+    await page.getByLabel('Client secret').fill(vnpt.config.clientSecret);
+    await page.getByRole('button', { name: 'Thêm nhà cung cấp' }).click();
+    await page.locator('#remote-providers tbody tr').first().waitFor();
+    const row = page.locator('#remote-providers tbody tr').first();
+    expect(await row.locator('td').first().textContent()).toBe('VNPT SmartCA');
+    expect(await page.locator('#rs-client-secret').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(vnpt.config.clientSecret);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: screenshotPath('console-remote-signing-01-added'), fullPage: true });
+    const listed = await call<{ providers: { name: string }[] }>('GET', '/v1/remote-signing/providers', { key: admin.apiKey });
+    expect(listed.body.providers.map((p) => p.name)).toEqual(['VNPT SmartCA']);
+
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: 'Xóa' }).click();
+    await page.getByText('Chưa có nhà cung cấp ký số từ xa nào.').waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

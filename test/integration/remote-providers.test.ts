@@ -33,10 +33,11 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
   const api = <T = Json>(method: string, path: string, json?: unknown, key?: string) =>
     serverApi(server)<T>(method, path, json, key ?? false);
   const drained = async () => {
-    for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    // Bounded, but generous: on a machine shared by several test runs the outbox worker can lag.
+    for (let until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
       if ((await api<{ owed: number }>('GET', '/dev/outbox')).body.owed === 0) return;
     }
-    throw new Error('the outbox did not drain in 20 s');
+    throw new Error('the outbox did not drain in 60 s');
   };
   const linkToken = async (email: string) => {
     await drained();
@@ -215,8 +216,19 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
     const timedOut = await api('GET', `/v1/sign/${lanToken}/remote/${forgotten.body.sessionId}`);
     expect([timedOut.status, timedOut.body.error?.code]).toEqual([410, 'signing_session_expired']);
 
-    Object.assign(caOne.behaviour, { confirmation: 'immediate' });
-    const lanSigned = await remote(lanToken, { providerId: 'vnpt-test', userId: '079088001234' });
+    // The CA goes down while Lan confirms on her phone: that poll is a 502 (audited), the session survives it.
+    Object.assign(caOne.behaviour, { confirmation: 'delayed', delayMs: 300 });
+    const started = await remote(lanToken, { providerId: 'vnpt-test', userId: '079088001234' });
+    expect(started.status).toBe(202);
+    caOne.behaviour.down = true;
+    const blip = await api('GET', `/v1/sign/${lanToken}/remote/${started.body.sessionId}`);
+    expect([blip.status, blip.body.error?.code]).toEqual([502, 'remote_signing_failed']);
+    caOne.behaviour.down = false;
+    let lanSigned = await api<Json & { status?: string }>('GET', `/v1/sign/${lanToken}/remote/${started.body.sessionId}`);
+    for (let i = 0; i < 20 && lanSigned.status === 202; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      lanSigned = await api<Json & { status?: string }>('GET', `/v1/sign/${lanToken}/remote/${started.body.sessionId}`);
+    }
     expect(lanSigned.status, JSON.stringify(lanSigned.body)).toBe(200);
     expect((lanSigned.body.envelope as { status: string }).status).toBe('completed');
 
@@ -230,7 +242,11 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
       )
     ).body.events;
     const with_ = (action: string) => events.filter((e) => e.action === action);
-    expect(with_('recipient.remote_signing.provider.failed').map((e) => e.data?.providerId)).toEqual(['vnpt-test']);
+    const failed = with_('recipient.remote_signing.provider.failed');
+    expect(failed.map((e) => [e.data?.providerId, e.data?.ca, !!e.data?.sessionId])).toEqual([
+      ['vnpt-test', 'VNPT SmartCA (thử nghiệm)', false],
+      ['vnpt-test', 'VNPT SmartCA (thử nghiệm)', true],
+    ]);
     expect(with_('recipient.remote_signing.credential.unknown').map((e) => e.data?.providerId)).toEqual(['vnpt-test', caTwoId]);
     expect(with_('recipient.remote_signing.authorize.refused')).toHaveLength(1);
     expect(with_('recipient.remote_signing.timed-out').map((e) => e.data?.providerId)).toEqual(['vnpt-test']);

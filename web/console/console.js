@@ -541,6 +541,7 @@ const route = async () => {
     else if (path === '/labour') await (await import('./labour.js')).showLabour({ app, api, el, S, fmtTime }, params);
     else if (path === '/data-subjects') await (await import('./data-subjects.js')).showDataSubjects({ app, api, el, S, fmtTime });
     else if (path === '/users') await (await import('./users.js')).showUsers({ app, api, el, S, fmtTime }, me);
+    else if (path === '/remote-signing') await (await import('./remote-signing.js')).showRemoteSigning({ app, api, el, S, fmtTime });
     else if (path === '/security')
       await (await import('./security.js')).showSecurity({ app, api, el, S, fmtTime, enrolmentFigure, recoveryCodeList });
     else await showList(params);
@@ -560,7 +561,8 @@ async function start() {
   // A viewer cannot create anything: the page hides what the API would refuse (403 insufficient_role).
   document.body.dataset.role = me.role;
   for (const a of document.querySelectorAll('#nav a[href="#/new"]')) /** @type {HTMLElement} */ (a).hidden = me.role === 'viewer';
-  for (const a of document.querySelectorAll('#nav a[href="#/users"]')) /** @type {HTMLElement} */ (a).hidden = me.role !== 'admin';
+  const adminOnly = document.querySelectorAll('#nav a[href="#/users"], #nav a[href="#/remote-signing"]');
+  for (const a of adminOnly) /** @type {HTMLElement} */ (a).hidden = me.role !== 'admin';
   await route();
 }
 

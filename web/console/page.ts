@@ -19,7 +19,7 @@ export const consolePage = (lang: Lang): string => {
 </head>
 <body>
 <header class="bar"><a class="brand" href="#/">Kyso</a><nav id="nav" hidden>
-<a href="#/">${escapeHtml(s.envelopes)}</a><a href="#/new">${escapeHtml(s.newEnvelope)}</a><a href="#/templates">${escapeHtml(s.templates)}</a><a href="#/labour">${escapeHtml(s.labour)}</a><a href="#/data-subjects">${escapeHtml(s.ds_nav)}</a><a href="#/keys">${escapeHtml(s.apiKeys)}</a><a href="#/users" hidden>${escapeHtml(s.us_nav)}</a><a href="#/security">${escapeHtml(s.sec_nav)}</a><a href="/verify?lang=${lang}">${escapeHtml(s.verify)}</a>
+<a href="#/">${escapeHtml(s.envelopes)}</a><a href="#/new">${escapeHtml(s.newEnvelope)}</a><a href="#/templates">${escapeHtml(s.templates)}</a><a href="#/labour">${escapeHtml(s.labour)}</a><a href="#/data-subjects">${escapeHtml(s.ds_nav)}</a><a href="#/keys">${escapeHtml(s.apiKeys)}</a><a href="#/users" hidden>${escapeHtml(s.us_nav)}</a><a href="#/remote-signing" hidden>${escapeHtml(s.rs_nav)}</a><a href="#/security">${escapeHtml(s.sec_nav)}</a><a href="/verify?lang=${lang}">${escapeHtml(s.verify)}</a>
 <span id="who" class="muted"></span><button type="button" id="sign-out" class="link">${escapeHtml(s.signOut)}</button></nav>
 <a class="lang" href="?lang=${lang === 'vi' ? 'en' : 'vi'}">${escapeHtml(s.language)}</a></header>
 <main id="app"><p class="muted" role="status">${escapeHtml(s.loading)}</p></main>

@@ -22,6 +22,7 @@ import { deliveryRoutes } from './deliveries.js';
 import { envelopeWorkflowRoutes } from './envelope-workflow.js';
 import { envelopeRoutes } from './envelopes.js';
 import { labourConversionRoutes, labourRegistrationRoutes, labourReportRoutes } from './labour.js';
+import { remoteSigningRoutes } from './remote-signing.js';
 import { templateRoutes } from './templates.js';
 
 const loginSchema = z.object({ email: z.string().trim().max(254), password: z.string().min(1).max(200) });
@@ -48,6 +49,7 @@ const ASSETS: Record<string, string> = {
   'dashboard.js': 'text/javascript; charset=utf-8',
   'users.js': 'text/javascript; charset=utf-8',
   'security.js': 'text/javascript; charset=utf-8',
+  'remote-signing.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
 const cache = new Map<string, Uint8Array>();
@@ -165,6 +167,7 @@ export const consoleRoutes = (deps: AppDeps) => {
   app.route('/api/templates', templateRoutes(deps));
   app.route('/api/bulk', bulkRoutes(deps));
   app.route('/api/data-subjects', dataSubjectRoutes(deps));
+  app.route('/api/remote-signing', remoteSigningRoutes(deps));
 
   app.get('/api/keys', async (c) => {
     const keys = await deps.console.listApiKeys(c.get('tenantId'));

@@ -8,7 +8,6 @@ import {
   removeRemoteProvider,
   setDefaultRemoteProvider,
 } from '../../../shared/remote/providers.js';
-import { tenantAuth } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { createRouter, errors, jsonBody, jsonContent, pathParams, TENANT } from '../openapi.js';
 import { requireOutboundUrl } from '../outbound-url.js';
@@ -51,8 +50,8 @@ export const RemoteProviderSchema = z
  * KMS before they are stored (shared/remote/providers.ts) and are write-only.
  */
 export const remoteSigningRoutes = (deps: AppDeps) => {
+  // Authenticated where it is mounted: an API key under /v1 (app.ts), the console session under /app/api.
   const app = createRouter();
-  app.use('*', tenantAuth(deps.tenants));
   const providers = () => {
     const p = deps.externalSigning?.remoteProviders;
     if (!p) throw new AppError('not_found', 'Remote signing is not available in this deployment.');
