@@ -83,6 +83,7 @@ describe('bundled deployment packages (esbuild, no Docker)', () => {
       '/app/assets/console.css',
       '/app/assets/labour.js',
       '/app/assets/data-subjects.js',
+      '/app/assets/remote-signing.js',
       '/app/assets/html.js',
       '/assets/html.js',
       '/assets/base.css',
