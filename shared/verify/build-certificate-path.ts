@@ -6,24 +6,44 @@ import type { SignatureReport } from './types.js';
 export interface CertificatePool {
   readonly anchors: ReadonlyMap<string, X509Certificate>;
   readonly others: ReadonlyMap<string, X509Certificate>;
+  /** Anchors first, then the file's certificates: where issuers are looked for. */
+  readonly candidates?: readonly X509Certificate[];
 }
+
+/**
+ * CA certificates (and their fingerprints) recur in every document a deployment verifies:
+ * the platform root and issuing CA, the TSA's chain, a licensed CA's intermediates. They are
+ * kept per process (bounded); leaf certificates, one per signature, are not.
+ */
+const caCertificates = new Map<string, X509Certificate>();
+const fingerprints = new WeakMap<X509Certificate, string>();
 
 const toX509 = (list: readonly Uint8Array[]): Map<string, X509Certificate> => {
   const out = new Map<string, X509Certificate>();
   for (const der of list) {
-    try {
-      out.set(sha256Hex(der), new X509Certificate(Buffer.from(der)));
-    } catch {
-      // an unreadable certificate in a file is simply not a candidate issuer
+    const fp = sha256Hex(der);
+    if (out.has(fp)) continue;
+    let cert = caCertificates.get(fp);
+    if (!cert) {
+      try {
+        cert = new X509Certificate(Buffer.from(der));
+      } catch {
+        // an unreadable certificate in a file is simply not a candidate issuer
+        continue;
+      }
+      if (cert.ca && caCertificates.size < 1024) caCertificates.set(fp, cert);
     }
+    fingerprints.set(cert, fp);
+    out.set(fp, cert);
   }
   return out;
 };
 
-export const createCertificatePool = (anchors: readonly Uint8Array[], others: readonly Uint8Array[]): CertificatePool => ({
-  anchors: toX509(anchors),
-  others: toX509(others),
-});
+export const createCertificatePool = (anchors: readonly Uint8Array[], others: readonly Uint8Array[]): CertificatePool => {
+  const a = toX509(anchors);
+  const o = toX509(others);
+  return { anchors: a, others: o, candidates: [...a.values(), ...o.values()] };
+};
 
 export interface CertificatePath {
   /** Signer first, ending at the anchor when trusted. */
@@ -32,7 +52,28 @@ export interface CertificatePath {
   readonly problem?: string;
 }
 
-const fingerprint = (c: X509Certificate) => sha256Hex(new Uint8Array(c.raw));
+const fingerprint = (c: X509Certificate): string => {
+  let fp = fingerprints.get(c);
+  if (!fp) {
+    fp = sha256Hex(c.raw);
+    fingerprints.set(c, fp);
+  }
+  return fp;
+};
+
+/** Issuer signature checks between two CA certificates, per process: the same pairs recur in every document. */
+const caSignatures = new Map<string, boolean>();
+const isIssuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean => {
+  if (!cert.checkIssued(issuer)) return false;
+  if (!cert.ca) return cert.verify(issuer.publicKey);
+  const key = `${fingerprint(cert)}/${fingerprint(issuer)}`;
+  let ok = caSignatures.get(key);
+  if (ok === undefined) {
+    ok = cert.verify(issuer.publicKey);
+    if (caSignatures.size < 4096) caSignatures.set(key, ok);
+  }
+  return ok;
+};
 const isValidAt = (c: X509Certificate, at: Date) => new Date(c.validFrom) <= at && at <= new Date(c.validTo);
 
 /**
@@ -43,12 +84,13 @@ const isValidAt = (c: X509Certificate, at: Date) => new Date(c.validFrom) <= at 
 export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool, at: Date): CertificatePath => {
   let current: X509Certificate;
   try {
-    current = new X509Certificate(Buffer.from(leafDer));
+    const fp = sha256Hex(leafDer);
+    current = pool.others.get(fp) ?? pool.anchors.get(fp) ?? new X509Certificate(Buffer.from(leafDer));
   } catch {
     return { chain: [], trusted: false, problem: 'the signer certificate cannot be parsed' };
   }
   const chain = [current];
-  const candidates = [...pool.anchors.values(), ...pool.others.values()];
+  const candidates = pool.candidates ?? [...pool.anchors.values(), ...pool.others.values()];
   for (let depth = 0; depth < 10; depth++) {
     if (!isValidAt(current, at)) {
       return {
@@ -58,9 +100,10 @@ export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool,
       };
     }
     if (pool.anchors.has(fingerprint(current))) return { chain, trusted: true };
-    const issuer = candidates.find((c) => current.checkIssued(c) && current.verify(c.publicKey) && fingerprint(c) !== fingerprint(current));
+    const own = fingerprint(current);
+    const issuer = candidates.find((c) => fingerprint(c) !== own && isIssuedBy(current, c));
     if (!issuer) {
-      const selfSigned = current.checkIssued(current) && current.verify(current.publicKey);
+      const selfSigned = isIssuedBy(current, current);
       return {
         chain,
         trusted: false,

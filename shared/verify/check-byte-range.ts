@@ -15,16 +15,18 @@ export const checkByteRange = (bytes: Uint8Array, range: readonly number[]): Sig
   const [start, len1, off2, len2] = [a, b, c, d] as number[] as [number, number, number, number];
   const end = off2 + len2;
   if (start !== 0 || off2 < len1 || end > bytes.length) return bad('the ByteRange does not start at 0 or runs past the file');
-  const gap = Buffer.from(bytes.subarray(len1, off2)).toString('latin1');
+  const gap = Buffer.from(bytes.buffer, bytes.byteOffset + len1, off2 - len1).toString('latin1');
   if (!gap.startsWith('<') || !gap.endsWith('>') || !HEX.test(gap.slice(1, -1))) {
     return bad('the bytes left out of the ByteRange are not exactly the /Contents hex string');
   }
-  const tail = Buffer.from(bytes.subarray(Math.max(0, end - 8), end)).toString('latin1');
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset + Math.max(0, end - 8), Math.min(8, end)).toString('latin1');
   const coversRevision = /%%EOF\s*$/.test(tail);
   return {
     revisionEnd: end,
     coversRevision,
-    coversWholeFile: end === bytes.length || (coversRevision && /^\s*$/.test(Buffer.from(bytes.subarray(end)).toString('latin1'))),
+    coversWholeFile:
+      end === bytes.length ||
+      (coversRevision && /^\s*$/.test(Buffer.from(bytes.buffer, bytes.byteOffset + end, bytes.length - end).toString('latin1'))),
     wellFormed: true,
     ...(coversRevision ? {} : { detail: 'the ByteRange does not end at the end of a revision (%%EOF)' }),
   };

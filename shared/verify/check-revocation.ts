@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
-import * as pkijs from 'pkijs';
-import { toArrayBuffer, toHex } from '../util/bytes.js';
+import { toHex } from '../util/bytes.js';
 import { ocspStatus } from './check-ocsp.js';
+import { namesEqual, readCertificate } from './read-certificate.js';
+import { type CrlFields, readCrl } from './read-cms.js';
 import type { RevocationReport } from './types.js';
 import { verifyWithSpki } from './verify-signed-data.js';
 
@@ -17,7 +18,7 @@ export interface RevocationData {
 }
 
 interface ParsedCrl {
-  readonly crl: pkijs.CertificateRevocationList;
+  readonly crl: CrlFields;
   readonly source: 'dss' | 'cms' | 'online';
 }
 
@@ -33,7 +34,7 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
   const add = (list: readonly Uint8Array[], source: ParsedCrl['source']) => {
     for (const der of list) {
       try {
-        out.push({ crl: pkijs.CertificateRevocationList.fromBER(toArrayBuffer(der)), source });
+        out.push({ crl: readCrl(der), source });
       } catch {
         // unreadable CRLs are ignored; the certificate then has no revocation info
       }
@@ -53,24 +54,17 @@ const isSignedBy = (p: ParsedCrl, issuer: X509Certificate): boolean => {
   }
   const known = byIssuer.get(issuer.fingerprint256);
   if (known !== undefined) return known;
-  const issuerName = pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(issuer.raw))).subject;
-  const spki = new Uint8Array(issuer.publicKey.export({ format: 'der', type: 'spki' }));
+  const fields = readCertificate(new Uint8Array(issuer.raw));
   const { crl } = p;
   const ok =
-    crl.issuer.isEqual(issuerName) &&
-    verifyWithSpki(
-      crl.signatureAlgorithm.algorithmId,
-      crl.signatureAlgorithm.algorithmId,
-      crl.tbsView,
-      new Uint8Array(crl.signatureValue.valueBlock.valueHexView),
-      spki,
-    );
+    namesEqual(crl.issuer, fields.subject) &&
+    verifyWithSpki(crl.signatureAlgorithm, crl.signatureAlgorithm, crl.tbs, crl.signature, fields.spki);
   byIssuer.set(issuer.fingerprint256, ok);
   return ok;
 };
 
 const serialOf = (c: X509Certificate) => c.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, '');
-const hexOf = (b: ArrayBuffer | Uint8Array) => toHex(new Uint8Array(b)).replace(/^(00)+(?=.)/, '');
+const hexOf = (b: Uint8Array) => toHex(b).replace(/^(00)+(?=.)/, '');
 
 /**
  * For every certificate of the path below the trust anchor: a CRL from its issuer, with a
@@ -108,9 +102,9 @@ export const checkRevocation = (chain: readonly X509Certificate[], data: Revocat
     checked += usable.length;
     for (const { crl, source } of usable) {
       sources.add(source);
-      const entry = (crl.revokedCertificates ?? []).find((r) => hexOf(r.userCertificate.valueBlock.valueHexView) === serialOf(cert));
-      if (entry && entry.revocationDate.value <= at) {
-        return report({ status: 'revoked', source, detail: `${name} revoked on ${entry.revocationDate.value.toISOString()}` });
+      const entry = crl.revoked.find((r) => hexOf(r.serial) === serialOf(cert));
+      if (entry && entry.date <= at) {
+        return report({ status: 'revoked', source, detail: `${name} revoked on ${entry.date.toISOString()}` });
       }
     }
   }

@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
-import { parseTimestampToken } from '../pki/timestamp-parse.js';
+import { type Ber, BerError, expect, oidOf, parseBer, sequence, timeOf, UNIVERSAL } from './ber.js';
 import { buildCertificatePath, type CertificatePool } from './build-certificate-path.js';
 import { commonNameOf } from './describe-certificate.js';
+import { readCertificate } from './read-certificate.js';
+import { readSignedData } from './read-cms.js';
 import type { TimestampReport } from './types.js';
 import { hashName, verifySignedData } from './verify-signed-data.js';
 
@@ -14,7 +15,39 @@ export interface TimestampCheck extends TimestampReport {
   readonly certificates: readonly Uint8Array[];
 }
 
-const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const bytesEqual = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+const fail = (why: string): never => {
+  throw new BerError(`not an RFC 3161 timestamp token: ${why}`);
+};
+
+/** The TSTInfo of a timestamp token (RFC 3161 2.4.2); the CMS signature is checked separately. */
+const readTst = (token: Uint8Array) => {
+  const sd = readSignedData(token);
+  if (sd.eContentType !== OID.tstInfo) fail(`eContentType is ${sd.eContentType}`);
+  const tstInfo = sd.eContent ?? fail('no encapsulated TSTInfo');
+  const [version, policy, imprint, serial, genTime] = sequence(parseBer(tstInfo), 'TSTInfo');
+  if (!version?.is(UNIVERSAL, 2) || !policy?.is(UNIVERSAL, 6) || !serial?.is(UNIVERSAL, 2)) fail('malformed TSTInfo');
+  const [alg, hashed] = sequence(imprint, 'messageImprint');
+  const hashAlgorithmOid = oidOf(sequence(alg, 'hashAlgorithm')[0], 'hashAlgorithm');
+  return {
+    hashAlgorithmOid,
+    hashedMessage: expect(hashed, UNIVERSAL, 4, 'hashedMessage').content,
+    genTime: timeOf(expect(genTime as Ber, UNIVERSAL, 24, 'genTime'), 'genTime'),
+    tstInfo,
+    certificates: sd.certificates,
+  };
+};
+
+export const readTimestampToken = (token: Uint8Array): ReturnType<typeof readTst> => {
+  try {
+    return readTst(token);
+  } catch (e) {
+    const why = (e as Error).message;
+    return why.startsWith('not an RFC 3161') ? fail(why.slice('not an RFC 3161 timestamp token: '.length)) : fail(why);
+  }
+};
 
 /**
  * Checks an RFC 3161 token: the message imprint equals the hash of `data` (computed with the
@@ -22,9 +55,9 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.
  * carries the timeStamping EKU, and its path reaches a trust anchor at the token's time.
  */
 export const checkTimestamp = (token: Uint8Array, data: (hash: string) => Uint8Array, pool: CertificatePool): TimestampCheck => {
-  let info: ReturnType<typeof parseTimestampToken>;
+  let info: ReturnType<typeof readTimestampToken>;
   try {
-    info = parseTimestampToken(token);
+    info = readTimestampToken(token);
   } catch (e) {
     return { valid: false, trusted: false, imprintMatches: false, certificates: [], detail: (e as Error).message };
   }
@@ -35,7 +68,7 @@ export const checkTimestamp = (token: Uint8Array, data: (hash: string) => Uint8A
   if (!imprintMatches) return { ...base, valid: false, trusted: false, detail: 'the message imprint does not match the timestamped data' };
   const cms = verifySignedData(token, [info.tstInfo]);
   const tsaCert = cms.signerCertificate;
-  const tsa = tsaCert ? commonNameOf(parseCertificate(tsaCert).subject) : undefined;
+  const tsa = tsaCert ? commonNameOf(readCertificate(tsaCert).subject) : undefined;
   const withTsa = { ...base, ...(tsa ? { tsa } : {}) };
   if (!tsaCert || !cms.digestMatches || !cms.signatureValid) {
     return { ...withTsa, valid: false, trusted: false, detail: cms.problem ?? 'the TSA signature does not verify' };

@@ -1,6 +1,6 @@
-import type * as pkijs from 'pkijs';
-import { parseCertificate } from '../pki/certificate.js';
 import { sha256Hex, toHex } from '../util/bytes.js';
+import type { Ber } from './ber.js';
+import { nameAttributes, readCertificate } from './read-certificate.js';
 import type { CertificateInfo } from './types.js';
 
 const SHORT: Record<string, string> = {
@@ -18,25 +18,25 @@ const SHORT: Record<string, string> = {
 };
 
 /** A readable name, most specific attribute first: "CN=Nguyễn Văn An, O=…, C=VN". */
-export const formatName = (name: pkijs.RelativeDistinguishedNames): string =>
-  name.typesAndValues
-    .map((tv) => `${SHORT[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`)
+export const formatName = (name: Ber): string =>
+  nameAttributes(name)
+    .map((a) => `${SHORT[a.type] ?? a.type}=${a.text ?? ''}`)
     .reverse()
     .join(', ');
 
-export const commonNameOf = (name: pkijs.RelativeDistinguishedNames): string | undefined => {
-  const cn = name.typesAndValues.find((tv) => tv.type === '2.5.4.3');
-  return cn ? String((cn.value.valueBlock as { value?: unknown }).value ?? '') : undefined;
+export const commonNameOf = (name: Ber): string | undefined => {
+  const cn = nameAttributes(name).find((a) => a.type === '2.5.4.3');
+  return cn ? (cn.text ?? '') : undefined;
 };
 
 export const describeCertificate = (der: Uint8Array): CertificateInfo => {
-  const cert = parseCertificate(der);
+  const cert = readCertificate(der);
   return {
     subject: formatName(cert.subject),
     issuer: formatName(cert.issuer),
-    serialNumber: toHex(new Uint8Array(cert.serialNumber.valueBlock.valueHexView)).toUpperCase(),
-    notBefore: cert.notBefore.value.toISOString(),
-    notAfter: cert.notAfter.value.toISOString(),
+    serialNumber: toHex(cert.serial).toUpperCase(),
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
     sha256: sha256Hex(der),
   };
 };

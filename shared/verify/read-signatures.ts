@@ -29,6 +29,20 @@ export const parsePdfDate = (raw: string | undefined): Date | undefined => {
   return Number.isNaN(d.getTime()) ? undefined : d;
 };
 
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * The CMS in /Contents: decoded natively when the string is plain hex (pdf-lib's asBytes
+ * parses two characters at a time; the bytes are the same).
+ */
+const contentsBytes = (contents: PDFHexString | PDFString): Uint8Array => {
+  if (contents instanceof PDFHexString) {
+    const hex = contents.asString();
+    if (HEX.test(hex)) return trimDer(new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')));
+  }
+  return trimDer(contents.asBytes());
+};
+
 /** /Contents is zero-padded; the DER length says where the CMS ends. */
 const trimDer = (bytes: Uint8Array): Uint8Array => {
   const first = bytes[1] ?? 0;
@@ -101,7 +115,7 @@ export const readSignatures = (doc: PDFDocument): SignatureEntry[] => {
       ...(subFilter ? { subFilter } : {}),
       ...(fieldName ? { fieldName } : {}),
       byteRange,
-      cms: trimDer(contents.asBytes()),
+      cms: contentsBytes(contents),
       ...(name ? { name } : {}),
       ...(reason ? { reason } : {}),
       ...(claimedTime ? { claimedTime } : {}),

@@ -1,9 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
 import { KYSO_ONE_TIME_POLICY } from '../pki/platform-pki.js';
 import type { CertificatePath } from './build-certificate-path.js';
+import { nameAttributes, readCertificate } from './read-certificate.js';
 import type { ReportLang } from './report-text.js';
 
 /**
@@ -38,23 +37,21 @@ const ONE_TIME_POLICY_DER = Buffer.from(new asn1js.ObjectIdentifier({ value: KYS
 
 /** Whether the certificatePolicies extension names Kyso's one-time policy (compared as DER: UUID arcs exceed 2^53). */
 const hasOneTimePolicy = (leaf: Uint8Array): boolean => {
-  const ext = parseCertificate(leaf).extensions?.find((e) => e.extnID === OID.certificatePolicies);
-  return !!ext && Buffer.from(ext.extnValue.valueBlock.valueHexView).includes(ONE_TIME_POLICY_DER);
+  const ext = readCertificate(leaf).extensions.find((e) => e.oid === OID.certificatePolicies);
+  return !!ext && Buffer.from(ext.value.buffer, ext.value.byteOffset, ext.value.byteLength).includes(ONE_TIME_POLICY_DER);
 };
 
 /** Vietnamese CAs put an organisation's tax code in the subject as UID=MST:… (or serialNumber). */
 const isOrganisation = (leaf: Uint8Array): boolean =>
-  parseCertificate(leaf).subject.typesAndValues.some(
-    (tv) =>
-      (tv.type === OID.userId || tv.type === OID.serialNumber) &&
-      String((tv.value.valueBlock as { value?: unknown }).value ?? '').startsWith('MST:'),
+  nameAttributes(readCertificate(leaf).subject).some(
+    (a) => (a.type === OID.userId || a.type === OID.serialNumber) && (a.text ?? '').startsWith('MST:'),
   );
 
 export const signatureTier = (leaf: Uint8Array, path: CertificatePath | undefined, platformRoot: Uint8Array | undefined): SignatureTier => {
   if (!path?.trusted) return 'untrusted';
   if (isOrganisation(leaf)) return 'organisation-seal';
   const root = path.chain[path.chain.length - 1];
-  const isPlatform = !!platformRoot && !!root && root.raw.equals(new X509Certificate(Buffer.from(platformRoot)).raw);
+  const isPlatform = !!platformRoot && !!root && root.raw.equals(platformRoot);
   if (!isPlatform) return 'licensed-ca';
   return hasOneTimePolicy(leaf) ? 'platform-one-time' : 'platform';
 };

@@ -1,16 +1,16 @@
-import * as asn1js from 'asn1js';
 import { PDFDocument } from 'pdf-lib';
-import * as pkijs from 'pkijs';
 import { assertPdfWithinLimits } from '../pdf/pdf-limits.js';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
 import { sha256Hex } from '../util/bytes.js';
+import { SEQUENCE, UNIVERSAL } from './ber.js';
 import { createCertificatePool } from './build-certificate-path.js';
 import { clearOcspCache } from './check-ocsp.js';
 import { determineLevels } from './determine-level.js';
 import { fetchMissingCrls } from './fetch-missing-crls.js';
 import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
 import type { CrlFetcher } from './ports.js';
+import type { CmsSignedData } from './read-cms.js';
 import { readDss } from './read-dss.js';
 import { indexObjectHeaders, readRevision } from './read-revision.js';
 import { readSignatures, type SignatureEntry } from './read-signatures.js';
@@ -33,14 +33,14 @@ export interface VerifyPdfOptions {
 /** Adobe's revocation archival signed attribute: { [0] CRLs, [1] OCSP responses } (PDF signers other than ours use it). */
 const ADBE_REVOCATION = '1.2.840.113583.1.1.8';
 
-const archivedRevocation = (sd: pkijs.SignedData, crls: Uint8Array[], ocsps: Uint8Array[]) => {
+const archivedRevocation = (sd: CmsSignedData, crls: Uint8Array[], ocsps: Uint8Array[]) => {
   const value = sd.signerInfos[0]?.signedAttrs?.attributes.find((a) => a.type === ADBE_REVOCATION)?.values[0];
-  if (!(value instanceof asn1js.Sequence)) return;
-  for (const tagged of value.valueBlock.value) {
-    const list = (tagged as asn1js.Constructed).valueBlock?.value?.[0];
-    if (!(list instanceof asn1js.Sequence)) continue;
-    const into = tagged.idBlock.tagNumber === 0 ? crls : tagged.idBlock.tagNumber === 1 ? ocsps : undefined;
-    for (const item of list.valueBlock.value) into?.push(new Uint8Array(item.toBER(false)));
+  if (!value?.is(UNIVERSAL, SEQUENCE)) return;
+  for (const tagged of value.children()) {
+    const list = tagged.constructed ? tagged.children()[0] : undefined;
+    if (!list?.is(UNIVERSAL, SEQUENCE)) continue;
+    const into = tagged.tag === 0 ? crls : tagged.tag === 1 ? ocsps : undefined;
+    for (const item of list.children()) into?.push(item.encoded);
   }
 };
 
@@ -51,13 +51,12 @@ const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: U
   const ocsps: Uint8Array[] = [];
   try {
     const sd = signedDataOf(entry.cms);
-    for (const c of sd.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
-    for (const c of sd.crls ?? []) if (c instanceof pkijs.CertificateRevocationList) crls.push(new Uint8Array(c.toSchema().toBER(false)));
+    certs.push(...sd.certificates);
+    crls.push(...sd.crls);
     archivedRevocation(sd, crls, ocsps);
-    for (const attr of sd.signerInfos[0]?.unsignedAttrs?.attributes ?? []) {
+    for (const attr of sd.signerInfos[0]?.unsignedAttrs ?? []) {
       if (attr.type !== OID.signatureTimeStamp || !attr.values[0]) continue;
-      const token = signedDataOf(new Uint8Array((attr.values[0] as asn1js.BaseBlock).toBER(false)));
-      for (const c of token.certificates ?? []) if (c instanceof pkijs.Certificate) certs.push(new Uint8Array(c.toSchema().toBER(false)));
+      certs.push(...signedDataOf(attr.values[0].encoded).certificates);
     }
   } catch {
     // an unreadable CMS is reported by the signature check itself
@@ -65,7 +64,12 @@ const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: U
   return { certs, crls, ocsps };
 };
 
-const countRevisions = (bytes: Uint8Array): number => Buffer.from(bytes).toString('latin1').match(/%%EOF/g)?.length ?? 1;
+const countRevisions = (bytes: Uint8Array): number => {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let at = buf.indexOf('%%EOF'); at >= 0; at = buf.indexOf('%%EOF', at + 5)) n++;
+  return n || 1;
+};
 
 /**
  * Verifies every signature of a PDF (approval, certification, document timestamp) and gives a

@@ -1,22 +1,18 @@
-import type * as asn1js from 'asn1js';
-import { parseCertificate } from '../pki/certificate.js';
 import { OID } from '../pki/oids.js';
 import { buildCertificatePath, describePath } from './build-certificate-path.js';
 import { checkByteRange } from './check-byte-range.js';
 import { checkRevocation } from './check-revocation.js';
 import { checkTimestamp, type TimestampCheck } from './check-timestamp.js';
 import { commonNameOf, describeCertificate } from './describe-certificate.js';
+import { readCertificate } from './read-certificate.js';
 import type { SignatureEntry } from './read-signatures.js';
 import { signatureTier, TIER_TEXT } from './signature-tier.js';
 import type { RevocationReport, SignatureReport, TimestampReport, Verdict } from './types.js';
 import { signedParts, type VerifyContext } from './verify-context.js';
 import { digest, type SignedDataCheck, verifySignedData } from './verify-signed-data.js';
 
-const signatureTimestampToken = (check: SignedDataCheck): Uint8Array | undefined => {
-  const attr = check.signerInfo.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStamp);
-  const value = attr?.values[0] as asn1js.BaseBlock | undefined;
-  return value ? new Uint8Array(value.toBER(false)) : undefined;
-};
+const signatureTimestampToken = (check: SignedDataCheck): Uint8Array | undefined =>
+  check.signerInfo.unsignedAttrs.find((a) => a.type === OID.signatureTimeStamp)?.values[0]?.encoded;
 
 /** The verdict from the individual checks (ETSI EN 319 102-1 style: failed → invalid, unknown → indeterminate). */
 export const decide = (r: {
@@ -86,7 +82,7 @@ export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry,
     timestampValid: !ts || ts.valid,
   });
   const cert = check?.signerCertificate;
-  const signerName = entry.name ?? (cert ? commonNameOf(parseCertificate(cert).subject) : undefined);
+  const signerName = entry.name ?? (cert ? commonNameOf(readCertificate(cert).subject) : undefined);
   const { wellFormed: _w, ...coverageReport } = coverage;
   const tier = cert ? signatureTier(cert, path, ctx.platformRoot) : undefined;
   return {

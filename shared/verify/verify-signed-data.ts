@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { toArrayBuffer, toHex } from '../util/bytes.js';
+import { UNIVERSAL } from './ber.js';
+import { namesEqual, readCertificate, subjectKeyIdentifier } from './read-certificate.js';
+import { type CmsSignedData, type CmsSignerInfo, readSignedData } from './read-cms.js';
 
 /** Digest algorithms a signature may name; anything else is reported as unsupported. */
 const HASHES: Record<string, string> = {
@@ -51,32 +51,18 @@ export const verifyWithSpki = (
   }
 };
 
-const parsed = new Map<string, pkijs.SignedData>();
-export const clearSignedDataCache = (): void => parsed.clear();
+/** Kept for callers that cleared the old per-verification cache; parses are now memoised per byte array. */
+export const clearSignedDataCache = (): void => {};
 
-/**
- * pkijs needs ~10-20 ms to read a CMS with its certificates; one verification reads each
- * signature and timestamp token several times (certificate pool, checks), so parses are
- * kept by content hash for the duration of one verification (the objects are never modified).
- */
-export const signedDataOf = (cms: Uint8Array): pkijs.SignedData => {
-  const key = createHash('sha256').update(cms).digest('base64');
-  let sd = parsed.get(key);
-  if (!sd) {
-    sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(cms)).content });
-    if (parsed.size >= 256) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(key, sd);
-  }
-  return sd;
-};
+export const signedDataOf = (cms: Uint8Array): CmsSignedData => readSignedData(cms);
 
 export interface SignedDataCheck {
-  readonly signedData: pkijs.SignedData;
-  readonly signerInfo: pkijs.SignerInfo;
+  readonly signedData: CmsSignedData;
+  readonly signerInfo: CmsSignerInfo;
   /** Every certificate carried in the CMS, DER. */
-  readonly certificates: Uint8Array[];
+  readonly certificates: readonly Uint8Array[];
   /** CRLs carried in the CMS (RevocationInfoChoices), DER. */
-  readonly crls: Uint8Array[];
+  readonly crls: readonly Uint8Array[];
   readonly signerCertificate?: Uint8Array;
   readonly digestAlgorithm?: string;
   /** message-digest attribute equals the hash of the content. */
@@ -87,23 +73,17 @@ export interface SignedDataCheck {
   readonly problem?: string;
 }
 
-const der = (o: { toSchema(): asn1js.BaseBlock }): Uint8Array => new Uint8Array(o.toSchema().toBER(false));
-const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const bytesEqual = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** The certificate the SignerInfo names (issuer + serial, or subject key identifier). */
-const findSigner = (si: pkijs.SignerInfo, certs: pkijs.Certificate[]): pkijs.Certificate | undefined => {
+const findSigner = (si: CmsSignerInfo, certs: readonly Uint8Array[]): Uint8Array | undefined => {
   const sid = si.sid;
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certs.find(
-      (c) =>
-        c.issuer.isEqual(sid.issuer) &&
-        toHex(new Uint8Array(c.serialNumber.valueBlock.valueHexView)) === toHex(new Uint8Array(sid.serialNumber.valueBlock.valueHexView)),
-    );
-  }
-  const ski = new Uint8Array((sid as asn1js.OctetString).valueBlock?.valueHexView ?? []);
-  return certs.find((c) => {
-    const ext = c.extensions?.find((e) => e.extnID === '2.5.29.14');
-    return ext && bytesEqual(new Uint8Array((ext.parsedValue as asn1js.OctetString).valueBlock.valueHexView), ski);
+  return certs.find((der) => {
+    const c = readCertificate(der);
+    if ('issuer' in sid) return bytesEqual(c.serial, sid.serial) && namesEqual(c.issuer, sid.issuer);
+    const ski = subjectKeyIdentifier(c);
+    return !!ski && bytesEqual(ski, sid.keyId);
   });
 };
 
@@ -113,38 +93,32 @@ const findSigner = (si: pkijs.SignerInfo, certs: pkijs.Certificate[]): pkijs.Cer
  * SignerInfo's digest algorithm) and the signature over the DER SET OF signed attributes.
  */
 export const verifySignedData = (cms: Uint8Array, contentParts: readonly Uint8Array[]): SignedDataCheck => {
-  const signedData = signedDataOf(cms);
+  const signedData = readSignedData(cms);
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) throw new Error('the CMS has no SignerInfo');
-  const certObjects = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  const certificates = certObjects.map((c) => new Uint8Array(c.toSchema().toBER(false)));
-  const crls = (signedData.crls ?? [])
-    .filter((c): c is pkijs.CertificateRevocationList => c instanceof pkijs.CertificateRevocationList)
-    .map((c) => der(c));
-  const signatureValue = new Uint8Array(signerInfo.signature.valueBlock.valueHexView);
+  const { certificates, crls } = signedData;
+  const signatureValue = signerInfo.signature;
   const base = { signedData, signerInfo, certificates, crls, signatureValue };
-  const signer = findSigner(signerInfo, certObjects);
-  const signerCertificate = signer ? new Uint8Array(signer.toSchema().toBER(false)) : undefined;
+  const signerCertificate = findSigner(signerInfo, certificates);
   const withSigner = { ...base, ...(signerCertificate ? { signerCertificate } : {}) };
-  const digestOid = signerInfo.digestAlgorithm.algorithmId;
+  const digestOid = signerInfo.digestAlgorithm;
   const hash = HASHES[digestOid];
   if (!hash) return { ...withSigner, digestMatches: false, signatureValid: false, problem: `unsupported digest algorithm ${digestOid}` };
   const content = digest(hash, contentParts);
   const attrs = signerInfo.signedAttrs;
   const md = attrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.4')?.values[0];
-  const digestMatches = md instanceof asn1js.OctetString && bytesEqual(new Uint8Array(md.valueBlock.valueHexView), content);
-  if (!signerCertificate || !signer)
+  const digestMatches = !!md?.is(UNIVERSAL, 4) && !md.constructed && bytesEqual(md.content, content);
+  if (!signerCertificate)
     return { ...withSigner, digestAlgorithm: hash, digestMatches, signatureValid: false, problem: 'signer certificate not in the CMS' };
   // The signature is over the signed attributes re-tagged as SET OF (0x31), or over the content when there are none.
   let signed: Uint8Array;
   if (attrs) {
-    signed = new Uint8Array(attrs.encodedValue.byteLength ? attrs.encodedValue : attrs.toSchema().toBER(false));
-    signed = Uint8Array.from(signed);
+    signed = Uint8Array.from(attrs.encoded);
     signed[0] = 0x31;
   } else {
-    signed = Uint8Array.from(contentParts.flatMap((p) => [...p]));
+    signed = Buffer.concat(contentParts);
   }
-  const spki = new Uint8Array(signer.subjectPublicKeyInfo.toSchema().toBER(false));
-  const signatureValid = verifyWithSpki(signerInfo.signatureAlgorithm.algorithmId, digestOid, signed, signatureValue, spki);
+  const spki = readCertificate(signerCertificate).spki;
+  const signatureValid = verifyWithSpki(signerInfo.signatureAlgorithm, digestOid, signed, signatureValue, spki);
   return { ...withSigner, digestAlgorithm: hash, digestMatches: attrs ? digestMatches : signatureValid, signatureValid };
 };
