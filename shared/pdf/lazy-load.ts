@@ -80,6 +80,12 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
     }
   }
 
+  /** Where the cross-reference sections put an object: a byte offset, 'stream' (in an object stream) or undefined. */
+  offsetOf(objectNumber: number): number | 'stream' | undefined {
+    const entry = this.xref.get(objectNumber);
+    return entry === undefined ? undefined : 'offset' in entry ? entry.offset : 'stream';
+  }
+
   private parseAt(ref: PDFRef, offset: number): PDFObject {
     const head = /^\s*(\d+)\s+(\d+)\s+obj\b/.exec(ascii(this.bytes, offset, offset + 40));
     if (!head?.[0] || Number(head[1]) !== ref.objectNumber) throw new LazyLoadError(`object ${ref.objectNumber} is not at ${offset}`);
@@ -442,6 +448,15 @@ export const loadPdfLazily = (bytes: Uint8Array): LoadedPdf => {
   if (!(context.lookup(get('Root') as PDFRef) instanceof PDFCatalog)) throw new LazyLoadError('no document catalog');
   const Doc = PDFDocument as unknown as new (c: PDFContext, ignoreEncryption: boolean, updateMetadata: boolean) => PDFDocument;
   return { bytes, doc: new Doc(context, true, false), tail };
+};
+
+/**
+ * For a document from loadPdfLazily: where its cross-reference sections put each object
+ * (verification cross-checks it against the object headers); undefined for other documents.
+ */
+export const lazyObjectOffsets = (doc: PDFDocument): ((objectNumber: number) => number | 'stream' | undefined) | undefined => {
+  const objects = (doc.context as unknown as { indirectObjects: unknown }).indirectObjects;
+  return objects instanceof LazyObjects ? (n) => objects.offsetOf(n) : undefined;
 };
 
 /**

@@ -172,7 +172,12 @@ export const timeOf = (b: Ber | undefined, what: string): Date => {
 };
 
 const DECODERS: Record<number, (b: Uint8Array) => string> = {
-  12: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'),
+  12: (b) => {
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const s = buf.toString('utf8');
+    // asn1js keeps the octets as characters when they are not valid UTF-8 (a damaged name reads the same as before).
+    return s.includes('\uFFFD') && !buf.equals(Buffer.from(s, 'utf8')) ? buf.toString('latin1') : s;
+  },
   30: (b) => {
     let s = '';
     for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(((b[i] as number) << 8) | (b[i + 1] as number));

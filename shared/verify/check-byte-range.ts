@@ -1,6 +1,22 @@
 import type { SignatureReport } from './types.js';
 
-const HEX = /^[0-9a-fA-F]*$/;
+/** Whether every byte in [from, to) is a hex digit (a byte loop: the gap is 16–64 K). */
+const isHex = (bytes: Uint8Array, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i] as number;
+    if (!((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66))) return false;
+  }
+  return true;
+};
+
+/** Whether nothing but whitespace (JavaScript's \s over Latin-1) follows `from`; stops at the first other byte. */
+const onlyWhitespaceAfter = (bytes: Uint8Array, from: number): boolean => {
+  for (let i = from; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (!((b >= 0x09 && b <= 0x0d) || b === 0x20 || b === 0xa0)) return false;
+  }
+  return true;
+};
 
 /**
  * A ByteRange must start at 0, leave out exactly the /Contents hex string (so nothing
@@ -15,8 +31,7 @@ export const checkByteRange = (bytes: Uint8Array, range: readonly number[]): Sig
   const [start, len1, off2, len2] = [a, b, c, d] as number[] as [number, number, number, number];
   const end = off2 + len2;
   if (start !== 0 || off2 < len1 || end > bytes.length) return bad('the ByteRange does not start at 0 or runs past the file');
-  const gap = Buffer.from(bytes.buffer, bytes.byteOffset + len1, off2 - len1).toString('latin1');
-  if (!gap.startsWith('<') || !gap.endsWith('>') || !HEX.test(gap.slice(1, -1))) {
+  if (off2 - len1 < 2 || bytes[len1] !== 0x3c || bytes[off2 - 1] !== 0x3e || !isHex(bytes, len1 + 1, off2 - 1)) {
     return bad('the bytes left out of the ByteRange are not exactly the /Contents hex string');
   }
   const tail = Buffer.from(bytes.buffer, bytes.byteOffset + Math.max(0, end - 8), Math.min(8, end)).toString('latin1');
@@ -24,9 +39,7 @@ export const checkByteRange = (bytes: Uint8Array, range: readonly number[]): Sig
   return {
     revisionEnd: end,
     coversRevision,
-    coversWholeFile:
-      end === bytes.length ||
-      (coversRevision && /^\s*$/.test(Buffer.from(bytes.buffer, bytes.byteOffset + end, bytes.length - end).toString('latin1'))),
+    coversWholeFile: end === bytes.length || (coversRevision && onlyWhitespaceAfter(bytes, end)),
     wellFormed: true,
     ...(coversRevision ? {} : { detail: 'the ByteRange does not end at the end of a revision (%%EOF)' }),
   };

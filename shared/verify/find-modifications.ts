@@ -48,7 +48,11 @@ const changedKeys = (a: PDFDict, b: PDFDict, except: readonly string[]): string[
  * pages added or removed, other annotations, other objects) is disallowed.
  * What the current file references is worked out once; the returned function judges one revision.
  */
-export const createModificationFinder = (current: PDFDocument): ((before: RevisionView) => Modifications) => {
+export const createModificationFinder = (
+  current: PDFDocument,
+  /** The current objects to judge for a view (verification's fast path); default: every object of `current`. */
+  objectsFor?: (view: RevisionView) => [PDFRef, PDFObject][],
+): ((before: RevisionView) => Modifications) => {
   const rootNow = current.context.trailerInfo.Root;
   const pagesNow = current.getPages();
   const pageIndex = new Map(pagesNow.map((p, i) => [p.ref.objectNumber, i + 1]));
@@ -76,7 +80,7 @@ export const createModificationFinder = (current: PDFDocument): ((before: Revisi
   const appearanceRefs = reachable(current, appearance, pageRefs);
   const dssRefs = reachable(current, dss ? [dss] : []);
   const permRefs = reachable(current, perms ? [perms] : []);
-  const objects = current.context.enumerateIndirectObjects();
+  const objects = objectsFor ? undefined : current.context.enumerateIndirectObjects();
 
   return (view) => {
     const allowed = new Map<string, number>();
@@ -85,7 +89,7 @@ export const createModificationFinder = (current: PDFDocument): ((before: Revisi
     if (!(rootNow instanceof PDFRef) || (view.rootObjectNumber !== undefined && view.rootObjectNumber !== rootNow.objectNumber)) {
       disallowed.push('the document catalog was replaced');
     }
-    for (const [ref, obj] of objects) {
+    for (const [ref, obj] of objects ?? objectsFor?.(view) ?? []) {
       if (view.candidates && !view.candidates.has(ref.objectNumber)) continue;
       const before = view.lookup(ref);
       const isNew = before === undefined;

@@ -82,11 +82,14 @@ const isDocMdp = (doc: PDFDocument, sig: PDFDict, ref: PDFRef | undefined): bool
   });
 };
 
-/** Every signature dictionary (approval, certification, document timestamp), in the order they were applied. */
-export const readSignatures = (doc: PDFDocument): SignatureEntry[] => {
+/**
+ * Every signature dictionary (approval, certification, document timestamp), in the order they
+ * were applied. `objects`: the indirect objects to look at (verification's fast path passes
+ * those that can be one), else every object of the document.
+ */
+export const readSignatures = (doc: PDFDocument, objects?: [PDFRef, PDFObject][]): SignatureEntry[] => {
   const names = fieldNames(doc);
-  const candidates: [PDFRef | undefined, PDFDict][] = doc.context
-    .enumerateIndirectObjects()
+  const candidates: [PDFRef | undefined, PDFDict][] = (objects ?? doc.context.enumerateIndirectObjects())
     .filter((e): e is [PDFRef, PDFDict] => e[1] instanceof PDFDict)
     .map(([ref, dict]) => [ref, dict]);
   // Signature values written directly inside a field (not as an indirect object).

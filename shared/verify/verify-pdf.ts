@@ -1,4 +1,4 @@
-import { PDFDocument } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { assertPdfWithinLimits } from '../pdf/pdf-limits.js';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
@@ -7,12 +7,13 @@ import { SEQUENCE, UNIVERSAL } from './ber.js';
 import { createCertificatePool } from './build-certificate-path.js';
 import { clearOcspCache } from './check-ocsp.js';
 import { determineLevels } from './determine-level.js';
+import { type FastDocument, FastPathUnavailable, loadFastDocument } from './fast-document.js';
 import { fetchMissingCrls } from './fetch-missing-crls.js';
 import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
 import type { CrlFetcher } from './ports.js';
 import type { CmsSignedData } from './read-cms.js';
 import { readDss } from './read-dss.js';
-import { indexObjectHeaders, readRevision } from './read-revision.js';
+import { indexObjectHeaders, type RevisionView, readRevision } from './read-revision.js';
 import { readSignatures, type SignatureEntry } from './read-signatures.js';
 import type { SignatureReport, VerificationReport } from './types.js';
 import type { VerifyContext } from './verify-context.js';
@@ -28,6 +29,8 @@ export interface VerifyPdfOptions {
   readonly platformRoot?: Uint8Array;
   /** Online revocation: fetch the CRLs the file's certificates name (off when absent). */
   readonly fetchCrl?: CrlFetcher;
+  /** Skip the fast path (fast-document.ts) and judge on pdf-lib's full parse: tests compare the two. */
+  readonly fullParse?: boolean;
 }
 
 /** Adobe's revocation archival signed attribute: { [0] CRLs, [1] OCSP responses } (PDF signers other than ours use it). */
@@ -64,6 +67,18 @@ const embeddedMaterial = (entry: SignatureEntry): { certs: Uint8Array[]; crls: U
   return { certs, crls, ocsps };
 };
 
+/** Whether the catalog of an earlier revision (the cheap view) has a DSS dictionary; anything unusual goes to the full parse. */
+const dssInView = (view: RevisionView | undefined): boolean => {
+  if (view?.rootObjectNumber === undefined) throw new FastPathUnavailable('revision without a catalog');
+  const catalog = view.lookup(PDFRef.of(view.rootObjectNumber));
+  if (!(catalog instanceof PDFDict)) throw new FastPathUnavailable('revision without a catalog');
+  const dss = catalog.get(PDFName.of('DSS'));
+  const value = dss instanceof PDFRef ? view.lookup(dss) : dss;
+  if (value === undefined) return false;
+  if (value instanceof PDFDict) return true;
+  throw new FastPathUnavailable('DSS is not a dictionary');
+};
+
 const countRevisions = (bytes: Uint8Array): number => {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
@@ -82,8 +97,45 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
   clearOcspCache();
   // Limits before work (shared/pdf/pdf-limits.ts): anyone may post here, anonymously.
   const scan = await assertPdfWithinLimits(bytes);
-  const { doc } = await loadPdf(bytes);
-  const entries = readSignatures(doc);
+  // A CRL is fetched once even if the fast path gives up half-way.
+  const fetched = new Map<string, Promise<Uint8Array | undefined>>();
+  const fetchCrl = options.fetchCrl;
+  const opts: VerifyPdfOptions = fetchCrl
+    ? {
+        ...options,
+        fetchCrl: (url) => {
+          let p = fetched.get(url);
+          if (!p) {
+            p = fetchCrl(url);
+            fetched.set(url, p);
+          }
+          return p;
+        },
+      }
+    : options;
+  const fast = options.fullParse ? undefined : loadFastDocument(bytes);
+  if (fast) {
+    try {
+      const report = await verifyLoaded(bytes, opts, scan, fast);
+      // The fast path only confirms. An invalid or unsigned file is judged on the full parse, as
+      // before: there, a damaged object that nothing looked up still makes the file unreadable (422).
+      if (!fast.failed && report.verdict !== 'invalid' && report.signatures.length) return report;
+    } catch {
+      // the full parse below decides (the same file, the same checks)
+    }
+  }
+  return verifyLoaded(bytes, opts, scan, undefined);
+};
+
+const verifyLoaded = async (
+  bytes: Uint8Array,
+  options: VerifyPdfOptions,
+  scan: Awaited<ReturnType<typeof assertPdfWithinLimits>>,
+  fast: FastDocument | undefined,
+): Promise<VerificationReport> => {
+  const doc = fast ? fast.doc : (await loadPdf(bytes)).doc;
+  if (fast && doc.getPageCount() < 1) throw new FastPathUnavailable('no pages');
+  const entries = readSignatures(doc, fast?.signatureCandidates());
   const dss = readDss(doc);
   const material = entries.map(embeddedMaterial);
   const pool = createCertificatePool(options.trustAnchors, [...dss.certificates, ...material.flatMap((m) => m.certs)]);
@@ -101,20 +153,32 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
   };
   const mods = new Map<number, Promise<Modifications>>();
   let finder: ReturnType<typeof createModificationFinder> | undefined;
-  let text: string | undefined;
-  let headers: ReturnType<typeof indexObjectHeaders> | undefined;
-  const viewOf = async (end: number) => {
-    text ??= Buffer.from(bytes).toString('latin1');
+  let text: string | undefined = fast?.text;
+  let headers: ReturnType<typeof indexObjectHeaders> | undefined = fast?.headers;
+  const cheapView = (end: number) => {
+    text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     headers ??= indexObjectHeaders(text);
     try {
-      const fast = readRevision(text, headers, bytes, end, doc.context);
-      if (fast) return fast;
-    } catch {
-      // fall back to parsing the whole prefix
+      return readRevision(text, headers, bytes, end, doc.context);
+    } catch (e) {
+      if (e instanceof FastPathUnavailable) throw e;
+      return undefined;
     }
+  };
+  const viewOf = async (end: number) => {
+    const cheap = cheapView(end);
+    if (cheap) return cheap;
+    // The whole-prefix view compares every object: the fast path does not enumerate them.
+    if (fast) throw new FastPathUnavailable('the signed revision needs a full parse');
     const signed = await revisionAt(end);
     return signed ? parsedRevisionView(signed) : undefined;
   };
+  const objectsFor = fast
+    ? (view: RevisionView) => {
+        if (!view.candidates) throw new FastPathUnavailable('no candidate objects');
+        return fast.objectsNumbered(view.candidates);
+      }
+    : undefined;
   const ctx: VerifyContext = {
     bytes,
     doc,
@@ -132,7 +196,7 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
       let m = mods.get(end);
       if (!m) {
         m = viewOf(end).then((view) => {
-          finder ??= createModificationFinder(doc);
+          finder ??= createModificationFinder(doc, objectsFor);
           return view ? finder(view) : { allowed: [], disallowed: ['the signed revision cannot be parsed on its own'] };
         });
         mods.set(end, m);
@@ -140,6 +204,7 @@ export const verifyPdf = async (bytes: Uint8Array, options: VerifyPdfOptions): P
       return m;
     },
     async hasDssAt(end) {
+      if (fast && end < bytes.length) return dssInView(cheapView(end));
       const revision = await revisionAt(end);
       return !!revision && readDss(revision).present;
     },
