@@ -82,7 +82,7 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
 
   /** Where the cross-reference sections put an object: a byte offset, 'stream' (in an object stream) or undefined. */
   offsetOf(objectNumber: number): number | 'stream' | undefined {
-    const entry = this.xref.get(objectNumber);
+    const entry = this.xref.find(objectNumber);
     return entry === undefined ? undefined : 'offset' in entry ? entry.offset : 'stream';
   }
 
