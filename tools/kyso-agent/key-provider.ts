@@ -8,9 +8,9 @@ export interface AgentKey {
 }
 
 /**
- * Where keys live. PKCS#12 files and PEM pairs today; a PKCS#11 module (the USB tokens
- * Vietnamese CAs ship: VNPT-CA, Viettel-CA, FPT-CA, ... each with its own .dll/.so) later:
- * same interface, `sign` then becomes C_SignInit/C_Sign with the token's PIN prompt.
+ * Where keys live: a USB token through its vendor's PKCS#11 module (pkcs11-provider.ts; the
+ * tokens Vietnamese CAs ship: VNPT-CA, Viettel-CA, FPT-CA, ... each with its own .dll/.so),
+ * or a PKCS#12 file / PEM pair in memory (software-provider.ts).
  */
 export interface KeyProvider {
   readonly kind: string;

@@ -131,6 +131,12 @@ const openToken = async (
     process.stderr.write(`slot ${s.id}: ${s.label || '(no label)'} — ${s.manufacturer}, serial ${s.serial}\n`);
   }
   await provider.list();
+  // Log out of the token and unload its module when the person stops the agent (Ctrl+C, or the OS closing it).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void provider.close().finally(() => process.exit(0));
+    });
+  }
   return provider;
 };
 
