@@ -82,7 +82,14 @@ export const withTokenSession = <T>(module: string, token: SoftToken, fn: (lib: 
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 
 /** Generates a key pair on the token (private key non-extractable) and returns its public key as DER SubjectPublicKeyInfo. */
-export const generateTokenKey = (module: string, token: SoftToken, spec: 'ECC_NIST_P256' | 'RSA_2048', ckaId: Buffer): Uint8Array =>
+export const generateTokenKey = (
+  module: string,
+  token: SoftToken,
+  spec: 'ECC_NIST_P256' | 'RSA_2048',
+  ckaId: Buffer,
+  /** CKA_ALWAYS_AUTHENTICATE: the PIN again for every signature (qualified-signature tokens). */
+  alwaysAuthenticate = false,
+): Uint8Array =>
   withTokenSession(module, token, (lib, session, k) => {
     const common = [
       { type: k.CKA_TOKEN, value: true },
@@ -95,6 +102,7 @@ export const generateTokenKey = (module: string, token: SoftToken, spec: 'ECC_NI
       { type: k.CKA_SENSITIVE, value: true },
       { type: k.CKA_EXTRACTABLE, value: false },
       { type: k.CKA_SIGN, value: true },
+      ...(alwaysAuthenticate ? [{ type: k.CKA_ALWAYS_AUTHENTICATE, value: true }] : []),
     ];
     if (spec === 'ECC_NIST_P256') {
       const { publicKey } = lib.C_GenerateKeyPair(

@@ -40,7 +40,7 @@ interface Session {
   readonly slot: Buffer;
   readonly serial: string;
   readonly handle: Buffer;
-  readonly privateKeys: Map<string, Buffer>;
+  readonly privateKeys: Map<string, { readonly handle: Buffer; readonly alwaysAuthenticate: boolean }>;
 }
 
 const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
@@ -117,12 +117,17 @@ export class Pkcs11Provider implements KeyProvider {
     }
     let signature: Buffer;
     try {
-      lib.C_SignInit(session.handle, { mechanism }, privateKey);
+      lib.C_SignInit(session.handle, { mechanism }, privateKey.handle);
+      // Keys marked CKA_ALWAYS_AUTHENTICATE (qualified-signature tokens) want the PIN again for each signature.
+      if (privateKey.alwaysAuthenticate) lib.C_Login(session.handle, p11.CKU_CONTEXT_SPECIFIC, await this.askPin());
       signature = await new Promise<Buffer>((resolve, reject) =>
         lib.C_Sign(session.handle, input, Buffer.alloc(1024), (error, out) => (error ? reject(error) : resolve(out))),
       );
     } catch (e) {
-      throw this.afterFailure(e);
+      const error = this.afterFailure(e);
+      // A refused per-signature PIN leaves the signing operation open on some tokens: start the next one afresh.
+      if (error.code.startsWith('pin_')) this.closeSession();
+      throw error;
     }
     return key.algorithm === 'ECDSA_SHA_256' ? p1363ToDer(new Uint8Array(signature)) : new Uint8Array(signature);
   }
@@ -167,7 +172,7 @@ export class Pkcs11Provider implements KeyProvider {
       if (certificates.length === 0) throw new TokenError('no_certificate', info.label.trim());
       if (info.flags & p11.CKF_USER_PIN_LOCKED) throw new TokenError('pin_locked', info.label.trim());
       await this.login(handle, slot);
-      const privateKeys = new Map<string, Buffer>();
+      const privateKeys: Session['privateKeys'] = new Map();
       const keys: TokenKey[] = [];
       const pool = [...certificates.map((c) => c.der), ...(this.options.extraCertificates ?? [])];
       for (const c of certificates) {
@@ -179,7 +184,7 @@ export class Pkcs11Provider implements KeyProvider {
         if (!privateKey) continue; // a CA certificate stored on the token: part of chains, not a key
         const id = createHash('sha256').update(c.der).digest('hex');
         keys.push({ id, ckaId: c.ckaId, chain: orderChain(c.der, pool), algorithm: algorithmOf(c.der) });
-        privateKeys.set(id, privateKey);
+        privateKeys.set(id, { handle: privateKey, alwaysAuthenticate: this.alwaysAuthenticate(handle, privateKey) });
       }
       if (keys.length === 0) throw new TokenError('no_certificate', info.label.trim());
       this.session = { slot, serial: info.serialNumber, handle, privateKeys };
@@ -198,8 +203,7 @@ export class Pkcs11Provider implements KeyProvider {
     const { lib, p11 } = await this.library();
     const attempts = Math.max(1, this.options.pinAttempts ?? 1);
     for (let attempt = 1; ; attempt++) {
-      const pin = await this.options.pin();
-      if (!pin) throw new TokenError('pin_required');
+      const pin = await this.askPin();
       try {
         lib.C_Login(handle, p11.CKU_USER, pin);
         return;
@@ -246,6 +250,22 @@ export class Pkcs11Provider implements KeyProvider {
       }
     }
     this.session = undefined;
+  }
+
+  private async askPin(): Promise<string> {
+    const pin = await this.options.pin();
+    if (!pin) throw new TokenError('pin_required');
+    return pin;
+  }
+
+  private alwaysAuthenticate(session: Buffer, key: Buffer): boolean {
+    const lib = this.lib as P11.PKCS11;
+    const p11 = this.p11 as typeof P11;
+    try {
+      return Boolean(lib.C_GetAttributeValue(session, key, [{ type: p11.CKA_ALWAYS_AUTHENTICATE }])[0]?.value?.[0]);
+    } catch {
+      return false; // tokens older than PKCS#11 2.20 do not know the attribute
+    }
   }
 
   private rsaMechanism(slot: Buffer): 'CKM_SHA256_RSA_PKCS' | 'CKM_RSA_PKCS' {

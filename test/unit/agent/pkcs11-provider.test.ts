@@ -217,6 +217,26 @@ describe.skipIf(!MODULE)('PKCS#11 key provider against SoftHSM2', () => {
     }
   });
 
+  it('a key that wants the PIN for every signature (CKA_ALWAYS_AUTHENTICATE): asked again at each C_Sign', async () => {
+    const qualified = createSoftToken(dir, 'Qualified', PIN);
+    const pub = generateTokenKey(module, qualified, 'ECC_NIST_P256', EC_ID, true);
+    importCertificate(module, qualified, await pki.issueSigner('Đỗ Văn Cường', pub), 'Cuong', EC_ID);
+    const counted = countingPin();
+    const p = new Pkcs11Provider({ module, slot: qualified.slotId, pin: counted.pin });
+    try {
+      const key = (await p.list())[0];
+      if (!key) throw new Error('no key');
+      expect(counted.asked()).toBe(1);
+      const data = new TextEncoder().encode('attributes');
+      for (let i = 0; i < 2; i++) {
+        expect(verify('sha256', data, { key: Buffer.from(pub), format: 'der', type: 'spki' }, await p.sign(key.id, data))).toBe(true);
+      }
+      expect(counted.asked()).toBe(3);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('the token deleted from SoftHSM under an open session (no removal code from the module): still token_removed', async () => {
     const gone = createSoftToken(dir, 'Gone', PIN);
     const pub = generateTokenKey(module, gone, 'ECC_NIST_P256', EC_ID);
