@@ -203,8 +203,20 @@ export const rangeText = (bytes: Uint8Array, range: ValueRange | undefined): str
 
 /** A direct non-negative integer value, else undefined. */
 export const rangeInteger = (bytes: Uint8Array, range: ValueRange | undefined): number | undefined => {
-  const text = rangeText(bytes, range);
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+  if (!range || range[1] <= range[0] || range[1] - range[0] > 15) return undefined;
+  let v = 0;
+  for (let i = range[0]; i < range[1]; i++) {
+    const c = bytes[i] as number;
+    if (c < 0x30 || c > 0x39) return undefined;
+    v = v * 10 + c - 0x30;
+  }
+  return v;
+};
+
+/** Whether `bytes` at `at` spell `word` (ASCII). */
+export const bytesAre = (bytes: Uint8Array, at: number, word: string): boolean => {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word.charCodeAt(i)) return false;
+  return true;
 };
 
 type Peek = (ref: PDFRef, keys: readonly string[]) => { bytes: Uint8Array; entries: Map<string, ValueRange> } | undefined;

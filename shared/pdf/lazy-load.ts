@@ -13,7 +13,7 @@ import {
   PDFRef,
 } from 'pdf-lib';
 import { AppError } from '../errors.js';
-import { DictScanError, rangeInteger, rangeText, registerPeek, scanDict, scanObjectDict, type ValueRange } from './dict-scan.js';
+import { bytesAre, DictScanError, rangeInteger, rangeText, registerPeek, scanDict, scanObjectDict, type ValueRange } from './dict-scan.js';
 import { type LoadedPdf, loadPdf, readXrefTail } from './pdf-structure.js';
 
 /**
@@ -210,7 +210,7 @@ class TableSection implements Section {
     };
     for (let guard = 0; ; guard++) {
       while (bytes[pos] === 0x20 || bytes[pos] === 0x09 || isEol(bytes[pos])) pos++;
-      if (bytes[pos] === 0x74 && ascii(bytes, pos, pos + 7) === 'trailer') break;
+      if (bytesAre(bytes, pos, 'trailer')) break;
       if (guard > 100_000 || pos >= bytes.length) throw new LazyLoadError('cross-reference table without trailer');
       const first = int();
       while (bytes[pos] === 0x20 || bytes[pos] === 0x09) pos++;
@@ -385,7 +385,7 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
     if (seen.has(at) || seen.size > 1000 || at <= 0 || at >= bytes.length) throw new LazyLoadError(`bad cross-reference offset ${at}`);
     seen.add(at);
     let keys: Map<string, ValueRange>;
-    if (ascii(bytes, at, at + 4) === 'xref') {
+    if (bytesAre(bytes, at, 'xref')) {
       const table = new TableSection(bytes, at);
       sections.push(table);
       const dictAt = table.trailerAt + 'trailer'.length;
@@ -430,9 +430,8 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
 
 /** A document whose objects are parsed on demand (see above), or a LazyLoadError. */
 export const loadPdfLazily = (bytes: Uint8Array): LoadedPdf => {
-  const probe = PDFContext.create();
-  const tail = readXrefTail(bytes, probe);
   const context = PDFContext.create();
+  const tail = readXrefTail(bytes, context);
   const { chain, trailer } = readSections(bytes, context, tail.startxref);
   const objects = new LazyObjects(bytes, chain);
   objects.context = context;
