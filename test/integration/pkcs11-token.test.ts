@@ -157,7 +157,7 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
     }
   });
 
-  it('a wrong PIN stops the agent with pin_incorrect in Vietnamese and English; no PIN and no terminal: pin_required', async () => {
+  it('a wrong PIN stops the agent with pin_incorrect in Vietnamese and English', async () => {
     const args = ['--pkcs11', module, '--slot', String(token.slotId), '--port', '0'];
     const wrong = await runAgent(AGENT_FROM_SOURCE, args, { SOFTHSM2_CONF: token.conf, KYSO_AGENT_PIN: '000000' });
     expect(wrong.code).toBe(1);
@@ -165,9 +165,7 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
     expect(wrong.stderr).toContain('Mã PIN không đúng');
     expect(wrong.stderr).toContain('wrong PIN');
     expect(wrong.stdout).not.toContain('listening');
-    const none = await runAgent(AGENT_FROM_SOURCE, args, { SOFTHSM2_CONF: token.conf });
-    expect(none.code).toBe(1);
-    expect(none.stderr).toContain('[pin_required]');
+    expect(wrong.stderr).not.toContain('000000');
   });
 
   it('the token removed while the agent runs: /v1/sign answers 503 token_removed, in Vietnamese first', async () => {

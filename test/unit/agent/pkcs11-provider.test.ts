@@ -118,7 +118,7 @@ describe.skipIf(!MODULE)('PKCS#11 key provider against SoftHSM2', () => {
     }
   });
 
-  it('wrong PIN: pin_incorrect in Vietnamese and English; asked again when the person can retype it', async () => {
+  it('wrong PIN: pin_incorrect in Vietnamese and English, asked again when the person can retype it; no PIN at all: pin_required', async () => {
     const wrong = provider({ pin: async () => '000000' });
     const e = await failure(wrong.list());
     await wrong.close();
@@ -126,6 +126,11 @@ describe.skipIf(!MODULE)('PKCS#11 key provider against SoftHSM2', () => {
     expect(e.message).toContain('Mã PIN không đúng');
     expect(e.message).toContain('wrong PIN');
     expect(e.message).not.toContain('000000');
+
+    // No terminal to ask on and no automation PIN: the agent says so instead of trying an empty PIN.
+    const nobody = provider({ pin: async () => '' });
+    expect((await failure(nobody.list())).code).toBe('pin_required');
+    await nobody.close();
 
     const tries = ['111111', PIN];
     const retried: boolean[] = [];
