@@ -1,6 +1,6 @@
-import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { loadUnicodeFont } from '../pdf/font.js';
+import { loadFontkit } from '../pdf/load-fontkit.js';
 import { charWidths, wrapText } from '../util/text-wrap.js';
 
 const A4: [number, number] = [595.28, 841.89];
@@ -27,7 +27,7 @@ export class TextLayout {
 
   /** `primary`: the language that comes first in every bilingual label (the envelope's). */
   static async create(doc: PDFDocument, footer: string, primary: 'vi' | 'en' = 'vi'): Promise<TextLayout> {
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(await loadFontkit());
     const regular = await doc.embedFont(loadUnicodeFont(), { subset: true });
     const bold = await doc.embedFont(loadUnicodeFont('bold'), { subset: true });
     return new TextLayout(doc, regular, bold, footer, primary);

@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
 import { type PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { AppError } from '../errors.js';
 import type { AppearanceFont } from './fixed-font.js';
 import { loadUnicodeFont } from './font.js';
+import { loadFontkit } from './load-fontkit.js';
 
 export type Locale = 'vi' | 'en';
 
@@ -38,7 +38,7 @@ export const STAMP_LABELS = ['Ký bởi: Signed by:', 'Ngày ký: Date: 01234567
  * drawn; the subset is only written when `font.embed()` runs, after the last drawing.
  */
 export const createRevisionFont = async (doc: PDFDocument): Promise<AppearanceFont & { embed(): Promise<void> }> => {
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(await loadFontkit());
   return doc.embedFont(loadUnicodeFont(), { subset: true });
 };
 

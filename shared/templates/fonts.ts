@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
 import { loadUnicodeFont } from '../pdf/font.js';
+import { loadedFontkit } from '../pdf/load-fontkit.js';
 
 /** The four DejaVu Sans faces the template renderer uses (all cover Vietnamese). */
 export type FaceKey = 'regular' | 'bold' | 'italic' | 'boldItalic';
@@ -47,7 +47,7 @@ const measuringFont = (face: FaceKey): FontkitFont => {
   const data = faceBytes(face);
   let font = parsed.get(data);
   if (!font) {
-    font = fontkit.create(data) as unknown as FontkitFont;
+    font = loadedFontkit().create(data) as unknown as FontkitFont;
     parsed.set(data, font);
   }
   return font;

@@ -1,5 +1,5 @@
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
+import { loadFontkit } from '../pdf/load-fontkit.js';
 import { type FaceKey, faceBytes, measure } from './fonts.js';
 import { type FlowItem, layoutBody } from './html-layout.js';
 import { parseHtml } from './html-parse.js';
@@ -47,6 +47,7 @@ export interface RenderedHtml {
  * Returns where each line was drawn, which is what anchors in field layouts resolve to.
  */
 export const renderHtml = async (html: string, options: RenderOptions = {}): Promise<RenderedHtml> => {
+  await loadFontkit(); // layout measures synchronously with it (fonts.ts)
   const margin = options.margin ?? 56.69;
   const { body, css } = parseHtml(html.normalize('NFC'));
   const contentWidth = A4.width - 2 * margin;
@@ -55,7 +56,7 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
   const doc = await PDFDocument.create({ updateMetadata: false });
   // A fresh fontkit parse per document: a parsed font shared between two documents' subsets
   // corrupts the second one's ToUnicode map (text extraction loses letters).
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(await loadFontkit());
   if (options.title) doc.setTitle(options.title);
   doc.setProducer('Kyso');
   doc.setCreationDate(options.date ?? new Date());

@@ -1,7 +1,7 @@
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { formatVietnamTime } from '../pdf/appearance.js';
 import { loadUnicodeFont } from '../pdf/font.js';
+import { loadFontkit } from '../pdf/load-fontkit.js';
 import { KIND_TEXT, REPORT_TEXT, REVOCATION_TEXT, reasonText, VERDICT_TEXT } from './report-text.js';
 import type { SignatureReport, VerificationReport } from './types.js';
 
@@ -103,7 +103,7 @@ const writeSignature = (w: Writer, s: SignatureReport) => {
 /** The verification report as a printable A4 PDF, Vietnamese with English, in an embedded Unicode font. */
 export const renderReportPdf = async (report: VerificationReport): Promise<Uint8Array> => {
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(await loadFontkit());
   const font = await doc.embedFont(loadUnicodeFont('regular'), { subset: true });
   const bold = await doc.embedFont(loadUnicodeFont('bold'), { subset: true });
   doc.setTitle(`${vi.reportTitle} / ${en.reportTitle}`);

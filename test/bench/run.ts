@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
 import { bulkBench } from './bulk.js';
+import { coldStartBench } from './cold-start.js';
 import { engineBench } from './engine-bench.js';
 import { labourBulkBench } from './labour-bulk.js';
 import { manySignersBench } from './many-signers.js';
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     signers: { type: 'string', default: '50' },
     /** Workers of the labour-contract bulk benchmark (./labour-bulk.ts, issue 13), e.g. 500; 0 skips it. */
     'labour-bulk': { type: 'string', default: '0' },
+    /** Fresh processes importing the esbuild-bundled API (./cold-start.ts, issue 16); 0 skips it. */
+    'cold-start': { type: 'string', default: '5' },
   },
 });
 const N = Number(values.envelopes);
@@ -118,6 +121,7 @@ if (!values['skip-engine']) {
   await engineBench();
   await verifyBench();
 }
+if (Number(values['cold-start']) > 0) await coldStartBench(Number(values['cold-start']));
 // Last: the slowest part (1,000 rows through the queue by default).
 if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
 if (Number(values['labour-bulk']) > 0) await labourBulkBench(Number(values['labour-bulk']));
