@@ -64,10 +64,11 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
   };
   // Emails, the seal and completion's audit events leave the request path (the outbox): wait until this server owes nothing (bounded).
   const drained = async () => {
-    for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    // 60 s and a 250 ms pause: on a loaded machine a 20 s bound timed out once, and a 50 ms poll slows moto itself.
+    for (let until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
       if ((await api<{ owed: number }>('GET', '/dev/outbox', undefined, undefined)).body.owed === 0) return;
     }
-    throw new Error('the outbox did not drain in 20 s');
+    throw new Error('the outbox did not drain in 60 s');
   };
   const linkToken = async (email: string) => {
     await drained();
