@@ -77,9 +77,7 @@ console.log(JSON.stringify({ importMs: performance.now() - t0, cpuMs: (c.user + 
       .map(([p, n]) => `${p.startsWith('functions/') || p.startsWith('shared/') ? 'own code' : p} ${(n / 1024).toFixed(0)} KB`);
     const importMs = median(samples.map((s) => s.importMs));
     const cpuMs = median(samples.map((s) => s.cpuMs));
-    console.log(
-      `  bundle ${(size / 1048576).toFixed(2)} MB (${(gz / 1048576).toFixed(2)} MB gzip); largest inputs: ${biggest.join(', ')}`,
-    );
+    console.log(`  bundle ${(size / 1048576).toFixed(2)} MB (${(gz / 1048576).toFixed(2)} MB gzip); largest inputs: ${biggest.join(', ')}`);
     console.log(
       `  import + compose: median ${importMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU; process start to ready ${median(samples.map((s) => s.sinceStartMs)).toFixed(0)} ms; RSS ${median(samples.map((s) => s.rssMb)).toFixed(0)} MB (n=${runs}, load average ${load.toFixed(1)})`,
     );
