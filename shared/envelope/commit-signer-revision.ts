@@ -283,6 +283,9 @@ const commitTurn = async (batch: readonly QueuedJob[]): Promise<void> => {
       }
       for (const job of included) deps.counters?.count('signatures', job.built?.revised.documents.length ?? 0);
       if (auditTails.get(key) === appended) auditTails.delete(key);
+      // The worker is woken once the audit events are in (as commitTransition does without deferAudit): woken
+      // before, it would find them claimed by nobody and gone mid-way, and hold back the head signature behind them.
+      if (items.length) deps.outboxSignal.notify(tenantId, envelopeId);
       // Local fault injection (tests): the service dies right after the completing write, before any owed effect ran.
       if (after.status === 'completed' && before.status !== 'completed') deps.crashPoint?.('after-completion-commit');
     });

@@ -58,6 +58,7 @@ export const commitTransition = async (
     /**
      * The caller appends the commit's audit events itself, later (`performAuditNow`): a signer
      * does it after giving back the revision lease, so the next signer does not wait for it.
+     * The caller then also wakes the worker, after the audit events are in.
      */
     readonly deferAudit?: boolean;
   } = {},
@@ -88,7 +89,8 @@ export const commitTransition = async (
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** Math.min(attempt, 6))));
       continue;
     }
-    if (!options.deferAudit) await time(() => performAuditNow(deps, items));
+    if (options.deferAudit) return { before, after, items, attempts: attempt };
+    await time(() => performAuditNow(deps, items));
     if (items.length) deps.outboxSignal.notify(tenantId, envelopeId);
     return { before, after, items, attempts: attempt };
   }
