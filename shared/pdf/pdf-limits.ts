@@ -1,5 +1,6 @@
 import { constants, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { AppError } from '../errors.js';
+import { isAsciiDigit, isJsSpace, isWordChar } from './pdf-bytes.js';
 
 /**
  * A cheap pre-scan of an untrusted PDF, run BEFORE pdf-lib sees it (pdf-lib inflates object
@@ -93,7 +94,7 @@ const tooLarge = () => tooComplex('a stream inflates beyond the limit');
 const inflateCapped = async (data: Uint8Array, cap: number): Promise<Buffer> => {
   const raw = data.subarray(2);
   try {
-    return inflateRawSync(raw, { chunkSize: 1024 * 1024, maxOutputLength: cap + 1, finishFlush: constants.Z_SYNC_FLUSH });
+    return inflateRawSync(raw, { chunkSize: 64 * 1024, maxOutputLength: cap + 1, finishFlush: constants.Z_SYNC_FLUSH });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw tooLarge();
   }
@@ -115,94 +116,136 @@ const inflateCapped = async (data: Uint8Array, cap: number): Promise<Buffer> => 
   });
 };
 
-const isRegular = (c: string | undefined) => c !== undefined && /[^\s()<>[\]{}/%]/.test(c);
+/** /[^\s()<>[\]{}/%]/ on one Latin-1 character. */
+const isRegular = (c: number | undefined) =>
+  c !== undefined &&
+  !isJsSpace(c) &&
+  c !== 0x28 &&
+  c !== 0x29 &&
+  c !== 0x3c &&
+  c !== 0x3e &&
+  c !== 0x5b &&
+  c !== 0x5d &&
+  c !== 0x7b &&
+  c !== 0x7d &&
+  c !== 0x2f &&
+  c !== 0x25;
+
+/** PDF whitespace as pdf-lib skips it before `stream`: /[\0\t\n\f\r ]/. */
+const isPdfSpace = (c: number | undefined) => c === 0 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d || c === 0x20;
+
+const startsWith = (buf: Buffer, word: string, at: number): boolean => {
+  if (at < 0 || at + word.length > buf.length) return false;
+  for (let k = 0; k < word.length; k++) if (buf[at + k] !== word.charCodeAt(k)) return false;
+  return true;
+};
+
+/**
+ * The next match of /(\d+)\s+(\d+)\s+obj\b/g from `from` (its start and end), read backwards
+ * from each "obj" and never before `from`, as the regular expression over the file read as
+ * Latin-1 would find it (the walk reads bytes: a whole-file string costs more than the scan).
+ */
+const nextObject = (buf: Buffer, from: number): { start: number; end: number } | undefined => {
+  for (let p = buf.indexOf('obj', from, 'latin1'); p >= 0; p = buf.indexOf('obj', p + 1, 'latin1')) {
+    if (isWordChar(buf[p + 3])) continue;
+    let i = p - 1;
+    const run = (test: (c: number | undefined) => boolean) => {
+      const s = i;
+      while (i >= from && test(buf[i])) i--;
+      return s - i;
+    };
+    if (!run(isJsSpace) || !run(isAsciiDigit) || !run(isJsSpace) || !run(isAsciiDigit)) continue;
+    return { start: i + 1, end: p + 3 };
+  }
+  return undefined;
+};
 
 /**
  * End of the dictionary opening at `at` ('<<'), or -1. Strings, hex strings and comments are
  * skipped; a bare keyword (stream, endobj, obj) inside means the dictionary is broken, which
  * also keeps the walk linear in the file (it never runs past the next object).
  */
-const dictEnd = (text: string, at: number): number => {
+const dictEnd = (buf: Buffer, at: number): number => {
   let depth = 0;
-  for (let i = at; i < text.length; i++) {
-    const c = text[i];
-    if (c === '<' && text[i + 1] === '<') {
+  for (let i = at; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x3c && buf[i + 1] === 0x3c) {
       depth++;
       i++;
-    } else if (c === '>' && text[i + 1] === '>') {
+    } else if (c === 0x3e && buf[i + 1] === 0x3e) {
       depth--;
       i++;
       if (depth === 0) return i + 1;
-    } else if (c === '<') {
-      const close = text.indexOf('>', i);
+    } else if (c === 0x3c) {
+      const close = buf.indexOf(0x3e, i);
       if (close < 0) return -1;
       i = close;
-    } else if (c === '(') {
+    } else if (c === 0x28) {
       let nest = 0;
-      for (; i < text.length; i++) {
-        const d = text[i];
-        if (d === '\\') i++;
-        else if (d === '(') nest++;
-        else if (d === ')' && --nest === 0) break;
+      for (; i < buf.length; i++) {
+        const d = buf[i];
+        if (d === 0x5c) i++;
+        else if (d === 0x28) nest++;
+        else if (d === 0x29 && --nest === 0) break;
       }
-    } else if (c === '%') {
-      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-    } else if (c === '/') {
-      while (isRegular(text[i + 1])) i++;
-    } else if ((c === 's' || c === 'e' || c === 'o') && !isRegular(text[i - 1])) {
-      if (text.startsWith('stream', i) || text.startsWith('endobj', i) || text.startsWith('obj', i)) return -1;
+    } else if (c === 0x25) {
+      while (i < buf.length && buf[i] !== 0x0a && buf[i] !== 0x0d) i++;
+    } else if (c === 0x2f) {
+      while (isRegular(buf[i + 1])) i++;
+    } else if ((c === 0x73 || c === 0x65 || c === 0x6f) && !isRegular(buf[i - 1])) {
+      if (startsWith(buf, 'stream', i) || startsWith(buf, 'endobj', i) || startsWith(buf, 'obj', i)) return -1;
     }
   }
   return -1;
 };
 
 /** Where stream data starts after the dictionary ending at `at` (pdf-lib's rule), or -1 when no stream follows. */
-const streamDataStart = (text: string, at: number): number => {
+const streamDataStart = (buf: Buffer, at: number): number => {
   let i = at;
-  while (i < text.length && /[\0\t\n\f\r ]/.test(text[i] as string)) i++;
-  if (!text.startsWith('stream', i)) return -1;
+  while (i < buf.length && isPdfSpace(buf[i])) i++;
+  if (!startsWith(buf, 'stream', i)) return -1;
   i += 6;
-  for (const eol of [' \r\n', '\r\n', '\r', '\n']) if (text.startsWith(eol, i)) return i + eol.length;
+  for (const eol of [' \r\n', '\r\n', '\r', '\n']) if (startsWith(buf, eol, i)) return i + eol.length;
   return i;
 };
 
 /** Scans `bytes` and throws AppError('pdf_too_complex') when a limit is exceeded. */
 export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<PdfScan> => {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = buf.toString('latin1');
   const active = new Set<ActiveContent>();
   let objects = 0;
   let streams = 0;
   let inflated = 0;
-  const objectRe = /(\d+)\s+(\d+)\s+obj\b/g;
   // Everything but stream data, for the active-content check (names in dictionaries).
   const outside: string[] = [];
   let outsideFrom = 0;
+  let lastIndex = 0;
   for (;;) {
-    const objectMatch = objectRe.exec(text);
+    const objectMatch = nextObject(buf, lastIndex);
     if (!objectMatch) break;
+    lastIndex = objectMatch.end;
     objects++;
     if (objects > limits.maxObjects) throw tooComplex(`more than ${limits.maxObjects} objects`);
-    let p = objectMatch.index + objectMatch[0].length;
-    while (p < text.length && /[\0\t\n\f\r ]/.test(text[p] as string)) p++;
-    if (!text.startsWith('<<', p)) continue;
-    const end = dictEnd(text, p);
+    let p = objectMatch.end;
+    while (p < buf.length && isPdfSpace(buf[p])) p++;
+    if (!startsWith(buf, '<<', p)) continue;
+    const end = dictEnd(buf, p);
     if (end < 0) continue;
-    const dataStart = streamDataStart(text, end);
+    const dataStart = streamDataStart(buf, end);
     if (dataStart < 0) {
-      objectRe.lastIndex = end;
+      lastIndex = end;
       continue;
     }
-    const dict = text.slice(p, end);
+    const dict = buf.toString('latin1', p, end);
     const length = intAfter(dict, 'Length');
     // pdf-lib trusts a direct /Length only when `endstream` follows it; else it searches, as here
     // (its search ends at or after ours, so the scan never skips what pdf-lib will parse).
-    let dataEnd = length !== undefined && text.startsWith('endstream', skipEol(text, dataStart + length)) ? dataStart + length : -1;
-    if (dataEnd < 0) dataEnd = text.indexOf('endstream', dataStart);
-    if (dataEnd < 0) dataEnd = text.length;
-    outside.push(text.slice(outsideFrom, dataStart));
+    let dataEnd = length !== undefined && startsWith(buf, 'endstream', skipEol(buf, dataStart + length)) ? dataStart + length : -1;
+    if (dataEnd < 0) dataEnd = buf.indexOf('endstream', dataStart, 'latin1');
+    if (dataEnd < 0) dataEnd = buf.length;
+    outside.push(buf.toString('latin1', outsideFrom, dataStart));
     outsideFrom = dataEnd;
-    objectRe.lastIndex = dataEnd;
+    lastIndex = dataEnd;
     streams++;
     if (streams > limits.maxStreams) throw tooComplex(`more than ${limits.maxStreams} streams`);
 
@@ -235,7 +278,7 @@ export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF
     else data = buf.subarray(dataStart, dataEnd);
     if (isObjStm && (measured || !filters?.length)) noteActive(Buffer.from(data).toString('latin1'), active);
   }
-  outside.push(text.slice(outsideFrom));
+  outside.push(buf.toString('latin1', outsideFrom));
   for (const part of outside) noteActive(part, active);
   return { objects, streams, inflatedBytes: inflated, activeContent: [...active] };
 };
@@ -259,9 +302,9 @@ const checkXrefStream = (dict: string, limits: PdfLimits) => {
   }
 };
 
-const skipEol = (text: string, at: number): number => {
+const skipEol = (buf: Buffer, at: number): number => {
   let i = at;
-  while (text[i] === '\r' || text[i] === '\n' || text[i] === ' ') i++;
+  while (buf[i] === 0x0d || buf[i] === 0x0a || buf[i] === 0x20) i++;
   return i;
 };
 

@@ -1,5 +1,8 @@
 import { type PDFDocument, PDFHexString, type PDFObject, PDFObjectParser, PDFRef } from 'pdf-lib';
 import { lazyObjectOffsets, loadPdfLazily } from '../pdf/lazy-load.js';
+import { byteRangeNames, type ObjectHeader, scanObjectHeaders } from '../pdf/pdf-bytes.js';
+
+export type { ObjectHeader } from '../pdf/pdf-bytes.js';
 
 /**
  * Verification without pdf-lib's full parse (issue 16): the document is loaded lazily, as
@@ -18,26 +21,8 @@ export class FastPathUnavailable extends Error {
   override readonly name = 'FastPathUnavailable';
 }
 
-export interface ObjectHeader {
-  /** Where the object number starts. */
-  readonly at: number;
-  /** Just after "obj". */
-  readonly body: number;
-  readonly num: number;
-  readonly gen: number;
-}
-
-const OBJ = /(?:^|[\s>])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
-
-/** A name that decodes to /ByteRange, #-escapes included (pdf-lib decodes them). */
-const BYTE_RANGE = new RegExp(
-  `/${[...'ByteRange'].map((c) => `(?:${c}|#${c.charCodeAt(0).toString(16)}|#${c.charCodeAt(0).toString(16).toUpperCase()})`).join('')}(?![^\\s/<>\\[\\]()%{}])`,
-  'g',
-);
-
 export interface FastDocument {
   readonly doc: PDFDocument;
-  readonly text: string;
   /** Headers per object number, in file order (read-revision.ts takes the same index). */
   readonly headers: Map<number, ObjectHeader[]>;
   /** Objects that may be signature dictionaries, in the order pdf-lib would enumerate them. */
@@ -78,8 +63,8 @@ function parseHexStringAtOnce(this: { bytes: Stream }): PDFHexString {
   return PDFHexString.of(value);
 }
 
-const lastRef = (text: string, key: string, from: number): string | undefined => {
-  const m = [...text.slice(from).matchAll(new RegExp(`/${key}\\s+(\\d+)\\s+(\\d+)\\s+R`, 'g'))].pop();
+const lastRef = (text: string, key: string): string | undefined => {
+  const m = [...text.matchAll(new RegExp(`/${key}\\s+(\\d+)\\s+(\\d+)\\s+R`, 'g'))].pop();
   return m ? `${m[1]} ${m[2]}` : undefined;
 };
 
@@ -98,22 +83,20 @@ export const loadFastDocument = (bytes: Uint8Array): FastDocument | undefined =>
   }
   const offsetOf = lazyObjectOffsets(doc);
   if (!offsetOf) return undefined;
-  const text = buf.toString('latin1');
   // The trailer pdf-lib keeps is the last one's (Root and Info): the lazy loader's must be the same.
-  const lastTrailer = text.lastIndexOf('trailer');
+  // Only the bytes from the last trailer on are read as text (a whole-file string costs more than the hash).
+  const lastTrailer = buf.lastIndexOf('trailer');
+  const text = lastTrailer < 0 ? '' : buf.toString('latin1', lastTrailer);
   const root = doc.context.trailerInfo.Root;
   const info = doc.context.trailerInfo.Info;
   const refText = (o: unknown) => (o instanceof PDFRef ? `${o.objectNumber} ${o.generationNumber}` : undefined);
-  if (lastTrailer < 0 || lastRef(text, 'Root', lastTrailer) !== refText(root)) return undefined;
-  if (lastRef(text, 'Info', lastTrailer) !== refText(info)) return undefined;
+  if (lastTrailer < 0 || lastRef(text, 'Root') !== refText(root)) return undefined;
+  if (lastRef(text, 'Info') !== refText(info)) return undefined;
 
   const headers = new Map<number, ObjectHeader[]>();
-  const ordered: ObjectHeader[] = [];
-  for (const m of text.matchAll(OBJ)) {
-    const num = Number(m[1]);
-    const at = (m.index ?? 0) + m[0].indexOf(m[1] as string);
-    const h = { at, body: (m.index ?? 0) + m[0].length, num, gen: Number(m[2]) };
-    ordered.push(h);
+  const ordered = scanObjectHeaders(bytes);
+  for (const h of ordered) {
+    const num = h.num;
     const list = headers.get(num);
     if (list) list.push(h);
     else headers.set(num, [h]);
@@ -135,7 +118,7 @@ export const loadFastDocument = (bytes: Uint8Array): FastDocument | undefined =>
     } else {
       const last = list[list.length - 1] as ObjectHeader;
       if (list.some((h) => h.gen !== ref.generationNumber)) giveUp(`object ${n} has several generations`);
-      if (typeof offset !== 'number' || offset > last.at || last.at - offset > 32 || text.slice(offset, last.at).trim()) {
+      if (typeof offset !== 'number' || offset > last.at || last.at - offset > 32 || buf.toString('latin1', offset, last.at).trim()) {
         giveUp(`object ${n} is not where the cross-reference puts it`);
       }
     }
@@ -198,15 +181,14 @@ export const loadFastDocument = (bytes: Uint8Array): FastDocument | undefined =>
 
   return {
     doc,
-    text,
     headers,
     get failed() {
       return failed;
     },
     signatureCandidates() {
       const numbers = new Set<number>();
-      for (const m of text.matchAll(BYTE_RANGE)) {
-        const h = owner(m.index ?? 0);
+      for (const at of byteRangeNames(bytes)) {
+        const h = owner(at);
         if (h) numbers.add(h.num);
       }
       return lookupAll(numbers);

@@ -1,4 +1,5 @@
 import { type PDFContext, type PDFObject, PDFObjectParser, type PDFRef } from 'pdf-lib';
+import { hasObjStmAfter, lastKeyNumber, scanObjectHeaders } from '../pdf/pdf-bytes.js';
 
 /** How a file looked at the end of an earlier revision, object by object. */
 export interface RevisionView {
@@ -9,17 +10,16 @@ export interface RevisionView {
   readonly rootObjectNumber?: number;
 }
 
-const OBJ = /(?:^|[\s>])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
-
-/** Offsets of every "N G obj" header of the file, per object number, in file order. */
-export const indexObjectHeaders = (text: string): Map<number, { at: number; body: number }[]> => {
+/**
+ * Offsets of every "N G obj" header of the file, per object number, in file order. `at` is
+ * where the object number starts: the separator before it may belong to the previous revision.
+ */
+export const indexObjectHeaders = (bytes: Uint8Array): Map<number, { at: number; body: number }[]> => {
   const index = new Map<number, { at: number; body: number }[]>();
-  for (let m = OBJ.exec(text); m; m = OBJ.exec(text)) {
-    const num = Number(m[1]);
-    const list = index.get(num) ?? [];
-    // `at` is where the object number starts: the separator before it may belong to the previous revision.
-    list.push({ at: m.index + m[0].indexOf(m[1] as string), body: m.index + m[0].length });
-    index.set(num, list);
+  for (const h of scanObjectHeaders(bytes)) {
+    const list = index.get(h.num);
+    if (list) list.push(h);
+    else index.set(h.num, [h]);
   }
   return index;
 };
@@ -32,21 +32,18 @@ export const indexObjectHeaders = (text: string): Map<number, { at: number; body
  * whole prefix instead.
  */
 export const readRevision = (
-  text: string,
   headers: Map<number, { at: number; body: number }[]>,
   bytes: Uint8Array,
   end: number,
   context: PDFContext,
 ): RevisionView | undefined => {
-  const tail = text.slice(end);
-  if (/\/ObjStm\b/.test(tail)) return undefined;
+  if (hasObjStmAfter(bytes, end)) return undefined;
   const candidates = new Set<number>();
   for (const [num, list] of headers) if (list.some((h) => h.at >= end)) candidates.add(num);
-  const trailerText = text.slice(Math.max(0, end - 200_000), end);
-  const roots = [...trailerText.matchAll(/\/Root\s+(\d+)\s+\d+\s+R/g)];
-  const rootObjectNumber = roots.length ? Number(roots[roots.length - 1]?.[1]) : undefined;
-  const sizes = [...trailerText.matchAll(/\/Size\s+(\d+)/g)];
-  const size = Number(sizes[sizes.length - 1]?.[1] ?? Number.NaN);
+  // The last /Root and /Size in the 200 KB before `end` (the revision's trailer), read from the bytes.
+  const windowStart = Math.max(0, end - 200_000);
+  const rootObjectNumber = lastKeyNumber(bytes, 'Root', windowStart, end);
+  const size = lastKeyNumber(bytes, 'Size', windowStart, end) ?? Number.NaN;
   // An object the revision had but not as a plain "N G obj" lived in an object stream: parse the whole prefix instead.
   for (const num of candidates) {
     if (num < size && !(headers.get(num) ?? []).some((h) => h.at < end)) return undefined;

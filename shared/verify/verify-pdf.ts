@@ -153,13 +153,11 @@ const verifyLoaded = async (
   };
   const mods = new Map<number, Promise<Modifications>>();
   let finder: ReturnType<typeof createModificationFinder> | undefined;
-  let text: string | undefined = fast?.text;
   let headers: ReturnType<typeof indexObjectHeaders> | undefined = fast?.headers;
   const cheapView = (end: number) => {
-    text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    headers ??= indexObjectHeaders(text);
+    headers ??= indexObjectHeaders(bytes);
     try {
-      return readRevision(text, headers, bytes, end, doc.context);
+      return readRevision(headers, bytes, end, doc.context);
     } catch (e) {
       if (e instanceof FastPathUnavailable) throw e;
       return undefined;
