@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { sha256Hex } from '../util/bytes.js';
 import type { SignatureReport } from './types.js';
 
@@ -8,7 +8,18 @@ export interface CertificatePool {
   readonly others: ReadonlyMap<string, X509Certificate>;
   /** Anchors first, then the file's certificates: where issuers are looked for. */
   readonly candidates?: readonly X509Certificate[];
+  /**
+   * Leaf-to-issuer signature checks of this verification (a TSA certificate recurs in every
+   * signature's timestamp); CA-to-CA checks are kept per process (caSignatures).
+   */
+  readonly leafSignatures?: Map<string, boolean>;
 }
+
+/** The certificate of `der` as this pool parsed it (each certificate of a file is parsed once per verification). */
+export const certificateIn = (pool: CertificatePool, der: Uint8Array): X509Certificate => {
+  const fp = sha256Hex(der);
+  return pool.others.get(fp) ?? pool.anchors.get(fp) ?? new X509Certificate(Buffer.from(der));
+};
 
 /**
  * CA certificates (and their fingerprints) recur in every document a deployment verifies:
@@ -42,7 +53,7 @@ const toX509 = (list: readonly Uint8Array[]): Map<string, X509Certificate> => {
 export const createCertificatePool = (anchors: readonly Uint8Array[], others: readonly Uint8Array[]): CertificatePool => {
   const a = toX509(anchors);
   const o = toX509(others);
-  return { anchors: a, others: o, candidates: [...a.values(), ...o.values()] };
+  return { anchors: a, others: o, candidates: [...a.values(), ...o.values()], leafSignatures: new Map() };
 };
 
 export interface CertificatePath {
@@ -63,14 +74,24 @@ const fingerprint = (c: X509Certificate): string => {
 
 /** Issuer signature checks between two CA certificates, per process: the same pairs recur in every document. */
 const caSignatures = new Map<string, boolean>();
-const isIssuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean => {
+/** X509Certificate#publicKey makes a new KeyObject on every read: one per certificate object. */
+const publicKeys = new WeakMap<X509Certificate, KeyObject>();
+const publicKeyOf = (c: X509Certificate): KeyObject => {
+  let key = publicKeys.get(c);
+  if (!key) {
+    key = c.publicKey;
+    publicKeys.set(c, key);
+  }
+  return key;
+};
+const isIssuedBy = (cert: X509Certificate, issuer: X509Certificate, leafSignatures?: Map<string, boolean>): boolean => {
   if (!cert.checkIssued(issuer)) return false;
-  if (!cert.ca) return cert.verify(issuer.publicKey);
   const key = `${fingerprint(cert)}/${fingerprint(issuer)}`;
-  let ok = caSignatures.get(key);
+  const cache = cert.ca ? caSignatures : leafSignatures;
+  let ok = cache?.get(key);
   if (ok === undefined) {
-    ok = cert.verify(issuer.publicKey);
-    if (caSignatures.size < 4096) caSignatures.set(key, ok);
+    ok = cert.verify(publicKeyOf(issuer));
+    if (cache && cache.size < 4096) cache.set(key, ok);
   }
   return ok;
 };
@@ -84,8 +105,7 @@ const isValidAt = (c: X509Certificate, at: Date) => new Date(c.validFrom) <= at 
 export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool, at: Date): CertificatePath => {
   let current: X509Certificate;
   try {
-    const fp = sha256Hex(leafDer);
-    current = pool.others.get(fp) ?? pool.anchors.get(fp) ?? new X509Certificate(Buffer.from(leafDer));
+    current = certificateIn(pool, leafDer);
   } catch {
     return { chain: [], trusted: false, problem: 'the signer certificate cannot be parsed' };
   }
@@ -101,9 +121,9 @@ export const buildCertificatePath = (leafDer: Uint8Array, pool: CertificatePool,
     }
     if (pool.anchors.has(fingerprint(current))) return { chain, trusted: true };
     const own = fingerprint(current);
-    const issuer = candidates.find((c) => fingerprint(c) !== own && isIssuedBy(current, c));
+    const issuer = candidates.find((c) => fingerprint(c) !== own && isIssuedBy(current, c, pool.leafSignatures));
     if (!issuer) {
-      const selfSigned = isIssuedBy(current, current);
+      const selfSigned = isIssuedBy(current, current, pool.leafSignatures);
       return {
         chain,
         trusted: false,

@@ -1,18 +1,19 @@
-import { X509Certificate } from 'node:crypto';
 import { OID } from '../pki/oids.js';
 import { type Ber, BerError, expect, oidOf, parseBer, sequence, timeOf, UNIVERSAL } from './ber.js';
-import { buildCertificatePath, type CertificatePool } from './build-certificate-path.js';
+import { buildCertificatePath, type CertificatePool, certificateIn } from './build-certificate-path.js';
 import { commonNameOf } from './describe-certificate.js';
 import { readCertificate } from './read-certificate.js';
 import { readSignedData } from './read-cms.js';
 import type { TimestampReport } from './types.js';
-import { hashName, verifySignedData } from './verify-signed-data.js';
+import { hashName, type SignedDataCheck, verifySignedData } from './verify-signed-data.js';
 
 export interface TimestampCheck extends TimestampReport {
   readonly genTime?: Date;
   readonly imprintMatches: boolean;
   /** Certificates the token carries (for the DSS-less path and the report). */
   readonly certificates: readonly Uint8Array[];
+  /** The token's CMS check (over its TSTInfo), when the imprint matched and it was made. */
+  readonly signedData?: SignedDataCheck;
 }
 
 const bytesEqual = (a: Uint8Array, b: Uint8Array) =>
@@ -69,11 +70,11 @@ export const checkTimestamp = (token: Uint8Array, data: (hash: string) => Uint8A
   const cms = verifySignedData(token, [info.tstInfo]);
   const tsaCert = cms.signerCertificate;
   const tsa = tsaCert ? commonNameOf(readCertificate(tsaCert).subject) : undefined;
-  const withTsa = { ...base, ...(tsa ? { tsa } : {}) };
+  const withTsa = { ...base, signedData: cms, ...(tsa ? { tsa } : {}) };
   if (!tsaCert || !cms.digestMatches || !cms.signatureValid) {
     return { ...withTsa, valid: false, trusted: false, detail: cms.problem ?? 'the TSA signature does not verify' };
   }
-  const x509 = new X509Certificate(Buffer.from(tsaCert));
+  const x509 = certificateIn(pool, tsaCert);
   // RFC 3161 2.3: the TSA certificate has exactly the timeStamping extended key usage.
   const eku = x509.keyUsage ?? [];
   if (eku.length !== 1 || eku[0] !== OID.timeStamping) {

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { PDFDocument } from 'pdf-lib';
 import type { CertificatePool } from './build-certificate-path.js';
 import type { RevocationData } from './check-revocation.js';
 import type { Modifications } from './find-modifications.js';
+import type { RangeDigests } from './range-digests.js';
 import type { SignatureEntry } from './read-signatures.js';
 
 /** What every per-signature check of one verification shares. */
@@ -9,6 +11,8 @@ export interface VerifyContext {
   readonly bytes: Uint8Array;
   readonly doc: PDFDocument;
   readonly pool: CertificatePool;
+  /** Digests of the signed byte ranges, the file hashed once (range-digests.ts). */
+  readonly digests: RangeDigests;
   readonly revocation: RevocationData;
   readonly now: Date;
   /** The platform root, to tell Kyso's own certificates from other trusted CAs' (signature tier). */
@@ -23,4 +27,23 @@ export interface VerifyContext {
 export const signedParts = (bytes: Uint8Array, entry: SignatureEntry): Uint8Array[] => {
   const [a = 0, b = 0, c = 0, d = 0] = entry.byteRange;
   return [bytes.subarray(a, a + b), bytes.subarray(c, c + d)];
+};
+
+/**
+ * The signed content of a signature and its digest by algorithm name: from the shared running
+ * hashes when the ByteRange is well formed, else over nothing (the check then fails).
+ */
+export const signedContent = (ctx: VerifyContext, entry: SignatureEntry, wellFormed: boolean) => {
+  const [a = 0, b = 0, c = 0, d = 0] = entry.byteRange;
+  const parts = wellFormed ? signedParts(ctx.bytes, entry) : [];
+  return {
+    parts,
+    digest: (hash: string): Uint8Array => (wellFormed ? ctx.digests.of(hash, [a, b, c, d]) : digestOf(hash, parts)),
+  };
+};
+
+const digestOf = (hash: string, parts: readonly Uint8Array[]): Uint8Array => {
+  const h = createHash(hash);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
 };

@@ -5,23 +5,26 @@ import { checkTimestamp } from './check-timestamp.js';
 import { describeCertificate } from './describe-certificate.js';
 import type { SignatureEntry } from './read-signatures.js';
 import type { SignatureReport } from './types.js';
-import { signedParts, type VerifyContext } from './verify-context.js';
+import { signedContent, type VerifyContext } from './verify-context.js';
 import { decide, timestampReport } from './verify-signature.js';
-import { digest, verifySignedData } from './verify-signed-data.js';
+import { verifySignedData } from './verify-signed-data.js';
 
 /** Verifies a document timestamp (SubFilter ETSI.RFC3161): the token's imprint is the hash of the ByteRange. */
 export const verifyDocumentTimestamp = async (ctx: VerifyContext, entry: SignatureEntry, index: number): Promise<SignatureReport> => {
   const coverage = checkByteRange(ctx.bytes, entry.byteRange);
-  const parts = coverage.wellFormed ? signedParts(ctx.bytes, entry) : [];
-  const ts = checkTimestamp(entry.cms, (h) => digest(h, parts), ctx.pool);
-  let tsaCert: Uint8Array | undefined;
-  let signatureOk = false;
-  try {
-    const info = verifySignedData(entry.cms, []);
-    tsaCert = info.signerCertificate;
-    signatureOk = info.signatureValid;
-  } catch {
-    // reported through ts.detail
+  const ts = checkTimestamp(entry.cms, signedContent(ctx, entry, coverage.wellFormed).digest, ctx.pool);
+  // The token's own CMS check, done once by checkTimestamp when the imprint matched; else here.
+  const done = ts.signedData?.signerInfo.signedAttrs ? ts.signedData : undefined;
+  let tsaCert: Uint8Array | undefined = done?.signerCertificate;
+  let signatureOk = done?.signatureValid ?? false;
+  if (!done) {
+    try {
+      const info = verifySignedData(entry.cms, []);
+      tsaCert = info.signerCertificate;
+      signatureOk = info.signatureValid;
+    } catch {
+      // reported through ts.detail
+    }
   }
   const imprintOk = ts.imprintMatches;
   const at = ts.genTime ?? ctx.now;

@@ -2,7 +2,7 @@ import { PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { assertPdfWithinLimits } from '../pdf/pdf-limits.js';
 import { loadPdf } from '../pdf/pdf-structure.js';
 import { OID } from '../pki/oids.js';
-import { sha256Hex } from '../util/bytes.js';
+import { toHex } from '../util/bytes.js';
 import { SEQUENCE, UNIVERSAL } from './ber.js';
 import { createCertificatePool } from './build-certificate-path.js';
 import { clearOcspCache } from './check-ocsp.js';
@@ -11,6 +11,7 @@ import { type FastDocument, FastPathUnavailable, loadFastDocument } from './fast
 import { fetchMissingCrls } from './fetch-missing-crls.js';
 import { createModificationFinder, type Modifications, parsedRevisionView } from './find-modifications.js';
 import type { CrlFetcher } from './ports.js';
+import { createRangeDigests } from './range-digests.js';
 import type { CmsSignedData } from './read-cms.js';
 import { readDss } from './read-dss.js';
 import { indexObjectHeaders, type RevisionView, readRevision } from './read-revision.js';
@@ -177,10 +178,12 @@ const verifyLoaded = async (
         return fast.objectsNumbered(view.candidates);
       }
     : undefined;
+  const digests = createRangeDigests(bytes);
   const ctx: VerifyContext = {
     bytes,
     doc,
     pool,
+    digests,
     revocation: {
       dssCrls: dss.crls,
       cmsCrls: material.flatMap((m) => m.crls),
@@ -226,7 +229,7 @@ const verifyLoaded = async (
   const approvalLevels = withLevels.filter((s) => s.kind !== 'document-timestamp').map((s) => (s.level ? order.indexOf(s.level) : -1));
   const lowest = approvalLevels.length ? Math.min(...approvalLevels) : -1;
   return {
-    sha256: sha256Hex(bytes),
+    sha256: toHex(digests.whole('sha256')),
     size: bytes.length,
     pages: doc.getPageCount(),
     revisions: countRevisions(bytes),

@@ -8,7 +8,7 @@ import { readCertificate } from './read-certificate.js';
 import type { SignatureEntry } from './read-signatures.js';
 import { signatureTier, TIER_TEXT } from './signature-tier.js';
 import type { RevocationReport, SignatureReport, TimestampReport, Verdict } from './types.js';
-import { signedParts, type VerifyContext } from './verify-context.js';
+import { signedContent, type VerifyContext } from './verify-context.js';
 import { digest, type SignedDataCheck, verifySignedData } from './verify-signed-data.js';
 
 const signatureTimestampToken = (check: SignedDataCheck): Uint8Array | undefined =>
@@ -54,11 +54,11 @@ const timestampReport = (t: TimestampCheck | undefined): TimestampReport | undef
 /** Verifies one approval or certification signature (CAdES or PKCS#7 detached). */
 export const verifySignature = async (ctx: VerifyContext, entry: SignatureEntry, index: number): Promise<SignatureReport> => {
   const coverage = checkByteRange(ctx.bytes, entry.byteRange);
-  const parts = coverage.wellFormed ? signedParts(ctx.bytes, entry) : [];
+  const content = signedContent(ctx, entry, coverage.wellFormed);
   let check: SignedDataCheck | undefined;
   let problem: string | undefined;
   try {
-    check = verifySignedData(entry.cms, parts);
+    check = verifySignedData(entry.cms, content.parts, content.digest);
   } catch (e) {
     problem = `the signature is not a readable CMS: ${(e as Error).message}`;
   }

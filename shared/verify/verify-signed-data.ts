@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { UNIVERSAL } from './ber.js';
 import { namesEqual, readCertificate, subjectKeyIdentifier } from './read-certificate.js';
 import { type CmsSignedData, type CmsSignerInfo, readSignedData } from './read-cms.js';
@@ -45,14 +45,30 @@ export const verifyWithSpki = (
   const hash = SIGNATURE_HASHES[algorithmOid] ?? (BARE_KEY_ALGORITHMS.has(algorithmOid) ? HASHES[digestOid] : undefined);
   if (!hash) return false;
   try {
-    return verify(hash, data, createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }), signature);
+    return verify(hash, data, publicKeyOf(spki), signature);
   } catch {
     return false;
   }
 };
 
-/** Kept for callers that cleared the old per-verification cache; parses are now memoised per byte array. */
-export const clearSignedDataCache = (): void => {};
+/**
+ * Public keys by SubjectPublicKeyInfo, for one verification (verifyPdf clears it): the TSA's
+ * key checks every signature timestamp, an issuer's key every CRL it signed.
+ */
+const keys = new Map<string, KeyObject>();
+const publicKeyOf = (spki: Uint8Array): KeyObject => {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  let key = keys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (keys.size >= 256) keys.clear();
+    keys.set(id, key);
+  }
+  return key;
+};
+
+/** Clears the per-verification public keys (parses are memoised per byte array). */
+export const clearSignedDataCache = (): void => keys.clear();
 
 export const signedDataOf = (cms: Uint8Array): CmsSignedData => readSignedData(cms);
 
@@ -92,7 +108,12 @@ const findSigner = (si: CmsSignerInfo, certs: readonly Uint8Array[]): Uint8Array
  * first SignerInfo: the message-digest attribute against `contentParts` (hashed with the
  * SignerInfo's digest algorithm) and the signature over the DER SET OF signed attributes.
  */
-export const verifySignedData = (cms: Uint8Array, contentParts: readonly Uint8Array[]): SignedDataCheck => {
+export const verifySignedData = (
+  cms: Uint8Array,
+  contentParts: readonly Uint8Array[],
+  /** The content's digest by hash name when the caller has it (verify-context.ts: the file hashed once). */
+  contentDigest: (hash: string) => Uint8Array = (hash) => digest(hash, contentParts),
+): SignedDataCheck => {
   const signedData = readSignedData(cms);
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) throw new Error('the CMS has no SignerInfo');
@@ -104,7 +125,7 @@ export const verifySignedData = (cms: Uint8Array, contentParts: readonly Uint8Ar
   const digestOid = signerInfo.digestAlgorithm;
   const hash = HASHES[digestOid];
   if (!hash) return { ...withSigner, digestMatches: false, signatureValid: false, problem: `unsupported digest algorithm ${digestOid}` };
-  const content = digest(hash, contentParts);
+  const content = contentDigest(hash);
   const attrs = signerInfo.signedAttrs;
   const md = attrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.4')?.values[0];
   const digestMatches = !!md?.is(UNIVERSAL, 4) && !md.constructed && bytesEqual(md.content, content);
