@@ -6,7 +6,7 @@ import { randomId } from '../../shared/util/bytes.js';
 import { pickLang } from '../../web/signer/i18n.js';
 import { applySesEvents } from '../messaging/apply-ses-events.js';
 import { applySnsDeliveryLogs } from '../messaging/sns-delivery-logs.js';
-import { currentRequestScope, runInRequestScope } from '../request-scope.js';
+import { awsCallTotals, currentRequestScope, formatAwsCalls, runInRequestScope } from '../request-scope.js';
 import { runRepairSweep } from '../worker/repair.js';
 import { tenantAuth } from './auth.js';
 import { clientIp } from './client-ip.js';
@@ -67,6 +67,8 @@ export const createApp = (deps: AppDeps) => {
       await next();
       const scope = currentRequestScope();
       if (scope) deps.requestMetrics?.publish(scope, c.res.status, performance.now() - started);
+      // Local mode: the AWS calls this request made, by service and operation (the benchmark prints them).
+      if (scope && deps.devMail) c.header('x-kyso-aws-calls', formatAwsCalls(scope.awsCalls));
     });
     c.header('x-request-id', requestId);
   });
@@ -180,6 +182,8 @@ export const createApp = (deps: AppDeps) => {
         })),
       });
     });
+    // Every AWS call of this process so far by "Service.Operation", jobs and workers included (the bulk benchmark's calls per row).
+    app.get('/dev/aws-calls', (c) => c.json({ calls: awsCallTotals() }));
     const labourPlatformUrl = deps.devLabourPlatformUrl;
     // What the local labour platform (provisional protocol) received; its URL for tests that switch its failure modes.
     if (labourPlatformUrl) {

@@ -7,7 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
-import { countInRequest } from '../request-scope.js';
+import { countAwsCall, countInRequest } from '../request-scope.js';
 import { tracer } from '../tracer.js';
 import { type InjectedFault, injectFaults } from './fault-injection.js';
 
@@ -69,6 +69,21 @@ export const createAwsClients = (
     },
     { step: 'initialize', name: 'kysoCountKmsCalls' },
   );
+  // Every operation of every client, once (before the SDK's retries), by service and operation: the request's and the
+  // process's tally (local mode shows them: x-kyso-aws-calls, GET /dev/aws-calls; the benchmark prints them per request).
+  const countCalls =
+    (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => {
+      countAwsCall(
+        `${String(context.clientName ?? '').replace(/Client$/, '')}.${String(context.commandName ?? '').replace(/Command$/, '')}`,
+      );
+      return next(args);
+    };
+  for (const client of Object.values(clients)) {
+    (client.middlewareStack as { add(m: never, o: { step: 'initialize'; name: string }): void }).add(countCalls as never, {
+      step: 'initialize',
+      name: 'kysoCountAwsCalls',
+    });
+  }
   // X-Ray subsegments per AWS call on Lambda (a no-op elsewhere: functions/tracer.ts).
   for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
   // On every client's stack, before the document client is made from the raw one (it sends through that stack).

@@ -4,6 +4,7 @@ import type { Scope } from '../../shared/console/roles.js';
 import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
 import { AppError } from '../../shared/errors.js';
+import { forgetInRequest, memoInRequest } from '../request-scope.js';
 import { dynamoOutbox } from './dynamo-outbox.js';
 import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
 
@@ -106,14 +107,22 @@ export const dynamoTokenRepository = ({ client, tableName }: Options): TokenRepo
   },
 });
 
+/**
+ * A tenant is read once per request (functions/request-scope.ts): a sign request needs it for its TSAs,
+ * its document timestamps and the signer's page, and read it three times. A write in the same
+ * request (the only writer is `create`, which settings use) makes the next read go to the table.
+ */
 export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRepository => ({
   async create(tenant) {
+    forgetInRequest(`tenant:${tenant.id}`);
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenant.id}`, sk: 'TENANT', ...tenant } }));
+    forgetInRequest(`tenant:${tenant.id}`);
   },
-  async get(tenantId) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }));
-    return stripKeys<Tenant>(r.Item);
-  },
+  get: (tenantId) =>
+    memoInRequest(`tenant:${tenantId}`, async () => {
+      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }));
+      return stripKeys<Tenant>(r.Item);
+    }),
   async putApiKey(keyHash, tenantId) {
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', tenantId } }));
   },

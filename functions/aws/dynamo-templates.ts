@@ -82,18 +82,36 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
       };
       return { ...job, done: doneRows?.size ?? 0, failed: failedRows?.size ?? 0 };
     },
-    async getRow(tenantId, jobId, row) {
-      const r = await client.send(
-        new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(row) }, ConsistentRead: true }),
-      );
-      return stripKeys<BulkRowResult>(r.Item);
+    async getRows(tenantId, jobId, rows) {
+      const out = new Map<number, BulkRowResult>();
+      if (rows.length === 0) return out;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': rowsPk(tenantId, jobId),
+              ':from': rowSk(Math.min(...rows)),
+              ':to': rowSk(Math.max(...rows)),
+            },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const i of r.Items ?? []) {
+          const result = stripKeys<BulkRowResult>(i) as BulkRowResult;
+          if (rows.includes(result.row)) out.set(result.row, result);
+        }
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return out;
     },
     async recordRow(tenantId, jobId, result) {
-      // Not a transaction: the counters are sets of row numbers, and adding a row to a set twice
-      // changes nothing, so "put the outcome once, then add the row to its set" is safe to repeat
-      // after a crash in between. (moto also copies the whole table for every TransactWriteItems.)
-      let recorded = result;
-      let isNew = true;
+      // Not a transaction: the counters are sets of row numbers (countRows), and adding a row to a
+      // set twice changes nothing, so "put the outcome once, then add the row to its set" is safe
+      // to repeat after a crash in between. (moto also copies the whole table for every TransactWriteItems.)
       try {
         await client.send(
           new PutCommand({
@@ -102,24 +120,30 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
+        return result;
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
-        isNew = false;
         const r = await client.send(
           new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row) }, ConsistentRead: true }),
         );
-        recorded = stripKeys<BulkRowResult>(r.Item) ?? result;
+        return stripKeys<BulkRowResult>(r.Item) ?? result;
       }
+    },
+    async countRows(tenantId, jobId, results) {
+      const done = results.filter((r) => r.status === 'done').map((r) => r.row);
+      const failed = results.filter((r) => r.status !== 'done').map((r) => r.row);
+      if (!done.length && !failed.length) return;
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { pk: `TENANT#${tenantId}`, sk: `BULK#${jobId}` },
-          UpdateExpression: 'ADD #set :row',
-          ExpressionAttributeNames: { '#set': recorded.status === 'done' ? 'doneRows' : 'failedRows' },
-          ExpressionAttributeValues: { ':row': new Set([recorded.row]) },
+          UpdateExpression: `ADD ${[done.length ? 'doneRows :done' : '', failed.length ? 'failedRows :failed' : ''].filter(Boolean).join(', ')}`,
+          ExpressionAttributeValues: {
+            ...(done.length ? { ':done': new Set(done) } : {}),
+            ...(failed.length ? { ':failed': new Set(failed) } : {}),
+          },
         }),
       );
-      return isNew;
     },
     async countFailedAttempt(tenantId, jobId, row) {
       const r = await client.send(

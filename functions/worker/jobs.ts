@@ -7,6 +7,7 @@ import { deliverRegistration, type RegistrationJob } from '../../shared/labour/d
 import { deliverWebhook } from '../../shared/webhooks/deliver-webhook.js';
 import type { DeliveryJob } from '../../shared/webhooks/publish-event.js';
 import type { AppDeps } from '../api/context.js';
+import { runInRequestScope } from '../request-scope.js';
 
 /** What every job handler gets: the same deps the API is built from (composeAppDeps). */
 export type JobDeps = AppDeps;
@@ -44,7 +45,11 @@ export const JOB_HANDLERS: Partial<Record<JobKind, JobHandler>> = {
     await deps.mailer.send(body as unknown as MailMessage);
   },
   /** One chunk of a bulk send: { tenantId, jobId, chunk, rows } (shared/bulk/run-bulk-chunk.ts). */
-  bulk: (body, deps) => runBulkChunk(deps, body as unknown as BulkChunkJob),
+  // In a scope of its own, like a request: what a row reads of its tenant (its name, its TSAs) is read once per chunk.
+  bulk: (body, deps) => {
+    const chunk = body as unknown as BulkChunkJob;
+    return runInRequestScope(`bulk-${chunk.jobId}-${chunk.chunk}`, () => runBulkChunk(deps, chunk));
+  },
   /** One delivery attempt of a labour contract's registration: { tenantId, envelopeId } (shared/labour/deliver-registration.ts). */
   labour: async (body, deps) => {
     await deliverRegistration(deps, body as unknown as RegistrationJob);

@@ -35,19 +35,22 @@ const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promise<void> => {
   const bulk = await deps.bulkJobs.get(job.tenantId, job.jobId);
   if (!bulk) return; // deleted job: nothing to do
+  // Read once per chunk, not per row: the template, and the outcomes already recorded (a redelivery).
   const template = await deps.templates.get(job.tenantId, bulk.templateId);
+  const known = await deps.bulkJobs.getRows(
+    job.tenantId,
+    job.jobId,
+    job.rows.map((r) => r.row),
+  );
   const errors: unknown[] = [];
+  // Counted again (idempotent): the first attempt may have died between recording and counting.
+  const recorded: BulkRowResult[] = [...known.values()];
   let next = 0;
   await Promise.all(
     Array.from({ length: ROW_CONCURRENCY }, async () => {
       while (next < job.rows.length) {
         const row = job.rows[next++] as BulkRowInput;
-        const recorded = await deps.bulkJobs.getRow(job.tenantId, job.jobId, row.row);
-        if (recorded) {
-          // Counted again (idempotent): the first attempt may have died between recording and counting.
-          await deps.bulkJobs.recordRow(job.tenantId, job.jobId, recorded);
-          continue;
-        }
+        if (known.has(row.row)) continue;
         let result: BulkRowResult;
         try {
           result = await runRow(deps, job, template, bulk.send, row);
@@ -62,10 +65,12 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
           const name = (e as Error)?.name ?? 'Error';
           result = { row: row.row, line: row.line, status: 'failed', code: 'internal', reason: `Failed ${attempts} times (${name}).` };
         }
-        await deps.bulkJobs.recordRow(job.tenantId, job.jobId, result);
+        recorded.push(await deps.bulkJobs.recordRow(job.tenantId, job.jobId, result));
       }
     }),
   );
+  // The chunk's rows are counted in the job's totals in one write (progress moves a chunk at a time).
+  await deps.bulkJobs.countRows(job.tenantId, job.jobId, recorded);
   // Every other row of the chunk is done; throwing now returns the message for the failed ones.
   if (errors.length) throw errors[0];
 };

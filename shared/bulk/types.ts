@@ -47,13 +47,18 @@ export interface BulkChunkJob {
 export interface BulkJobRepository {
   create(job: BulkJob): Promise<void>;
   get(tenantId: string, jobId: string): Promise<BulkJob | undefined>;
-  getRow(tenantId: string, jobId: string, row: number): Promise<BulkRowResult | undefined>;
+  /** The recorded outcomes of these rows (one read for a chunk's rows, which are consecutive), by row number. */
+  getRows(tenantId: string, jobId: string, rows: readonly number[]): Promise<Map<number, BulkRowResult>>;
   /**
-   * Records a row's outcome unless it has one, and counts the row (as its recorded outcome)
-   * in the job's done/failed totals; repeating it is harmless. false: the outcome existed
-   * (a redelivered message).
+   * Records a row's outcome unless it has one (a conditional write) and returns the outcome that
+   * stands: `result`, or the one recorded before (a redelivered message). Not counted yet: see countRows.
    */
-  recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<boolean>;
+  recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<BulkRowResult>;
+  /**
+   * Counts recorded outcomes in the job's done/failed totals, a chunk's rows in one write. Each row
+   * is counted once however often this repeats (the totals are sets of row numbers).
+   */
+  countRows(tenantId: string, jobId: string, results: readonly BulkRowResult[]): Promise<void>;
   listRows(tenantId: string, jobId: string, options?: { status?: BulkRowResult['status'] }): Promise<BulkRowResult[]>;
   /** Counts one failed attempt at a row (an unexpected error) and returns how many there were. */
   countFailedAttempt(tenantId: string, jobId: string, row: number): Promise<number>;

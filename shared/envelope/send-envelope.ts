@@ -11,27 +11,40 @@ import type { Envelope } from './types.js';
  * first signer(s) are claimed: their links go out from the outbox, with the `envelope.sent`
  * audit event and webhook, and the envelope joins the scheduler's list. Sending twice is refused.
  */
-export const sendEnvelope = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string, meta: RequestMeta): Promise<Envelope> => {
+export const sendEnvelope = async (
+  deps: EnvelopeDeps,
+  tenantId: string,
+  envelopeId: string,
+  meta: RequestMeta,
+  /** `current`: the envelope as the caller just read or wrote it (the first attempt uses it; a conflict reads again). */
+  options: { readonly current?: Envelope } = {},
+): Promise<Envelope> => {
   const tenant = await deps.tenants.get(tenantId);
-  const { after } = await commitTransition(deps, tenantId, envelopeId, async (current) => {
-    if (current.status !== 'draft') {
-      throw new AppError('invalid_state', `The envelope is already ${current.status}; only a draft can be sent.`);
-    }
-    // Fields become AcroForm fields and the documents are certified before anyone signs.
-    const documents = await certifyDocuments(deps, current, tenant?.name ?? 'Kyso');
-    const now = deps.clock.now();
-    const sent: Envelope = { ...current, documents, status: 'sent', sentAt: now.toISOString() };
-    const claimed = claimDueRecipients(sent, now);
-    return {
-      next: claimed.next,
-      effects: [
-        audit({ at: now.toISOString(), action: 'envelope.sent', actor: { type: 'tenant', id: tenantId }, ...meta }),
-        webhook('envelope.sent', { envelopeId, status: 'sent' }),
-        // Listed for the scheduler's sweeps (reminders, expiry) until it ends.
-        { kind: 'open-index', op: 'add' },
-        ...claimed.effects,
-      ],
-    };
-  });
+  const { after } = await commitTransition(
+    deps,
+    tenantId,
+    envelopeId,
+    async (current) => {
+      if (current.status !== 'draft') {
+        throw new AppError('invalid_state', `The envelope is already ${current.status}; only a draft can be sent.`);
+      }
+      // Fields become AcroForm fields and the documents are certified before anyone signs.
+      const documents = await certifyDocuments(deps, current, tenant?.name ?? 'Kyso');
+      const now = deps.clock.now();
+      const sent: Envelope = { ...current, documents, status: 'sent', sentAt: now.toISOString() };
+      const claimed = claimDueRecipients(sent, now);
+      return {
+        next: claimed.next,
+        effects: [
+          audit({ at: now.toISOString(), action: 'envelope.sent', actor: { type: 'tenant', id: tenantId }, ...meta }),
+          webhook('envelope.sent', { envelopeId, status: 'sent' }),
+          // Listed for the scheduler's sweeps (reminders, expiry) until it ends.
+          { kind: 'open-index', op: 'add' },
+          ...claimed.effects,
+        ],
+      };
+    },
+    options.current ? { current: options.current } : {},
+  );
   return after;
 };

@@ -91,5 +91,6 @@ export const createEnvelopeFromTemplate = async (
     meta,
     options,
   );
-  return input.send ? sendEnvelope(deps, template.tenantId, envelope.id, meta) : envelope;
+  // The envelope just created is what the send starts from (one read less).
+  return input.send ? sendEnvelope(deps, template.tenantId, envelope.id, meta, { current: envelope }) : envelope;
 };

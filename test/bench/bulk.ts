@@ -1,6 +1,8 @@
 import { createTransport } from '../../clients/typescript/src/index.js';
 import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { type RunningServer, startServer } from '../support/start-server.js';
+import { cpuWindow, motoPid, printCalls } from './process-stats.js';
+import { report } from './targets.js';
 
 /**
  * Bulk send end to end: a template from the electricity-contract fixture, a CSV of `rows`
@@ -66,6 +68,18 @@ export const timeBulk = async (server: RunningServer, templateId: string, csv: s
   };
 };
 
+/** Every AWS call the server process made so far, by Service.Operation (GET /dev/aws-calls, local mode). */
+const awsCalls = async (server: RunningServer): Promise<Record<string, number>> =>
+  ((await (await fetch(`${server.url}/dev/aws-calls`)).json()) as { calls: Record<string, number> }).calls;
+
+/** Waits until the server's outbox owes nothing (bounded). */
+const outboxDrained = async (server: RunningServer, timeoutMs: number) => {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+    const owed = ((await (await fetch(`${server.url}/dev/outbox`)).json()) as { owed: number }).owed;
+    if (owed === 0) return;
+  }
+};
+
 export const bulkBench = async (rows: number): Promise<void> => {
   const server = await startServer();
   try {
@@ -92,10 +106,33 @@ export const bulkBench = async (rows: number): Promise<void> => {
       (_, i) => `"Nguyễn Văn ${i + 1}",kh${i + 1}@example.vn,"Nguyễn Văn ${i + 1}",PD${i + 1},${100000 + i},"Số ${i + 1}, Lê Lợi, Huế",5`,
     );
     const csv = `khach_hang_name,khach_hang_email,ho_ten,ma_kh,so_cong_to,dia_chi,cong_suat\n${lines.join('\n')}\n`;
+    const callsBefore = await awsCalls(server);
+    const window = cpuWindow({ server: server.pid, moto: motoPid(server.awsEndpoint) });
     const r = await timeBulk(server, template.id, csv, rows);
+    // The outbox (invitation emails, audit events) drains after the job says completed: that is part of "sent".
+    await outboxDrained(server, 600_000);
+    const w = window();
+    const callsAfter = await awsCalls(server);
+    const seconds = w.wall;
     console.log(
-      `\nBulk send: ${rows} rows (render + store + certify + email each) in ${r.seconds.toFixed(1)} s end to end ` +
-        `(${(rows / r.seconds).toFixed(1)} rows/s; 202 after ${r.acceptedMs.toFixed(0)} ms; done ${r.done}, failed ${r.failed})`,
+      `\nBulk send: ${rows} rows (render + store + certify + email each) completed in ${r.seconds.toFixed(1)} s, ` +
+        `invitations out after ${seconds.toFixed(1)} s (${(rows / seconds).toFixed(1)} rows/s; 202 after ${r.acceptedMs.toFixed(0)} ms; ` +
+        `done ${r.done}, failed ${r.failed})`,
+    );
+    console.log(`  ${w.line}`);
+    const perRow = (k: string) => ((w.cpu[k] ?? Number.NaN) * 1000) / rows;
+    console.log(`  CPU per row: server ${perRow('server').toFixed(1)} ms, moto ${perRow('moto').toFixed(1)} ms`);
+    printCalls(
+      'AWS calls per row (the whole process: request, queue, worker, outbox)',
+      Object.fromEntries(Object.entries(callsAfter).map(([k, n]) => [k, n - (callsBefore[k] ?? 0)])),
+      rows,
+    );
+    const at10k = (10_000 * seconds) / rows / 60;
+    report(
+      `Bulk send, ${rows} rows with send=true: rows/s, 10,000 rows extrapolated`,
+      `${(rows / seconds).toFixed(1)}/s, ${at10k.toFixed(1)} min`,
+      '10,000 rows ≤ 5 min',
+      rows >= 10_000 ? at10k <= 5 : undefined,
     );
   } finally {
     await server.stop();

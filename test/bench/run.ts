@@ -6,13 +6,15 @@ import { coldStartBench } from './cold-start.js';
 import { engineBench } from './engine-bench.js';
 import { labourBulkBench } from './labour-bulk.js';
 import { manySignersBench } from './many-signers.js';
-import { summary } from './targets.js';
+import { addCalls, cpuSeconds, cpuWindow, motoPid, printCalls } from './process-stats.js';
+import { atMost, report, summary } from './targets.js';
 import { verifyBench } from './verify-bench.js';
 
 const { values } = parseArgs({
   options: {
     envelopes: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '4' },
+    /** Passes of the HTTP benchmark, one per concurrency (issue 16: sequential, then 8 at once). */
+    concurrency: { type: 'string', default: '1,8' },
     'skip-http': { type: 'boolean', default: false },
     /** Skips the in-process signing-engine and verification benchmarks (e.g. to time only a bulk run). */
     'skip-engine': { type: 'boolean', default: false },
@@ -27,7 +29,7 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.envelopes);
-const C = Number(values.concurrency);
+const CONCURRENCIES = values.concurrency.split(',').map(Number);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,6 +47,102 @@ const pool = async <T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 };
 
+type BenchApi = (
+  method: string,
+  path: string,
+  json?: unknown,
+  auth?: boolean,
+) => Promise<{ body: Record<string, unknown>; ms: number; timing: string; calls: string | null }>;
+
+/** One pass: N two-signer envelopes created, sent and signed over HTTP, C at a time. */
+const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, number | undefined>) => {
+  const lat = { create: [] as number[], send: [] as number[], sign: [] as number[] };
+  const split: Record<string, number[]> = {};
+  const calls = new Map<string, number>();
+  /** Sequential only: CPU the server and moto spent during each sign request (ms), beside its wall time. */
+  const cpu = { server: [] as number[], moto: [] as number[] };
+  const window = cpuWindow(pids);
+  const started = performance.now();
+  await pool(
+    Array.from({ length: N }, (_, i) => i),
+    C,
+    async (i) => {
+      const emails = [`an.${i}.${Date.now()}@bench.vn`, `hr.${i}.${Date.now()}@bench.vn`];
+      const c = await api('POST', '/v1/envelopes', {
+        title: `Hợp đồng lao động #${i}`,
+        documents: [{ name: 'hd.pdf', contentBase64: pdf.toString('base64') }],
+        recipients: [
+          { name: 'Nguyễn Văn An', email: emails[0], order: 1 },
+          { name: 'Công ty TNHH Thử Nghiệm', email: emails[1], order: 2 },
+        ],
+        fields: [
+          { recipient: 0, document: 0, type: 'signature', page: 1, x: 60, y: 650, width: 200, height: 60 },
+          { recipient: 1, document: 0, type: 'signature', page: 1, x: 320, y: 650, width: 200, height: 60 },
+        ],
+      });
+      lat.create.push(c.ms);
+      const id = c.body.id as string;
+      lat.send.push((await api('POST', `/v1/envelopes/${id}/send`)).ms);
+      for (const email of emails) {
+        // Invitations leave through the outbox (issue 14): look until this signer's link is there (bounded).
+        let token: string | undefined;
+        for (const until = Date.now() + 60_000; !token && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+          const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
+          token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
+        }
+        const cpu0 = [cpuSeconds(pids.server), cpuSeconds(pids.moto)];
+        const s = await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Nguyễn Văn An' } }, false);
+        const cpu1 = [cpuSeconds(pids.server), cpuSeconds(pids.moto)];
+        if (C === 1 && cpu0.every((x) => x !== undefined) && cpu1.every((x) => x !== undefined)) {
+          cpu.server.push(1000 * ((cpu1[0] as number) - (cpu0[0] as number)));
+          cpu.moto.push(1000 * ((cpu1[1] as number) - (cpu0[1] as number)));
+        }
+        lat.sign.push(s.ms);
+        addCalls(calls, s.calls);
+        for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) {
+          const category = m[1] as string;
+          split[category] = [...(split[category] ?? []), Number(m[2])];
+        }
+      }
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\nEnd to end over HTTP (moto, ${N} two-signer envelopes, ${C === 1 ? 'sequential' : `concurrency ${C}`})`);
+  console.log(
+    `  throughput  ${(N / seconds).toFixed(2)} envelopes/s completed (${((2 * N) / seconds).toFixed(2)} signatures/s), ${seconds.toFixed(1)} s total`,
+  );
+  console.log(`  create      ${fmt(lat.create)}`);
+  console.log(`  send        ${fmt(lat.send)}`);
+  console.log(`  sign        ${fmt(lat.sign)}`);
+  console.log('  sign split (server side, per request):');
+  for (const [k, xs] of Object.entries(split)) console.log(`    ${k.padEnd(5)} ${fmt(xs)}`);
+  if (cpu.server.length) {
+    // /proc counts CPU in 10 ms ticks: per request that is coarse, the mean over many is not.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `  sign CPU    server mean ${mean(cpu.server).toFixed(0)} ms, moto mean ${mean(cpu.moto).toFixed(0)} ms per request (10 ms ticks; the server's includes its outbox worker meanwhile)`,
+    );
+  }
+  printCalls('AWS calls per sign request (x-kyso-aws-calls)', calls, lat.sign.length);
+  const w = window();
+  console.log(`  ${w.line}`);
+  const mode = C === 1 ? 'sequential' : `concurrency ${C}`;
+  if (C === 1) {
+    atMost('HTTP sign request p50, sequential (moto)', pct(lat.sign, 50), 60, 'ms', 0);
+    atMost('HTTP sign request p95, sequential (moto)', pct(lat.sign, 95), 150, 'ms', 0);
+  } else {
+    const splitP50 = Object.entries(split)
+      .map(([k, xs]) => `${k} ${pct(xs, 50).toFixed(0)}`)
+      .join(', ');
+    report(
+      `HTTP sign at ${mode}: p50/p95, signatures/s, split p50 (ms)`,
+      `${pct(lat.sign, 50).toFixed(0)}/${pct(lat.sign, 95).toFixed(0)} ms, ${((2 * N) / seconds).toFixed(2)}/s; ${splitP50}`,
+      'reported',
+      undefined,
+    );
+  }
+};
+
 const httpBench = async () => {
   const server = await startServer();
   try {
@@ -59,57 +157,15 @@ const httpBench = async () => {
       });
       const body = (await r.json()) as Record<string, unknown>;
       if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(body)}`);
-      return { body, ms: performance.now() - started, timing: r.headers.get('server-timing') ?? '' };
+      return {
+        body,
+        ms: performance.now() - started,
+        timing: r.headers.get('server-timing') ?? '',
+        calls: r.headers.get('x-kyso-aws-calls'),
+      };
     };
-    const lat = { create: [] as number[], send: [] as number[], sign: [] as number[] };
-    const split: Record<string, number[]> = {};
-    const started = performance.now();
-    await pool(
-      Array.from({ length: N }, (_, i) => i),
-      C,
-      async (i) => {
-        const emails = [`an.${i}.${Date.now()}@bench.vn`, `hr.${i}.${Date.now()}@bench.vn`];
-        const c = await api('POST', '/v1/envelopes', {
-          title: `Hợp đồng lao động #${i}`,
-          documents: [{ name: 'hd.pdf', contentBase64: pdf.toString('base64') }],
-          recipients: [
-            { name: 'Nguyễn Văn An', email: emails[0], order: 1 },
-            { name: 'Công ty TNHH Thử Nghiệm', email: emails[1], order: 2 },
-          ],
-          fields: [
-            { recipient: 0, document: 0, type: 'signature', page: 1, x: 60, y: 650, width: 200, height: 60 },
-            { recipient: 1, document: 0, type: 'signature', page: 1, x: 320, y: 650, width: 200, height: 60 },
-          ],
-        });
-        lat.create.push(c.ms);
-        const id = c.body.id as string;
-        lat.send.push((await api('POST', `/v1/envelopes/${id}/send`)).ms);
-        for (const email of emails) {
-          // Invitations leave through the outbox (issue 14): look until this signer's link is there (bounded).
-          let token: string | undefined;
-          for (const until = Date.now() + 60_000; !token && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-            const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
-            token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
-          }
-          const s = await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Nguyễn Văn An' } }, false);
-          lat.sign.push(s.ms);
-          for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) {
-            const category = m[1] as string;
-            split[category] = [...(split[category] ?? []), Number(m[2])];
-          }
-        }
-      },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`\nEnd to end over HTTP (moto, ${N} two-signer envelopes, concurrency ${C})`);
-    console.log(
-      `  throughput  ${(N / seconds).toFixed(2)} envelopes/s completed (${((2 * N) / seconds).toFixed(2)} signatures/s), ${seconds.toFixed(1)} s total`,
-    );
-    console.log(`  create      ${fmt(lat.create)}`);
-    console.log(`  send        ${fmt(lat.send)}`);
-    console.log(`  sign        ${fmt(lat.sign)}`);
-    console.log('  sign split (server side, per request):');
-    for (const [k, xs] of Object.entries(split)) console.log(`    ${k.padEnd(4)} ${fmt(xs)}`);
+    const moto = motoPid(server.awsEndpoint);
+    for (const C of CONCURRENCIES) await pass(api, pdf, C, { server: server.pid, moto });
   } finally {
     await server.stop();
   }

@@ -5,6 +5,8 @@ export interface RunningServer {
   readonly awsEndpoint: string;
   readonly adminKey: string;
   readonly devApiKey: string;
+  /** The server process's id (the benchmark reads its CPU time and peak RSS from /proc). */
+  readonly pid: number | undefined;
   /** Everything the server printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Run
     awsEndpoint: info.aws as string,
     adminKey: info.admin as string,
     devApiKey,
+    pid: child.pid,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -20,6 +20,8 @@ const memoryDeps = () => {
   const jobs = new Map<string, BulkJob>();
   const rows = new Map<string, BulkRowResult>();
   const tries = new Map<string, number>();
+  const doneRows = new Set<string>();
+  const failedRows = new Set<string>();
   const templateRepo: TemplateRepository = {
     create: async (t) => void templates.set(t.id, t),
     get: async (_, id) => templates.get(id),
@@ -29,13 +31,18 @@ const memoryDeps = () => {
   const bulkJobs: BulkJobRepository = {
     create: async (j) => void jobs.set(j.id, j),
     get: async (_, id) => jobs.get(id),
-    getRow: async (_, id, row) => rows.get(`${id}/${row}`),
+    getRows: async (_, id, wanted) =>
+      new Map(wanted.flatMap((n) => (rows.has(`${id}/${n}`) ? [[n, rows.get(`${id}/${n}`) as BulkRowResult] as const] : []))),
     recordRow: async (_, id, r) => {
-      if (rows.has(`${id}/${r.row}`)) return false;
-      rows.set(`${id}/${r.row}`, r);
+      if (!rows.has(`${id}/${r.row}`)) rows.set(`${id}/${r.row}`, r);
+      return rows.get(`${id}/${r.row}`) as BulkRowResult;
+    },
+    // The totals are sets of row numbers, as in DynamoDB: counting a row twice changes nothing.
+    countRows: async (_, id, results) => {
+      for (const r of results) (r.status === 'done' ? doneRows : failedRows).add(`${id}/${r.row}`);
       const j = jobs.get(id) as BulkJob;
-      jobs.set(id, { ...j, done: j.done + (r.status === 'done' ? 1 : 0), failed: j.failed + (r.status === 'failed' ? 1 : 0) });
-      return true;
+      const count = (set: Set<string>) => [...set].filter((k) => k.startsWith(`${id}/`)).length;
+      jobs.set(id, { ...j, done: count(doneRows), failed: count(failedRows) });
     },
     listRows: async (_, id) => [...rows.entries()].filter(([k]) => k.startsWith(`${id}/`)).map(([, v]) => v),
     countFailedAttempt: async (_, id, row) => {
