@@ -150,7 +150,8 @@ export const createApp = (deps: AppDeps) => {
 
   if (deps.devMail) {
     const outbox = deps.devMail;
-    app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list() }));
+    // ?to=<address>: only the mail sent to it.
+    app.get('/dev/mail', async (c) => c.json({ messages: await outbox.list(c.req.query('to')) }));
     // moto does not publish SES events: a test posts the SNS event the configuration set's topic
     // would hand the Lambda (functions/messaging/ses-events.ts), and the same code applies it.
     app.post('/dev/ses-events', async (c) => c.json(await applySesEvents(deps, await jsonBody(c.req.raw))));

@@ -69,7 +69,7 @@ export interface AppDeps extends EnvelopeDeps {
   /** KYSO_TRUSTED_PROXIES: how many proxies of ours append to X-Forwarded-For (0: the header is ignored). */
   readonly trustedProxies?: number;
   /** Local mode only: the captured outbox behind GET /dev/mail. */
-  readonly devMail?: { list(): Promise<(MailMessage & { at: string })[]> };
+  readonly devMail?: { list(to?: string): Promise<(MailMessage & { at: string })[]> };
   /** Local mode only: SMS and Zalo messages behind GET /dev/sms and /dev/zalo. */
   readonly devPhone?: { list(channel: 'sms' | 'zalo'): Promise<unknown[]> };
   /** Verifies Zalo's delivery callbacks (POST /callbacks/zalo); absent = callbacks refused. */

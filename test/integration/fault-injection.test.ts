@@ -56,7 +56,7 @@ describe('5% injected AWS faults', () => {
 
   const linkFor = (email: string) =>
     waitFor(async () => {
-      const mail = await api<{ messages?: { to: string; text: string }[] }>('GET', '/dev/mail');
+      const mail = await api<{ messages?: { to: string; text: string }[] }>('GET', `/dev/mail?to=${encodeURIComponent(email)}`);
       const last = (mail.body.messages ?? []).filter((m) => m.to === email).at(-1);
       return last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];
     }, 60_000);

@@ -181,9 +181,9 @@ describe('identity proofing by citizen ID', () => {
     const actions = (await auditOf(env.id)).map((e) => e.action);
     expect(actions.filter((a) => a === 'recipient.identity_failed')).toHaveLength(4);
     expect(actions).toContain('recipient.identity_locked');
-    const mails = (await call<{ messages: { to: string; subject: string }[] }>('GET', '/dev/mail')).body.messages.filter(
-      (m) => m.to === sender,
-    );
+    const mails = (
+      await call<{ messages: { to: string; subject: string }[] }>('GET', `/dev/mail?to=${encodeURIComponent(sender)}`)
+    ).body.messages.filter((m) => m.to === sender);
     expect(mails.filter((m) => m.subject.startsWith('Xác minh danh tính không khớp'))).toHaveLength(5);
   });
 

@@ -72,7 +72,12 @@ describe('signing with own certificates: USB token, remote-signing CA, organisat
   };
   const linkToken = async (email: string) => {
     await drained();
-    const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, undefined);
+    const mail = await api<{ messages: { to: string; text: string }[] }>(
+      'GET',
+      `/dev/mail?to=${encodeURIComponent(email)}`,
+      undefined,
+      undefined,
+    );
     const last = mail.body.messages.filter((m) => m.to === email).at(-1);
     const token = last && /\/s\/([A-Za-z0-9_-]+)/.exec(last.text)?.[1];
     if (!token) throw new Error(`no link for ${email}`);

@@ -48,7 +48,12 @@ describe.skipIf(!MODULE)('USB token through PKCS#11 (SoftHSM2), prepare/complete
   };
   const signingLink = async (email: string) => {
     for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-      const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, false);
+      const mail = await api<{ messages: { to: string; text: string }[] }>(
+        'GET',
+        `/dev/mail?to=${encodeURIComponent(email)}`,
+        undefined,
+        false,
+      );
       const link = /\/s\/([A-Za-z0-9_-]+)/.exec(mail.body.messages.filter((m) => m.to === email).at(-1)?.text ?? '')?.[1];
       if (link) return link;
     }

@@ -41,7 +41,7 @@ describe('remote signing through the CA the signer chose (two CSC servers)', () 
   };
   const linkToken = async (email: string) => {
     await drained();
-    const mail = await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail');
+    const mail = await api<{ messages: { to: string; text: string }[] }>('GET', `/dev/mail?to=${encodeURIComponent(email)}`);
     const token = /\/s\/([A-Za-z0-9_-]+)/.exec(mail.body.messages.filter((m) => m.to === email).at(-1)?.text ?? '')?.[1];
     if (!token) throw new Error(`no link for ${email}`);
     return token;

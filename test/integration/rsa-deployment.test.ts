@@ -28,7 +28,9 @@ describe('a deployment with RSA 3072 keys', () => {
       fields: [{ recipient: 0, document: 0, type: 'signature', page: 1, x: 72, y: 650, width: 180, height: 60 }],
     })) as { id: string; documents: { id: string }[] };
     await api('POST', `/v1/envelopes/${env.id}/send`);
-    const mail = (await api('GET', '/dev/mail', undefined, false)) as { messages: { to: string; text: string }[] };
+    const mail = (await api('GET', `/dev/mail?to=${encodeURIComponent(email)}`, undefined, false)) as {
+      messages: { to: string; text: string }[];
+    };
     const token = /\/s\/(\S+)/.exec(mail.messages.find((m) => m.to === email)?.text ?? '')?.[1];
     await api('POST', `/v1/sign/${token}`, { signature: { type: 'typed', value: 'Đinh Công Tráng' } }, false);
     const pdf = (await api('GET', `/v1/envelopes/${env.id}/documents/${env.documents[0]?.id}`)) as Uint8Array;

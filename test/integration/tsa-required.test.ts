@@ -64,7 +64,9 @@ describe('KYSO_TSA_REQUIRED=external and a trusted-roots directory', () => {
     for (let until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
       if ((await api<{ owed: number }>('GET', '/dev/outbox', undefined, false)).body.owed === 0) break;
     }
-    const mail = (await api<{ messages: { to: string; text: string }[] }>('GET', '/dev/mail', undefined, false)).body;
+    const mail = (
+      await api<{ messages: { to: string; text: string }[] }>('GET', `/dev/mail?to=${encodeURIComponent(email)}`, undefined, false)
+    ).body;
     return /\/s\/(\S+)/.exec(mail.messages.filter((m) => m.to === email).at(-1)?.text ?? '')?.[1] as string;
   };
 

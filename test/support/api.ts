@@ -105,7 +105,7 @@ interface OwedItem {
 
 export const mailsTo = async (email: string): Promise<Mail[]> => {
   await outboxDrained();
-  const r = await call<{ messages: Mail[] }>('GET', '/dev/mail');
+  const r = await call<{ messages: Mail[] }>('GET', `/dev/mail?to=${encodeURIComponent(email)}`);
   return r.body.messages.filter((m) => m.to === email);
 };
 
