@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { chainEvent } from '../../shared/audit/chain.js';
 import type { Scope } from '../../shared/console/roles.js';
 import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
@@ -6,7 +6,7 @@ import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/en
 import { AppError } from '../../shared/errors.js';
 import { forgetInRequest, memoInRequest } from '../request-scope.js';
 import { dynamoOutbox } from './dynamo-outbox.js';
-import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+import { isConditionFailure, isTransactionConditionFailure, isTransactionConflict, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Single-table design (ADR 0002). Every tenant-owned key starts with TENANT#<id>, so a
@@ -133,6 +133,9 @@ export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRe
   },
 });
 
+/** DynamoDB's limit of items in one transaction. */
+const AUDIT_EVENTS_PER_WRITE = 100;
+
 const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(10, '0')}`;
 
 export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepository => {
@@ -187,29 +190,37 @@ export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepo
     },
     async appendAll(tenantId, envelopeId, entries) {
       let pending = [...entries];
-      // Each lost race (another appender took the next number) reads the chain's end again;
-      // events already there (by effect id) are not appended twice.
+      // A turn of signers owes one event each: they are written in one transaction (up to 100 a
+      // write, DynamoDB's limit), each put conditional on its sequence number being free, so a
+      // chunk lands whole or not at all — one round trip instead of one per event. Each lost race
+      // (another appender took a number: the outbox worker appending the same events, one at a
+      // time) reads the chain's end again, and from then on the events go one put each, so a
+      // racing appender costs one put, not a whole chunk. Events already there (by effect id)
+      // are not appended twice.
       for (let attempt = 0; pending.length > 0 && attempt < 20; attempt++) {
         const newest = await recent(tenantId, envelopeId, 25 + pending.length);
         const there = new Set(newest.map((n) => n.effectId).filter((id): id is string => id !== undefined));
         pending = pending.filter((p) => !there.has(p.effectId));
         let head = newest[0]?.event;
-        for (const next of [...pending]) {
-          const chained = chainEvent(next.event, head);
+        while (pending.length > 0) {
+          const chunk = pending.slice(0, attempt === 0 ? AUDIT_EVENTS_PER_WRITE : 1);
+          const puts = chunk.map((next) => {
+            head = chainEvent(next.event, head);
+            return {
+              TableName: tableName,
+              Item: { pk: pk(tenantId, envelopeId), sk: auditSk(head.seq), ...head, effectId: next.effectId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            };
+          });
           try {
-            await client.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: { pk: pk(tenantId, envelopeId), sk: auditSk(chained.seq), ...chained, effectId: next.effectId },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              }),
-            );
+            const [only] = puts;
+            if (only && puts.length === 1) await client.send(new PutCommand(only));
+            else await client.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
           } catch (e) {
-            if (!isConditionFailure(e)) throw e;
+            if (!isConditionFailure(e) && !isTransactionConditionFailure(e) && !isTransactionConflict(e)) throw e;
             break;
           }
-          head = chained;
-          pending.shift();
+          pending = pending.slice(chunk.length);
         }
       }
       if (pending.length > 0) throw new AppError('conflict', 'Could not append to the audit trail.');

@@ -52,7 +52,7 @@ export interface AuditRepository {
   ): Promise<AuditEvent>;
   /**
    * Appends several events in this order, each idempotent by its `effectId` like `append`'s
-   * (one read of the chain's end for all of them, then one conditional put each).
+   * (one read of the chain's end for all of them, then one write for up to 100 of them, each put conditional).
    */
   appendAll(
     tenantId: string,

@@ -131,18 +131,23 @@ export const signEnvelope = async (
           : {}),
       }),
     );
-  // Issued before the revision lease is taken (shared/envelope/revision-lease.ts): signers of one
-  // envelope build one at a time, so only what depends on the previous revision is done holding it.
-  const early = options.current && !options.credentials ? signableRecipient(options.current, grant.recipientId) : undefined;
-  if (early && early.signatureLevel !== 'digital') {
-    oneTime = await issueOneTime(await deps.pki(), early);
-    issued = oneTime;
-  }
+  /** Set when this signing is over: a certificate whose issuance ends after that is destroyed at once. */
+  let over = false;
+  // Issued off the chain of builds (commit-signer-revision.ts `prepare`): signers of one envelope
+  // build one at a time, so only what depends on the previous revision is done in that order.
+  const prepare = async (current: Envelope, pki: PlatformPki) => {
+    const recipient = signableRecipient(current, grant.recipientId);
+    if (issued || !recipient || recipient.signatureLevel === 'digital') return;
+    const credentials = await issueOneTime(pki, recipient);
+    if (over || issued) return credentials.destroy();
+    oneTime = credentials;
+    issued = credentials;
+  };
   const { envelope: after, attempts } = await commitSignerRevisions(
     deps,
     grant,
     timer,
-    async (current, { recipient, pki, timestamper }) => {
+    async (current, { recipient, pki, timestamper, documents: store }) => {
       tsaSources.length = 0; // a retry stamps again
       if (!options.credentials && recipient.signatureLevel === 'digital') {
         throw new AppError(
@@ -162,7 +167,7 @@ export const signEnvelope = async (
           documents.push(doc);
           continue;
         }
-        const pdf = await timer.time('s3', () => deps.documents.get(doc.key));
+        const pdf = await timer.time('s3', () => store.get(doc.key));
         const formValues: FormValue[] = mine
           .filter((f) => (f.type !== 'signature' && values.has(f.id)) || f.type === 'initials')
           .map((f) => ({
@@ -196,7 +201,7 @@ export const signEnvelope = async (
         timer.add('kms', result.timings.signMs);
         const sha256 = sha256Hex(result.pdf);
         const key = documentKey(current.tenantId, current.id, doc.id, sha256);
-        await timer.time('s3', () => deps.documents.put(key, result.pdf));
+        await store.put(key, result.pdf);
         documents.push({ ...doc, sha256, key, revisions: doc.revisions + 1 });
       }
       return { documents, values };
@@ -214,7 +219,11 @@ export const signEnvelope = async (
         timestamps: [...new Set(tsaSources)],
       }),
       ...(options.current ? { current: options.current } : {}),
+      ...(options.credentials ? {} : { prepare }),
     },
-  ).finally(() => oneTime?.destroy());
+  ).finally(() => {
+    over = true;
+    oneTime?.destroy();
+  });
   return { envelope: after, timer, attempts };
 };

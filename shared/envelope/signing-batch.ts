@@ -9,6 +9,12 @@
  * before theirs, up to `max`, and commits them as one state change — the same outcome as
  * committing them one by one in arrival order, for one commit's cost.
  *
+ * The turn is chosen once the envelope's revision lease is held, so everyone who arrived while
+ * the previous turn (or the lease) was awaited goes in it: the first turn is not one signer
+ * alone. It is bounded twice: by count (`max`) and by time — the builder stops adding signers
+ * once the turn has built for `TURN_BUILD_BUDGET_MS` (`isTurnFull`), and the rest go first in
+ * the next turn, so no signer waits behind an unbounded turn (API Gateway cuts at 29 s).
+ *
  * A pinned signer (a USB token or remote CA signed hashes of one exact revision at prepare)
  * cannot build on another revision: it only ever heads a turn, and ends the turn before it.
  */
@@ -19,7 +25,14 @@ export interface QueuedSigner {
   readonly queuedAt: number;
 }
 
-export const MAX_SIGNERS_PER_COMMIT = 20;
+export const MAX_SIGNERS_PER_COMMIT = 50;
+
+/** A turn stops taking signers once it has built this long (the rest go first in the next turn). */
+export const TURN_BUILD_BUDGET_MS = 4000;
+
+/** Whether a turn that has built `built` signers in `elapsedMs` takes no more (it always takes one). */
+export const isTurnFull = (built: number, elapsedMs: number, budgetMs = TURN_BUILD_BUDGET_MS): boolean =>
+  built > 0 && elapsedMs >= budgetMs;
 
 export interface Turn<T extends QueuedSigner> {
   /** Built and committed together, in this order. */

@@ -2,6 +2,7 @@ import type { Timestamper } from '../pki/cms.js';
 import type { PlatformPki } from '../pki/platform-pki.js';
 import { chainedTimestamper } from '../pki/timestamper.js';
 import type { EnvelopeDeps } from './deps.js';
+import type { Tenant } from './types.js';
 
 /**
  * The timestamp source for a tenant's signatures: the tenant's own TSA URLs if it set any,
@@ -15,8 +16,16 @@ export const timestamperFor = async (
   pki: PlatformPki,
   tenantId: string,
   onStamped?: (source: string) => void,
-): Promise<Timestamper> => {
-  const tenant = await deps.tenants.get(tenantId);
+): Promise<Timestamper> => timestamperForTenant(deps, pki, tenantId, await deps.tenants.get(tenantId), onStamped);
+
+/** The same, for a tenant already read (a turn of signers reads it once for all of them). */
+export const timestamperForTenant = (
+  deps: EnvelopeDeps,
+  pki: PlatformPki,
+  tenantId: string,
+  tenant: Pick<Tenant, 'tsaUrls'> | undefined,
+  onStamped?: (source: string) => void,
+): Timestamper => {
   const urls = tenant?.tsaUrls?.length ? tenant.tsaUrls : (deps.tsaUrls ?? []);
   const timestamper = chainedTimestamper({
     urls,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextTurn } from '../../../shared/envelope/signing-batch.js';
+import { isTurnFull, nextTurn } from '../../../shared/envelope/signing-batch.js';
 
 const at = (queuedAt: number, rebuildable = true, name = '') => ({ queuedAt, rebuildable, name });
 
@@ -32,5 +32,14 @@ describe('who is built and committed together (nextTurn)', () => {
     const t = nextTurn(q, 26_000, 25_000);
     expect(t.expired.map((s) => s.name)).toEqual(['old']);
     expect(t.batch.map((s) => s.name)).toEqual(['new']);
+  });
+});
+
+describe('a turn is bounded by time too (isTurnFull)', () => {
+  it('always takes its first signer, then stops taking more once it has built for the budget', () => {
+    expect(isTurnFull(0, 60_000, 4000)).toBe(false);
+    expect(isTurnFull(1, 3999, 4000)).toBe(false);
+    expect(isTurnFull(1, 4000, 4000)).toBe(true);
+    expect(isTurnFull(30, 4100, 4000)).toBe(true);
   });
 });
