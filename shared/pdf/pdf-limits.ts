@@ -165,7 +165,7 @@ const nextObject = (buf: Buffer, from: number): { start: number; end: number } |
  * skipped; a bare keyword (stream, endobj, obj) inside means the dictionary is broken, which
  * also keeps the walk linear in the file (it never runs past the next object).
  */
-const dictEnd = (buf: Buffer, at: number): number => {
+const dictEnd = (buf: Buffer, at: number, hexStrings?: number[]): number => {
   let depth = 0;
   for (let i = at; i < buf.length; i++) {
     const c = buf[i];
@@ -179,6 +179,7 @@ const dictEnd = (buf: Buffer, at: number): number => {
     } else if (c === 0x3c) {
       const close = buf.indexOf(0x3e, i);
       if (close < 0) return -1;
+      if (hexStrings && close - i > LONG_HEX && isAllHex(buf, i + 1, close)) hexStrings.push(i + 1, close);
       i = close;
     } else if (c === 0x28) {
       let nest = 0;
@@ -209,6 +210,16 @@ const streamDataStart = (buf: Buffer, at: number): number => {
   return i;
 };
 
+/** A hex string this long (a signature's /Contents, 16–64 K) is left out of the active-content text. */
+const LONG_HEX = 512;
+const HEX_DIGIT = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
+const isAllHex = (buf: Buffer, from: number, to: number): boolean => {
+  let ok = 1;
+  for (let i = from; i < to; i++) ok &= HEX_DIGIT[buf[i] as number] as number;
+  return ok === 1;
+};
+
 /** Scans `bytes` and throws AppError('pdf_too_complex') when a limit is exceeded. */
 export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<PdfScan> => {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -216,8 +227,24 @@ export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF
   let objects = 0;
   let streams = 0;
   let inflated = 0;
-  // Everything but stream data, for the active-content check (names in dictionaries).
+  // Everything but stream data, for the active-content check (names in dictionaries). The digits of
+  // long hex strings are left out too: a string of hex digits holds no name, and its < and > stay,
+  // so no pattern can match differently (and the text is not a third larger for every signature).
   const outside: string[] = [];
+  const hexStrings: number[] = [];
+  let nextHex = 0;
+  const text = (from: number, to: number): string => {
+    const pieces: string[] = [];
+    let at = from;
+    for (; nextHex < hexStrings.length && (hexStrings[nextHex] as number) < to; nextHex += 2) {
+      const s = hexStrings[nextHex] as number;
+      if (s < at) continue;
+      pieces.push(buf.toString('latin1', at, s));
+      at = hexStrings[nextHex + 1] as number;
+    }
+    pieces.push(buf.toString('latin1', at, to));
+    return pieces.join('');
+  };
   let outsideFrom = 0;
   let lastIndex = 0;
   for (;;) {
@@ -229,8 +256,10 @@ export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF
     let p = objectMatch.end;
     while (p < buf.length && isPdfSpace(buf[p])) p++;
     if (!startsWith(buf, '<<', p)) continue;
-    const end = dictEnd(buf, p);
+    const found: number[] = [];
+    const end = dictEnd(buf, p, found);
     if (end < 0) continue;
+    for (const x of found) hexStrings.push(x);
     const dataStart = streamDataStart(buf, end);
     if (dataStart < 0) {
       lastIndex = end;
@@ -243,7 +272,7 @@ export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF
     let dataEnd = length !== undefined && startsWith(buf, 'endstream', skipEol(buf, dataStart + length)) ? dataStart + length : -1;
     if (dataEnd < 0) dataEnd = buf.indexOf('endstream', dataStart, 'latin1');
     if (dataEnd < 0) dataEnd = buf.length;
-    outside.push(buf.toString('latin1', outsideFrom, dataStart));
+    outside.push(text(outsideFrom, dataStart));
     outsideFrom = dataEnd;
     lastIndex = dataEnd;
     streams++;
@@ -278,7 +307,7 @@ export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF
     else data = buf.subarray(dataStart, dataEnd);
     if (isObjStm && (measured || !filters?.length)) noteActive(Buffer.from(data).toString('latin1'), active);
   }
-  outside.push(buf.toString('latin1', outsideFrom));
+  outside.push(text(outsideFrom, buf.length));
   for (const part of outside) noteActive(part, active);
   return { objects, streams, inflatedBytes: inflated, activeContent: [...active] };
 };

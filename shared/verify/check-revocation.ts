@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
-import { toHex } from '../util/bytes.js';
+import { sha256Hex, toHex } from '../util/bytes.js';
 import { ocspStatus } from './check-ocsp.js';
-import { namesEqual, readCertificate } from './read-certificate.js';
+import { type CertificateFields, namesEqual, readCertificate } from './read-certificate.js';
 import { type CrlFields, readCrl } from './read-cms.js';
 import type { RevocationReport } from './types.js';
 import { verifyWithSpki } from './verify-signed-data.js';
@@ -20,6 +20,8 @@ export interface RevocationData {
 interface ParsedCrl {
   readonly crl: CrlFields;
   readonly source: 'dss' | 'cms' | 'online';
+  /** SHA-256 of the CRL's DER. */
+  readonly id: string;
 }
 
 const parsed = new WeakMap<RevocationData, ParsedCrl[]>();
@@ -34,7 +36,7 @@ const parseCrls = (data: RevocationData): ParsedCrl[] => {
   const add = (list: readonly Uint8Array[], source: ParsedCrl['source']) => {
     for (const der of list) {
       try {
-        out.push({ crl: readCrl(der), source });
+        out.push({ crl: readCrl(der), source, id: sha256Hex(der) });
       } catch {
         // unreadable CRLs are ignored; the certificate then has no revocation info
       }
@@ -52,15 +54,41 @@ const isSignedBy = (p: ParsedCrl, issuer: X509Certificate): boolean => {
     byIssuer = new Map();
     signedBy.set(p, byIssuer);
   }
-  const known = byIssuer.get(issuer.fingerprint256);
+  const fingerprint = issuer.fingerprint256;
+  const known = byIssuer.get(fingerprint);
   if (known !== undefined) return known;
-  const fields = readCertificate(new Uint8Array(issuer.raw));
+  const fields = fieldsOf(issuer);
   const { crl } = p;
-  const ok =
-    namesEqual(crl.issuer, fields.subject) &&
-    verifyWithSpki(crl.signatureAlgorithm, crl.signatureAlgorithm, crl.tbs, crl.signature, fields.spki);
-  byIssuer.set(issuer.fingerprint256, ok);
+  let ok = namesEqual(crl.issuer, fields.subject);
+  if (ok) {
+    const key = `${p.id}/${fingerprint}`;
+    const signed = crlSignatures.get(key);
+    ok = signed ?? verifyWithSpki(crl.signatureAlgorithm, crl.signatureAlgorithm, crl.tbs, crl.signature, fields.spki);
+    if (signed === undefined) {
+      if (crlSignatures.size >= 1024) crlSignatures.clear();
+      crlSignatures.set(key, ok);
+    }
+  }
+  byIssuer.set(fingerprint, ok);
   return ok;
+};
+
+/**
+ * A CRL's signature by an issuer's key, per process (bounded), like the CA-to-CA checks in
+ * build-certificate-path.ts: the same CRL of a CA is embedded in every document sealed while
+ * it was current. Keyed by the CRL's bytes and the issuer certificate's, so it is a fact about
+ * those bytes only; what the CRL says about a certificate is judged on every verification.
+ */
+const crlSignatures = new Map<string, boolean>();
+/** An issuer's fields, per certificate object (X509Certificate#raw is a new copy on every read). */
+const issuerFields = new WeakMap<X509Certificate, CertificateFields>();
+const fieldsOf = (c: X509Certificate): CertificateFields => {
+  let f = issuerFields.get(c);
+  if (!f) {
+    f = readCertificate(new Uint8Array(c.raw));
+    issuerFields.set(c, f);
+  }
+  return f;
 };
 
 const serialOf = (c: X509Certificate) => c.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, '');

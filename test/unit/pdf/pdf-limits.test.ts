@@ -81,6 +81,11 @@ describe('PDF pre-scan (limits before work)', () => {
     ['/Names << /EmbeddedFiles << /Names [] >> >>', ['embedded-files']],
     ['/AcroForm << /Fields [] /XFA 5 0 R >>', ['xfa']],
     ['/Names << /J#61vaScript << /Names [] >> >>', ['javascript']],
+    // Long hex strings (a signature's /Contents) are left out of the text searched, but only when they are all hex digits.
+    [`/Contents <${'AB'.repeat(2000)}> /OpenAction << /S /JavaScript >>`, ['javascript', 'open-action']],
+    [`/Contents <${'AB'.repeat(2000)} /JavaScript>`, ['javascript']],
+    [`/OpenAction <${'0'.repeat(2000)}>`, []],
+    [`/X <${'cd'.repeat(2000)}> /AA << >>`, ['additional-actions']],
   ])('finds active content %s', async (extra, kinds) => {
     const scan = await scanPdf(pdfWithCatalog(extra));
     expect([...scan.activeContent].sort()).toEqual([...kinds].sort());
