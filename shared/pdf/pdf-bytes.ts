@@ -15,6 +15,16 @@ export const isAsciiDigit = (c: number | undefined): boolean => c !== undefined 
 export const isWordChar = (c: number | undefined): boolean =>
   c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f);
 
+const HEX_DIGIT = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
+
+/** Whether every byte in [from, to) is a hex digit (a table lookup per byte: a /Contents string is 16–64 K). */
+export const isAllHex = (bytes: Uint8Array, from: number, to: number): boolean => {
+  let ok = 1;
+  for (let i = from; i < to; i++) ok &= HEX_DIGIT[bytes[i] as number] as number;
+  return ok === 1;
+};
+
 export interface ObjectHeader {
   /** Where the object number starts. */
   readonly at: number;

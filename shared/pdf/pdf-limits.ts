@@ -1,6 +1,6 @@
 import { constants, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { AppError } from '../errors.js';
-import { isAsciiDigit, isJsSpace, isWordChar } from './pdf-bytes.js';
+import { isAllHex, isAsciiDigit, isJsSpace, isWordChar } from './pdf-bytes.js';
 
 /**
  * A cheap pre-scan of an untrusted PDF, run BEFORE pdf-lib sees it (pdf-lib inflates object
@@ -212,13 +212,6 @@ const streamDataStart = (buf: Buffer, at: number): number => {
 
 /** A hex string this long (a signature's /Contents, 16–64 K) is left out of the active-content text. */
 const LONG_HEX = 512;
-const HEX_DIGIT = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
-const isAllHex = (buf: Buffer, from: number, to: number): boolean => {
-  let ok = 1;
-  for (let i = from; i < to; i++) ok &= HEX_DIGIT[buf[i] as number] as number;
-  return ok === 1;
-};
 
 /** Scans `bytes` and throws AppError('pdf_too_complex') when a limit is exceeded. */
 export const scanPdf = async (bytes: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<PdfScan> => {

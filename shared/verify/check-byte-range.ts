@@ -1,14 +1,5 @@
+import { isAllHex } from '../pdf/pdf-bytes.js';
 import type { SignatureReport } from './types.js';
-
-const HEX_DIGIT = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX_DIGIT[c.charCodeAt(0)] = 1;
-
-/** Whether every byte in [from, to) is a hex digit (a table lookup per byte: the gap is 16–64 K). */
-const isHex = (bytes: Uint8Array, from: number, to: number): boolean => {
-  let ok = 1;
-  for (let i = from; i < to; i++) ok &= HEX_DIGIT[bytes[i] as number] as number;
-  return ok === 1;
-};
 
 /** Whether nothing but whitespace (JavaScript's \s over Latin-1) follows `from`; stops at the first other byte. */
 const onlyWhitespaceAfter = (bytes: Uint8Array, from: number): boolean => {
@@ -32,7 +23,7 @@ export const checkByteRange = (bytes: Uint8Array, range: readonly number[]): Sig
   const [start, len1, off2, len2] = [a, b, c, d] as number[] as [number, number, number, number];
   const end = off2 + len2;
   if (start !== 0 || off2 < len1 || end > bytes.length) return bad('the ByteRange does not start at 0 or runs past the file');
-  if (off2 - len1 < 2 || bytes[len1] !== 0x3c || bytes[off2 - 1] !== 0x3e || !isHex(bytes, len1 + 1, off2 - 1)) {
+  if (off2 - len1 < 2 || bytes[len1] !== 0x3c || bytes[off2 - 1] !== 0x3e || !isAllHex(bytes, len1 + 1, off2 - 1)) {
     return bad('the bytes left out of the ByteRange are not exactly the /Contents hex string');
   }
   const tail = Buffer.from(bytes.buffer, bytes.byteOffset + Math.max(0, end - 8), Math.min(8, end)).toString('latin1');

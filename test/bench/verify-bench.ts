@@ -7,8 +7,9 @@ import { atLeast, median, report } from './targets.js';
  * Verifications per second, in process, of a completed (B-LTA) document with 2 and with 10
  * signatures: every check POST /v1/verify runs (revision walk included), without HTTP.
  * The same document is verified again and again; what is kept between verifications is only
- * what recurs across documents in production (CA certificates and their signature checks,
- * OIDs), never a signature's parse or result (shared/verify/build-certificate-path.ts).
+ * what recurs across documents in production (CA certificates and their signature checks, a
+ * CA's CRL signature checks, OIDs), never a signature's parse or result
+ * (shared/verify/build-certificate-path.ts, check-revocation.ts).
  * Reports/s is given from wall time and from CPU time (the machine is shared: the load
  * average is printed beside it); the target is judged on CPU time per verification.
  */
