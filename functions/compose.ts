@@ -253,6 +253,7 @@ export const composeAppDeps = (
     },
     publicUrl: config.publicUrl,
     linkTtlDays: config.linkTtlDays,
+    sendEventWaitMs: config.sesSendEventWaitMs,
     envelopeTtlDays: config.envelopeTtlDays,
     reminders: config.reminders,
     tsaUrls: config.tsaUrls,

@@ -24,6 +24,11 @@ export interface Config {
   readonly mailFrom: string;
   /** KYSO_SES_CONFIGURATION_SET: the stack's SES configuration set (TLS required, suppression, metrics). */
   readonly sesConfigurationSet?: string;
+  /**
+   * KYSO_SES_SEND_EVENT_WAIT_MS: how long an owed email whose earlier attempt died mid-hand-over waits
+   * for SES's Send event before it is sent again (default 5 minutes; 10 s locally, where the event is at once).
+   */
+  readonly sesSendEventWaitMs: number;
   readonly keySpec: KeySpec;
   /** Local mode: the dev tenant, /dev/mail, bootstrap on start. */
   readonly local: boolean;
@@ -65,6 +70,11 @@ export interface Config {
   readonly keyAliasPrefix: string;
   /** SQS queue per job kind (KYSO_QUEUE_<KIND>_URL); locally the bootstrap creates them and fills these in. */
   readonly queueUrls: Partial<Record<JobKind, string>>;
+  /**
+   * Local only (set by bootstrapResources): the queue subscribed to the SES events topic, which
+   * `npm start` polls in place of the stack's SNS → Lambda subscription (functions/messaging/ses-events.ts).
+   */
+  readonly mailEventsQueueUrl?: string;
   /** Webhook retries: first delay (KYSO_WEBHOOK_BACKOFF_BASE_MS, 30 s), doubling, at most KYSO_WEBHOOK_MAX_ATTEMPTS (15) tries. */
   readonly webhookBackoffBaseMs: number;
   readonly webhookMaxAttempts: number;
@@ -329,6 +339,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const keySpec = (env.KYSO_KEY_SPEC ?? 'ECC_NIST_P256') as KeySpec;
   if (!KEY_SPECS.includes(keySpec)) throw new Error(`KYSO_KEY_SPEC must be one of ${KEY_SPECS.join(', ')}, got "${keySpec}"`);
   const endpoint = env.AWS_ENDPOINT_URL || undefined;
+  const isLocal = env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint);
   return {
     port,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
@@ -347,8 +358,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     bucketName: env.KYSO_BUCKET ?? 'kyso-documents',
     mailFrom: env.KYSO_MAIL_FROM ?? 'no-reply@kyso.local',
     ...(env.KYSO_SES_CONFIGURATION_SET ? { sesConfigurationSet: env.KYSO_SES_CONFIGURATION_SET } : {}),
+    sesSendEventWaitMs: positive(env, 'KYSO_SES_SEND_EVENT_WAIT_MS', isLocal ? 10_000 : 300_000),
     keySpec,
-    local: env.KYSO_LOCAL === '1' || (env.KYSO_LOCAL !== '0' && !!endpoint),
+    local: isLocal,
     ...(env.KYSO_API_KEY ? { devApiKey: env.KYSO_API_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY ? { adminKey: env.KYSO_ADMIN_KEY } : {}),
     ...(env.KYSO_ADMIN_KEY_SECRET_ID ? { adminKeySecretId: env.KYSO_ADMIN_KEY_SECRET_ID } : {}),

@@ -356,10 +356,10 @@ export class KysoStack extends Stack {
     });
     state.grantReadWriteData(smsStatus.fn);
     new SmsDeliveryStatus(this, 'SmsDeliveryStatus', { handler: smsStatus.fn });
-    // Email receipts: the configuration set's SES events (bounce, complaint, delivery, …) from its topic.
+    // Email receipts: the configuration set's SES events (send, bounce, complaint, delivery, …) from its topic.
     const mailEvents = new BundledFunction(this, 'MailEventsFunction', {
       entry: 'functions/messaging/ses-events.ts',
-      description: 'Kyso email receipts: SES bounce/complaint/delivery events → delivery records and the audit trail',
+      description: 'Kyso email receipts: SES send/bounce/complaint/delivery events → outbox items, delivery records, audit trail',
       environment: common,
     });
     state.grantReadWriteData(mailEvents.fn);

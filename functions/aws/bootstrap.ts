@@ -6,10 +6,16 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  VerifyEmailIdentityCommand,
+} from '@aws-sdk/client-ses';
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { JOB_KINDS, type JobKind } from '../../shared/jobs/ports.js';
 import type { Config } from '../config.js';
+import { MAIL_EVENT_TYPES } from '../messaging/ses-event.js';
 import type { AwsClients } from './clients.js';
 
 /**
@@ -23,7 +29,49 @@ export const bootstrapResources = async (clients: AwsClients, config: Config): P
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: config.mailFrom }));
   const queueUrls: Partial<Record<JobKind, string>> = { ...config.queueUrls };
   for (const kind of JOB_KINDS) queueUrls[kind] ??= await ensureQueue(clients, `${config.tableName}-${kind}`);
-  return { ...config, queueUrls };
+  if (config.sesConfigurationSet) return { ...config, queueUrls };
+  const mail = await ensureMailEvents(clients, config.tableName);
+  return { ...config, queueUrls, sesConfigurationSet: mail.configurationSet, mailEventsQueueUrl: mail.queueUrl };
+};
+
+/** Ignores "already exists" (bootstrap runs at every start against an endpoint that may keep its state). */
+const unlessExists = async (call: () => Promise<unknown>): Promise<void> => {
+  try {
+    await call();
+  } catch (e) {
+    if (!/AlreadyExists/.test((e as { name?: string }).name ?? '')) throw e;
+  }
+};
+
+/**
+ * Like infra/constructs/mail-sending.ts: a configuration set whose events (send, bounce, delivery, …)
+ * go to an SNS topic. The stack subscribes a Lambda; here a queue is subscribed, which npm start polls
+ * (functions/local/job-poller.ts). moto publishes the Send event through functions/local/moto-server.py.
+ */
+const ensureMailEvents = async ({ ses, sns, sqs }: AwsClients, name: string) => {
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-mail-events` }))).TopicArn as string;
+  const queueUrl = await ensureQueue({ sqs } as AwsClients, `${name}-mail-events`);
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes
+    ?.QueueArn as string;
+  const subscribed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  if (!subscribed.Subscriptions?.some((s) => s.Endpoint === queueArn)) {
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  }
+  await unlessExists(() => ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: name } })));
+  await unlessExists(() =>
+    ses.send(
+      new CreateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: name,
+        EventDestination: {
+          Name: `${name}-events`,
+          Enabled: true,
+          MatchingEventTypes: [...MAIL_EVENT_TYPES],
+          SNSDestination: { TopicARN: topicArn },
+        },
+      }),
+    ),
+  );
+  return { configurationSet: name, queueUrl };
 };
 
 /** Like infra/constructs/job-queues.ts: a queue whose messages move to `<name>-dlq` after 5 receives. */

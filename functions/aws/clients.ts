@@ -56,7 +56,9 @@ export const createAwsClients = (
     rawDynamo,
     s3: new S3Client({ ...base, forcePathStyle: !!config.endpoint }),
     kms: new KMSClient(base),
-    ses: new SESClient(base),
+    // No SDK retries for SES: a retry after a timeout could send an email SES had already taken.
+    // sesMailer retries only what SES answered and refused (throttling); the outbox settles the rest.
+    ses: new SESClient({ ...base, maxAttempts: 1 }),
     sns: new SNSClient(base),
     sqs: new SQSClient(base),
     secrets: new SecretsManagerClient(base),

@@ -26,6 +26,22 @@ export const outboxKey = (i: Pick<OutboxItem, 'tenantId' | 'envelopeId' | 'versi
   sk: `${i.tenantId}#${i.envelopeId}#${String(i.version).padStart(8, '0')}#${String(i.index).padStart(3, '0')}#${i.commitId}`,
 });
 
+/** SES message tag values: letters, digits, `-` and `_`, at most 256 characters (base64url fits). */
+const MAX_TAG_VALUE = 256;
+
+/** The item's key from its reference (base64url of its sort key), or undefined if it is not one. */
+export const keyOfRef = (ref: string): { pk: string; sk: string } | undefined => {
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(ref)) return undefined;
+  const sk = Buffer.from(ref, 'base64url').toString('utf8');
+  // <tenant>#<envelope>#<version:8>#<index:3>#<commit>: read from the right (a tenant id could hold a '#').
+  const parts = sk.split('#');
+  if (parts.length < 5) return undefined;
+  const [envelopeId, version, index, commitId] = parts.slice(-4) as [string, string, string, string];
+  const tenantId = parts.slice(0, -4).join('#');
+  if (!tenantId || !envelopeId || !/^\d{8}$/.test(version) || !/^\d{3}$/.test(index) || !commitId) return undefined;
+  return outboxKey({ tenantId, envelopeId, version: Number(version), index: Number(index), commitId });
+};
+
 export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore => {
   const query = async (pk: string, extra: Record<string, unknown>, limit: number): Promise<OutboxItem[]> => {
     const out: OutboxItem[] = [];
@@ -65,7 +81,7 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
           Key: outboxKey(item),
           UpdateExpression: expression,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: values,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         }),
       );
     } catch (e) {
@@ -135,6 +151,31 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
     },
     markSent: (item, channels, at) =>
       updateIfThere(item, 'SET sentAt = :at, sentChannels = :c', { ':at': at.toISOString(), ':c': channels }),
+    markSending: (item, at) =>
+      at ? updateIfThere(item, 'SET sendingAt = :at', { ':at': at.toISOString() }) : updateIfThere(item, 'REMOVE sendingAt', {}),
+    refOf(item) {
+      const ref = Buffer.from(outboxKey(item).sk, 'utf8').toString('base64url');
+      return ref.length <= MAX_TAG_VALUE ? ref : undefined;
+    },
+    async markEmailAccepted(ref, messageId, at) {
+      const key = keyOfRef(ref);
+      if (!key) return false;
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET emailMessageId = :m, emailAcceptedAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':m': messageId, ':at': at.toISOString() },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
     postpone: (item, notBefore, error) =>
       updateIfThere(item, 'SET notBefore = :nb, lastError = :e ADD attempts :one', {
         ':nb': notBefore.toISOString(),

@@ -1,6 +1,7 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import type { Logger } from '../logger.js';
+import { applySesEvents } from '../messaging/apply-ses-events.js';
 import { drainEnvelopeOutbox, drainOutbox } from '../worker/effects.js';
 import { type JobDeps, runJob } from '../worker/jobs.js';
 import type { InProcessOutboxSignal } from '../worker/outbox-signal.js';
@@ -24,9 +25,23 @@ export const startJobPoller = (options: {
   waitTimeSeconds?: number;
   /** The outbox worker: woken by commits in this process, plus a pass over everything due every `intervalMs`. */
   outbox?: { signal: InProcessOutboxSignal; intervalMs?: number };
+  /**
+   * The queue subscribed to the SES events topic (bootstrapResources): each message is an SNS
+   * notification, applied as the email-receipts Lambda applies its SNS event (functions/messaging/ses-events.ts).
+   */
+  mailEventsQueueUrl?: string;
 }): JobPoller => {
   const abort = new AbortController();
-  const loops = Object.entries(options.queueUrls).map(([kind, url]) => poll(kind, url as string));
+  const loops = Object.entries(options.queueUrls).map(([kind, url]) =>
+    poll(kind, url as string, (body) => runJob(kind, JSON.parse(body) as Record<string, unknown>, options.deps)),
+  );
+  if (options.mailEventsQueueUrl) {
+    loops.push(
+      poll('mail-events', options.mailEventsQueueUrl, async (body) => {
+        await applySesEvents(options.deps, { Records: [{ EventSource: 'aws:sns', Sns: JSON.parse(body) }] });
+      }),
+    );
+  }
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   if (options.outbox) loops.push(drainLoop(options.outbox.signal, options.outbox.intervalMs ?? 2000));
@@ -60,7 +75,7 @@ export const startJobPoller = (options: {
     await Promise.allSettled([...running.values()]);
   }
 
-  async function poll(kind: string, queueUrl: string): Promise<void> {
+  async function poll(kind: string, queueUrl: string, handle: (body: string) => Promise<void>): Promise<void> {
     while (!abort.signal.aborted) {
       let messages: Message[];
       try {
@@ -81,13 +96,13 @@ export const startJobPoller = (options: {
         continue;
       }
       // Jobs already received finish even during shutdown: stopping waits for them.
-      await Promise.all(messages.map((m) => run(kind, queueUrl, m)));
+      await Promise.all(messages.map((m) => run(kind, queueUrl, m, handle)));
     }
   }
 
-  async function run(kind: string, queueUrl: string, message: Message): Promise<void> {
+  async function run(kind: string, queueUrl: string, message: Message, handle: (body: string) => Promise<void>): Promise<void> {
     try {
-      await runJob(kind, JSON.parse(message.Body ?? '{}') as Record<string, unknown>, options.deps);
+      await handle(message.Body ?? '{}');
       await options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (e) {
       options.logger.warn('job failed, returned to its queue', {

@@ -8,14 +8,25 @@ sign-in counters, idempotency keys). This wrapper gives the emulator DynamoDB's 
 serialising DynamoDB calls (moto keeps tables in memory, so there is little overlap to lose);
 other services stay concurrent.
 
+It also publishes SES's `Send` event, which moto does not: when SendEmail names a configuration
+set whose event destination is an SNS topic and matches "send", the event (in SES's JSON event
+form, with the message's tags in mail.tags) is published to that topic as SES would, before the
+answer goes back. Kyso tags each owed email with its outbox item (functions/aws/ses-mailer.ts), and
+the event marks the item, so a worker that dies after SES took an email does not send it twice.
+
 Usage: python3 moto-server.py -H 127.0.0.1 -p PORT (functions/local/moto.ts starts it).
 """
 
 import argparse
 import copy
+import json
 import os
 import threading
 import types
+from datetime import datetime, timezone
+
+from moto.ses import responses as ses_responses
+from moto.sns.models import sns_backends
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -144,6 +155,61 @@ def partition_queries():
 
     Table.query = query
     Table.all_items = all_items
+
+
+def _matches_send(destination):
+    """An event destination (as moto stored CreateConfigurationSetEventDestination's input) that wants Send events on SNS."""
+    if str(destination.get("Enabled", "true")).lower() == "false":
+        return None
+    matching = destination.get("MatchingEventTypes") or []
+    if isinstance(matching, dict):  # {"member": [...]}
+        matching = matching.get("member") or []
+    if isinstance(matching, str):
+        matching = [matching]
+    if "send" not in [str(t).lower() for t in matching]:
+        return None
+    return (destination.get("SNSDestination") or {}).get("TopicARN")
+
+
+def _tags(response):
+    """SendEmail's Tags ([{Name, Value}]) as SES puts them in events: {"name": ["value"]}."""
+    tags = response._get_param("Tags") or []
+    if isinstance(tags, dict):  # {"member": [...]}
+        tags = tags.get("member") or []
+    return {t["Name"]: [t.get("Value", "")] for t in tags if isinstance(t, dict) and t.get("Name")}
+
+
+_send_email = ses_responses.EmailResponse.send_email
+
+
+def send_email_with_events(self):
+    result = _send_email(self)
+    name = self._get_param("ConfigurationSetName")
+    destination = self.backend.config_set_event_destination.get(name) if name else None
+    topic = _matches_send(destination) if destination else None
+    if topic:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        to = (self._get_param("Destination") or {}).get("ToAddresses") or []
+        if isinstance(to, dict):
+            to = to.get("member") or []
+        event = {
+            "eventType": "Send",
+            "mail": {
+                "timestamp": now,
+                "source": self._get_param("Source"),
+                "sendingAccountId": self.current_account,
+                "messageId": result.result["MessageId"],
+                "destination": list(to),
+                "headersTruncated": False,
+                "tags": {"ses:configuration-set": [name], **_tags(self)},
+            },
+            "send": {},
+        }
+        sns_backends[self.current_account][self.region].publish(json.dumps(event), arn=topic)
+    return result
+
+
+ses_responses.EmailResponse.send_email = send_email_with_events
 
 
 def main():

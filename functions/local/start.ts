@@ -86,6 +86,7 @@ const main = async () => {
     deps,
     logger: deps.logger,
     outbox: { signal: outboxSignal },
+    ...(config.mailEventsQueueUrl ? { mailEventsQueueUrl: config.mailEventsQueueUrl } : {}),
   });
   // The scheduler Lambda's stand-in: the same sweeps every 5 minutes (POST /dev/scheduler/{task} runs one now).
   const sweeps = setInterval(() => {

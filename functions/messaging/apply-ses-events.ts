@@ -3,14 +3,14 @@ import { applyDeliveryReceipt } from '../../shared/messaging/apply-receipt.js';
 import { parseSesEvent, readSnsNotifications } from './ses-event.js';
 
 export interface SesEventsResult {
-  /** Receipts applied to an email we sent. */
+  /** Receipts applied to an email we sent, and Send events recorded on the outbox item that owed the email. */
   readonly applied: number;
   /**
    * Receipts that changed nothing: a message id this deployment has no record of (parked a day for
    * a record that may still land), or a receipt already applied or older than the one applied.
    */
   readonly unmatched: number;
-  /** Notifications that were not receipts (Send, Open, Click, junk). */
+  /** Notifications that were not receipts (Send of a message no item owes, Open, Click, junk). */
   readonly skipped: number;
 }
 
@@ -28,6 +28,12 @@ export const applySesEvents = async (deps: EnvelopeDeps, event: unknown): Promis
     const report = parseSesEvent(n.message, n.publishedAt);
     if (typeof report === 'string') {
       skipped++;
+      continue;
+    }
+    if ('outboxRef' in report) {
+      // SES took an email an outbox item owes: recorded on the item (once is enough; a retired item is gone).
+      if (await deps.outbox.markEmailAccepted(report.outboxRef, report.messageId, new Date(report.at))) applied++;
+      else unmatched++;
       continue;
     }
     if (await applyDeliveryReceipt(deps, 'ses', report.messageId, report.receipt)) applied++;

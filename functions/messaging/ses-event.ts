@@ -17,6 +17,17 @@ import type { DeliveryReceipt } from '../../shared/messaging/ports.js';
  * Pure: no I/O; functions/messaging/apply-ses-events.ts applies what this returns.
  */
 
+/** The message tag naming the outbox item that owes an email (functions/aws/ses-mailer.ts sets it). */
+export const OUTBOX_TAG = 'kyso-outbox';
+
+/**
+ * The SES event types the configuration set publishes (CreateConfigurationSetEventDestination's
+ * MatchingEventTypes): SES took a message (Send, which names the outbox item that owed it), and
+ * every outcome that says whether it reached its recipient. The stack (infra/constructs/mail-sending.ts)
+ * and the local bootstrap use this list.
+ */
+export const MAIL_EVENT_TYPES = ['send', 'bounce', 'complaint', 'delivery', 'reject', 'renderingFailure'] as const;
+
 /** The stored reason's length (like SNS SMS receipts). */
 const MAX_DETAIL = 200;
 /** SNS gives a Lambda one record per invocation; more than this is not an SNS event. */
@@ -25,6 +36,16 @@ const MAX_RECORDS = 100;
 export interface SesReport {
   readonly messageId: string;
   readonly receipt: DeliveryReceipt;
+}
+
+/**
+ * SES took a message an outbox item owes (its `Send` event, tagged by the mailer): the item is marked,
+ * so a worker that died before recording it does not send it again (shared/messaging/owed-email.ts).
+ */
+export interface SesSendReport {
+  readonly messageId: string;
+  readonly outboxRef: string;
+  readonly at: string;
 }
 
 /** Why a message was not a receipt we apply (counted, never an error: SNS would retry it forever). */
@@ -66,7 +87,7 @@ const diagnosticOf = (bounce: Json): string | undefined => {
  * One SES event (the SNS message text) → a receipt for the message it names, or why not.
  * `fallbackAt`: when the event carries no usable time (SNS's own Timestamp).
  */
-export const parseSesEvent = (message: string, fallbackAt: string): SesReport | SesSkip => {
+export const parseSesEvent = (message: string, fallbackAt: string): SesReport | SesSendReport | SesSkip => {
   let event: Json | undefined;
   try {
     event = obj(JSON.parse(message));
@@ -113,8 +134,14 @@ export const parseSesEvent = (message: string, fallbackAt: string): SesReport | 
       const error = str(obj(event.failure)?.errorMessage);
       return report('failed', sentAt, `rendering failure${error ? `: ${error}` : ''}`);
     }
+    case 'Send': {
+      // mail.tags: {"<name>": ["<value>"]}; only our own tag is read.
+      const values = obj(mail?.tags)?.[OUTBOX_TAG];
+      const outboxRef = Array.isArray(values) ? str(values[0]) : undefined;
+      return outboxRef && /^[A-Za-z0-9_-]{1,256}$/.test(outboxRef) ? { messageId, outboxRef, at: sentAt } : 'ignored_event';
+    }
     default:
-      // Send, Open, Click, DeliveryDelay, Subscription, AmazonSnsSubscriptionSucceeded: not a receipt.
+      // Open, Click, DeliveryDelay, Subscription, AmazonSnsSubscriptionSucceeded: not a receipt.
       return 'ignored_event';
   }
 };

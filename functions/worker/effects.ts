@@ -3,6 +3,7 @@ import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/eff
 import { type DrainResult, drainDue, drainEnvelope, type EffectPerformer } from '../../shared/envelope/outbox-worker.js';
 import { sendLinkMessages, signCompletedHead } from '../../shared/envelope/owed-effects.js';
 import { startRegistration } from '../../shared/labour/start-registration.js';
+import { sendOwedEmail } from '../../shared/messaging/owed-email.js';
 import { archiveCompleted } from '../../shared/retention/archive-envelope.js';
 import { publishOwedEvent } from '../../shared/webhooks/publish-event.js';
 import type { JobDeps } from './jobs.js';
@@ -32,14 +33,14 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
       effect.data,
       item,
     ).then(() => undefined),
-  /** At least once; a rerun after the send was recorded on the item (markSent) sends nothing. (Batched: see EFFECT_BATCHES.) */
+  /** Once: a rerun after the send was recorded on the item (markSent), or after SES took its email, sends nothing. (Batched: see EFFECT_BATCHES.) */
   'link-message': async (effect, item, deps) => {
     const [error] = await sendLinkMessages(deps, [{ item, effect }]);
     if (error) throw error;
   },
-  /** At least once (SES has no idempotency key). */
-  message: async (effect, _item, deps) => {
-    await deps.mailer.send(effect.message);
+  /** Once: marked before SES takes it, its MessageId recorded after, SES's Send event settles a crash between (sendOwedEmail). */
+  message: async (effect, item, deps) => {
+    await sendOwedEmail(deps, effect.message, item);
   },
   /** Idempotent: a seal already applied is `already_signed`, which applySeal treats as done. */
   'seal-turn': async (effect, item, deps) => {

@@ -6,6 +6,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { MAIL_EVENT_TYPES } from '../../functions/messaging/ses-event.js';
 
 export interface MailSendingProps {
   /** The sender address (KYSO_MAIL_FROM); its domain becomes the SES identity, verified by DKIM. */
@@ -14,14 +15,8 @@ export interface MailSendingProps {
   readonly eventsKey: kms.IKey;
 }
 
-/** What the events topic carries: every outcome that says whether a message reached its recipient. */
-export const MAIL_EVENTS: readonly ses.EmailSendingEvent[] = [
-  ses.EmailSendingEvent.BOUNCE,
-  ses.EmailSendingEvent.COMPLAINT,
-  ses.EmailSendingEvent.DELIVERY,
-  ses.EmailSendingEvent.REJECT,
-  ses.EmailSendingEvent.RENDERING_FAILURE,
-];
+/** What the events topic carries (functions/messaging/ses-event.ts says why each). */
+export const MAIL_EVENTS: readonly ses.EmailSendingEvent[] = MAIL_EVENT_TYPES.map((t) => t as ses.EmailSendingEvent);
 
 /**
  * SES sending identity (the mail-from domain, Easy DKIM) and a configuration set that requires

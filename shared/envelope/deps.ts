@@ -67,6 +67,11 @@ export interface EnvelopeDeps {
   readonly crlFetcher?: CrlSource;
   /** Webhook events published outside the envelope pipeline (shared/webhooks/events.ts). Never throws. */
   readonly events: EventPublisher;
+  /**
+   * How long a run of an owed email waits for SES's Send event of an earlier run that died while
+   * handing it over, before sending it again (shared/messaging/owed-email.ts); 5 minutes when absent.
+   */
+  readonly sendEventWaitMs?: number;
   /** Default lifetime of a sent envelope (expiresAt), in days; DEFAULT_ENVELOPE_TTL_DAYS when absent. */
   readonly envelopeTtlDays?: number;
   /** Default reminder schedule; DEFAULT_REMINDERS when absent. */

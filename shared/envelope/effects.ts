@@ -82,6 +82,10 @@ export interface OutboxItem {
   /** A message effect already sent (when, through which channels): a rerun of the item does not send it again. */
   readonly sentAt?: string;
   readonly sentChannels?: string;
+  /** An email of this item was being handed to SES at this instant (OutboxStore.markSending). */
+  readonly sendingAt?: string;
+  /** SES accepted this item's email with this MessageId (its answer, or its Send event). */
+  readonly emailMessageId?: string;
 }
 
 /** Shorthands for use cases. */

@@ -81,9 +81,10 @@ export const drainEnvelope = async (
       attempts: claimed.attempts + 1,
       error: (e as Error).name,
     });
-    await deps.outbox
-      .postpone(claimed, new Date((at ?? new Date()).getTime() + retryDelayMs(claimed.attempts + 1)), error)
-      .catch(() => undefined);
+    // An error may say when to try again (AwaitingSendEvent: SES's Send event of an earlier attempt is awaited until then).
+    const retryAt = (e as { retryAt?: unknown }).retryAt;
+    const notBefore = retryAt instanceof Date ? retryAt : new Date((at ?? new Date()).getTime() + retryDelayMs(claimed.attempts + 1));
+    await deps.outbox.postpone(claimed, notBefore, error).catch(() => undefined);
   };
   for (const item of items) {
     const now = at ?? new Date();

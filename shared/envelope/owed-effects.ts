@@ -1,4 +1,5 @@
-import { sendToRecipient } from '../messaging/deliver.js';
+import { recordSentMessage, sendToRecipient } from '../messaging/deliver.js';
+import { awaitingSendEvent } from '../messaging/owed-email.js';
 import { completedMessage, invitationMessage, reminderMessage } from '../messaging/recipient-messages.js';
 import { HEAD_SIGNED, signAuditHead } from './audit-trail-signature.js';
 import type { EnvelopeDeps } from './deps.js';
@@ -16,6 +17,9 @@ import type { Envelope, Recipient } from './types.js';
 const stillWanted = (e: Envelope, r: Recipient, purpose: EffectOf<'link-message'>['purpose']): boolean =>
   purpose === 'completed' ? e.status === 'completed' : e.status === 'sent' && (r.status === 'notified' || r.status === 'viewed');
 
+/** The message kind (delivery log) of each link message's purpose. */
+const PURPOSE_KIND = { sign: 'invitation', reminder: 'reminder', completed: 'completed' } as const;
+
 /** A link message owed by an outbox item. */
 export interface OwedLinkMessage {
   readonly item: OutboxItem;
@@ -31,20 +35,38 @@ export interface OwedLinkMessage {
  * others: ten invitations used to take ~5 s on moto, over 40 s under load). If a recipient
  * acted meanwhile, or the envelope ended, nothing is sent to them. Each message sent is
  * recorded on its item at once (markSent): run again for that item, it sends nothing and makes no
- * link; only a death between the send and that one write sends it twice. Resolves to one outcome per message: undefined
+ * link. An email is also marked before it is handed to SES and tagged with its item, so a death
+ * between SES taking it and that write is settled by SES's Send event (shared/messaging/owed-email.ts). Resolves to one outcome per message: undefined
  * when done, the error when not (that item is retried; the others are done).
  */
 export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLinkMessage[]): Promise<readonly (Error | undefined)[]> => {
   const first = owed[0];
   if (!first) return [];
+  // An item whose earlier run may have emailed its link waits for SES's Send event first: a fresh
+  // link now would replace the one that email carries (shared/messaging/owed-email.ts).
+  const waiting = owed.map((m) => awaitingSendEvent(deps, m.item));
+  if (waiting.some((w) => w)) {
+    const rest = owed.filter((_, i) => !waiting[i]);
+    const done = rest.length ? await sendLinkMessages(deps, rest) : [];
+    let next = 0;
+    return waiting.map((w) => w ?? done[next++]);
+  }
   const envelope = await deps.envelopes.get(first.item.tenantId, first.item.envelopeId);
   if (!envelope) return owed.map(() => undefined);
   const recipientOf = (e: Envelope, m: OwedLinkMessage) => e.recipients.find((r) => r.id === m.effect.recipientId);
   const wanted = (e: Envelope, m: OwedLinkMessage) => {
     const r = recipientOf(e, m);
     // An embedded recipient is reached through the tenant's own page (POST …/embedded-link): no message, no link.
-    // One already sent by an earlier run of its item (a worker that died before retiring it) gets no second link.
-    return !m.item.sentAt && !!r && r.delivery !== 'embedded' && !!(r.email || r.phone) && stillWanted(e, r, m.effect.purpose);
+    // One already sent by an earlier run of its item (a worker that died before retiring it) gets no second link,
+    // nor one whose email SES took (its MessageId is on the item: that run's answer, or SES's Send event).
+    return (
+      !m.item.sentAt &&
+      !m.item.emailMessageId &&
+      !!r &&
+      r.delivery !== 'embedded' &&
+      !!(r.email || r.phone) &&
+      stillWanted(e, r, m.effect.purpose)
+    );
   };
   // One live link per message (the first of two owed `sign` messages for one recipient is replaced by the second).
   const links = await Promise.all(
@@ -92,6 +114,19 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
       const current = recipientOf(after, m);
       // Sent by an earlier run that died before retiring the item: not again (only its audit event may be owed).
       if (m.item.sentAt) return { error: undefined, channels: m.item.sentChannels ?? '' };
+      // Its email was taken by SES in a run that died before recording more: recorded now, not sent again.
+      if (m.item.emailMessageId && current) {
+        try {
+          await recordSentMessage(deps, envelope, current, PURPOSE_KIND[m.effect.purpose], 'email', {
+            provider: 'ses',
+            messageId: m.item.emailMessageId,
+          });
+          await deps.outbox.markSent(m.item, 'email', deps.clock.now()).catch(() => undefined);
+          return { error: undefined, channels: 'email' };
+        } catch (e) {
+          return { error: e as Error, channels: undefined };
+        }
+      }
       // Embedded: nothing is sent, but their turn is still recorded (recipient.notified, channel "embedded").
       if (current?.delivery === 'embedded' && stillWanted(after, current, m.effect.purpose))
         return { error: undefined, channels: 'embedded' };
@@ -107,6 +142,8 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
             : m.effect.purpose === 'reminder'
               ? reminderMessage(current, notice)
               : completedMessage(current, { title: envelope.title, link: link.link, language: envelope.language }),
+          undefined,
+          m.item,
         );
         const channels = went.map((x) => x.channel).join('+');
         // Recorded at once, so a worker that dies from here on (audit, retire, the rest of the batch) does not send it

@@ -81,8 +81,17 @@ export interface SentMail {
   readonly messageId: string;
 }
 
+/** How one email send is tied to the outbox item that owes it (see OutboxStore.refOf). */
+export interface MailSendOptions {
+  /**
+   * The owing item's reference: SES carries it as a message tag into its own `Send` event, so the
+   * event marks the item even when the worker died before it could (functions/messaging/ses-event.ts).
+   */
+  readonly outboxRef?: string;
+}
+
 export interface Mailer {
-  send(message: MailMessage): Promise<SentMail>;
+  send(message: MailMessage, options?: MailSendOptions): Promise<SentMail>;
 }
 
 export interface Clock {
@@ -176,6 +185,23 @@ export interface OutboxStore {
   postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;
   /** Its message went out (through `channels`): recorded on the item, so a rerun after a crash does not send it again. */
   markSent(item: OutboxItem, channels: string, at: Date): Promise<void>;
+  /**
+   * An email of the item is about to be handed to SES (`at`), or SES refused it and it surely did not
+   * go (`undefined` clears the mark). A later run that finds the mark and no `emailMessageId` does not
+   * know whether SES took the first one: it waits for SES's Send event before sending again.
+   */
+  markSending(item: OutboxItem, at: Date | undefined): Promise<void>;
+  /**
+   * The item's reference as an SES message tag value (letters, digits, `-`, `_`; at most 256
+   * characters), or undefined if it would not fit; `markEmailAccepted` finds the item from it.
+   */
+  refOf(item: OutboxItem): string | undefined;
+  /**
+   * SES accepted the item's email (its SendEmail answered, or its Send event arrived): the MessageId
+   * is recorded on the item, so no run sends it again. False if the reference names no owed item
+   * (retired meanwhile, or not ours).
+   */
+  markEmailAccepted(ref: string, messageId: string, at: Date): Promise<boolean>;
 }
 
 /**

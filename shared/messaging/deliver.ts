@@ -1,8 +1,10 @@
 import type { EnvelopeDeps } from '../envelope/deps.js';
+import type { OutboxItem } from '../envelope/effects.js';
 import type { MailMessage } from '../envelope/ports.js';
 import type { Envelope, Recipient } from '../envelope/types.js';
 import { randomId } from '../util/bytes.js';
 import { applyDeliveryReceipt } from './apply-receipt.js';
+import { sendOwedEmail } from './owed-email.js';
 import { type Channel, type Delivery, type MessageKind, MessengerError, type PhoneMessage, type SentMessage } from './ports.js';
 
 /** A recipient's channels: as the sender chose, else email if there is one, else SMS. */
@@ -32,7 +34,7 @@ export interface Sent {
  * callbacks, SES events — can update it. A receipt that came before this record (parked) is
  * applied now, audited like any receipt.
  */
-const recordSent = async (
+export const recordSentMessage = async (
   deps: EnvelopeDeps,
   envelope: Pick<Envelope, 'tenantId' | 'id'>,
   recipient: Recipient,
@@ -61,7 +63,8 @@ const recordSent = async (
  * for any reason (no Zalo account, template refused, outage, not configured) falls back to SMS,
  * and the failure is audited (`recipient.message_fallback`) with the provider's reason. Every
  * message (email, SMS, Zalo) is recorded in the delivery log so receipts can update it.
- * Throws only if no channel could take the message.
+ * Throws only if no channel could take the message. `item`: the outbox item that owes the message,
+ * whose email is then sent once across crashes (sendOwedEmail).
  */
 export const sendToRecipient = async (
   deps: EnvelopeDeps,
@@ -69,6 +72,7 @@ export const sendToRecipient = async (
   recipient: Recipient,
   message: RecipientMessage,
   channels: readonly Channel[] = recipientChannels(recipient),
+  item?: OutboxItem,
 ): Promise<Sent[]> => {
   const sent: Sent[] = [];
   const viaPhone = async (channel: 'sms' | 'zalo'): Promise<SentMessage> => {
@@ -83,14 +87,14 @@ export const sendToRecipient = async (
       trackingId: randomId(12),
     };
     const result = await messenger.send(out);
-    await recordSent(deps, envelope, recipient, message.kind, channel, result);
+    await recordSentMessage(deps, envelope, recipient, message.kind, channel, result);
     return result;
   };
   for (const channel of channels) {
     if (channel === 'email') {
       if (!message.mail || !recipient.email) continue;
-      const result = await deps.mailer.send(message.mail);
-      await recordSent(deps, envelope, recipient, message.kind, 'email', result);
+      const result = await sendOwedEmail(deps, message.mail, item);
+      await recordSentMessage(deps, envelope, recipient, message.kind, 'email', result);
       sent.push({ channel, messageId: result.messageId });
     } else if (channel === 'sms') {
       if (sent.some((s) => s.channel === 'sms')) continue;

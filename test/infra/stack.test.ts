@@ -453,14 +453,15 @@ describe('email receipts: SES events (issue 18)', () => {
   const topics = resourcesOf(json, 'AWS::SNS::Topic').filter(([, t]) => t.Properties?.DisplayName === 'Kyso mail events (SES)');
   const topicId = topics[0]?.[0] as string;
 
-  it('publishes bounce, complaint, delivery, reject and rendering-failure events of the configuration set to an encrypted topic', () => {
+  it('publishes send, bounce, complaint, delivery, reject and rendering-failure events of the configuration set to an encrypted topic', () => {
     expect(topics).toHaveLength(1);
     expect(propsOf(json, topicId).KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
     const [destination] = resourcesOf(json, 'AWS::SES::ConfigurationSetEventDestination').map(([, d]) => d.Properties ?? {});
     expect(destination?.ConfigurationSetName).toEqual({ Ref: configurationSetId });
     const ed = destination?.EventDestination as { Enabled: boolean; MatchingEventTypes: string[]; SnsDestination: unknown };
     expect(ed.Enabled).toBe(true);
-    expect([...ed.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'renderingFailure']);
+    // send: SES took a message; its tag names the outbox item that owed it (an email is never sent twice after a crash).
+    expect([...ed.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'renderingFailure', 'send']);
     expect(ed.SnsDestination).toEqual({ TopicARN: { Ref: topicId } });
   });
 

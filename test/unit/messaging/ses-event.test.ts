@@ -143,6 +143,18 @@ describe('parseSesEvent', () => {
     expect(parse({ eventType: 'Delivery', mail: { messageId: MESSAGE_ID }, delivery: {} })).toMatchObject({ receipt: { at: SNS_AT } });
   });
 
+  it('reads the outbox item a Send event names (our tag), and only a well-formed one', () => {
+    const tagged = (value: unknown) => ({ eventType: 'Send', mail: { ...mail, tags: { ...mail.tags, 'kyso-outbox': value } }, send: {} });
+    expect(parse(tagged(['dDEjZTEjMDAwMDAwMDQjMDAyI2M0']))).toEqual({
+      messageId: MESSAGE_ID,
+      outboxRef: 'dDEjZTEjMDAwMDAwMDQjMDAyI2M0',
+      at: mail.timestamp,
+    });
+    expect(parse(tagged(['has spaces']))).toBe('ignored_event');
+    expect(parse(tagged('not-a-list'))).toBe('ignored_event');
+    expect(parse(tagged([]))).toBe('ignored_event');
+  });
+
   it('ignores what is not a receipt, and junk', () => {
     expect(parse({ eventType: 'Send', mail, send: {} })).toBe('ignored_event');
     expect(parse({ eventType: 'Open', mail, open: {} })).toBe('ignored_event');

@@ -28,6 +28,18 @@ export const memoryOutbox = () => {
       const stored = items.get(item.id);
       if (stored) items.set(item.id, { ...stored, sentAt: at.toISOString(), sentChannels: channels });
     },
+    markSending: async (item, at) => {
+      const stored = items.get(item.id);
+      if (!stored) return;
+      const { sendingAt: _, ...rest } = stored;
+      items.set(item.id, at ? { ...rest, sendingAt: at.toISOString() } : rest);
+    },
+    refOf: (item) => Buffer.from(item.id).toString('base64url'),
+    markEmailAccepted: async (ref, messageId) => {
+      const stored = items.get(Buffer.from(ref, 'base64url').toString());
+      if (stored) items.set(stored.id, { ...stored, emailMessageId: messageId });
+      return !!stored;
+    },
     postpone: async (item, notBefore, error) => {
       const stored = items.get(item.id);
       if (stored) items.set(item.id, { ...stored, attempts: stored.attempts + 1, notBefore: notBefore.toISOString(), lastError: error });

@@ -142,3 +142,21 @@ describe('drainDue', () => {
     expect(outbox.items.has('e2.1.0')).toBe(true);
   });
 });
+
+describe('drainEnvelope: an error that says when to try again', () => {
+  it('postpones the item to that instant (AwaitingSendEvent), not by the backoff', async () => {
+    const at = new Date('2026-12-02T08:00:00Z');
+    const retryAt = new Date(at.getTime() + 7000);
+    const { deps, outbox } = setup([owed(1, 0, { kind: 'message', message: {} } as unknown as Effect)]);
+    const result = await drainEnvelope(
+      deps,
+      { one: async () => Promise.reject(Object.assign(new Error('awaiting'), { retryAt })) },
+      't1',
+      'e1',
+      undefined,
+      at,
+    );
+    expect(result.failed).toBe(1);
+    expect(outbox.items.get('e1.1.0')?.notBefore).toBe(retryAt.toISOString());
+  });
+});
