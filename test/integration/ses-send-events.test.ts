@@ -29,7 +29,12 @@ describe('SES Send events settle an email handed over by a worker that died', ()
     });
     let sends = 0;
     const inner = sesMailer({ client: ses, from: 'no-reply@kyso.local', configurationSet: TEST_TABLE });
-    const mailer = { send: (m: MailMessage, o?: Parameters<typeof inner.send>[1]) => (sends++, inner.send(m, o)) };
+    const mailer = {
+      send: (m: MailMessage, o?: Parameters<typeof inner.send>[1]) => {
+        sends++;
+        return inner.send(m, o);
+      },
+    };
     const now = new Date();
     const item: OutboxItem = {
       id: `ses-${randomId(6)}.3.1`,

@@ -28,7 +28,10 @@ const setup = (extra: Parameters<typeof owed>[3] = {}, fail?: Error) => {
       },
     },
   };
-  return { deps, outbox, item, sent, errors, at: (ms: number) => void (now = ms) };
+  const at = (ms: number) => {
+    now = ms;
+  };
+  return { deps, outbox, item, sent, errors, at };
 };
 
 describe('sendOwedEmail: an owed email goes once across a worker that dies', () => {
