@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { fixturePdf } from '../fixtures/fixtures.js';
 import { startServer } from '../support/start-server.js';
+import { bigPdfBench } from './big-pdf.js';
 import { bulkBench } from './bulk.js';
 import { coldStartBench } from './cold-start.js';
 import { engineBench } from './engine-bench.js';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'labour-bulk': { type: 'string', default: '0' },
     /** Fresh processes importing the esbuild-bundled API (./cold-start.ts, issue 16); 0 skips it. */
     'cold-start': { type: 'string', default: '5' },
+    /** A 50 MB, 500-page PDF uploaded through the presigned URL, sent and signed over HTTP, with peak RSS (./big-pdf.ts, issue 16). Off by default: slow. */
+    'big-pdf': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.envelopes);
@@ -177,6 +180,7 @@ if (!values['skip-engine']) {
   await engineBench();
   await verifyBench();
 }
+if (values['big-pdf']) await bigPdfBench();
 if (Number(values['cold-start']) > 0) await coldStartBench(Number(values['cold-start']));
 // Last: the slowest part (1,000 rows through the queue by default).
 if (Number(values['bulk-rows']) > 0) await bulkBench(Number(values['bulk-rows']));
