@@ -116,7 +116,7 @@ export interface Config {
   readonly labourPollMs: number;
   /** KYSO_LABOUR_IDENTITY_REQUIRED: the parties of a labour contract prove their identity (Decree 337); on unless `0`. */
   readonly labourIdentityRequired: boolean;
-  /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit (or after-completion-email) kills the process there. */
+  /** Local mode only (tests): KYSO_DEV_CRASH_POINT=after-completion-commit (or after-completion-email, completion-email-taken) kills the process there. */
   readonly devCrashPoint?: CrashPoint;
   /** Object Lock of completed envelopes (issue 17): KYSO_LOCK_MODE (GOVERNANCE | COMPLIANCE, default GOVERNANCE). */
   readonly lockMode: 'GOVERNANCE' | 'COMPLIANCE';

@@ -50,7 +50,8 @@ const unlessExists = async (call: () => Promise<unknown>): Promise<void> => {
  */
 const ensureMailEvents = async ({ ses, sns, sqs }: AwsClients, name: string) => {
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-mail-events` }))).TopicArn as string;
-  const queueUrl = await ensureQueue({ sqs } as AwsClients, `${name}-mail-events`);
+  // An event taken by a process that died comes back in 5 s: well inside the wait for it (KYSO_SES_SEND_EVENT_WAIT_MS, 10 s locally).
+  const queueUrl = await ensureQueue({ sqs } as AwsClients, `${name}-mail-events`, 5);
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes
     ?.QueueArn as string;
   const subscribed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
@@ -75,7 +76,7 @@ const ensureMailEvents = async ({ ses, sns, sqs }: AwsClients, name: string) => 
 };
 
 /** Like infra/constructs/job-queues.ts: a queue whose messages move to `<name>-dlq` after 5 receives. */
-const ensureQueue = async ({ sqs }: AwsClients, name: string): Promise<string> => {
+const ensureQueue = async ({ sqs }: AwsClients, name: string, visibilitySeconds = 60): Promise<string> => {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }));
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes
     ?.QueueArn as string;
@@ -83,7 +84,7 @@ const ensureQueue = async ({ sqs }: AwsClients, name: string): Promise<string> =
     new CreateQueueCommand({
       QueueName: name,
       Attributes: {
-        VisibilityTimeout: '60',
+        VisibilityTimeout: String(visibilitySeconds),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
       },
     }),

@@ -23,8 +23,12 @@ import type {
 import type { ReminderOptions } from './types.js';
 
 /** Everything the envelope use cases need; built once per entry point (the composition root). */
-/** Where KYSO_DEV_CRASH_POINT can kill the local process: after the completing commit; after a completion email was sent and recorded on its item. */
-export const CRASH_POINTS = ['after-completion-commit', 'after-completion-email'] as const;
+/**
+ * Where KYSO_DEV_CRASH_POINT can kill the local process: after the completing commit; after a
+ * completion email was sent and recorded on its item; right after SES took a completion email,
+ * before anything of ours recorded it (only SES's Send event knows).
+ */
+export const CRASH_POINTS = ['after-completion-commit', 'after-completion-email', 'completion-email-taken'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface EnvelopeDeps {

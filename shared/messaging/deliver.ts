@@ -94,6 +94,7 @@ export const sendToRecipient = async (
     if (channel === 'email') {
       if (!message.mail || !recipient.email) continue;
       const result = await sendOwedEmail(deps, message.mail, item);
+      if (message.kind === 'completed') deps.crashPoint?.('completion-email-taken');
       await recordSentMessage(deps, envelope, recipient, message.kind, 'email', result);
       sent.push({ channel, messageId: result.messageId });
     } else if (channel === 'sms') {
