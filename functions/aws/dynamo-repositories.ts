@@ -194,8 +194,9 @@ export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepo
       // write, DynamoDB's limit), each put conditional on its sequence number being free, so a
       // chunk lands whole or not at all — one round trip instead of one per event. Each lost race
       // (another appender took a number: the outbox worker appending the same events, one at a
-      // time) reads the chain's end again, and from then on the events go one put each, so a
-      // racing appender costs one put, not a whole chunk. Events already there (by effect id)
+      // time) reads the chain's end again and writes what is still missing in one transaction
+      // again: the first round it wins ends the race (the worker then finds its events there),
+      // where one put each would race it event by event. Events already there (by effect id)
       // are not appended twice.
       for (let attempt = 0; pending.length > 0 && attempt < 20; attempt++) {
         const newest = await recent(tenantId, envelopeId, 25 + pending.length);
@@ -203,7 +204,7 @@ export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepo
         pending = pending.filter((p) => !there.has(p.effectId));
         let head = newest[0]?.event;
         while (pending.length > 0) {
-          const chunk = pending.slice(0, attempt === 0 ? AUDIT_EVENTS_PER_WRITE : 1);
+          const chunk = pending.slice(0, AUDIT_EVENTS_PER_WRITE);
           const puts = chunk.map((next) => {
             head = chainEvent(next.event, head);
             return {
