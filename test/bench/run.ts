@@ -13,6 +13,7 @@ import { verifyBench } from './verify-bench.js';
 
 const { values } = parseArgs({
   options: {
+    /** Envelopes of the HTTP sign-request passes; 0 skips them (e.g. to time only the many-signers part). */
     envelopes: { type: 'string', default: '20' },
     /** Passes of the HTTP benchmark, one per concurrency (issue 16: sequential, then 8 at once). */
     concurrency: { type: 'string', default: '1,8' },
@@ -174,7 +175,7 @@ const httpBench = async () => {
   }
 };
 
-if (!values['skip-http']) await httpBench();
+if (!values['skip-http'] && N > 0) await httpBench();
 if (!values['skip-http'] && Number(values.signers) > 0) await manySignersBench(Number(values.signers));
 if (!values['skip-engine']) {
   await engineBench();
