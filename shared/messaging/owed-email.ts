@@ -46,14 +46,14 @@ const surelyRefused = (e: unknown): boolean => {
  * Sends the email an outbox item owes, once, across crashes:
  * - SES already accepted it (the item holds its MessageId, from that run or from SES's Send event): nothing is sent;
  * - an earlier run was handing it over when it died (`sendingAt`, no MessageId): wait for the Send event
- *   (AwaitingSendEvent) until `sendEventWaitMs` after that run, then send again (the event never came:
- *   at least once, logged);
+ *   (AwaitingSendEvent, which the worker logs as a warning) until `sendEventWaitMs` after that run, then send
+ *   again (no event came: SES did not take it, or the event was lost);
  * - otherwise the hand-over is marked first and the email carries the item's reference as an SES tag,
  *   so SES's Send event records the MessageId on the item even if this run dies before its caller does.
  * Without an item (a message no outbox item owes) it is a plain send.
  */
 export const sendOwedEmail = async (
-  deps: Pick<EnvelopeDeps, 'mailer' | 'outbox' | 'clock' | 'sendEventWaitMs' | 'reportError'>,
+  deps: Pick<EnvelopeDeps, 'mailer' | 'outbox' | 'clock' | 'sendEventWaitMs'>,
   mail: MailMessage,
   item?: OutboxItem,
 ): Promise<SentMail> => {
@@ -63,12 +63,8 @@ export const sendOwedEmail = async (
   if (item.sendingAt) {
     const waiting = awaitingSendEvent(deps, item);
     if (waiting) throw waiting;
-    // Not an outage of ours, but the one case where a recipient may get an email twice: worth an alarm.
-    deps.reportError('no SES Send event confirmed an earlier attempt of an owed email; sending it again', {
-      item: item.id,
-      tenantId: item.tenantId,
-      envelopeId: item.envelopeId,
-    });
+    // No Send event by now: SES did not take the earlier attempt (a timeout before it reached SES), or its
+    // event was lost — the one way left to a duplicate. The worker's warning for the wait names the item.
   }
   await deps.outbox.markSending(item, now);
   const ref = deps.outbox.refOf(item);

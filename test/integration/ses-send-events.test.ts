@@ -54,7 +54,7 @@ describe('SES Send events settle an email handed over by a worker that died', ()
       (await client.send(new GetCommand({ TableName: TEST_TABLE, Key: outboxKey(item), ConsistentRead: true }))).Item as
         | OutboxItem
         | undefined;
-    const deps = { mailer, outbox, clock: { now: () => new Date() }, sendEventWaitMs: 60_000, reportError: () => {} };
+    const deps = { mailer, outbox, clock: { now: () => new Date() }, sendEventWaitMs: 60_000 };
     try {
       // The first run: marked, handed over, then "dies" (records nothing else).
       const first = await sendOwedEmail(deps, MAIL_OF(item), item);
