@@ -29,6 +29,17 @@ export const auditExportKey = (tenantId: string, envelopeId: string, head: strin
   `tenants/${tenantId}/envelopes/${envelopeId}/audit-trail/${head}.json`;
 
 /**
+ * How long after completion a first archive not yet done is due for the `retention` sweep. Not at
+ * once: the sweep would then find archives the completion's own effect is still doing, and two
+ * first runs at once each write a version of the certificate of completion (both locked).
+ */
+export const ARCHIVE_GRACE_MS = 10 * 60_000;
+
+/** Where a completed envelope waits in the archive index until its first archive is recorded. */
+const pendingPosition = (envelope: Pick<Envelope, 'completedAt'>, now: Date): string =>
+  new Date(Date.parse(envelope.completedAt ?? now.toISOString()) + ARCHIVE_GRACE_MS).toISOString();
+
+/**
  * The archive of a completed envelope (issue 17): every final document, its certificate of
  * completion and an export of its audit trail are locked (S3 Object Lock) until the date of
  * the envelope's retention class, and the envelope records that date and the keys.
@@ -44,8 +55,8 @@ export const archiveEnvelope = async (deps: ArchiveDeps, tenantId: string, envel
   const now = deps.clock.now();
   let retention = envelope.retention;
   if (!retention) {
-    // Indexed first (due at completion): an archive that fails or dies from here on is found by the `retention` sweep.
-    await deps.archiveIndex?.put({ tenantId, envelopeId, renewBy: envelope.completedAt ?? now.toISOString() });
+    // Indexed first (due a while after completion): an archive that fails or dies from here on is found by the `retention` sweep.
+    await deps.archiveIndex?.put({ tenantId, envelopeId, renewBy: pendingPosition(envelope, now) });
     const tenant = await deps.tenants.get(tenantId);
     const r = retentionUntil(envelope, effectiveRetention(tenant), { now, floorDays: deps.lockFloorDays });
     const events = await deps.audit.list(tenantId, envelopeId);
@@ -92,7 +103,7 @@ export const archiveEnvelope = async (deps: ArchiveDeps, tenantId: string, envel
   // The renewal sweep's list: the envelope moves from its old position (completion, or the last renewBy) to the new one.
   const position = due ? archiveIndexPosition({ ...recorded, ...after.retention, renewBy: due }) : undefined;
   if (deps.archiveIndex && position) {
-    const previous = envelope.retention?.renewBy ? archiveIndexPosition(envelope.retention) : envelope.completedAt;
+    const previous = envelope.retention?.renewBy ? archiveIndexPosition(envelope.retention) : pendingPosition(envelope, now);
     await deps.archiveIndex.put({ tenantId, envelopeId, renewBy: position }, previous);
   }
   if (first) {
