@@ -27,16 +27,23 @@ export const stripKeys = <T>(item: Record<string, unknown> | undefined): T | und
   return rest as T;
 };
 
-/** Every item of one partition, page by page (small partitions only: the local dev outboxes). */
-export const queryPartition = async ({ client, tableName }: TableOptions, pk: string): Promise<Record<string, unknown>[]> => {
+/**
+ * Every item of one partition, page by page (small partitions only: the local dev outboxes, a bulk
+ * chunk's rows), or only those whose sort key is in [from, to] (inclusive).
+ */
+export const queryPartition = async (
+  { client, tableName }: TableOptions,
+  pk: string,
+  range?: { readonly from: string; readonly to: string },
+): Promise<Record<string, unknown>[]> => {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const r = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(range ? { ':from': range.from, ':to': range.to } : {}) },
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../shared/bulk/types.js';
 import { AppError } from '../../shared/errors.js';
 import type { Template, TemplateRepository } from '../../shared/templates/types.js';
-import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * Templates and bulk jobs in the single table (ADR 0002), tenant-scoped like everything else:
@@ -85,27 +85,14 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
     async getRows(tenantId, jobId, rows) {
       const out = new Map<number, BulkRowResult>();
       if (rows.length === 0) return out;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': rowsPk(tenantId, jobId),
-              ':from': rowSk(Math.min(...rows)),
-              ':to': rowSk(Math.max(...rows)),
-            },
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const i of r.Items ?? []) {
-          const result = stripKeys<BulkRowResult>(i) as BulkRowResult;
-          if (rows.includes(result.row)) out.set(result.row, result);
-        }
-        start = r.LastEvaluatedKey;
-      } while (start);
+      const items = await queryPartition({ client, tableName }, rowsPk(tenantId, jobId), {
+        from: rowSk(Math.min(...rows)),
+        to: rowSk(Math.max(...rows)),
+      });
+      for (const i of items) {
+        const result = stripKeys<BulkRowResult>(i) as BulkRowResult;
+        if (rows.includes(result.row)) out.set(result.row, result);
+      }
       return out;
     },
     async recordRow(tenantId, jobId, result) {
