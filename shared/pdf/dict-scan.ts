@@ -166,7 +166,10 @@ export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[])
     s.skipWhite();
     const start = s.pos;
     s.value();
-    for (const key of keys) if (!out.has(key) && spells(bytes, from, to, key)) out.set(key, [start, s.pos]);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      if (spells(bytes, from, to, key) && !out.has(key)) out.set(key, [start, s.pos]);
+    }
   }
 };
 
@@ -176,26 +179,29 @@ export const scanObjectDict = (
   offset: number,
   keys: readonly string[],
 ): { objectNumber: number; entries: Map<string, ValueRange> } => {
-  let pos = offset;
-  const white = () => {
-    const from = pos;
-    while (isWhite(bytes[pos])) pos++;
-    return pos > from;
-  };
-  const integer = () => {
-    let v = 0;
-    const from = pos;
-    while (isDigit(bytes[pos])) v = v * 10 + (bytes[pos++] as number) - 0x30;
-    if (pos === from) throw new DictScanError(`no object at ${offset}`);
-    return v;
-  };
-  white();
-  const objectNumber = integer();
-  if (!white()) throw new DictScanError(`no object at ${offset}`);
-  integer();
-  if (!white() || bytes[pos] !== 0x6f || bytes[pos + 1] !== 0x62 || bytes[pos + 2] !== 0x6a)
+  const at = skipWhite(bytes, offset);
+  const numberEnd = skipDigits(bytes, at);
+  const genAt = skipWhite(bytes, numberEnd);
+  const genEnd = skipDigits(bytes, genAt);
+  const objAt = skipWhite(bytes, genEnd);
+  if (numberEnd === at || genAt === numberEnd || genEnd === genAt || objAt === genEnd || !bytesAre(bytes, objAt, 'obj')) {
     throw new DictScanError(`no object at ${offset}`);
-  return { objectNumber, entries: scanDict(bytes, pos + 3, keys) };
+  }
+  let objectNumber = 0;
+  for (let i = at; i < numberEnd; i++) objectNumber = objectNumber * 10 + (bytes[i] as number) - 0x30;
+  return { objectNumber, entries: scanDict(bytes, objAt + 3, keys) };
+};
+
+const skipWhite = (bytes: Uint8Array, from: number): number => {
+  let pos = from;
+  while (isWhite(bytes[pos])) pos++;
+  return pos;
+};
+
+const skipDigits = (bytes: Uint8Array, from: number): number => {
+  let pos = from;
+  while (isDigit(bytes[pos])) pos++;
+  return pos;
 };
 
 export const rangeText = (bytes: Uint8Array, range: ValueRange | undefined): string | undefined =>
@@ -221,11 +227,15 @@ export const bytesAre = (bytes: Uint8Array, at: number, word: string): boolean =
 
 type Peek = (ref: PDFRef, keys: readonly string[]) => { bytes: Uint8Array; entries: Map<string, ValueRange> } | undefined;
 
-/** Contexts loaded lazily (lazy-load.ts) and how to read an object's entries from their file. */
-const peekers = new WeakMap<PDFContext, Peek>();
+/**
+ * How to read an object's entries from the file of a context loaded lazily (lazy-load.ts):
+ * a property of the context itself (a WeakMap entry per loaded document made every garbage
+ * collection walk the ephemeron table).
+ */
+const PEEK = Symbol('kyso.peek');
 
 export const registerPeek = (context: PDFContext, peek: Peek): void => {
-  peekers.set(context, peek);
+  (context as unknown as { [PEEK]?: Peek })[PEEK] = peek;
 };
 
 /**
@@ -234,4 +244,4 @@ export const registerPeek = (context: PDFContext, peek: Peek): void => {
  * already parsed (it may have been changed) or it is not a plain dictionary at an offset.
  */
 export const peekDict = (context: PDFContext, ref: unknown, keys: readonly string[]): ReturnType<Peek> =>
-  ref instanceof PDFRef ? peekers.get(context)?.(ref, keys) : undefined;
+  ref instanceof PDFRef ? (context as unknown as { [PEEK]?: Peek })[PEEK]?.(ref, keys) : undefined;

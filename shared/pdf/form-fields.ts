@@ -94,31 +94,77 @@ const fieldName = (dict: PDFDict): string | undefined => {
   return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : undefined;
 };
 
-/**
- * The /T of a field read from the file without parsing the field (lazy-load.ts): undefined
- * when that cannot be done cheaply, and the field is then parsed as usual.
- */
+/** The one key other fields are read for while looking for a field by name. */
 const FIELD_NAME_KEY = ['T'] as const;
 
-const peekFieldName = (ctx: PDFContext, ref: PDFRef): string | undefined => {
+const hexValue = (c: number | undefined): number => {
+  if (c === undefined) return -1;
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+};
+
+/** A wanted name as Kyso's /T hex strings spell it: UTF-16BE with a BOM, and plain bytes when it is printable ASCII. */
+interface WantedName {
+  readonly name: string;
+  readonly utf16: Uint8Array;
+  readonly ascii: Uint8Array | undefined;
+}
+
+const wantedName = (name: string): WantedName => {
+  const utf16 = Buffer.from(`\ufeff${name}`, 'utf16le').swap16();
+  const printable = /^[\x20-\x7e]*$/.test(name);
+  return { name, utf16, ascii: printable ? Buffer.from(name, 'latin1') : undefined };
+};
+
+/**
+ * Whether a hex string /T (`<…>` at bytes[from, to)) names `wanted`, compared digit pair by
+ * digit pair without decoding it into strings: a BOM means UTF-16BE, otherwise printable
+ * ASCII is the name itself (what decodeText gives for both). Undefined for anything else
+ * (whitespace in the digits, an odd count, other PDFDocEncoding bytes): the caller decodes it.
+ */
+const hexNames = (bytes: Uint8Array, from: number, to: number, wanted: WantedName): boolean | undefined => {
+  const digits = to - from - 2;
+  if (digits < 0 || digits % 2) return undefined;
+  const length = digits / 2;
+  const byteAt = (i: number) => {
+    const hi = hexValue(bytes[from + 1 + 2 * i]);
+    const lo = hexValue(bytes[from + 2 + 2 * i]);
+    return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+  };
+  for (let i = 0; i < length; i++) if (byteAt(i) < 0) return undefined;
+  if (length >= 2 && length % 2 === 0 && byteAt(0) === 0xfe && byteAt(1) === 0xff) {
+    if (length !== wanted.utf16.length) return false;
+    for (let i = 2; i < length; i++) if (byteAt(i) !== wanted.utf16[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < length; i++) {
+    const b = byteAt(i);
+    if (b < 0x20 || b >= 0x7f) return undefined;
+  }
+  const { ascii } = wanted;
+  if (!ascii || ascii.length !== length) return false;
+  for (let i = 0; i < length; i++) if (byteAt(i) !== ascii[i]) return false;
+  return true;
+};
+
+/**
+ * Whether the field's /T, read from the file without parsing the field (lazy-load.ts), is
+ * `wanted`: undefined when that cannot be told cheaply, and the field is then parsed as usual.
+ */
+const peekFieldNameIs = (ctx: PDFContext, ref: PDFRef, wanted: WantedName): boolean | undefined => {
   const peeked = peekDict(ctx, ref, FIELD_NAME_KEY);
   const range = peeked?.entries.get('T');
   if (!peeked || !range) return undefined;
   const first = peeked.bytes[range[0]];
   if (first === 0x3c) {
-    // A hex string (what Kyso writes): decoded natively; UTF-16BE with a BOM, or ASCII.
-    const hex = Buffer.from(peeked.bytes.buffer, peeked.bytes.byteOffset, peeked.bytes.byteLength)
-      .toString('latin1', range[0] + 1, range[1] - 1)
-      .replace(/\s+/g, '');
-    if (!/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-    const bytes = Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
-    if (bytes[0] === 0xfe && bytes[1] === 0xff && bytes.length % 2 === 0) return bytes.subarray(2).swap16().toString('utf16le');
-    if (bytes.every((b) => b >= 0x20 && b < 0x7f)) return bytes.toString('latin1');
+    const same = hexNames(peeked.bytes, range[0], range[1], wanted);
+    if (same !== undefined) return same;
   }
   if (first !== 0x28 && first !== 0x3c) return undefined;
   try {
     const t = PDFObjectParser.forBytes(peeked.bytes.subarray(range[0], range[1]), ctx).parseObject();
-    return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : undefined;
+    return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() === wanted.name : undefined;
   } catch {
     return undefined;
   }
@@ -134,10 +180,10 @@ export const findField = (update: IncrementalUpdate, name: string): { ref: PDFRe
   if (!acro || !('lookup' in acro)) return undefined;
   const fields = (acro as PDFDict).lookup(PDFName.of('Fields'));
   if (!(fields instanceof PDFArray)) return undefined;
+  const wanted = wantedName(name);
   for (const item of fields.asArray()) {
     if (!(item instanceof PDFRef)) continue;
-    const peeked = peekFieldName(ctx, item);
-    if (peeked !== undefined && peeked !== name) continue;
+    if (peekFieldNameIs(ctx, item, wanted) === false) continue;
     const dict = ctx.lookup(item) as PDFDict | undefined;
     if (dict && 'get' in dict && fieldName(dict) === name) return { ref: item, dict };
   }

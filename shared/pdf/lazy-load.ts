@@ -179,10 +179,26 @@ interface Section {
   find(num: number): Entry | null | undefined;
   /** The largest object number the section lists. */
   readonly largest: number;
+  /** The object-number ranges it lists, as flat pairs: first, count, first, count… */
+  readonly ranges: readonly number[];
 }
 
 const isEol = (c: number | undefined) => c === 0x0a || c === 0x0d;
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/** Where the digits starting at `from` end; a LazyLoadError when there are none. */
+const digitsEnd = (bytes: Uint8Array, from: number): number => {
+  let pos = from;
+  while (isDigit(bytes[pos])) pos++;
+  if (pos === from) throw new LazyLoadError(`cross-reference table: number expected at ${from}`);
+  return pos;
+};
+
+const digitsValue = (bytes: Uint8Array, from: number, to: number): number => {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (bytes[i] as number) - 0x30;
+  return v;
+};
 
 /**
  * A classic table, indexed by its subsection headers only: entries are fixed-width rows
@@ -191,6 +207,7 @@ const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 
  */
 class TableSection implements Section {
   private readonly subsections: { first: number; count: number; at: number; stride: number }[] = [];
+  readonly ranges: number[] = [];
   readonly largest: number;
   /** Offset of the `trailer` keyword. */
   readonly trailerAt: number;
@@ -201,20 +218,17 @@ class TableSection implements Section {
   ) {
     let pos = at + 4;
     let largest = 0;
-    const int = () => {
-      const from = pos;
-      let v = 0;
-      while (isDigit(bytes[pos])) v = v * 10 + ((bytes[pos++] as number) - 0x30);
-      if (pos === from) throw new LazyLoadError(`cross-reference table: number expected at ${from}`);
-      return v;
-    };
     for (let guard = 0; ; guard++) {
       while (bytes[pos] === 0x20 || bytes[pos] === 0x09 || isEol(bytes[pos])) pos++;
       if (bytesAre(bytes, pos, 'trailer')) break;
       if (guard > 100_000 || pos >= bytes.length) throw new LazyLoadError('cross-reference table without trailer');
-      const first = int();
+      const firstEnd = digitsEnd(bytes, pos);
+      const first = digitsValue(bytes, pos, firstEnd);
+      pos = firstEnd;
       while (bytes[pos] === 0x20 || bytes[pos] === 0x09) pos++;
-      const count = int();
+      const countEnd = digitsEnd(bytes, pos);
+      const count = digitsValue(bytes, pos, countEnd);
+      pos = countEnd;
       while (bytes[pos] === 0x20 || bytes[pos] === 0x09) pos++;
       if (!isEol(bytes[pos])) throw new LazyLoadError('cross-reference subsection header without end of line');
       if (bytes[pos] === 0x0d && bytes[pos + 1] === 0x0a) pos += 2;
@@ -225,6 +239,7 @@ class TableSection implements Section {
       const stride = (b18 === 0x20 || b18 === 0x0d) && isEol(b19) ? 20 : isEol(b18) ? 19 : 0;
       if (!stride) throw new LazyLoadError('cross-reference rows are not fixed width');
       this.subsections.push({ first, count, at: pos, stride });
+      this.ranges.push(first, count);
       this.row(pos);
       pos += count * stride;
       this.row(pos - stride);
@@ -268,7 +283,7 @@ class StreamSection implements Section {
 
   constructor(
     private readonly load: () => PDFRawStream,
-    private readonly ranges: readonly number[],
+    readonly ranges: readonly number[],
   ) {
     let largest = 0;
     for (let r = 0; r + 1 < ranges.length; r += 2) largest = Math.max(largest, (ranges[r] as number) + (ranges[r + 1] as number) - 1);
@@ -327,11 +342,52 @@ const streamRanges = (bytes: Uint8Array, keys: Map<string, ValueRange>): number[
   return numbers.trim().split(/\s+/).filter(Boolean).map(Number);
 };
 
-/** Every cross-reference section, newest first, found by following /Prev and /XRefStm; entries are read on demand. */
+/** A subsection listing more objects than this (an original file's table) is searched, not indexed. */
+const INDEXED_RANGE = 256;
+/** Object numbers above this are never indexed (the table has one entry per number). */
+const MAX_INDEXED = 1 << 20;
+
+/**
+ * Every cross-reference section, newest first, found by following /Prev and /XRefStm; entries are read on demand.
+ * Which section lists an object is answered by an index of the small subsections (what incremental updates write)
+ * made once per load, so a lookup does not probe every earlier section: looking up each of n
+ * fields written by n revisions costs n lookups, not n² probes.
+ */
 class XrefChain {
   private readonly memo = new Map<number, Entry | null>();
+  /** Object number → 1 + the newest section whose small subsections list it (0: none); absent when not worth it. */
+  private readonly newest: number[] | undefined;
+  /** Sections with a large subsection (newest first), searched in order for numbers newer than the index says. */
+  private searched: number[] = [];
 
-  constructor(readonly sections: readonly Section[]) {}
+  constructor(readonly sections: readonly Section[]) {
+    let top = -1;
+    sections.forEach((section, i) => {
+      const { ranges } = section;
+      for (let r = 0; r + 1 < ranges.length; r += 2) {
+        const count = ranges[r + 1] as number;
+        if (count > INDEXED_RANGE) {
+          if (this.searched[this.searched.length - 1] !== i) this.searched.push(i);
+        } else top = Math.max(top, (ranges[r] as number) + count - 1);
+      }
+    });
+    if (top < 0 || top > MAX_INDEXED) {
+      // Nothing small to index, or numbers too large for a table: every section is searched.
+      this.searched = sections.map((_, i) => i);
+      return;
+    }
+    const newest: number[] = new Array(top + 1).fill(0);
+    sections.forEach((section, i) => {
+      const { ranges } = section;
+      for (let r = 0; r + 1 < ranges.length; r += 2) {
+        const first = ranges[r] as number;
+        const count = ranges[r + 1] as number;
+        if (count > INDEXED_RANGE || first < 0) continue;
+        for (let n = first; n < first + count; n++) if (newest[n] === 0) newest[n] = i + 1;
+      }
+    });
+    this.newest = newest;
+  }
 
   get largest(): number {
     return this.sections.reduce((n, s) => Math.max(n, s.largest), 0);
@@ -342,13 +398,18 @@ class XrefChain {
     let entry = this.memo.get(num);
     if (entry === undefined && !this.memo.has(num)) {
       entry = null;
-      for (const section of this.sections) {
-        const found = section.find(num);
+      const indexed = ((this.newest && num >= 0 && num < this.newest.length ? this.newest[num] : 0) || this.sections.length + 1) - 1;
+      let decided = false;
+      for (const i of this.searched) {
+        if (i >= indexed) break;
+        const found = this.sections[i]?.find(num);
         if (found !== undefined) {
           entry = found;
+          decided = true;
           break;
         }
       }
+      if (!decided && indexed < this.sections.length) entry = this.sections[indexed]?.find(num) ?? null;
       this.memo.set(num, entry);
     }
     return entry ?? undefined;
@@ -357,6 +418,20 @@ class XrefChain {
 
 const TRAILER_KEYS = ['Prev', 'XRefStm'] as const;
 const XREF_STREAM_KEYS = ['Prev', 'Type', 'Index', 'Size'] as const;
+
+const parseObjectAt = (bytes: Uint8Array, context: PDFContext, at: number): PDFObject => {
+  const parser = PDFObjectParser.forBytes(bytes, context);
+  (parser as unknown as { bytes: { moveTo(n: number): void } }).bytes.moveTo(at);
+  return parser.parseObject();
+};
+
+const scanTrailer = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
+  try {
+    return scanDict(bytes, at, keys);
+  } catch (e) {
+    throw e instanceof DictScanError ? new LazyLoadError(e.message) : e;
+  }
+};
 
 /**
  * Walks the sections from `startxref`: for each, only its subsection headers (tables) or
@@ -368,18 +443,6 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
   let trailer: PDFDict | undefined;
   const seen = new Set<number>();
   const pending = [startxref];
-  const parseAt = (at: number) => {
-    const parser = PDFObjectParser.forBytes(bytes, context);
-    (parser as unknown as { bytes: { moveTo(n: number): void } }).bytes.moveTo(at);
-    return parser.parseObject();
-  };
-  const scan = (at: number, keys: readonly string[]) => {
-    try {
-      return scanDict(bytes, at, keys);
-    } catch (e) {
-      throw e instanceof DictScanError ? new LazyLoadError(e.message) : e;
-    }
-  };
   while (pending.length) {
     const at = pending.shift() as number;
     if (seen.has(at) || seen.size > 1000 || at <= 0 || at >= bytes.length) throw new LazyLoadError(`bad cross-reference offset ${at}`);
@@ -389,9 +452,9 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
       const table = new TableSection(bytes, at);
       sections.push(table);
       const dictAt = table.trailerAt + 'trailer'.length;
-      keys = scan(dictAt, TRAILER_KEYS);
+      keys = scanTrailer(bytes, dictAt, TRAILER_KEYS);
       if (!trailer) {
-        const parsed = parseAt(dictAt);
+        const parsed = parseObjectAt(bytes, context, dictAt);
         if (!(parsed instanceof PDFDict)) throw new LazyLoadError('trailer is not a dictionary');
         trailer = parsed;
       }
@@ -405,11 +468,11 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
       const head = /^(\d+)\s+(\d+)\s+obj\b/.exec(ascii(bytes, at, at + 40));
       if (!head?.[0]) throw new LazyLoadError('startxref points at nothing');
       const dictAt = at + head[0].length;
-      keys = scan(dictAt, XREF_STREAM_KEYS);
+      keys = scanTrailer(bytes, dictAt, XREF_STREAM_KEYS);
       if (rangeText(bytes, keys.get('Type')) !== '/XRef') throw new LazyLoadError('not a cross-reference stream');
       let stream: PDFRawStream | undefined;
       const load = () => {
-        const parsed = stream ?? parseAt(dictAt);
+        const parsed = stream ?? parseObjectAt(bytes, context, dictAt);
         if (!(parsed instanceof PDFRawStream)) throw new LazyLoadError('not a cross-reference stream');
         stream = parsed;
         return parsed;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
 import { SignPdf } from '@signpdf/signpdf';
@@ -34,28 +34,26 @@ export const makeTestPdf = async (pages: number, useObjectStreams = false): Prom
   return doc.save({ useObjectStreams });
 };
 
-let gcCount = 0;
-new PerformanceObserver((list) => {
-  gcCount += list.getEntries().length;
-}).observe({ entryTypes: ['gc'] });
-const tick = () => new Promise((r) => setImmediate(r));
-
 /**
  * Bytes allocated by one call: heap + array buffers after minus before, kept only when no
- * garbage collection ran in between (GC entries arrive on the next tick); up to 20 tries.
+ * garbage collection ran in between, up to 20 tries. Collections are seen synchronously by
+ * v8.GCProfiler (a PerformanceObserver's 'gc' entries arrive a few event-loop turns later, so
+ * waiting one turn let collections that had freed part of the call's allocations through).
  */
 const allocatedBy = async (fn: () => Promise<unknown>): Promise<number | undefined> => {
   for (let i = 0; i < 20; i++) {
     await tick();
-    const gcBefore = gcCount;
+    const profiler = new GCProfiler();
     const before = process.memoryUsage();
+    profiler.start();
     await fn();
+    const collections = profiler.stop().statistics.length;
     const after = process.memoryUsage();
-    await tick();
-    if (gcCount === gcBefore) return after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+    if (collections === 0) return after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
   }
   return undefined;
 };
+const tick = () => new Promise((r) => setImmediate(r));
 
 export const signer = (pki: Pki, cert: Uint8Array, timestamper?: Timestamper) => {
   return (pdf: Uint8Array, i: number) =>
