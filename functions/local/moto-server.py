@@ -1,4 +1,4 @@
-"""moto's standalone server, with DynamoDB requests applied one at a time.
+"""moto's standalone server, with DynamoDB requests applied one at a time, and cheap per call.
 
 moto_server answers each request on its own thread and its DynamoDB backend takes no lock: a
 conditional write reads the item, checks the condition and writes it back, and another thread can
@@ -13,6 +13,20 @@ set whose event destination is an SNS topic and matches "send", the event (in SE
 form, with the message's tags in mail.tags) is published to that topic as SES would, before the
 answer goes back. Kyso tags each owed email with its outbox item (functions/aws/ses-mailer.ts), and
 the event marks the item, so a worker that dies after SES took an email does not send it twice.
+
+Every call the service, the tests and the benchmarks make goes through this one Python process,
+so what moto spends per call bounds them all. The patches below keep every answer as moto gives it
+and remove only work that does not change it (each function's docstring says why it is safe):
+- cheap_transaction_rollback: TransactWriteItems saves the items it names, not a deep copy of the table;
+- partition_queries: a Query on the table's key lists its partition, not the whole table;
+- keep_alive_handler: connections stay open between requests (werkzeug closed each one), answers are
+  written in one piece with TCP_NODELAY;
+- cheap_dispatch: the service of a request is found once per host, not by listing moto's directory;
+- cached_action_names: a response class's action methods are listed once, not per call;
+- quiet_requests: no access-log line per request (the output is discarded anyway).
+If moto's internals differ from what a patch expects, that patch leaves moto as it is.
+`test/bench/moto-calls.ts` measures wall and moto CPU per call by kind (`npm run bench` prints it first).
+KYSO_MOTO_PROFILE=<file> writes a sampling profile of request handling there when the server stops.
 
 Usage: python3 moto-server.py -H 127.0.0.1 -p PORT (functions/local/moto.ts starts it).
 """
@@ -157,6 +171,160 @@ def partition_queries():
     Table.all_items = all_items
 
 
+def cheap_dispatch():
+    """The service of a request found once per host, not by listing moto's package directory every time.
+
+    moto_server's dispatcher (DomainDispatcherApplication.get_backend_for_host) asks, for every
+    request, whether the host it inferred ("dynamodb", "kms.ap-southeast-1.amazonaws.com") is one of
+    moto's modules by listing moto's package directory and stat-ing each of its ~190 entries, then
+    tries every service's URL patterns in turn, all under the dispatcher's one lock. The answer
+    depends only on the host string and on files that do not change while the server runs, so the
+    module list is read once and each host's backend is remembered (at most 1,024 hosts; Kyso uses
+    path-style S3, so there are a handful). Same backend for every host as before.
+    """
+    from moto import backends
+
+    original_list = getattr(backends, "list_of_moto_modules", None)
+    original_get = getattr(DomainDispatcherApplication, "get_backend_for_host", None)
+    if original_list is None or original_get is None:
+        return
+    modules = frozenset(original_list())
+    backends.list_of_moto_modules = lambda: modules
+    found = {}
+
+    def get_backend_for_host(self, host):
+        if host is None:
+            return None
+        if host in found:
+            return found[host]
+        backend = original_get(self, host)
+        if len(found) < 1024:
+            found[host] = backend
+        return backend
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+def keep_alive_handler():
+    """A request handler that keeps the connection open between requests (HTTP/1.1 keep-alive).
+
+    werkzeug's development server, which moto_server runs, answers every request with
+    "Connection: close" (its http.server base cannot tell where a request's body ends), then waits
+    up to 10 ms for the client to hang up. The AWS SDK keeps its connections alive, so every call
+    paid a new TCP connection and a new server thread, and the thread its 10 ms wait. Here a request
+    whose body length is known (Content-Length, or no body: every call the AWS SDK makes with a
+    buffered body) is answered on a connection that stays open: the app reads the body through a
+    stream limited to that length, whatever it left unread is read before the next request, and
+    the answer always says its length. The app and so every answer are the same; only the framing
+    differs (Content-Length where werkzeug would have used chunked encoding for an answer without
+    one). A request sent chunked or asking for 100-continue goes to werkzeug's own handling, which
+    closes the connection as before; when the app fails, the answer is werkzeug's 500 and the
+    connection is closed.
+    """
+    import socket
+    import sys
+    import traceback
+
+    from werkzeug.exceptions import InternalServerError
+    from werkzeug.serving import WSGIRequestHandler
+    from werkzeug.wsgi import LimitedStream
+
+    class KeepAliveHandler(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def run_wsgi(self):
+            length = self.headers.get("Content-Length")
+            if (
+                self.headers.get("Transfer-Encoding")
+                or self.headers.get("Expect")
+                or (length is not None and not length.strip().isdigit())
+            ):
+                return super().run_wsgi()
+            self.environ = environ = self.make_environ()
+            body = LimitedStream(self.rfile, int(length or 0))
+            environ["wsgi.input"] = body
+            started = []
+
+            def start_response(status, headers, exc_info=None):
+                if exc_info and started:
+                    raise exc_info[1].with_traceback(exc_info[2])
+                started[:] = [status, headers]
+                return lambda data: chunks.append(data)  # the legacy write(): collected with the rest
+
+            chunks = []
+            try:
+                result = self.server.app(environ, start_response)
+                try:
+                    chunks.extend(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+                if not started:
+                    raise AssertionError("the application returned without start_response")
+            except Exception:
+                # Nothing was written yet: answer 500 as werkzeug does, log, and close the connection.
+                sys.stderr.write(f"Error on request:\n{traceback.format_exc()}")
+                self.close_connection = True
+                chunks = []
+                result = InternalServerError()(environ, start_response)
+                chunks.extend(result)
+            body.exhaust()  # what the app did not read, so the next request starts where it should
+            status, headers = started
+            code, _, message = status.partition(" ")
+            self.send_response(int(code), message)
+            named = set()
+            for key, value in headers:
+                self.send_header(key, value)
+                named.add(key.lower())
+            content = b"".join(chunks)
+            if "content-length" not in named and environ["REQUEST_METHOD"] != "HEAD" and int(code) >= 200 and int(code) not in (204, 304):
+                self.send_header("Content-Length", str(len(content)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            # Head and body in one write: as two small writes on a kept-alive connection, the second waits for the
+            # client's delayed ACK of the first (Nagle), ~40 ms a call.
+            self.wfile.write(b"".join([*self._headers_buffer, b"\r\n", content]))
+            self._headers_buffer = []
+            self.wfile.flush()
+
+        def setup(self):
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait on any write
+
+    return KeepAliveHandler
+
+
+def cached_action_names():
+    """The action methods of a response class listed once per class, not on every call.
+
+    moto's BaseResponse.call_action lists every function of the response class with
+    inspect.getmembers (hundreds of attributes) on every request to check that the action is one
+    of them. The classes are fixed once the server runs (this file's own patches are made before
+    it serves), so each class's list is computed once and the same list is returned after.
+    """
+    from moto.core import responses
+
+    original = getattr(responses, "method_names_from_class", None)
+    if original is None:
+        return
+    names = {}
+
+    def method_names_from_class(clazz):
+        if clazz not in names:
+            names[clazz] = original(clazz)
+        return names[clazz]
+
+    responses.method_names_from_class = method_names_from_class
+
+
+def quiet_requests():
+    """No access-log line per request: moto.ts starts the server with its output ignored, and formatting
+    the line (the IRI of the path, the date, ANSI styles) costs every request. Errors are still logged."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.log_request = lambda self, code="-", size="-": None
+
+
 def _matches_send(destination):
     """An event destination (as moto stored CreateConfigurationSetEventDestination's input) that wants Send events on SNS."""
     if str(destination.get("Enabled", "true")).lower() == "false":
@@ -212,6 +380,72 @@ def send_email_with_events(self):
 ses_responses.EmailResponse.send_email = send_email_with_events
 
 
+def profile_requests(path):
+    """KYSO_MOTO_PROFILE=<file>: a sampling profile of request handling, written to <file> when the server stops.
+
+    Every millisecond a thread looks at the stacks of the threads that are inside a request (werkzeug's
+    run_wsgi: the environ, the dispatch, the backend, the answer written) and counts each function on
+    them (inclusive) and the innermost one (self). Sampling, not cProfile: tracing every call would
+    weigh most what makes the most calls. A measuring aid; off unless the variable is set.
+    """
+    import collections
+    import signal
+    import sys
+    import time
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    active = set()
+    inclusive = collections.Counter()
+    own = collections.Counter()
+    samples = [0]
+    original = WSGIRequestHandler.run_wsgi
+
+    def run_wsgi(self):
+        me = threading.get_ident()
+        active.add(me)
+        try:
+            return original(self)
+        finally:
+            active.discard(me)
+
+    def sample():
+        while True:
+            time.sleep(0.001)
+            frames = sys._current_frames()
+            for ident in list(active):
+                frame = frames.get(ident)
+                if frame is None:
+                    continue
+                samples[0] += 1
+                seen = set()
+                leaf = True
+                while frame is not None:
+                    code = frame.f_code
+                    name = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_firstlineno}({code.co_name})"
+                    if leaf:
+                        own[name] += 1
+                        leaf = False
+                    if name not in seen:
+                        seen.add(name)
+                        inclusive[name] += 1
+                    frame = frame.f_back
+
+    def dump(*_):
+        with open(path, "w") as out:
+            out.write(f"{samples[0]} samples in requests (1 ms apart)\n\nself:\n")
+            for name, n in own.most_common(60):
+                out.write(f"{n:8d} {100 * n / max(1, samples[0]):5.1f}%  {name}\n")
+            out.write("\ninclusive:\n")
+            for name, n in inclusive.most_common(150):
+                out.write(f"{n:8d} {100 * n / max(1, samples[0]):5.1f}%  {name}\n")
+        sys.exit(0)
+
+    WSGIRequestHandler.run_wsgi = run_wsgi
+    threading.Thread(target=sample, daemon=True).start()
+    signal.signal(signal.SIGTERM, dump)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -219,8 +453,14 @@ def main():
     args = parser.parse_args()
     cheap_transaction_rollback()
     partition_queries()
+    cheap_dispatch()
+    cached_action_names()
+    quiet_requests()
+    if os.environ.get("KYSO_MOTO_PROFILE"):
+        profile_requests(os.environ["KYSO_MOTO_PROFILE"])
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto_server does: some responses name the server's own URL
-    run_simple(args.host, args.port, AtomicDynamoDB(DomainDispatcherApplication(create_backend_app)), threaded=True)
+    app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=keep_alive_handler())
 
 
 if __name__ == "__main__":

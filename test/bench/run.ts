@@ -7,6 +7,7 @@ import { coldStartBench } from './cold-start.js';
 import { engineBench } from './engine-bench.js';
 import { labourBulkBench } from './labour-bulk.js';
 import { manySignersBench } from './many-signers.js';
+import { motoCallsBench } from './moto-calls.js';
 import { addCalls, cpuSeconds, cpuWindow, motoPid, printCalls } from './process-stats.js';
 import { atMost, report, summary } from './targets.js';
 import { verifyBench } from './verify-bench.js';
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     'cold-start': { type: 'string', default: '5' },
     /** A 50 MB, 500-page PDF uploaded through the presigned URL, sent and signed over HTTP, with peak RSS (./big-pdf.ts, issue 16). Off by default: slow. */
     'big-pdf': { type: 'boolean', default: false },
+    /** Sequential calls of each kind to the local AWS endpoint, timed with moto's CPU (./moto-calls.ts); 0 skips it. */
+    'moto-calls': { type: 'string', default: '30' },
   },
 });
 const N = Number(values.envelopes);
@@ -175,6 +178,8 @@ const httpBench = async () => {
   }
 };
 
+// First: what one call to the local AWS endpoint costs bounds every HTTP number below.
+if (Number(values['moto-calls']) > 0) await motoCallsBench({ calls: Number(values['moto-calls']) });
 if (!values['skip-http'] && N > 0) await httpBench();
 if (!values['skip-http'] && Number(values.signers) > 0) await manySignersBench(Number(values.signers));
 if (!values['skip-engine']) {
