@@ -26,7 +26,7 @@ and remove only work that does not change it (each function's docstring says why
 - quiet_requests: no access-log line per request (the output is discarded anyway).
 If moto's internals differ from what a patch expects, that patch leaves moto as it is.
 `test/bench/moto-calls.ts` measures wall and moto CPU per call by kind (`npm run bench` prints it first).
-KYSO_MOTO_PROFILE=<file> writes a sampling profile of request handling there when the server stops.
+KYSO_MOTO_PROFILE=<file> writes a cProfile of request handling (pstats) there when the server stops.
 
 Usage: python3 moto-server.py -H 127.0.0.1 -p PORT (functions/local/moto.ts starts it).
 """
@@ -380,69 +380,40 @@ def send_email_with_events(self):
 ses_responses.EmailResponse.send_email = send_email_with_events
 
 
-def profile_requests(path):
-    """KYSO_MOTO_PROFILE=<file>: a sampling profile of request handling, written to <file> when the server stops.
-
-    Every millisecond a thread looks at the stacks of the threads that are inside a request (werkzeug's
-    run_wsgi: the environ, the dispatch, the backend, the answer written) and counts each function on
-    them (inclusive) and the innermost one (self). Sampling, not cProfile: tracing every call would
-    weigh most what makes the most calls. A measuring aid; off unless the variable is set.
-    """
-    import collections
+def profile_requests(handler, path):
+    """KYSO_MOTO_PROFILE=<file>: each request's handling (the environ, the dispatch, the backend, the answer written)
+    under cProfile, summed over all requests and written to <file> (pstats) when the server stops (SIGTERM).
+    Tracing makes every call several times slower, most where the most calls are made: read it for where
+    the calls go, not for absolute times. A measuring aid; off unless the variable is set."""
+    import cProfile
+    import pstats
     import signal
     import sys
-    import time
 
-    from werkzeug.serving import WSGIRequestHandler
-
-    active = set()
-    inclusive = collections.Counter()
-    own = collections.Counter()
-    samples = [0]
-    original = WSGIRequestHandler.run_wsgi
+    total = []
+    lock = threading.Lock()
+    base_run_wsgi = handler.run_wsgi
 
     def run_wsgi(self):
-        me = threading.get_ident()
-        active.add(me)
+        profiler = cProfile.Profile()
+        profiler.enable()
         try:
-            return original(self)
+            return base_run_wsgi(self)
         finally:
-            active.discard(me)
-
-    def sample():
-        while True:
-            time.sleep(0.001)
-            frames = sys._current_frames()
-            for ident in list(active):
-                frame = frames.get(ident)
-                if frame is None:
-                    continue
-                samples[0] += 1
-                seen = set()
-                leaf = True
-                while frame is not None:
-                    code = frame.f_code
-                    name = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_firstlineno}({code.co_name})"
-                    if leaf:
-                        own[name] += 1
-                        leaf = False
-                    if name not in seen:
-                        seen.add(name)
-                        inclusive[name] += 1
-                    frame = frame.f_back
+            profiler.disable()
+            with lock:
+                if total:
+                    total[0].add(profiler)
+                else:
+                    total.append(pstats.Stats(profiler))
 
     def dump(*_):
-        with open(path, "w") as out:
-            out.write(f"{samples[0]} samples in requests (1 ms apart)\n\nself:\n")
-            for name, n in own.most_common(60):
-                out.write(f"{n:8d} {100 * n / max(1, samples[0]):5.1f}%  {name}\n")
-            out.write("\ninclusive:\n")
-            for name, n in inclusive.most_common(150):
-                out.write(f"{n:8d} {100 * n / max(1, samples[0]):5.1f}%  {name}\n")
+        with lock:
+            if total:
+                total[0].dump_stats(path)
         sys.exit(0)
 
-    WSGIRequestHandler.run_wsgi = run_wsgi
-    threading.Thread(target=sample, daemon=True).start()
+    handler.run_wsgi = run_wsgi
     signal.signal(signal.SIGTERM, dump)
 
 
@@ -456,11 +427,12 @@ def main():
     cheap_dispatch()
     cached_action_names()
     quiet_requests()
+    handler = keep_alive_handler()
     if os.environ.get("KYSO_MOTO_PROFILE"):
-        profile_requests(os.environ["KYSO_MOTO_PROFILE"])
+        profile_requests(handler, os.environ["KYSO_MOTO_PROFILE"])
     os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto_server does: some responses name the server's own URL
     app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
-    run_simple(args.host, args.port, app, threaded=True, request_handler=keep_alive_handler())
+    run_simple(args.host, args.port, app, threaded=True, request_handler=handler)
 
 
 if __name__ == "__main__":
