@@ -7,6 +7,7 @@ import { AppError } from '../../shared/errors.js';
 import { forgetInRequest, memoInRequest } from '../request-scope.js';
 import { dynamoOutbox } from './dynamo-outbox.js';
 import { isConditionFailure, isTransactionConditionFailure, isTransactionConflict, stripKeys, type TableOptions } from './dynamo-table.js';
+import { sharedRead, writing } from './shared-reads.js';
 
 /**
  * Single-table design (ADR 0002). Every tenant-owned key starts with TENANT#<id>, so a
@@ -21,6 +22,9 @@ import { isConditionFailure, isTransactionConditionFailure, isTransactionConflic
  *   TOKEN#<sha256>             TOKEN           signing link → tenant/envelope/recipient (TTL)
  */
 type Options = TableOptions;
+
+const envelopeKey = (tableName: string, tenantId: string, envelopeId: string) => `${tableName}\nTENANT#${tenantId}\nENV#${envelopeId}`;
+const tenantKey = (tableName: string, tenantId: string) => `${tableName}\nTENANT#${tenantId}\nTENANT`;
 
 export const dynamoEnvelopeRepository = ({ client, tableName }: Options): EnvelopeRepository => ({
   async commit(next, items) {
@@ -37,34 +41,40 @@ export const dynamoEnvelopeRepository = ({ client, tableName }: Options): Envelo
   },
   async create(envelope) {
     try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `TENANT#${envelope.tenantId}`, sk: `ENV#${envelope.id}`, ...envelope },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+      await writing(envelopeKey(tableName, envelope.tenantId, envelope.id), () =>
+        client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `TENANT#${envelope.tenantId}`, sk: `ENV#${envelope.id}`, ...envelope },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
     } catch (e) {
       if (isConditionFailure(e)) throw new AppError('conflict', 'Envelope already exists.');
       throw e;
     }
   },
-  async get(tenantId, envelopeId) {
-    const r = await client.send(
-      new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `ENV#${envelopeId}` }, ConsistentRead: true }),
-    );
-    return stripKeys<Envelope>(r.Item);
-  },
+  // Overlapping reads of one envelope share one call (shared-reads.ts: fifty signers at once).
+  get: (tenantId, envelopeId) =>
+    sharedRead(envelopeKey(tableName, tenantId, envelopeId), async () => {
+      const r = await client.send(
+        new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: `ENV#${envelopeId}` }, ConsistentRead: true }),
+      );
+      return stripKeys<Envelope>(r.Item);
+    }),
   async update(next) {
     try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `TENANT#${next.tenantId}`, sk: `ENV#${next.id}`, ...next },
-          ConditionExpression: '#v = :expected',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':expected': next.version - 1 },
-        }),
+      await writing(envelopeKey(tableName, next.tenantId, next.id), () =>
+        client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `TENANT#${next.tenantId}`, sk: `ENV#${next.id}`, ...next },
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':expected': next.version - 1 },
+          }),
+        ),
       );
     } catch (e) {
       if (isConditionFailure(e)) throw new AppError('conflict', 'The envelope was changed by another request.');
@@ -115,14 +125,19 @@ export const dynamoTokenRepository = ({ client, tableName }: Options): TokenRepo
 export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRepository => ({
   async create(tenant) {
     forgetInRequest(`tenant:${tenant.id}`);
-    await client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenant.id}`, sk: 'TENANT', ...tenant } }));
+    await writing(tenantKey(tableName, tenant.id), () =>
+      client.send(new PutCommand({ TableName: tableName, Item: { pk: `TENANT#${tenant.id}`, sk: 'TENANT', ...tenant } })),
+    );
     forgetInRequest(`tenant:${tenant.id}`);
   },
   get: (tenantId) =>
-    memoInRequest(`tenant:${tenantId}`, async () => {
-      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }));
-      return stripKeys<Tenant>(r.Item);
-    }),
+    memoInRequest(`tenant:${tenantId}`, () =>
+      // Overlapping reads of requests at once share one call (shared-reads.ts).
+      sharedRead(tenantKey(tableName, tenantId), async () => {
+        const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TENANT#${tenantId}`, sk: 'TENANT' } }));
+        return stripKeys<Tenant>(r.Item);
+      }),
+    ),
   async putApiKey(keyHash, tenantId) {
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: `APIKEY#${keyHash}`, sk: 'APIKEY', tenantId } }));
   },

@@ -1,6 +1,7 @@
 import { manySignersEnvelope, percentileOf } from '../support/many-signers.js';
 import { type RunningServer, startServer } from '../support/start-server.js';
 import { runPdfsig } from '../support/validators.js';
+import { cpuWindow, motoPid, printCalls } from './process-stats.js';
 import { atMost, report } from './targets.js';
 
 /**
@@ -40,6 +41,10 @@ export const manySignersBench = async (n: number, server?: RunningServer): Promi
         if (token && m.to.endsWith(`.${run}@bench.vn`)) tokens.set(m.to, token);
       }
     }
+    // CPU of the server and of moto beside the wall time, with the load average (the machine is shared).
+    const calls = async () => (await api<{ calls: Record<string, number> }>('GET', '/dev/aws-calls', undefined, false)).body.calls ?? {};
+    const calls0 = await calls();
+    const window = cpuWindow({ server: s.pid, moto: motoPid(s.awsEndpoint) });
     const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
@@ -58,6 +63,8 @@ export const manySignersBench = async (n: number, server?: RunningServer): Promi
       }),
     );
     const total = performance.now() - started;
+    const cpu = window();
+    const calls1 = await calls();
     const ms = results.map((r) => r.ms);
     const landed = results.filter((r) => r.status === 200).length;
     const env = await api<{ status: string; documents: { id: string }[] }>('GET', `/v1/envelopes/${id}`);
@@ -72,6 +79,17 @@ export const manySignersBench = async (n: number, server?: RunningServer): Promi
       )
         .toFixed(0)
         .padStart(5)} ms  (n=${n}, all done in ${(total / 1000).toFixed(1)} s)`,
+    );
+    console.log(`  ${cpu.line}`);
+    // Every AWS call of the server while they signed (its outbox worker's included), per signer.
+    printCalls(
+      'AWS calls per signer while they signed (GET /dev/aws-calls)',
+      Object.fromEntries(
+        Object.entries(calls1)
+          .map(([k, v]) => [k, v - (calls0[k] ?? 0)])
+          .filter(([, v]) => (v as number) > 0),
+      ),
+      n,
     );
     console.log(`  attempts    ${JSON.stringify(results.map((r) => r.attempts))}`);
     const split: Record<string, number[]> = {};

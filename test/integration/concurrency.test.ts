@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { call, uniqueEmail } from '../support/api.js';
+import { call, outboxDrained, uniqueEmail } from '../support/api.js';
 import { percentileOf } from '../support/many-signers.js';
 import { extractSignatures } from '../support/pdf-inspect.js';
 import { qpdfCheck, runPdfsig } from '../support/validators.js';
@@ -92,7 +92,10 @@ describe(`${N} parallel signers signing at the same instant`, () => {
     expect(q.ok, q.output).toBe(true);
 
     // Signers who waited behind another were built one on the other and committed together
-    // (shared/envelope/signing-batch.ts): fewer commits than signers, one audit event each.
+    // (shared/envelope/signing-batch.ts): fewer commits than signers, one audit event each. Signers
+    // of a shared commit are answered at the commit; their events are owed items of it, appended
+    // right after (shared/envelope/commit-signer-revision.ts): wait until nothing is owed.
+    await outboxDrained({ envelopeId: env.id });
     const events = await signedEvents(env.id);
     expect(events.map((e) => e.recipientId).sort()).toEqual(done.body.recipients.map((r) => r.id).sort());
     const commits = new Set(events.map((e) => e.version)).size;
