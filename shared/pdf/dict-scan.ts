@@ -147,8 +147,9 @@ const spells = (bytes: Uint8Array, from: number, to: number, key: string): boole
 
 /**
  * The top-level entries named in `keys` of the dictionary at `at` (leading whitespace
- * allowed): no string is made for the other keys, so looking at a dictionary costs one pass
- * over its bytes.
+ * allowed): no string is made for the other keys, so looking at a dictionary costs at most one
+ * pass over its bytes, and stops at the last key wanted when all are there (the first
+ * occurrence of a key counts).
  */
 export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
   const s = new Scanner(bytes, at);
@@ -168,7 +169,11 @@ export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[])
     s.value();
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as string;
-      if (spells(bytes, from, to, key) && !out.has(key)) out.set(key, [start, s.pos]);
+      if (spells(bytes, from, to, key) && !out.has(key)) {
+        out.set(key, [start, s.pos]);
+        // The first occurrence counts, so once every key is found the rest need not be read.
+        if (out.size === keys.length) return out;
+      }
     }
   }
 };

@@ -9,6 +9,8 @@ export const FIXED_FONT_RESOURCE = 'KysoVN';
 
 export interface RevisionFont {
   readonly font: AppearanceFont;
+  /** The fixed font was written by this revision (no earlier revision had it). */
+  readonly written?: boolean;
   /** Writes what drawing needed (the fallback subset); call after the last text is drawn. */
   finish(): Promise<void>;
 }
@@ -52,8 +54,9 @@ export const revisionFont = async (doc: PDFDocument, update: IncrementalUpdate, 
     const font = await createRevisionFont(doc);
     return { font, finish: () => font.embed() };
   }
-  const font = findFixedFont(update) ?? embedFixedFont(update.context);
-  return { font, finish: async () => {} };
+  const found = findFixedFont(update);
+  if (found) return { font: found, finish: async () => {} };
+  return { font: embedFixedFont(update.context), written: true, finish: async () => {} };
 };
 
 /**
@@ -62,6 +65,14 @@ export const revisionFont = async (doc: PDFDocument, update: IncrementalUpdate, 
  */
 export const registerFixedFont = (update: IncrementalUpdate): void => {
   if (findFixedFont(update)) return;
+  registerFont(update, embedFixedFont(update.context));
+};
+
+/**
+ * Registers a fixed font this revision wrote in the AcroForm's default resources, so the next
+ * revision finds it there (one dictionary) instead of through a field's appearance.
+ */
+export const registerFont = (update: IncrementalUpdate, font: AppearanceFont): void => {
   const ctx = update.context;
   const { catalog, rootRef } = catalogOf(update);
   const child = (holder: PDFDict, holderRef: PDFRef, key: string): { dict: PDFDict; ref: PDFRef } => {
@@ -76,6 +87,6 @@ export const registerFixedFont = (update: IncrementalUpdate): void => {
   const acro = child(catalog, rootRef, 'AcroForm');
   const dr = child(acro.dict, acro.ref, 'DR');
   const fonts = child(dr.dict, dr.ref, 'Font');
-  fonts.dict.set(PDFName.of(FIXED_FONT_RESOURCE), embedFixedFont(ctx).ref);
+  fonts.dict.set(PDFName.of(FIXED_FONT_RESOURCE), font.ref);
   update.markChanged(fonts.ref);
 };

@@ -5,7 +5,7 @@ import { createField, type FieldRect, fillField, findField } from './form-fields
 import { IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
 import { type LoadedPdf, pageLookup } from './pdf-structure.js';
-import { revisionFont } from './revision-font.js';
+import { registerFont, revisionFont } from './revision-font.js';
 import {
   addSignatureDictionary,
   type SignedRevision,
@@ -76,7 +76,7 @@ const buildSignatureRevision = async (input: SignatureRevisionInput, loaded: Loa
   const update = new IncrementalUpdate(loaded);
   const ctx = doc.context;
   const pages = pageLookup(doc);
-  const { font, finish } = await revisionFont(doc, update, [
+  const { font, written, finish } = await revisionFont(doc, update, [
     input.signerName,
     input.detail ?? '',
     ...(input.formValues ?? []).map((v) => v.value),
@@ -103,7 +103,11 @@ const buildSignatureRevision = async (input: SignatureRevisionInput, loaded: Loa
   (field.dict as PDFDict).set(PDFName.of('V'), sigRef);
   field.dict.set(PDFName.of('AP'), ctx.obj({ N: ap }));
   if (existing) update.markChanged(existing.ref);
-  else addToAcroForm(update, field.ref);
+  else {
+    addToAcroForm(update, field.ref);
+    // The AcroForm is written again anyway: the next revision finds the font in its resources.
+    if (written) registerFont(update, font);
+  }
 
   for (const fv of input.formValues ?? []) {
     const target = findField(update, fv.name);

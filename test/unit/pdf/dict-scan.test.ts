@@ -34,11 +34,19 @@ describe('reading top-level dictionary entries without parsing', () => {
 
   it.each([
     ['a key written with #xx escapes', '<< /P#72ev 5 >>'],
-    ['a dictionary that never ends', '<< /Prev 5 /T (open'],
+    ['a dictionary that never ends', '<< /Size 5 /T (open'],
     ['no dictionary', '[ 1 2 ]'],
     ['a stray delimiter', '<< /Prev ) >>'],
     ['nesting deeper than 32', `<< /A ${'['.repeat(40)} >>`],
   ])('refuses %s (the caller parses the object instead)', (_, text) => {
     expect(() => scanDict(bytes(text), 0, ['Prev'])).toThrow(DictScanError);
+  });
+
+  it('stops at the last key wanted once every one is found (the first occurrence counts)', () => {
+    const text = '<< /T (a) /Prev 5 /T (b) /Rest (never read';
+    const found = scanDict(bytes(text), 0, ['Prev', 'T']);
+    expect([...found.keys()].sort()).toEqual(['Prev', 'T']);
+    expect(text.slice(...(found.get('T') as [number, number]))).toBe('(a)');
+    expect(() => scanDict(bytes(text), 0, ['Prev', 'Rest', 'Missing'])).toThrow(DictScanError);
   });
 });
