@@ -29,16 +29,17 @@ export const parsePdfDate = (raw: string | undefined): Date | undefined => {
   return Number.isNaN(d.getTime()) ? undefined : d;
 };
 
-const HEX = /^[0-9a-fA-F]*$/;
-
 /**
  * The CMS in /Contents: decoded natively when the string is plain hex (pdf-lib's asBytes
- * parses two characters at a time; the bytes are the same).
+ * parses two characters at a time; the bytes are the same). Node stops decoding at the first
+ * pair that is not hex, so a full-length result means every character was a hex digit.
  */
 const contentsBytes = (contents: PDFHexString | PDFString): Uint8Array => {
   if (contents instanceof PDFHexString) {
     const hex = contents.asString();
-    if (HEX.test(hex)) return trimDer(new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')));
+    const even = hex.length % 2 ? `${hex}0` : hex;
+    const decoded = Buffer.from(even, 'hex');
+    if (decoded.length * 2 === even.length) return trimDer(new Uint8Array(decoded));
   }
   return trimDer(contents.asBytes());
 };
