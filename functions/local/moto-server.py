@@ -23,6 +23,8 @@ and remove only work that does not change it (each function's docstring says why
   written in one piece with TCP_NODELAY;
 - cheap_dispatch: the service of a request is found once per host, not by listing moto's directory;
 - cached_action_names: a response class's action methods are listed once, not per call;
+- cached_attribute_keys: the serialiser finds a dict member's possible names once per shape, not per value;
+- direct_attribute_values: DynamoDB's AttributeValues are written straight from moto's dicts, as the serialiser would;
 - quiet_requests: no access-log line per request (the output is discarded anyway).
 If moto's internals differ from what a patch expects, that patch leaves moto as it is.
 `test/bench/moto-calls.ts` measures wall and moto CPU per call by kind (`npm run bench` prints it first).
@@ -317,6 +319,147 @@ def cached_action_names():
     responses.method_names_from_class = method_names_from_class
 
 
+def cached_attribute_keys():
+    """moto's response serialiser looks up each dict member's possible names once per shape, not once per value.
+
+    moto (5.x) writes most answers through a generic serialiser driven by the botocore model: for
+    every member of every structure it asks six alias providers which attribute names the value
+    might be under (the member's name, its model name, the shape's name, prefixes of the parent's
+    or the class's name, each also in snake_case), building an object per provider per member. A
+    DynamoDB item is a map of AttributeValue structures of ten members each, so a Query of twenty
+    items made thousands of these lookups: about half of moto's CPU for a sign request. For a value
+    that is a plain dict (all of DynamoDB's answers), every provider's answer depends only on the
+    member's key, its shape and the shape's parent (a dict has no Meta aliases, and its class name
+    is always "dict"), so the list of names is computed once per (picker kind, providers, shape,
+    parent, key) and reused; the value is still taken from the dict the same way, first name
+    found first, and the response transformers still apply. Values that are not plain dicts go the
+    usual way.
+    """
+    try:
+        from moto.core.serialize import MISSING, AttributePicker, get_value
+    except ImportError:
+        return
+    original_call = getattr(AttributePicker, "__call__", None)
+    if original_call is None or not hasattr(AttributePicker, "get_possible_keys"):
+        return
+    names = {}
+
+    def __call__(self, context):
+        obj = context.obj
+        if type(obj) is not dict:
+            return original_call(self, context)
+        shape = context.shape
+        # Shapes hash by identity and are kept alive by the key, so an id is never reused for another shape.
+        cache_key = (type(self), tuple(self.alias_providers), shape, getattr(shape, "parent", None), context.key)
+        keys = names.get(cache_key)
+        if keys is None:
+            try:
+                keys = tuple(self.get_possible_keys(context))  # all of them: moto's generator stops at the first found
+            except Exception:  # a provider that only works lazily for this shape: moto's own way
+                return original_call(self, context)
+            if len(names) < 100_000:
+                names[cache_key] = keys
+        for possible_key in keys:
+            value = get_value(obj, possible_key, MISSING)
+            if value is not MISSING:
+                break
+        else:
+            value = None
+        if self.response_transformers:
+            key_path = f"{context.key_path}.{context.key}"
+            for transform_path, transform in self.response_transformers.items():
+                if key_path.endswith(transform_path):
+                    value = transform(value)
+                    break
+        return value
+
+    AttributePicker.__call__ = __call__
+
+
+def direct_attribute_values():
+    """DynamoDB's AttributeValues written straight from moto's dicts, not member by member through the model.
+
+    Every attribute of every item DynamoDB answers (GetItem, Query, the old or new item of a
+    write, a cancelled transaction's items) is an AttributeValue: a structure of ten members (S,
+    N, B, SS, NS, BS, M, L, NULL, BOOL) of which moto's dict holds one. moto's generic serialiser
+    looks each of the ten up through its attribute picker, recursively for maps and lists, which
+    was most of what moto spent on a DynamoDB answer even with cached_attribute_keys. Here a dict
+    whose keys are all members of the shape is written as the generic serialiser writes it: in the
+    shape's member order, members that are None left out, strings, numbers and booleans as they
+    are, binaries base64-encoded, string sets as lists, binary sets as lists of base64, maps and
+    lists recursively. Anything else (a key the shape does not have, a value of another kind, an
+    answer that moto's response transformers touch, another service) goes the generic way.
+    """
+    try:
+        from moto.core.serialize import BaseJSONSerializer
+    except ImportError:
+        return
+    original = getattr(BaseJSONSerializer, "_serialize_type_structure", None)
+    if original is None:
+        return
+
+    class Generic(Exception):
+        pass
+
+    def attribute_value(self, value, shape):
+        members = shape.members
+        for name in value:
+            if name not in members:
+                raise Generic()
+        out = {}
+        for name, member in members.items():
+            if name not in value:
+                continue
+            item = value[name]
+            if item is None:
+                continue
+            if member.serialization:
+                raise Generic()
+            kind = member.type_name
+            if kind in ("string", "boolean"):
+                out[name] = item
+            elif kind == "blob":
+                out[name] = self._base64(item)
+            elif kind == "list" and member.member.type_name == "string" and not member.member.serialization:
+                out[name] = list(item)
+            elif kind == "list" and member.member.type_name == "blob" and not member.member.serialization:
+                if any(x is None for x in item):
+                    raise Generic()
+                out[name] = [self._base64(x) for x in item]
+            elif kind == "list" and member.member.name == "AttributeValue":
+                if any(type(x) is not dict for x in item):
+                    raise Generic()
+                out[name] = [attribute_value(self, x, member.member) for x in item]
+            elif kind == "map" and member.value.name == "AttributeValue" and type(item) is dict:
+                if any(type(x) is not dict for x in item.values()) or member.value.serialization:
+                    raise Generic()
+                out[name] = {k: attribute_value(self, x, member.value) for k, x in item.items()}
+            else:
+                raise Generic()
+        return out
+
+    def _serialize_type_structure(self, serialized, value, shape, key):
+        if (
+            type(value) is dict
+            and shape.name == "AttributeValue"
+            and not shape.serialization
+            and self.operation_model.service_model.service_name == "dynamodb"
+            and not getattr(self._value_picker, "response_transformers", None)
+        ):
+            try:
+                out = attribute_value(self, value, shape)
+            except Generic:
+                return original(self, serialized, value, shape, key)
+            if key:
+                serialized[self.get_serialized_name(shape, key)] = out
+            else:
+                serialized.update(out)
+            return None
+        return original(self, serialized, value, shape, key)
+
+    BaseJSONSerializer._serialize_type_structure = _serialize_type_structure
+
+
 def quiet_requests():
     """No access-log line per request: moto.ts starts the server with its output ignored, and formatting
     the line (the IRI of the path, the date, ANSI styles) costs every request. Errors are still logged."""
@@ -426,6 +569,8 @@ def main():
     partition_queries()
     cheap_dispatch()
     cached_action_names()
+    cached_attribute_keys()
+    direct_attribute_values()
     quiet_requests()
     handler = keep_alive_handler()
     if os.environ.get("KYSO_MOTO_PROFILE"):
