@@ -1,0 +1,206 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, hasMoto, startMoto } from '../../functions/local/moto.js';
+
+/**
+ * functions/local/moto-server.py patches moto to be cheap per call (kept-alive connections, cached
+ * dispatch, partition-only queries, a direct AttributeValue serialiser, …) and must not change what
+ * it answers. Here the same DynamoDB calls go to it and to plain `moto_server` (moto unpatched),
+ * as raw HTTP, and the bodies must be the same byte for byte (request ids aside): items of every
+ * attribute type, projections, conditions that fail with the old item, a cancelled transaction's
+ * reasons, batch reads and writes, errors.
+ */
+const plainMoto = async () => {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return { endpoint, stop: () => child.kill('SIGTERM') };
+};
+
+const dynamo = (endpoint: string) => async (operation: string, body: unknown) => {
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+      // moto reads the service and region from the credential scope (it checks no signature).
+      authorization: 'AWS4-HMAC-SHA256 Credential=test/20261202/ap-southeast-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify(body),
+  });
+  return `${r.status} ${await r.text()}`;
+};
+
+const item = {
+  pk: { S: 'T#1' },
+  sk: { S: 'E#1' },
+  title: { S: 'Hợp đồng lao động' },
+  n: { N: '1.50' },
+  b: { B: Buffer.from([0, 1, 2, 255]).toString('base64') },
+  ok: { BOOL: true },
+  nothing: { NULL: true },
+  m: { M: { x: { S: 'Nguyễn Văn An' }, l: { L: [{ N: '2' }, { S: 'y' }, { M: { q: { BS: ['YQ==', 'Yg=='] } } }] } } },
+  ss: { SS: ['a', 'b'] },
+  ns: { NS: ['1', '2'] },
+  empty: { S: '' },
+  el: { L: [] },
+  em: { M: {} },
+};
+
+/** The calls, in order (each sees the state the earlier ones left). */
+const CALLS: [string, unknown][] = [
+  [
+    'CreateTable',
+    {
+      TableName: 'kyso',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+  ],
+  ['PutItem', { TableName: 'kyso', Item: item, ReturnValues: 'ALL_OLD' }],
+  ['PutItem', { TableName: 'kyso', Item: { ...item, sk: { S: 'E#2' } } }],
+  ['PutItem', { TableName: 'kyso', Item: { ...item, pk: { S: 'T#2' } } }],
+  ['PutItem', { TableName: 'kyso', Item: { ...item, n: { N: '3' } }, ReturnValues: 'ALL_OLD' }],
+  [
+    'PutItem',
+    { TableName: 'kyso', Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+  ],
+  ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' }, sk: { S: 'E#1' } } }],
+  ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' }, sk: { S: 'E#1' } }, ProjectionExpression: 'm.l[2], ns, title' }],
+  ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#9' }, sk: { S: 'E#1' } } }],
+  [
+    'UpdateItem',
+    {
+      TableName: 'kyso',
+      Key: { pk: { S: 'T#1' }, sk: { S: 'E#1' } },
+      UpdateExpression: 'ADD n :one SET m.x = :v',
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':v': { S: 'v' } },
+      ReturnValues: 'ALL_NEW',
+    },
+  ],
+  [
+    'UpdateItem',
+    {
+      TableName: 'kyso',
+      Key: { pk: { S: 'T#1' }, sk: { S: 'E#1' } },
+      UpdateExpression: 'SET n = :v',
+      ConditionExpression: 'n = :x',
+      ExpressionAttributeValues: { ':v': { N: '1' }, ':x': { N: '99' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  ],
+  ['Query', { TableName: 'kyso', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'T#1' } } }],
+  [
+    'Query',
+    {
+      TableName: 'kyso',
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': { S: 'T#1' }, ':s': { S: 'E#' } },
+      Limit: 1,
+      ScanIndexForward: false,
+    },
+  ],
+  ['Query', { TableName: 'kyso', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'T#404' } } }],
+  ['Scan', { TableName: 'kyso' }],
+  [
+    'BatchGetItem',
+    {
+      RequestItems: {
+        kyso: {
+          Keys: [
+            { pk: { S: 'T#1' }, sk: { S: 'E#1' } },
+            { pk: { S: 'T#1' }, sk: { S: 'E#9' } },
+          ],
+        },
+      },
+    },
+  ],
+  [
+    'TransactWriteItems',
+    {
+      TransactItems: [
+        { Put: { TableName: 'kyso', Item: { pk: { S: 'T#3' }, sk: { S: 'E#1' } } } },
+        {
+          Put: {
+            TableName: 'kyso',
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      ],
+    },
+  ],
+  ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#3' }, sk: { S: 'E#1' } } }],
+  [
+    'TransactWriteItems',
+    {
+      TransactItems: [
+        { Put: { TableName: 'kyso', Item: { pk: { S: 'T#3' }, sk: { S: 'E#1' } } } },
+        {
+          Update: {
+            TableName: 'kyso',
+            Key: { pk: { S: 'T#1' }, sk: { S: 'E#2' } },
+            UpdateExpression: 'SET q = :q',
+            ExpressionAttributeValues: { ':q': { L: [{ S: 'x' }] } },
+          },
+        },
+      ],
+    },
+  ],
+  ['TransactGetItems', { TransactItems: [{ Get: { TableName: 'kyso', Key: { pk: { S: 'T#1' }, sk: { S: 'E#2' } } } }] }],
+  [
+    'BatchWriteItem',
+    { RequestItems: { kyso: [0, 1, 2].map((i) => ({ PutRequest: { Item: { pk: { S: 'T#4' }, sk: { S: `E#${i}` } } } })) } },
+  ],
+  ['DeleteItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' }, sk: { S: 'E#2' } }, ReturnValues: 'ALL_OLD' }],
+  ['Query', { TableName: 'kyso', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'T#4' } } }],
+  ['GetItem', { TableName: 'nope', Key: { pk: { S: 'T#1' } } }],
+  ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' } } }],
+  ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#1' } } }],
+];
+
+describe.skipIf(!hasMoto())('the local AWS endpoint (moto-server.py) answers as plain moto does', () => {
+  let ours: Awaited<ReturnType<typeof startMoto>>;
+  let plain: Awaited<ReturnType<typeof plainMoto>>;
+  beforeAll(async () => {
+    [ours, plain] = await Promise.all([startMoto(), plainMoto()]);
+  }, 60_000);
+  afterAll(() => {
+    ours?.stop();
+    plain?.stop();
+  });
+
+  it('gives the same DynamoDB answers, byte for byte, over kept-alive connections', async () => {
+    const a = dynamo(ours.endpoint);
+    const b = dynamo(plain.endpoint);
+    const answers: string[] = [];
+    for (const [operation, body] of CALLS) {
+      const [mine, theirs] = await Promise.all([a(operation, body), b(operation, body)]);
+      // CreateTable's description carries its creation time: compared without it.
+      const strip = (s: string) => s.replace(/"CreationDateTime": ?[\d.]+/g, '');
+      expect(strip(mine), `${operation} ${JSON.stringify(body).slice(0, 120)}`).toBe(strip(theirs));
+      answers.push(mine);
+    }
+    // The run reached what it means to compare: items with every type, the failed condition's old item, the cancellation.
+    expect(answers.filter((x) => x.startsWith('200 ')).length).toBeGreaterThan(15);
+    expect(answers.join('\n')).toContain('"BS": ["YQ==", "Yg=="]');
+    expect(answers.join('\n')).toContain('ConditionalCheckFailed');
+    expect(answers.join('\n')).toContain('TransactionCanceledException');
+  });
+});
