@@ -1,6 +1,8 @@
 import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
+import { audit, type Effect } from '../envelope/effects.js';
 import type { OpenedLink } from '../envelope/open-link.js';
-import { updateEnvelope } from '../envelope/update-envelope.js';
+import { commitTransition } from '../envelope/transition.js';
+import type { Envelope, Recipient } from '../envelope/types.js';
 import { AppError } from '../errors.js';
 import { notice } from '../mail/workflow-templates.js';
 import { sha256Hex } from '../util/bytes.js';
@@ -25,15 +27,21 @@ export const loadAttempts = async (deps: EnvelopeDeps, link: OpenedLink): Promis
     failures: 0,
   };
 
-/** Refuses when identity is not asked for, already proven, or locked. */
-export const assertCanProve = (link: OpenedLink, attempts: IdentityAttemptState) => {
-  const identity = link.recipient.identity;
+/** Failed proofs of a recipient: on the recipient (since failures are committed with their effects), or on an attempt record written before. */
+const failuresOf = (recipient: Recipient, attempts?: Pick<IdentityAttemptState, 'failures'>): number =>
+  Math.max(recipient.identity?.failures ?? 0, attempts?.failures ?? 0);
+
+const assertRecipientCanProve = (recipient: Recipient, attempts?: Pick<IdentityAttemptState, 'failures'>) => {
+  const identity = recipient.identity;
   if (!identity?.required) throw new AppError('invalid_state', 'The sender did not ask this recipient to prove their identity.');
   if (identity.evidence) throw new AppError('invalid_state', 'Identity is already proven.');
-  if (attempts.failures >= IDENTITY_RULES.maxFailures) {
+  if (failuresOf(recipient, attempts) >= IDENTITY_RULES.maxFailures) {
     throw new AppError('identity_locked', 'Too many failed attempts: identity proofing is locked. Ask the sender for help.');
   }
 };
+
+/** Refuses when identity is not asked for, already proven, or locked. */
+export const assertCanProve = (link: OpenedLink, attempts: IdentityAttemptState) => assertRecipientCanProve(link.recipient, attempts);
 
 type Failure = 'name_mismatch' | 'id_number_mismatch' | 'face_mismatch' | 'fraud_suspected' | 'insufficient_assurance';
 
@@ -49,10 +57,13 @@ const judge = (deps: EnvelopeDeps, link: OpenedLink, f: ProviderFinding): Failur
 };
 
 /**
- * The outcome of one proof, whatever the provider: a match becomes evidence on the recipient
- * (one conditional write) and a `recipient.identity_verified` event carrying all of it (so it
- * is hash-chained); a failure is counted, audited with the provider's transaction id, tells
- * the sender when it is a mismatch or suspected fraud, and locks proofing at the fifth.
+ * The outcome of one proof, whatever the provider, committed as one state change of the envelope
+ * (shared/envelope/transition.ts) with what it owes: a match becomes evidence on the recipient and a
+ * `recipient.identity_verified` event carrying all of it (so it is hash-chained); a failure is
+ * counted on the recipient, audited with the provider's transaction id, owes the sender a notice
+ * (a mismatch or suspected fraud), and locks proofing at the fifth. The count, the event and the
+ * notice land together or not at all, so a 503 before the commit counts nothing and a retry
+ * counts once.
  */
 export const recordFinding = async (
   deps: EnvelopeDeps,
@@ -65,52 +76,6 @@ export const recordFinding = async (
   const now = deps.clock.now().toISOString();
   const actor = { type: 'recipient' as const, id: link.recipient.id, email: link.recipient.email };
   const failure = judge(deps, link, finding);
-  if (failure) {
-    const failures = attempts.failures + 1;
-    const locked = failures >= IDENTITY_RULES.maxFailures;
-    await identityDeps(deps).attempts.put({ ...attempts, version: attempts.version + 1, failures, ...(locked ? { lockedAt: now } : {}) });
-    await deps.audit.append(link.envelope.tenantId, link.envelope.id, {
-      at: now,
-      action: locked ? 'recipient.identity_locked' : 'recipient.identity_failed',
-      actor,
-      ...meta,
-      data: {
-        reason: failure,
-        provider: finding.provider,
-        method: finding.method,
-        transactionId: finding.transactionId,
-        failures,
-        ...(finding.scores ? { scores: finding.scores } : {}),
-      },
-    });
-    if (link.envelope.senderEmail) {
-      await deps.mailer.send(
-        notice(
-          link.envelope.senderEmail,
-          link.envelope.language,
-          {
-            subject: `Xác minh danh tính không khớp: ${link.envelope.title}`,
-            lines: [
-              `Xác minh danh tính của ${link.recipient.name} cho "${link.envelope.title}" không thành công (${failure}).`,
-              locked ? 'Đã thất bại 5 lần: việc xác minh bị khóa.' : `Lần thất bại thứ ${failures}/5.`,
-            ],
-          },
-          {
-            subject: `Identity check failed: ${link.envelope.title}`,
-            lines: [
-              `The identity check of ${link.recipient.name} for "${link.envelope.title}" failed (${failure}).`,
-              locked ? 'It failed 5 times: identity proofing is locked.' : `Failure ${failures} of 5.`,
-            ],
-          },
-        ),
-      );
-    }
-    if (locked) throw new AppError('identity_locked', 'Too many failed attempts: identity proofing is locked. Ask the sender for help.');
-    throw new AppError('identity_mismatch', 'The proof of identity does not match this recipient.', {
-      reason: failure,
-      attemptsLeft: IDENTITY_RULES.maxFailures - failures,
-    });
-  }
   const evidence: IdentityEvidence = {
     provider: finding.provider,
     method: finding.method,
@@ -123,20 +88,76 @@ export const recordFinding = async (
     ...(finding.assuranceLevel ? { assuranceLevel: finding.assuranceLevel } : {}),
     ...(extra.imageSha256 ? { imageSha256: extra.imageSha256 } : {}),
   };
-  await updateEnvelope(deps, link.envelope.tenantId, link.envelope.id, (current) => ({
-    ...current,
-    recipients: current.recipients.map((r) =>
-      r.id === link.recipient.id && r.identity?.required && !r.identity.evidence ? { ...r, identity: { ...r.identity, evidence } } : r,
-    ),
-  }));
-  await deps.audit.append(link.envelope.tenantId, link.envelope.id, {
-    at: now,
-    action: 'recipient.identity_verified',
-    actor,
-    ...meta,
-    data: { ...evidence },
+  let failures = 0;
+  await commitTransition(deps, link.envelope.tenantId, link.envelope.id, (current) => {
+    const recipient = current.recipients.find((r) => r.id === link.recipient.id);
+    if (!recipient) throw new AppError('token_invalid', 'This link is no longer valid.');
+    // Judged again on the state being committed: a parallel proof may have proven or locked it meanwhile.
+    assertRecipientCanProve(recipient, attempts);
+    const identity = recipient.identity as NonNullable<Recipient['identity']>;
+    const withIdentity = (next: NonNullable<Recipient['identity']>) => ({
+      ...current,
+      recipients: current.recipients.map((r) => (r.id === recipient.id ? { ...r, identity: next } : r)),
+    });
+    if (!failure) {
+      return {
+        next: withIdentity({ ...identity, evidence }),
+        effects: [audit({ at: now, action: 'recipient.identity_verified', actor, ...meta, data: { ...evidence } })],
+      };
+    }
+    failures = failuresOf(recipient, attempts) + 1;
+    const locked = failures >= IDENTITY_RULES.maxFailures;
+    const effects: Effect[] = [
+      audit({
+        at: now,
+        action: locked ? 'recipient.identity_locked' : 'recipient.identity_failed',
+        actor,
+        ...meta,
+        data: {
+          reason: failure,
+          provider: finding.provider,
+          method: finding.method,
+          transactionId: finding.transactionId,
+          failures,
+          ...(finding.scores ? { scores: finding.scores } : {}),
+        },
+      }),
+    ];
+    if (current.senderEmail)
+      effects.push({ kind: 'message', message: failureNotice(current.senderEmail, current, recipient, failure, failures) });
+    return { next: withIdentity({ ...identity, failures, ...(locked ? { lockedAt: now } : {}) }), effects };
   });
-  return evidence;
+  if (!failure) return evidence;
+  if (failures >= IDENTITY_RULES.maxFailures) {
+    throw new AppError('identity_locked', 'Too many failed attempts: identity proofing is locked. Ask the sender for help.');
+  }
+  throw new AppError('identity_mismatch', 'The proof of identity does not match this recipient.', {
+    reason: failure,
+    attemptsLeft: IDENTITY_RULES.maxFailures - failures,
+  });
+};
+
+/** The sender's notice of a failed proof (Vietnamese first), with nothing from the proof but its reason. */
+const failureNotice = (to: string, envelope: Envelope, recipient: Recipient, failure: Failure, failures: number) => {
+  const locked = failures >= IDENTITY_RULES.maxFailures;
+  return notice(
+    to,
+    envelope.language,
+    {
+      subject: `Xác minh danh tính không khớp: ${envelope.title}`,
+      lines: [
+        `Xác minh danh tính của ${recipient.name} cho "${envelope.title}" không thành công (${failure}).`,
+        locked ? 'Đã thất bại 5 lần: việc xác minh bị khóa.' : `Lần thất bại thứ ${failures}/5.`,
+      ],
+    },
+    {
+      subject: `Identity check failed: ${envelope.title}`,
+      lines: [
+        `The identity check of ${recipient.name} for "${envelope.title}" failed (${failure}).`,
+        locked ? 'It failed 5 times: identity proofing is locked.' : `Failure ${failures} of 5.`,
+      ],
+    },
+  );
 };
 
 /** A provider that cannot answer is not the person's fault: 503, nothing counted. */

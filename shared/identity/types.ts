@@ -30,4 +30,10 @@ export interface IdentityRequirement {
   /** When given, the proof must show this citizen ID number. */
   readonly idNumber?: string;
   readonly evidence?: IdentityEvidence;
+  /**
+   * Failed proofs so far, and when the fifth locked proofing: on the recipient, so a failure is
+   * counted in the same commit as the audit event and the sender's notice it owes.
+   */
+  readonly failures?: number;
+  readonly lockedAt?: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, uniqueEmail } from '../support/api.js';
+import { call, outboxDrained, uniqueEmail } from '../support/api.js';
 import {
   createAndSend,
   devKey,
@@ -112,6 +112,8 @@ describe('expiry', () => {
     const a = person('sw', 'Vũ Thị Quét');
     const expiresAt = new Date(Date.now() + 60 * 60_000);
     const env = await createAndSend(key, [a], { expiresAt: expiresAt.toISOString() });
+    // The send's effects done, its entry in the open-envelopes index (what the sweep reads) among them.
+    expect((await outboxDrained({ envelopeId: env.id })).owed).toBe(0);
     const early = await runScheduler('expiry', new Date(expiresAt.getTime() - 60_000));
     expect(early.status).toBe(200);
     const sweep = await runScheduler('expiry', new Date(expiresAt.getTime() + 60_000));
