@@ -342,11 +342,15 @@ const commitTurn = async (
     { time, deferAudit: true, ...(head.options.current && !leaseWaited && !head.waited ? { current: head.options.current } : {}) },
   );
   const members = batch.slice(0, limit.cut);
+  let answered = false;
   const answer = () => {
+    if (answered) return;
+    answered = true;
     for (const job of members) {
       if (job.refused !== undefined) job.settle.reject(job.refused);
       else job.settle.resolve({ envelope: after, attempts });
     }
+    for (const job of included) deps.counters?.count('signatures', job.built?.revised.documents.length ?? 0);
   };
   // A shared turn's signers hear back at the commit: their audit events are owed outbox items of
   // that commit (written with it), appended next by this process — or, if it dies first, by the
@@ -359,13 +363,18 @@ const commitTurn = async (
   // The signers' audit events, after the lease is given back: the next turn builds meanwhile.
   // Turns of one envelope append in the order they committed.
   const key = `${tenantId}\n${envelopeId}`;
-  const appended = (auditTails.get(key) ?? Promise.resolve()).then(() => timeAs('audit')(() => performAuditNow(deps, items)));
+  const appended = (auditTails.get(key) ?? Promise.resolve())
+    .then(() => timeAs('audit')(() => performAuditNow(deps, items)))
+    .then(({ retired }) => {
+      // A lone signer hears back once the event is in the trail; the item is retired meanwhile.
+      if (!atCommit) answer();
+      return retired;
+    });
   auditTails.set(key, appended);
   void appended
     .catch(() => undefined)
     .then(() => {
-      if (!atCommit) answer();
-      for (const job of included) deps.counters?.count('signatures', job.built?.revised.documents.length ?? 0);
+      answer();
       // The worker is woken once the audit events are in (as commitTransition does without deferAudit): woken
       // before, it would find them claimed by nobody and gone mid-way, and hold back the head signature behind them.
       // Not while a later turn's are still being appended: it would append those too, racing this process.

@@ -90,8 +90,9 @@ export const commitTransition = async (
       continue;
     }
     if (options.deferAudit) return { before, after, items, attempts: attempt };
-    await time(() => performAuditNow(deps, items));
-    if (items.length) deps.outboxSignal.notify(tenantId, envelopeId);
+    const { retired } = await time(() => performAuditNow(deps, items));
+    // The caller goes on once the events are in the trail; the worker is woken once their items are retired.
+    if (items.length) void retired.then(() => deps.outboxSignal.notify(tenantId, envelopeId));
     return { before, after, items, attempts: attempt };
   }
 };
@@ -100,21 +101,23 @@ export const commitTransition = async (
  * The committing request appends its own audit events at once, in order: one read of the
  * chain's end and one conditional put per event (`appendAll`, idempotent by the item's id, so
  * a worker that woke meanwhile and appends one too does not append it twice), then the items
- * are retired together. A failure here is not the request's failure: the items stay owed and
- * the worker retries.
+ * are retired together. Resolves once the events are in the trail (the caller may answer
+ * then); `retired` once their items are gone too (wake the worker then: woken before, it would
+ * claim them only to find them done). A failure here is not the request's failure: the items
+ * stay owed and the worker retries.
  */
-export const performAuditNow = async (deps: CommitDeps, items: readonly OutboxItem[]) => {
+export const performAuditNow = async (deps: CommitDeps, items: readonly OutboxItem[]): Promise<{ retired: Promise<void> }> => {
   const audits = items.filter((i) => i.effect.kind === 'audit');
   const first = audits[0];
-  if (!first) return;
+  if (!first) return { retired: Promise.resolve() };
   try {
     await deps.audit.appendAll(
       first.tenantId,
       first.envelopeId,
       audits.map((i) => ({ event: (i.effect as Extract<Effect, { kind: 'audit' }>).event, effectId: i.id })),
     );
-    await deps.outbox.retireAll(audits);
   } catch {
-    return;
+    return { retired: Promise.resolve() };
   }
+  return { retired: deps.outbox.retireAll(audits).catch(() => undefined) };
 };
