@@ -6,7 +6,7 @@ import { freePort, hasMoto, startMoto } from '../../functions/local/moto.js';
  * functions/local/moto-server.py patches moto to be cheap per call (kept-alive connections, cached
  * dispatch, partition-only queries, a direct AttributeValue serialiser, …) and must not change what
  * it answers. Here the same DynamoDB calls go to it and to plain `moto_server` (moto unpatched),
- * as raw HTTP, and the bodies must be the same byte for byte (request ids aside): items of every
+ * as raw HTTP, and the bodies must be the same (the order within a set aside): items of every
  * attribute type, projections, conditions that fail with the old item, a cancelled transaction's
  * reasons, batch reads and writes, errors.
  */
@@ -62,14 +62,8 @@ const CALLS: [string, unknown][] = [
     {
       TableName: 'kyso',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
+      AttributeDefinitions: ['pk', 'sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: (['HASH', 'RANGE'] as const).map((KeyType, i) => ({ AttributeName: i ? 'sk' : 'pk', KeyType })),
     },
   ],
   ['PutItem', { TableName: 'kyso', Item: item, ReturnValues: 'ALL_OLD' }],
@@ -175,6 +169,28 @@ const CALLS: [string, unknown][] = [
   ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#1' } } }],
 ];
 
+/**
+ * An answer as compared: CreateTable's creation time left out, and the members of string, number and
+ * binary sets sorted — a set has no order in DynamoDB, and moto's (plain or not) follows Python's
+ * per-process string hashing. Everything else (keys and their order, values, status) as answered.
+ */
+const comparable = (answer: string): string => {
+  const [status, ...rest] = answer.split(' ');
+  const sortSets = (v: unknown, key = ''): unknown =>
+    Array.isArray(v)
+      ? ['SS', 'NS', 'BS'].includes(key)
+        ? [...v].sort()
+        : v.map((x) => sortSets(x))
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'CreationDateTime' ? 0 : sortSets(x, k)]))
+        : v;
+  try {
+    return `${status} ${JSON.stringify(sortSets(JSON.parse(rest.join(' '))))}`;
+  } catch {
+    return answer; // not JSON: compared as it is
+  }
+};
+
 describe.skipIf(!hasMoto())('the local AWS endpoint (moto-server.py) answers as plain moto does', () => {
   let ours: Awaited<ReturnType<typeof startMoto>>;
   let plain: Awaited<ReturnType<typeof plainMoto>>;
@@ -186,20 +202,18 @@ describe.skipIf(!hasMoto())('the local AWS endpoint (moto-server.py) answers as 
     plain?.stop();
   });
 
-  it('gives the same DynamoDB answers, byte for byte, over kept-alive connections', async () => {
+  it('gives the same DynamoDB answers over kept-alive connections', async () => {
     const a = dynamo(ours.endpoint);
     const b = dynamo(plain.endpoint);
     const answers: string[] = [];
     for (const [operation, body] of CALLS) {
       const [mine, theirs] = await Promise.all([a(operation, body), b(operation, body)]);
-      // CreateTable's description carries its creation time: compared without it.
-      const strip = (s: string) => s.replace(/"CreationDateTime": ?[\d.]+/g, '');
-      expect(strip(mine), `${operation} ${JSON.stringify(body).slice(0, 120)}`).toBe(strip(theirs));
+      expect(comparable(mine), `${operation} ${JSON.stringify(body).slice(0, 120)}`).toBe(comparable(theirs));
       answers.push(mine);
     }
     // The run reached what it means to compare: items with every type, the failed condition's old item, the cancellation.
     expect(answers.filter((x) => x.startsWith('200 ')).length).toBeGreaterThan(15);
-    expect(answers.join('\n')).toContain('"BS": ["YQ==", "Yg=="]');
+    expect(answers.join('\n')).toMatch(/"BS": \["(YQ==|Yg==)", "(YQ==|Yg==)"\]/);
     expect(answers.join('\n')).toContain('ConditionalCheckFailed');
     expect(answers.join('\n')).toContain('TransactionCanceledException');
   });
