@@ -72,7 +72,7 @@ export const registerFixedFont = (update: IncrementalUpdate): void => {
  * Registers a fixed font this revision wrote in the AcroForm's default resources, so the next
  * revision finds it there (one dictionary) instead of through a field's appearance.
  */
-export const registerFont = (update: IncrementalUpdate, font: AppearanceFont): void => {
+export const registerFont = (update: IncrementalUpdate, font: AppearanceFont, options: { keepExisting?: boolean } = {}): void => {
   const ctx = update.context;
   const { catalog, rootRef } = catalogOf(update);
   const child = (holder: PDFDict, holderRef: PDFRef, key: string): { dict: PDFDict; ref: PDFRef } => {
@@ -87,6 +87,8 @@ export const registerFont = (update: IncrementalUpdate, font: AppearanceFont): v
   const acro = child(catalog, rootRef, 'AcroForm');
   const dr = child(acro.dict, acro.ref, 'DR');
   const fonts = child(dr.dict, dr.ref, 'Font');
+  // A signer leaves a font of that name that is not ours (findFixedFont refused it) where it is.
+  if (options.keepExisting && fonts.dict.has(PDFName.of(FIXED_FONT_RESOURCE))) return;
   fonts.dict.set(PDFName.of(FIXED_FONT_RESOURCE), font.ref);
   update.markChanged(fonts.ref);
 };

@@ -106,7 +106,7 @@ const buildSignatureRevision = async (input: SignatureRevisionInput, loaded: Loa
   else {
     addToAcroForm(update, field.ref);
     // The AcroForm is written again anyway: the next revision finds the font in its resources.
-    if (written) registerFont(update, font);
+    if (written) registerFont(update, font, { keepExisting: true });
   }
 
   for (const fv of input.formValues ?? []) {
