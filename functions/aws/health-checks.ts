@@ -6,7 +6,10 @@ import { GetSendQuotaCommand } from '@aws-sdk/client-ses';
 import { GetSMSAttributesCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.js';
+import { classifyAwsError } from './aws-errors.js';
 import type { AwsClients } from './clients.js';
+
+const SES_PROBE_ATTEMPTS = 3;
 
 /** One dependency's probe: resolves if it answers, throws if not. The signal aborts it at the deadline. */
 export type DependencyCheck = (signal: AbortSignal) => Promise<void>;
@@ -47,8 +50,18 @@ export const awsDependencyChecks = (
           },
         }
       : {}),
+    // SES's client makes one attempt (a retried SendEmail could send twice, functions/aws/clients.ts); its probe
+    // is a read, retried as the SDK retries the other probes, so one throttled attempt does not mark SES down.
     ses: async (abortSignal) => {
-      await clients.ses.send(new GetSendQuotaCommand({}), { abortSignal });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await clients.ses.send(new GetSendQuotaCommand({}), { abortSignal });
+          return;
+        } catch (e) {
+          if (attempt >= SES_PROBE_ATTEMPTS || abortSignal.aborted || !classifyAwsError(e)) throw e;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }
     },
     sns: async (abortSignal) => {
       await clients.sns.send(new GetSMSAttributesCommand({ attributes: ['DefaultSMSType'] }), { abortSignal });
