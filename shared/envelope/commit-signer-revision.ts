@@ -341,6 +341,9 @@ const commitTurn = async (
     // After waiting, the envelope read before is stale: read it again (a conflict less).
     { time, deferAudit: true, ...(head.options.current && !leaseWaited && !head.waited ? { current: head.options.current } : {}) },
   );
+  // Local fault injection (tests): the service dies right after the completing write, before any owed effect ran
+  // and before anyone is answered.
+  if (after.status === 'completed' && before.status !== 'completed') deps.crashPoint?.('after-completion-commit');
   const members = batch.slice(0, limit.cut);
   let answered = false;
   const answer = () => {
@@ -382,7 +385,5 @@ const commitTurn = async (
         auditTails.delete(key);
         if (woken.delete(key) || items.length > 0) deps.outboxSignal.notify(tenantId, envelopeId);
       } else if (items.length) woken.add(key);
-      // Local fault injection (tests): the service dies right after the completing write, before any owed effect ran.
-      if (after.status === 'completed' && before.status !== 'completed') deps.crashPoint?.('after-completion-commit');
     });
 };

@@ -117,6 +117,11 @@ export interface SignerAuthState {
   readonly lockedUntil?: string;
   /** When codes were sent (the recent ones only), for the send rate limit. */
   readonly sends: readonly string[];
+  /**
+   * SHA-256 of the Idempotency-Key of the request that counted the last send: the client's retry
+   * of that request after a 5xx (its key released, so it runs again) is not counted again.
+   */
+  readonly lastSendRequest?: string;
   /** The link token (hash) that was verified, until when, and how. */
   readonly verifiedTokenHash?: string;
   readonly verifiedUntil?: string;

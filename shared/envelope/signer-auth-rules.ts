@@ -35,22 +35,29 @@ const assertNotLocked = (s: SignerAuthState, now: Date) => {
   }
 };
 
-/** A new one-time code: refused while locked or after too many sends in the window; replaces any earlier code. */
-export const issueCode = (s: SignerAuthState, code: string, now: Date): SignerAuthState => {
+/**
+ * A new one-time code: refused while locked or after too many sends in the window; replaces any
+ * earlier code. `request` (the hashed Idempotency-Key) names the request: the retry of the one that
+ * counted the last send — its first run failed after counting (5xx), so the key was released and it
+ * runs again — sends a fresh code without counting or refusing it a second time.
+ */
+export const issueCode = (s: SignerAuthState, code: string, now: Date, request?: string): SignerAuthState => {
   assertNotLocked(s, now);
   const recent = s.sends.filter((t) => now.getTime() - Date.parse(t) < OTP_RULES.sendWindowMs);
-  if (recent.length >= OTP_RULES.maxSendsPerWindow) {
+  const retried = !!request && request === s.lastSendRequest && recent.length > 0;
+  if (!retried && recent.length >= OTP_RULES.maxSendsPerWindow) {
     const retryAt = new Date(Date.parse(recent[0] as string) + OTP_RULES.sendWindowMs).toISOString();
     throw new AppError('rate_limited', `At most ${OTP_RULES.maxSendsPerWindow} codes per 10 minutes; try again later.`, { retryAt });
   }
-  const { lockedUntil: _l, ...rest } = s;
+  const { lockedUntil: _l, lastSendRequest: _r, ...rest } = s;
   return {
     ...rest,
     version: s.version + 1,
     codeHash: hashOtp(s.recipientId, code),
     codeExpiresAt: new Date(now.getTime() + OTP_RULES.codeTtlMs).toISOString(),
     failures: s.lockedUntil ? 0 : s.failures,
-    sends: [...recent, now.toISOString()],
+    sends: retried ? recent : [...recent, now.toISOString()],
+    ...(request ? { lastSendRequest: request } : {}),
   };
 };
 

@@ -67,12 +67,20 @@ export const requireVerified = async (deps: EnvelopeDeps, link: OpenedLink, opti
   if (options.identity !== false) requireIdentityProven(link.recipient);
 };
 
-/** Emails a fresh 6-digit code (10 minutes), rate-limited; the code itself is stored only as a hash. */
-export const sendOtp = async (deps: EnvelopeDeps, link: OpenedLink, meta: RequestMeta): Promise<{ expiresAt: string; channel: string }> => {
+/**
+ * Emails a fresh 6-digit code (10 minutes), rate-limited; the code itself is stored only as a hash.
+ * `requestKey`: the request's Idempotency-Key, so a client's retry after a 5xx counts once (issueCode).
+ */
+export const sendOtp = async (
+  deps: EnvelopeDeps,
+  link: OpenedLink,
+  meta: RequestMeta,
+  requestKey?: string,
+): Promise<{ expiresAt: string; channel: string }> => {
   if (authRequirement(link.recipient) !== 'otp') throw new AppError('invalid_state', 'This link does not use one-time codes.');
   const code = String(randomInt(0, 10 ** OTP_RULES.digits)).padStart(OTP_RULES.digits, '0');
   const now = deps.clock.now();
-  const next = issueCode(await load(deps, link), code, now);
+  const next = issueCode(await load(deps, link), code, now, requestKey ? sha256Hex(`kyso-otp-send:${requestKey}`) : undefined);
   const channel = otpChannelOf(link.recipient);
   // Codes to a phone are also limited per number, across envelopes and tenants (an SMS costs money and can be abused).
   if (channel !== 'email' && link.recipient.phone) await countNumberSend(deps, link.recipient.phone, now);

@@ -4,6 +4,7 @@ import { declineEnvelope } from '../../../shared/envelope/end-envelope.js';
 import { openLink } from '../../../shared/envelope/open-link.js';
 import { authMethodLabel, requireVerified, sendOtp, verifyCode } from '../../../shared/envelope/signer-auth.js';
 import type { AppDeps } from '../context.js';
+import { IDEMPOTENCY_HEADER } from '../idempotency.js';
 import { createRouter, errors, jsonBody, jsonContent, LINK_ERRORS, pathParams } from '../openapi.js';
 import { EnvelopeSchema } from '../present.js';
 import { requestMeta } from '../request-meta.js';
@@ -36,7 +37,7 @@ export const signWorkflowRoutes = (deps: AppDeps) => {
     }),
     async (c) => {
       const link = await openLink(deps, c.req.param('token'));
-      const { expiresAt, channel } = await sendOtp(deps, link, requestMeta(c));
+      const { expiresAt, channel } = await sendOtp(deps, link, requestMeta(c), c.req.header(IDEMPOTENCY_HEADER));
       return c.json({ sent: true as const, expiresAt, channel: channel as 'email' | 'sms' | 'zalo' }, 202);
     },
   );

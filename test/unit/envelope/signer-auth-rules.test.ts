@@ -66,6 +66,23 @@ describe('one-time codes', () => {
     expect(check(later, '444444', plus(11 * MIN)).ok).toBe(true);
   });
 
+  it('counts a client’s retry of the request that counted the last send once (its first run failed after counting)', () => {
+    let s = issueCode(fresh(), '111111', T0, 'req-a');
+    s = issueCode(s, '222222', plus(1 * MIN), 'req-b');
+    s = issueCode(s, '333333', plus(2 * MIN), 'req-c');
+    expect(s.sends).toHaveLength(3);
+    // req-c again (a 503 after counting; its Idempotency-Key released): a fresh code, not a fourth send, not refused.
+    const retried = issueCode(s, '444444', plus(3 * MIN), 'req-c');
+    expect(retried.sends).toEqual(s.sends);
+    expect(check(retried, '444444', plus(4 * MIN)).ok).toBe(true);
+    expect(check(retried, '333333', plus(4 * MIN)).ok).toBe(false);
+    // Any other request — a new key, no key, or an earlier key — is a new send, and refused at the limit.
+    for (const request of ['req-d', undefined, 'req-b'])
+      expect(codeOf(() => issueCode(retried, '555555', plus(4 * MIN), request))).toBe('rate_limited');
+    // The key is remembered only for the last send: once the window has moved on, it counts again.
+    expect(issueCode(retried, '666666', plus(12 * MIN), 'req-c').sends).toHaveLength(1);
+  });
+
   it('bumps the version on every change, so each write is conditional', () => {
     const s = issueCode(fresh(), '123456', T0);
     expect(s.version).toBe(1);
