@@ -191,7 +191,9 @@ const comparable = (answer: string): string => {
   }
 };
 
-describe.skipIf(!hasMoto())('the local AWS endpoint (moto-server.py) answers as plain moto does', () => {
+// Skipped only when the run uses another endpoint (AWS_ENDPOINT_URL, e.g. LocalStack) on a machine without moto;
+// otherwise the run itself needs moto, so a missing moto fails here instead of skipping (CI has it: .ci/run).
+describe.skipIf(!!process.env.AWS_ENDPOINT_URL && !hasMoto())('the local AWS endpoint (moto-server.py) answers as plain moto does', () => {
   let ours: Awaited<ReturnType<typeof startMoto>>;
   let plain: Awaited<ReturnType<typeof plainMoto>>;
   beforeAll(async () => {
