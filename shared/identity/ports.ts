@@ -64,6 +64,10 @@ export interface IdentityAttemptState {
   readonly envelopeId: string;
   readonly recipientId: string;
   readonly version: number;
+  /**
+   * Failed proofs counted here before they moved to the recipient (`IdentityRequirement.failures`,
+   * committed with their effects): still read, so an earlier lock holds; no longer written.
+   */
   readonly failures: number;
   readonly lockedAt?: string;
   readonly pending?: { readonly stateHash: string; readonly codeVerifier: string; readonly nonce: string; readonly startedAt: string };
