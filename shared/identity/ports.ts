@@ -66,7 +66,7 @@ export interface IdentityAttemptState {
   readonly version: number;
   /**
    * Failed proofs counted here before they moved to the recipient (`IdentityRequirement.failures`,
-   * committed with their effects): still read, so an earlier lock holds; no longer written.
+   * committed with their effects): still read, so an earlier lock holds; no longer counted here.
    */
   readonly failures: number;
   readonly lockedAt?: string;
