@@ -53,7 +53,7 @@ const CHARSET: readonly number[] = [
   0x2116,
 ];
 
-interface FixedSubset {
+export interface FixedSubset {
   readonly cidOf: ReadonlyMap<number, number>;
   /** Advance of each CID in 1/1000 em. */
   readonly widths: readonly number[];
@@ -65,7 +65,7 @@ interface FixedSubset {
   readonly descriptor: { ascent: number; descent: number; capHeight: number; italicAngle: number; bbox: number[] };
 }
 
-let built: FixedSubset | undefined;
+const built = new Map<Uint8Array, FixedSubset>();
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 
@@ -94,9 +94,16 @@ const toUnicodeCMap = (entries: [number, number][]): string => {
 };
 
 /** The subset, built on first use (a few milliseconds) and kept for the life of the process. */
-export const fixedSubset = (): FixedSubset => {
-  if (built) return built;
-  const font = parseTrueType(loadUnicodeFont('regular'));
+export const fixedSubset = (): FixedSubset => fixedSubsetOf(loadUnicodeFont('regular'));
+
+/**
+ * The same charset cut from another DejaVu face (the template renderer's bold and oblique
+ * faces: shared/templates/fixed-faces.ts), built once per font file and process.
+ */
+export const fixedSubsetOf = (fontFile: Uint8Array): FixedSubset => {
+  const known = built.get(fontFile);
+  if (known) return known;
+  const font = parseTrueType(fontFile);
   const chars = CHARSET.filter((cp) => font.glyphOf(cp) !== 0);
   const { program, gids } = font.subset([0, ...chars.map((cp) => font.glyphOf(cp))]);
   const cidOf = new Map<number, number>();
@@ -107,7 +114,7 @@ export const fixedSubset = (): FixedSubset => {
   const entries = [...cidOf.entries()].map(([cp, cid]) => [cid, cp] as [number, number]).sort((a, b) => a[0] - b[0]);
   const unique = entries.filter((e, i) => i === 0 || e[0] !== entries[i - 1]?.[0]);
   const widths = gids.map((g) => Math.round(font.advanceOf(g) * scale));
-  built = {
+  const subset: FixedSubset = {
     cidOf,
     widths,
     widthsArray: new Uint8Array(Buffer.from(`[0 [${widths.join(' ')}]]`, 'latin1')),
@@ -122,7 +129,8 @@ export const fixedSubset = (): FixedSubset => {
       bbox: font.bbox.map((v) => Math.round(v * scale)),
     },
   };
-  return built;
+  built.set(fontFile, subset);
+  return subset;
 };
 
 /** What appearance drawing needs from a font: pdf-lib's PDFFont has the same shape. */
@@ -184,15 +192,17 @@ const rawStream = (ctx: PDFContext, bytes: Uint8Array, extra: Record<string, PDF
 };
 
 /** Writes the fixed subset into this revision (five new objects) and returns it. */
-export const embedFixedFont = (ctx: PDFContext): AppearanceFont => {
-  const s = fixedSubset();
+export const embedFixedFont = (ctx: PDFContext): AppearanceFont => fontAt(writeFixedSubset(ctx, fixedSubset(), FIXED_FONT_NAME));
+
+/** Writes a fixed subset as a Type0 font (five new objects) named `name` (a subset tag, e.g. `KYSOVA+DejaVuSans`); returns the font's ref. */
+export const writeFixedSubset = (ctx: PDFContext, s: FixedSubset, name: string): PDFRef => {
   const program = rawStream(ctx, s.program, { Length1: PDFNumber.of(s.programLength) });
   const toUnicode = rawStream(ctx, s.toUnicode, {});
   const d = s.descriptor;
   const descriptor = ctx.register(
     ctx.obj({
       Type: 'FontDescriptor',
-      FontName: FIXED_FONT_NAME,
+      FontName: name,
       Flags: 4,
       FontBBox: d.bbox,
       ItalicAngle: d.italicAngle,
@@ -207,7 +217,7 @@ export const embedFixedFont = (ctx: PDFContext): AppearanceFont => {
     ctx.obj({
       Type: 'Font',
       Subtype: 'CIDFontType2',
-      BaseFont: FIXED_FONT_NAME,
+      BaseFont: name,
       CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
       FontDescriptor: descriptor,
       W: ctx.register(new PreEncoded(s.widthsArray)),
@@ -218,13 +228,13 @@ export const embedFixedFont = (ctx: PDFContext): AppearanceFont => {
     ctx.obj({
       Type: 'Font',
       Subtype: 'Type0',
-      BaseFont: FIXED_FONT_NAME,
+      BaseFont: name,
       Encoding: 'Identity-H',
       DescendantFonts: [cidFont],
       ToUnicode: toUnicode,
     }),
   );
-  return fontAt(ref);
+  return ref;
 };
 
 const sameBytes = (stream: PDFObject | undefined, bytes: Uint8Array): boolean =>

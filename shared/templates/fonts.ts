@@ -53,8 +53,11 @@ const measuringFont = (face: FaceKey): FontkitFont => {
   return font;
 };
 
+/** Width of `text` in points in a face at a size. */
+export type Measure = (face: FaceKey, text: string, size: number) => number;
+
 /** Width of `text` in points, measured exactly as pdf-lib measures it when drawing. */
-export const measure = (face: FaceKey, text: string, size: number): number => {
+export const measure: Measure = (face, text, size) => {
   const font = measuringFont(face);
   let units = 0;
   for (const g of font.layout(text).glyphs) units += g.advanceWidth;

@@ -1,5 +1,5 @@
 import { charWidths } from '../util/text-wrap.js';
-import { type FaceKey, faceKey, measure } from './fonts.js';
+import { type FaceKey, faceKey, measure as fontkitMeasure, type Measure } from './fonts.js';
 import type { HtmlElement, HtmlNode } from './html-parse.js';
 import { parseDeclarations } from './html-parse.js';
 
@@ -230,12 +230,30 @@ class Flow {
 
 const isBreakAlways = (v: string | undefined) => v !== undefined && /always|page/.test(v);
 
-/** Lays out an element's content (the body, a table cell) at `width` points. */
-export const layoutBody = (body: HtmlElement, css: Css, width: number, baseSize = 11): FlowItem[] => {
+/**
+ * How this layout measures text: the renderer's choice for one document (fixed faces or pdf-lib's
+ * fonts). Set for the duration of layoutBody only, which is synchronous, so two documents laid
+ * out by one process at once never see each other's.
+ */
+let measure: Measure = fontkitMeasure;
+
+/** Lays out an element's content (the body, a table cell) at `width` points, measuring text with `measureWith`. */
+export const layoutBody = (
+  body: HtmlElement,
+  css: Css,
+  width: number,
+  baseSize = 11,
+  measureWith: Measure = fontkitMeasure,
+): FlowItem[] => {
   const root: Style = { size: baseSize, bold: false, italic: false, underline: false, align: 'left' };
   const bodyStyle = computeStyle(body, root, css, baseSize);
   const flow = new Flow();
-  layoutChildren(body.children, bodyStyle, css, bodyStyle.size, width, 0, flow);
+  measure = measureWith;
+  try {
+    layoutChildren(body.children, bodyStyle, css, bodyStyle.size, width, 0, flow);
+  } finally {
+    measure = fontkitMeasure;
+  }
   return flow.items;
 };
 

@@ -1,6 +1,7 @@
-import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
+import { degrees, drawText, PDFDocument, type PDFFont, type PDFName, type PDFPage, type PDFRef, rgb } from 'pdf-lib';
 import { loadFontkit } from '../pdf/load-fontkit.js';
-import { type FaceKey, faceBytes, measure } from './fonts.js';
+import { embedFixedFace, encodeFixed, fixedFaceCovers, measureFixed } from './fixed-faces.js';
+import { type FaceKey, faceBytes, type Measure, measure } from './fonts.js';
 import { type FlowItem, layoutBody } from './html-layout.js';
 import { parseHtml } from './html-parse.js';
 
@@ -37,6 +38,8 @@ export interface RenderedHtml {
   readonly pageCount: number;
   readonly pageSize: { readonly width: number; readonly height: number };
   readonly lines: readonly TextLine[];
+  /** How the lines were measured and drawn (locateText measures inside them the same way). */
+  readonly measure: Measure;
 }
 
 /**
@@ -47,16 +50,25 @@ export interface RenderedHtml {
  * Returns where each line was drawn, which is what anchors in field layouts resolve to.
  */
 export const renderHtml = async (html: string, options: RenderOptions = {}): Promise<RenderedHtml> => {
-  await loadFontkit(); // layout measures synchronously with it (fonts.ts)
   const margin = options.margin ?? 56.69;
   const { body, css } = parseHtml(html.normalize('NFC'));
   const contentWidth = A4.width - 2 * margin;
-  const items = layoutBody(body, css, contentWidth, options.fontSize ?? 11);
+  const fontSize = options.fontSize ?? 11;
+  // The fixed faces when they hold every character drawn (a Vietnamese contract: no font work per
+  // document, fixed-faces.ts); else pdf-lib's per-document subsets, laid out again with its measure.
+  let items = layoutBody(body, css, contentWidth, fontSize, measureFixed);
+  const fixed = items.every((item) => item.lines.every((l) => l.pieces.every((p) => fixedFaceCovers(p.face, p.text))));
+  if (!fixed) {
+    await loadFontkit(); // layout measures synchronously with it (fonts.ts)
+    items = layoutBody(body, css, contentWidth, fontSize);
+  }
 
   const doc = await PDFDocument.create({ updateMetadata: false });
-  // A fresh fontkit parse per document: a parsed font shared between two documents' subsets
-  // corrupts the second one's ToUnicode map (text extraction loses letters).
-  doc.registerFontkit(await loadFontkit());
+  if (!fixed) {
+    // A fresh fontkit parse per document: a parsed font shared between two documents' subsets
+    // corrupts the second one's ToUnicode map (text extraction loses letters).
+    doc.registerFontkit(await loadFontkit());
+  }
   if (options.title) doc.setTitle(options.title);
   doc.setProducer('Kyso');
   doc.setCreationDate(options.date ?? new Date());
@@ -70,6 +82,28 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
     }
     return f;
   };
+  const faces = new Map<FaceKey, PDFRef>();
+  let pageFonts = new Map<FaceKey, PDFName>();
+  const draw = async (text: string, face: FaceKey, x: number, y: number, size: number) => {
+    if (!fixed) {
+      page.drawText(text, { x, y, size, font: await font(face), color: rgb(0, 0, 0) });
+      return;
+    }
+    let key = pageFonts.get(face);
+    if (!key) {
+      let ref = faces.get(face);
+      if (!ref) {
+        ref = embedFixedFace(doc.context, face);
+        faces.set(face, ref);
+      }
+      key = page.node.newFontDictionary(`F${face}`, ref);
+      pageFonts.set(face, key);
+    }
+    const zero = degrees(0);
+    page.pushOperators(
+      ...drawText(encodeFixed(face, text), { color: rgb(0, 0, 0), font: key, size, rotate: zero, xSkew: zero, ySkew: zero, x, y }),
+    );
+  };
 
   const lines: TextLine[] = [];
   let page: PDFPage = doc.addPage([A4.width, A4.height]);
@@ -79,6 +113,7 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
   const bottom = A4.height - margin;
   const newPage = () => {
     page = doc.addPage([A4.width, A4.height]);
+    pageFonts = new Map();
     pageNo++;
     y = margin;
     empty = true;
@@ -98,7 +133,7 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
       for (const p of line.pieces) {
         const x = margin + line.x + p.x;
         const baseline = A4.height - (lineTop + line.baseline);
-        page.drawText(p.text, { x, y: baseline, size: p.size, font: await font(p.face), color: rgb(0, 0, 0) });
+        await draw(p.text, p.face, x, baseline, p.size);
         if (p.underline) {
           page.drawLine({
             start: { x, y: baseline - p.size * 0.12 },
@@ -127,7 +162,7 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
     empty = false;
   }
   const pdf = await doc.save({ useObjectStreams: false });
-  return { pdf, pageCount: pageNo, pageSize: { width: A4.width, height: A4.height }, lines };
+  return { pdf, pageCount: pageNo, pageSize: { width: A4.width, height: A4.height }, lines, measure: fixed ? measureFixed : measure };
 };
 
 /**
@@ -135,7 +170,13 @@ export const renderHtml = async (html: string, options: RenderOptions = {}): Pro
  * reading order. Matching is exact after NFC normalisation, so "BÊN MUA ĐIỆN" finds the
  * heading whichever Unicode form either side used.
  */
-export const locateText = (lines: readonly TextLine[], text: string, occurrence = 1): TextBox | undefined => {
+export const locateText = (
+  lines: readonly TextLine[],
+  text: string,
+  occurrence = 1,
+  /** How the lines were measured (RenderedHtml.measure). */
+  measureWith: Measure = measure,
+): TextBox | undefined => {
   const needle = text.normalize('NFC');
   let seen = 0;
   for (const line of lines) {
@@ -144,8 +185,8 @@ export const locateText = (lines: readonly TextLine[], text: string, occurrence 
     while (at >= 0) {
       seen++;
       if (seen === occurrence) {
-        const x0 = xAt(line, at);
-        return { page: line.page, x: x0, y: line.top, width: xAt(line, at + needle.length) - x0, height: line.height };
+        const x0 = xAt(line, at, measureWith);
+        return { page: line.page, x: x0, y: line.top, width: xAt(line, at + needle.length, measureWith) - x0, height: line.height };
       }
       at = full.indexOf(needle, at + 1);
     }
@@ -153,7 +194,7 @@ export const locateText = (lines: readonly TextLine[], text: string, occurrence 
   return undefined;
 };
 
-const xAt = (line: TextLine, index: number): number => {
+const xAt = (line: TextLine, index: number, measure: Measure): number => {
   let start = 0;
   for (const p of line.pieces) {
     if (index <= start + p.text.length) return p.x + measure(p.face, p.text.slice(0, index - start), p.size);

@@ -1,5 +1,6 @@
 import type { CreateEnvelopeInput } from '../envelope/create-envelope.js';
 import { AppError } from '../errors.js';
+import type { Measure } from './fonts.js';
 import { locateText, type TextLine } from './render-html.js';
 import { isAnchored, type TemplateField } from './types.js';
 
@@ -12,7 +13,7 @@ type EnvelopeField = CreateEnvelopeInput['fields'][number];
  */
 export const resolveFields = (
   fields: readonly TemplateField[],
-  rendered: { readonly lines: readonly TextLine[]; readonly pageSize: { readonly width: number } } | undefined,
+  rendered: { readonly lines: readonly TextLine[]; readonly pageSize: { readonly width: number }; readonly measure?: Measure } | undefined,
 ): EnvelopeField[] =>
   fields.map((f, i) => {
     const common = {
@@ -26,7 +27,7 @@ export const resolveFields = (
     };
     if (!isAnchored(f)) return { ...common, page: f.page, x: f.x, y: f.y };
     if (!rendered) throw new AppError('validation_failed', `fields[${i}]: anchors work only in HTML templates; give page, x and y.`);
-    const box = locateText(rendered.lines, f.anchor, f.occurrence ?? 1);
+    const box = locateText(rendered.lines, f.anchor, f.occurrence ?? 1, rendered.measure);
     if (!box) {
       throw new AppError('anchor_not_found', `fields[${i}]: the anchor text "${f.anchor}" is not in the rendered document.`, {
         field: i,

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { measureFixed } from '../../../shared/templates/fixed-faces.js';
 import { mergeHtml } from '../../../shared/templates/merge.js';
 import { A4, locateText, renderHtml } from '../../../shared/templates/render-html.js';
 import { fixtureTemplate } from '../../fixtures/fixtures.js';
@@ -65,8 +66,27 @@ describe('renderHtml', () => {
     expect(page2).toContain('NGƯỜI SỬ DỤNG LAO ĐỘNG');
     expect(page1).not.toContain('{{');
     const fonts = pdffonts(r.pdf);
+    // Every character is in the fixed Vietnamese + Latin set: the fixed faces, not per-document subsets.
+    expect(fonts).toMatch(/KYSOVB\+DejaVuSans-Bold\s+CID TrueType\s+Identity-H\s+yes yes yes/);
+    expect(fonts).toMatch(/KYSOVA\+DejaVuSans\s+CID TrueType\s+Identity-H\s+yes yes yes/);
+    expect(r.measure).toBe(measureFixed);
+  });
+
+  it('falls back to per-document subsets of the whole font when a character is outside the fixed set, and measures as it draws', async () => {
+    const html = '<p>Công suất <b>≥ 5 kW</b>, nhiệt độ ≤ 40 °C</p><p>BÊN MUA</p>';
+    const r = await renderHtml(html);
+    const fonts = pdffonts(r.pdf);
+    expect(fonts).not.toContain('KYSOV');
     expect(fonts).toMatch(/DejaVuSans-Bold\S*\s+CID TrueType\s+Identity-H\s+yes/);
-    expect(fonts).toMatch(/DejaVuSans-\d+\S*\s+CID TrueType\s+Identity-H\s+yes/);
+    expect(r.measure).not.toBe(measureFixed);
+    expect(squash(pdftotext(r.pdf))).toContain('Công suất ≥ 5 kW, nhiệt độ ≤ 40 °C');
+    // The same paragraph without the two symbols: fixed faces, and its anchor where the fallback puts it (same advances).
+    const plain = await renderHtml('<p>Công suất <b>5 kW</b>, nhiệt độ 40 °C</p><p>BÊN MUA</p>');
+    expect(plain.measure).toBe(measureFixed);
+    const a = locateText(r.lines, 'BÊN MUA', 1, r.measure);
+    const b = locateText(plain.lines, 'BÊN MUA', 1, plain.measure);
+    expect(a && b).toBeTruthy();
+    expect(b?.width).toBeCloseTo(a?.width ?? 0, 1);
   });
 
   it('renders the electricity contract on one A4 page and centres the table cells', async () => {
@@ -85,8 +105,8 @@ describe('renderHtml', () => {
     expect(text).toContain('HỢP ĐỒNG MUA BÁN ĐIỆN');
     expect(text).toContain('(Mục đích sinh hoạt)');
     expect(text).toContain('Bên mua điện: Lê Văn Cường, địa chỉ sử dụng điện: 12 Lý Thường Kiệt, Huế.');
-    const buyer = locateText(r.lines, 'BÊN MUA ĐIỆN');
-    const seller = locateText(r.lines, 'BÊN BÁN ĐIỆN');
+    const buyer = locateText(r.lines, 'BÊN MUA ĐIỆN', 1, r.measure);
+    const seller = locateText(r.lines, 'BÊN BÁN ĐIỆN', 1, r.measure);
     expect(buyer && seller).toBeTruthy();
     if (!buyer || !seller) return;
     // two 50% columns of the content box, each label centred in its column
@@ -121,13 +141,13 @@ describe('renderHtml', () => {
   it('normalises decomposed (NFD) input to NFC, so tone marks are drawn as precomposed glyphs', async () => {
     const r = await renderHtml('<p>Nguyễn Văn An</p>'.normalize('NFD'));
     expect(squash(pdftotext(r.pdf)).trim()).toBe('Nguyễn Văn An');
-    expect(locateText(r.lines, 'Nguyễn'.normalize('NFD'))).toBeDefined();
+    expect(locateText(r.lines, 'Nguyễn'.normalize('NFD'), 1, r.measure)).toBeDefined();
   });
 
   it('locates the n-th occurrence of an anchor, on the page it was drawn', async () => {
     const r = await renderHtml(fixture('hop-dong-lao-dong.html'));
-    const second = locateText(r.lines, 'Điều', 5);
+    const second = locateText(r.lines, 'Điều', 5, r.measure);
     expect(second?.page).toBe(2);
-    expect(locateText(r.lines, 'không có trong văn bản')).toBeUndefined();
+    expect(locateText(r.lines, 'không có trong văn bản', 1, r.measure)).toBeUndefined();
   });
 });
