@@ -1,11 +1,17 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { chainEvent } from '../../shared/audit/chain.js';
 import type { Scope } from '../../shared/console/roles.js';
-import type { AuditRepository, EnvelopeRepository, TenantRepository, TokenRepository } from '../../shared/envelope/ports.js';
+import {
+  type AuditRepository,
+  type EnvelopeRepository,
+  MAX_COMMITTED_WRITES,
+  type TenantRepository,
+  type TokenRepository,
+} from '../../shared/envelope/ports.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from '../../shared/envelope/types.js';
 import { AppError } from '../../shared/errors.js';
 import { forgetInRequest, memoInRequest } from '../request-scope.js';
-import { dynamoOutbox } from './dynamo-outbox.js';
+import { dynamoOutbox, outboxKey } from './dynamo-outbox.js';
 import { isConditionFailure, isTransactionConditionFailure, isTransactionConflict, stripKeys, type TableOptions } from './dynamo-table.js';
 import { sharedRead, writing } from './shared-reads.js';
 
@@ -38,6 +44,36 @@ export const dynamoEnvelopeRepository = ({ client, tableName }: Options): Envelo
       if (e instanceof AppError && e.code === 'conflict') await Promise.allSettled(items.map((i) => outbox.retire(i)));
       throw e;
     }
+  },
+  async createCommitted(envelope, events, items) {
+    let head: AuditEvent | undefined;
+    const chained = events.map((e) => {
+      head = chainEvent(e, head);
+      return head;
+    });
+    const writes = [
+      {
+        Item: { pk: `TENANT#${envelope.tenantId}`, sk: `ENV#${envelope.id}`, ...envelope },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      ...chained.map((event) => ({
+        Item: { pk: auditPk(envelope.tenantId, envelope.id), sk: auditSk(event.seq), ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      })),
+      ...items.map((item) => ({ Item: { ...outboxKey(item), ...item } })),
+    ];
+    if (writes.length > MAX_COMMITTED_WRITES) {
+      throw new Error(`createCommitted: ${writes.length} writes, more than one transaction takes (${MAX_COMMITTED_WRITES})`);
+    }
+    try {
+      await writing(envelopeKey(tableName, envelope.tenantId, envelope.id), () =>
+        client.send(new TransactWriteCommand({ TransactItems: writes.map((w) => ({ Put: { TableName: tableName, ...w } })) })),
+      );
+    } catch (e) {
+      if (isTransactionConditionFailure(e)) throw new AppError('conflict', 'Envelope already exists.');
+      throw e;
+    }
+    return chained;
   },
   async create(envelope) {
     try {
@@ -149,12 +185,13 @@ export const dynamoTenantRepository = ({ client, tableName }: Options): TenantRe
 });
 
 /** DynamoDB's limit of items in one transaction. */
-const AUDIT_EVENTS_PER_WRITE = 100;
+const AUDIT_EVENTS_PER_WRITE = MAX_COMMITTED_WRITES;
 
 const auditSk = (seq: number) => `AUDIT#${String(seq).padStart(10, '0')}`;
+const auditPk = (tenantId: string, envelopeId: string) => `TENANT#${tenantId}#ENV#${envelopeId}`;
 
 export const dynamoAuditRepository = ({ client, tableName }: Options): AuditRepository => {
-  const pk = (tenantId: string, envelopeId: string) => `TENANT#${tenantId}#ENV#${envelopeId}`;
+  const pk = auditPk;
   /** The newest events (newest first), as stored: with the id of the outbox item that appended each, if any. */
   const recent = async (tenantId: string, envelopeId: string, limit: number) => {
     const r = await client.send(

@@ -1,5 +1,6 @@
 import type { EnvelopeDeps } from '../envelope/deps.js';
 import { sendEnvelope } from '../envelope/send-envelope.js';
+import type { Tenant } from '../envelope/types.js';
 import { AppError, isAppError } from '../errors.js';
 import { createEnvelopeFromTemplate } from '../templates/create-from-template.js';
 import type { Template, TemplateRepository } from '../templates/types.js';
@@ -35,8 +36,9 @@ const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promise<void> => {
   const bulk = await deps.bulkJobs.get(job.tenantId, job.jobId);
   if (!bulk) return; // deleted job: nothing to do
-  // Read once per chunk, not per row: the template, and the outcomes already recorded (a redelivery).
+  // Read once per chunk, not per row: the template, the tenant (its name certifies, its TSAs stamp), and the outcomes already recorded (a redelivery).
   const template = await deps.templates.get(job.tenantId, bulk.templateId);
+  const tenant = await deps.tenants.get(job.tenantId);
   const known = await deps.bulkJobs.getRows(
     job.tenantId,
     job.jobId,
@@ -53,7 +55,7 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
         if (known.has(row.row)) continue;
         let result: BulkRowResult;
         try {
-          result = await runRow(deps, job, template, bulk.send, row);
+          result = await runRow(deps, job, template, tenant, bulk.send, row);
         } catch (e) {
           // Unexpected (a dependency down, a timeout): the message comes back and the row is tried
           // again, at most MAX_ROW_ATTEMPTS times, so one poisoned row cannot keep its job running forever.
@@ -79,6 +81,7 @@ const runRow = async (
   deps: BulkRunDeps,
   job: BulkChunkJob,
   template: Template | undefined,
+  tenant: Tenant | undefined,
   send: boolean,
   row: BulkRowInput,
 ): Promise<BulkRowResult> => {
@@ -97,7 +100,13 @@ const runRow = async (
       }
       return { role: slot.key, name, ...(email ? { email } : {}) };
     });
-    const envelope = await createEnvelopeFromTemplate(deps, template, { recipients, values: row.values, send }, {}, { envelopeId });
+    const envelope = await createEnvelopeFromTemplate(
+      deps,
+      template,
+      { recipients, values: row.values, send },
+      {},
+      { envelopeId, ...(tenant ? { tenant } : {}) },
+    );
     return { row: row.row, line: row.line, status: 'done', envelopeId: envelope.id };
   } catch (e) {
     // conflict: a redelivery after the envelope was created; invalid_state: a concurrent delivery

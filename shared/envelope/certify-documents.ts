@@ -5,8 +5,8 @@ import { sha256Hex } from '../util/bytes.js';
 import type { Timer } from '../util/timer.js';
 import { documentKey } from './create-envelope.js';
 import type { EnvelopeDeps } from './deps.js';
-import { timestamperFor } from './timestamper-for.js';
-import type { Envelope, EnvelopeDocument, Field } from './types.js';
+import { timestamperFor, timestamperForTenant } from './timestamper-for.js';
+import type { Envelope, EnvelopeDocument, Field, Tenant } from './types.js';
 
 /** The AcroForm name of an envelope field: stable, so send-time creation and signing agree. */
 export const pdfFieldName = (f: Pick<Field, 'type' | 'id' | 'recipientId'>): string =>
@@ -59,10 +59,14 @@ export const certifyDocuments = async (
   envelope: Envelope,
   senderName: string,
   timer?: Timer,
+  /** `tenant`: already read by the caller (its TSAs), so it is not read again. */
+  options: { readonly tenant?: Pick<Tenant, 'tsaUrls'> } = {},
 ): Promise<EnvelopeDocument[]> => {
   const pki = await deps.pki();
   const credentials = await certificationCredentials(pki, senderName, deps.clock.now());
-  const timestamper = await timestamperFor(deps, pki, envelope.tenantId);
+  const timestamper = options.tenant
+    ? timestamperForTenant(deps, pki, envelope.tenantId, options.tenant)
+    : await timestamperFor(deps, pki, envelope.tenantId);
   const out: EnvelopeDocument[] = [];
   for (const doc of envelope.documents) {
     const pdf = await deps.documents.get(doc.key);

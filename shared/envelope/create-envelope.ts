@@ -15,6 +15,7 @@ import type { ContractKind } from '../retention/types.js';
 import { randomId, sha256Hex } from '../util/bytes.js';
 import { requirePlainText } from '../util/plain-text.js';
 import type { EnvelopeDeps, RequestMeta } from './deps.js';
+import type { AuditInput } from './effects.js';
 import { hashAccessCode } from './signer-auth.js';
 import type { Envelope, EnvelopeDocument, EnvelopeLanguage, Field, FieldType, Recipient, RecipientRole, ReminderOptions } from './types.js';
 
@@ -81,13 +82,42 @@ export const createEnvelope = async (
   tenantId: string,
   input: CreateEnvelopeInput,
   meta: RequestMeta,
-  /** `envelopeId`: a caller-chosen id (bulk rows derive it from job and row, so a redelivered row cannot create a second envelope). */
-  options: {
-    readonly envelopeId?: string;
-    /** A labour contract converted from paper (POST /v1/labour-contracts/conversions): its conversion record. */
-    readonly conversion?: ConversionRecord;
-  } = {},
+  options: CreateEnvelopeOptions = {},
 ): Promise<Envelope> => {
+  const { envelope, contents, created } = await prepareEnvelope(deps, tenantId, input, meta, options);
+  await storeDocuments(deps, envelope, contents);
+  await deps.envelopes.create(envelope);
+  await deps.audit.append(tenantId, envelope.id, created);
+  return envelope;
+};
+
+export interface CreateEnvelopeOptions {
+  /** A caller-chosen id (bulk rows derive it from job and row, so a redelivered row cannot create a second envelope). */
+  readonly envelopeId?: string;
+  /** A labour contract converted from paper (POST /v1/labour-contracts/conversions): its conversion record. */
+  readonly conversion?: ConversionRecord;
+}
+
+/** A new envelope, validated and built but not stored: the draft, its documents' bytes (in order) and its `envelope.created` event. */
+export interface PreparedEnvelope {
+  readonly envelope: Envelope;
+  readonly contents: readonly Uint8Array[];
+  readonly created: AuditInput;
+}
+
+/** Stores a prepared envelope's documents (before the envelope that points at them). */
+export const storeDocuments = async (deps: Pick<EnvelopeDeps, 'documents'>, envelope: Envelope, contents: readonly Uint8Array[]) => {
+  await Promise.all(contents.map((c, i) => deps.documents.put((envelope.documents[i] as EnvelopeDocument).key, c)));
+};
+
+/** Everything createEnvelope checks and builds before it stores anything (createSentEnvelope stores it otherwise). */
+export const prepareEnvelope = async (
+  deps: EnvelopeDeps,
+  tenantId: string,
+  input: CreateEnvelopeInput,
+  meta: RequestMeta,
+  options: CreateEnvelopeOptions = {},
+): Promise<PreparedEnvelope> => {
   if (input.documents.length === 0) throw new AppError('validation_failed', 'At least one document is required.');
   if (input.recipients.length === 0) throw new AppError('validation_failed', 'At least one recipient is required.');
 
@@ -285,9 +315,7 @@ export const createEnvelope = async (
     documents,
     fields,
   };
-  await Promise.all(parsed.map((d, i) => deps.documents.put((documents[i] as EnvelopeDocument).key, d.content)));
-  await deps.envelopes.create(envelope);
-  await deps.audit.append(tenantId, envelopeId, {
+  const created: AuditInput = {
     at: now.toISOString(),
     action: 'envelope.created',
     actor: { type: 'tenant', id: tenantId },
@@ -296,6 +324,6 @@ export const createEnvelope = async (
       documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
       ...(identification ? { labourIdentification: identification } : {}),
     },
-  });
-  return envelope;
+  };
+  return { envelope, contents: parsed.map((d) => d.content), created };
 };

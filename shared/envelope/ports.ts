@@ -1,13 +1,16 @@
 import type { Scope } from '../console/roles.js';
 import type { KeySpec } from '../pki/key-signer.js';
 import type { SignerCredentials } from '../pki/platform-pki.js';
-import type { OutboxItem } from './effects.js';
+import type { AuditInput, OutboxItem } from './effects.js';
 import type { AuditEvent, Envelope, SigningGrant, Tenant } from './types.js';
 
 /**
  * Ports of the domain. Adapters live in functions/aws (DynamoDB, S3, SES, KMS) and take their
  * SDK clients as arguments; unit tests use in-memory ones.
  */
+/** What EnvelopeRepository.createCommitted writes at most: the envelope, its events and items (DynamoDB's transaction limit). */
+export const MAX_COMMITTED_WRITES = 100;
+
 export interface EnvelopeRepository {
   /** Fails with `conflict` if the id exists. */
   create(envelope: Envelope): Promise<void>;
@@ -21,6 +24,13 @@ export interface EnvelopeRepository {
    * AppError('conflict') is thrown. State and effects are owed together or not at all.
    */
   commit(next: Envelope, items: readonly OutboxItem[]): Promise<void>;
+  /**
+   * A new envelope whose first state already owes effects (created and sent at once:
+   * shared/envelope/create-sent-envelope.ts), in one atomic write: the envelope (AppError
+   * `conflict` if the id exists), its first audit events chained from the start of its (empty)
+   * trail, and the outbox items of its other effects. Returns the events as chained.
+   */
+  createCommitted(envelope: Envelope, events: readonly AuditInput[], items: readonly OutboxItem[]): Promise<AuditEvent[]>;
   list(tenantId: string, options: { limit: number; cursor?: string }): Promise<{ items: Envelope[]; cursor?: string }>;
 }
 

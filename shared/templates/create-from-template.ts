@@ -1,7 +1,7 @@
-import { createEnvelope } from '../envelope/create-envelope.js';
+import { type CreateEnvelopeInput, createEnvelope } from '../envelope/create-envelope.js';
+import { createSentEnvelope } from '../envelope/create-sent-envelope.js';
 import type { EnvelopeDeps, RequestMeta } from '../envelope/deps.js';
-import { sendEnvelope } from '../envelope/send-envelope.js';
-import type { Envelope } from '../envelope/types.js';
+import type { Envelope, Tenant } from '../envelope/types.js';
 import { AppError } from '../errors.js';
 import { mergeLabourContract } from '../labour/labour-template.js';
 import { buildTemplateDocument } from './build-document.js';
@@ -65,32 +65,29 @@ export const assignRecipients = (template: Template, recipients: readonly Templa
 /**
  * One envelope from a template: recipients into role slots, merge values into the
  * document, then createEnvelope (which validates everything again and stores nothing on a
- * bad request) and, when asked, sendEnvelope. `envelopeId` makes it idempotent for bulk
- * rows: a second attempt with the same id fails with `conflict` instead of a duplicate.
+ * bad request) or, when asked to send, createSentEnvelope (created and sent in one write).
+ * `envelopeId` makes it idempotent for bulk rows: a second attempt with the same id fails with
+ * `conflict` instead of a duplicate.
  */
 export const createEnvelopeFromTemplate = async (
   deps: EnvelopeDeps,
   template: Template,
   input: CreateFromTemplateInput,
   meta: RequestMeta,
-  options: { readonly envelopeId?: string } = {},
+  /** `tenant`: the template's tenant, already read (a bulk chunk reads it once for its rows). */
+  options: { readonly envelopeId?: string; readonly tenant?: Tenant } = {},
 ): Promise<Envelope> => {
   assertMergeValues(template.mergeFields, input.values);
   const recipients = assignRecipients(template, input.recipients);
   const doc = await buildTemplateDocument(deps, template, input.values);
-  const envelope = await createEnvelope(
-    deps,
-    template.tenantId,
-    {
-      title: doc.title,
-      documents: [{ name: doc.name, content: doc.content }],
-      recipients,
-      fields: doc.fields,
-      ...(template.labourContract ? { labourContract: mergeLabourContract(template.labourContract, input.values) } : {}),
-    },
-    meta,
-    options,
-  );
-  // The envelope just created is what the send starts from (one read less).
-  return input.send ? sendEnvelope(deps, template.tenantId, envelope.id, meta, { current: envelope }) : envelope;
+  const envelope: CreateEnvelopeInput = {
+    title: doc.title,
+    documents: [{ name: doc.name, content: doc.content }],
+    recipients,
+    fields: doc.fields,
+    ...(template.labourContract ? { labourContract: mergeLabourContract(template.labourContract, input.values) } : {}),
+  };
+  return input.send
+    ? createSentEnvelope(deps, template.tenantId, envelope, meta, options)
+    : createEnvelope(deps, template.tenantId, envelope, meta, options.envelopeId ? { envelopeId: options.envelopeId } : {});
 };

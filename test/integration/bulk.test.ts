@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { fixtureTemplate } from '../fixtures/fixtures.js';
-import { call, mailsTo } from '../support/api.js';
+import { call, mailsTo, outboxDrained } from '../support/api.js';
 
 const html = fixtureTemplate('hop-dong-dien.html');
 
@@ -90,6 +90,16 @@ describe('bulk send', () => {
     expect(env.body).toMatchObject({ title: 'Hợp đồng mua bán điện – Nguyễn Thị 12', status: 'sent' });
     expect(env.body.recipients.map((r) => r.email)).toEqual([`kh12.${t}@example.vn`, 'hopdong@dien.example.vn']);
     expect(await mailsTo(`kh12.${t}@example.vn`)).toHaveLength(1);
+    // Created and sent in one write: both events head the trail, chained from its start, then the invitation's.
+    expect((await outboxDrained({ envelopeId: row12?.envelopeId })).owed).toBe(0);
+    const trail = await call<{ events: { seq: number; action: string }[] }>('GET', `/v1/envelopes/${row12?.envelopeId}/audit`, { key });
+    expect(trail.body.events.slice(0, 2)).toMatchObject([
+      { seq: 1, action: 'envelope.created' },
+      { seq: 2, action: 'envelope.sent' },
+    ]);
+    expect(trail.body.events.map((e) => e.action)).toContain('recipient.notified');
+    const verified = await call<{ ok: boolean; chain: { ok: boolean } }>('GET', `/v1/envelopes/${row12?.envelopeId}/audit/verify`, { key });
+    expect(verified.body).toMatchObject({ ok: true, chain: { ok: true } });
   });
 
   it('takes multipart too, and refuses a CSV that lacks columns or is not UTF-8 before queueing anything', async () => {
