@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
 import { AppError } from '../../shared/errors.js';
 import { OUTBOX_TAG } from '../messaging/ses-event.js';
@@ -64,12 +64,17 @@ export const devOutbox = ({ client, tableName }: { client: DynamoDBDocumentClien
   wrap(inner: Mailer): Mailer {
     // Once in the list of all mail and once under its recipient: a test reading one address's mail
     // (GET /dev/mail?to=) does not page through every message of the run.
-    const keep = (m: MailMessage, sk: string, messageId?: string) => {
+    const keep = async (m: MailMessage, sk: string, messageId?: string) => {
       const at = new Date().toISOString();
       const item = { sk: sk || `${at}#${Math.random().toString(36).slice(2)}`, at, ...(messageId ? { messageId } : {}), ...m };
-      return Promise.all(
-        ['DEVMAIL', devMailPk(m.to)].map((pk) => client.send(new PutCommand({ TableName: tableName, Item: { pk, ...item } }))),
+      // Both records in one call (a bulk send keeps 10,000 of each); one the table left unprocessed is put on its own.
+      const r = await client.send(
+        new BatchWriteCommand({
+          RequestItems: { [tableName]: ['DEVMAIL', devMailPk(m.to)].map((pk) => ({ PutRequest: { Item: { pk, ...item } } })) },
+        }),
       );
+      const left = r.UnprocessedItems?.[tableName] ?? [];
+      await Promise.all(left.map((w) => client.send(new PutCommand({ TableName: tableName, Item: w.PutRequest?.Item }))));
     };
     return {
       async send(m, options) {
