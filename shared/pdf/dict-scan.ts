@@ -24,7 +24,7 @@ const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 
 
 class Scanner {
   constructor(
-    readonly bytes: Uint8Array,
+    public bytes: Uint8Array,
     public pos: number,
   ) {}
 
@@ -145,45 +145,73 @@ const spells = (bytes: Uint8Array, from: number, to: number, key: string): boole
   return true;
 };
 
+/** One scanner for every scan (they never nest): a scan allocates nothing but what it returns. */
+const scanner = new Scanner(new Uint8Array(0), 0);
+
 /**
  * The top-level entries named in `keys` of the dictionary at `at` (leading whitespace
- * allowed): no string is made for the other keys, so looking at a dictionary costs at most one
+ * allowed), written into `out` as start/end pairs (out[2k], out[2k + 1] for keys[k]; -1 when
+ * absent): no string and no object is made, so looking at a dictionary costs at most one
  * pass over its bytes, and stops at the last key wanted when all are there (the first
- * occurrence of a key counts).
+ * occurrence of a key counts). Returns the end of the part read.
  */
-export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
-  const s = new Scanner(bytes, at);
-  s.skipWhite();
-  if (bytes[s.pos] !== 0x3c || bytes[s.pos + 1] !== 0x3c) throw new DictScanError(`no dictionary at ${at}`);
-  s.pos += 2;
-  const out = new Map<string, ValueRange>();
-  for (;;) {
+export const scanDictRanges = (bytes: Uint8Array, at: number, keys: readonly string[], out: Int32Array | number[]): number => {
+  for (let k = 0; k < 2 * keys.length; k++) out[k] = -1;
+  const s = scanner;
+  s.bytes = bytes;
+  s.pos = at;
+  try {
     s.skipWhite();
-    if (bytes[s.pos] === 0x3e && bytes[s.pos + 1] === 0x3e) return out;
-    const from = s.name();
-    const to = s.pos;
-    // A key written with #xx escapes could be one of ours in disguise: let the caller parse.
-    for (let i = from; i < to; i++) if (bytes[i] === 0x23) throw new DictScanError('escaped key');
-    s.skipWhite();
-    const start = s.pos;
-    s.value();
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] as string;
-      if (spells(bytes, from, to, key) && !out.has(key)) {
-        out.set(key, [start, s.pos]);
-        // The first occurrence counts, so once every key is found the rest need not be read.
-        if (out.size === keys.length) return out;
+    if (bytes[s.pos] !== 0x3c || bytes[s.pos + 1] !== 0x3c) throw new DictScanError(`no dictionary at ${at}`);
+    s.pos += 2;
+    let found = 0;
+    for (;;) {
+      s.skipWhite();
+      if (bytes[s.pos] === 0x3e && bytes[s.pos + 1] === 0x3e) return s.pos + 2;
+      const from = s.name();
+      const to = s.pos;
+      // A key written with #xx escapes could be one of ours in disguise: let the caller parse.
+      for (let i = from; i < to; i++) if (bytes[i] === 0x23) throw new DictScanError('escaped key');
+      s.skipWhite();
+      const start = s.pos;
+      s.value();
+      for (let k = 0; k < keys.length; k++) {
+        if (out[2 * k] === -1 && spells(bytes, from, to, keys[k] as string)) {
+          out[2 * k] = start;
+          out[2 * k + 1] = s.pos;
+          // The first occurrence counts, so once every key is found the rest need not be read.
+          if (++found === keys.length) return s.pos;
+        }
       }
     }
+  } finally {
+    s.bytes = EMPTY;
   }
 };
 
-/** The dictionary of the indirect object at `offset` (`n g obj <<…>>`), with the object number found there. */
-export const scanObjectDict = (
-  bytes: Uint8Array,
-  offset: number,
-  keys: readonly string[],
-): { objectNumber: number; entries: Map<string, ValueRange> } => {
+const EMPTY = new Uint8Array(0);
+
+/** scanDictRanges as a map from each key found to its value's byte range. */
+export const scanDict = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
+  const ranges: number[] = [];
+  scanDictRanges(bytes, at, keys, ranges);
+  return rangeMap(keys, ranges);
+};
+
+const rangeMap = (keys: readonly string[], ranges: readonly number[]): Map<string, ValueRange> => {
+  const out = new Map<string, ValueRange>();
+  keys.forEach((key, k) => {
+    const start = ranges[2 * k] as number;
+    if (start >= 0 && !out.has(key)) out.set(key, [start, ranges[2 * k + 1] as number]);
+  });
+  return out;
+};
+
+/**
+ * scanDictRanges for the dictionary of the indirect object at `offset` (`n g obj <<…>>`);
+ * returns the object number found there.
+ */
+export const scanObjectDictRanges = (bytes: Uint8Array, offset: number, keys: readonly string[], out: Int32Array | number[]): number => {
   const at = skipWhite(bytes, offset);
   const numberEnd = skipDigits(bytes, at);
   const genAt = skipWhite(bytes, numberEnd);
@@ -194,7 +222,19 @@ export const scanObjectDict = (
   }
   let objectNumber = 0;
   for (let i = at; i < numberEnd; i++) objectNumber = objectNumber * 10 + (bytes[i] as number) - 0x30;
-  return { objectNumber, entries: scanDict(bytes, objAt + 3, keys) };
+  scanDictRanges(bytes, objAt + 3, keys, out);
+  return objectNumber;
+};
+
+/** The dictionary of the indirect object at `offset` (`n g obj <<…>>`), with the object number found there. */
+export const scanObjectDict = (
+  bytes: Uint8Array,
+  offset: number,
+  keys: readonly string[],
+): { objectNumber: number; entries: Map<string, ValueRange> } => {
+  const ranges: number[] = [];
+  const objectNumber = scanObjectDictRanges(bytes, offset, keys, ranges);
+  return { objectNumber, entries: rangeMap(keys, ranges) };
 };
 
 const skipWhite = (bytes: Uint8Array, from: number): number => {
@@ -213,10 +253,14 @@ export const rangeText = (bytes: Uint8Array, range: ValueRange | undefined): str
   range && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', range[0], range[1]);
 
 /** A direct non-negative integer value, else undefined. */
-export const rangeInteger = (bytes: Uint8Array, range: ValueRange | undefined): number | undefined => {
-  if (!range || range[1] <= range[0] || range[1] - range[0] > 15) return undefined;
+export const rangeInteger = (bytes: Uint8Array, range: ValueRange | undefined): number | undefined =>
+  range && integerIn(bytes, range[0], range[1]);
+
+/** The non-negative integer spelled by bytes[start, end), else undefined. */
+export const integerIn = (bytes: Uint8Array, start: number, end: number): number | undefined => {
+  if (end <= start || end - start > 15) return undefined;
   let v = 0;
-  for (let i = range[0]; i < range[1]; i++) {
+  for (let i = start; i < end; i++) {
     const c = bytes[i] as number;
     if (c < 0x30 || c > 0x39) return undefined;
     v = v * 10 + c - 0x30;
@@ -230,7 +274,8 @@ export const bytesAre = (bytes: Uint8Array, at: number, word: string): boolean =
   return true;
 };
 
-type Peek = (ref: PDFRef, keys: readonly string[]) => { bytes: Uint8Array; entries: Map<string, ValueRange> } | undefined;
+/** Writes the ranges of `keys` into `out` (see scanDictRanges) and returns the bytes they point into, or undefined. */
+type Peek = (ref: PDFRef, keys: readonly string[], out: Int32Array | number[]) => Uint8Array | undefined;
 
 /**
  * How to read an object's entries from the file of a context loaded lazily (lazy-load.ts):
@@ -244,9 +289,26 @@ export const registerPeek = (context: PDFContext, peek: Peek): void => {
 };
 
 /**
- * An object's top-level dictionary entries named in `keys`, read from the file without parsing it, with the
- * bytes the ranges point into; undefined when the document was fully parsed, the object was
- * already parsed (it may have been changed) or it is not a plain dictionary at an offset.
+ * An object's top-level dictionary entries named in `keys` as start/end pairs in `out`
+ * (scanDictRanges), read from the file without parsing it; returns the bytes the ranges
+ * point into, undefined when the document was fully parsed, the object was already parsed
+ * (it may have been changed) or it is not a plain dictionary at an offset. Allocates
+ * nothing: for callers that look at many objects (every field of a form).
  */
-export const peekDict = (context: PDFContext, ref: unknown, keys: readonly string[]): ReturnType<Peek> =>
-  ref instanceof PDFRef ? (context as unknown as { [PEEK]?: Peek })[PEEK]?.(ref, keys) : undefined;
+export const peekRanges = (
+  context: PDFContext,
+  ref: unknown,
+  keys: readonly string[],
+  out: Int32Array | number[],
+): Uint8Array | undefined => (ref instanceof PDFRef ? (context as unknown as { [PEEK]?: Peek })[PEEK]?.(ref, keys, out) : undefined);
+
+/** peekRanges as a map from each key found to its value's byte range, with the bytes. */
+export const peekDict = (
+  context: PDFContext,
+  ref: unknown,
+  keys: readonly string[],
+): { bytes: Uint8Array; entries: Map<string, ValueRange> } | undefined => {
+  const ranges: number[] = [];
+  const bytes = peekRanges(context, ref, keys, ranges);
+  return bytes && { bytes, entries: rangeMap(keys, ranges) };
+};

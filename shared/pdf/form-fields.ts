@@ -12,7 +12,7 @@ import {
 import { AppError } from '../errors.js';
 import { catalogOf } from './acro-form.js';
 import { drawCheckboxAppearance, drawTextAppearance } from './appearance.js';
-import { peekDict } from './dict-scan.js';
+import { peekRanges } from './dict-scan.js';
 import type { AppearanceFont } from './fixed-font.js';
 import { appendToArray, type IncrementalUpdate } from './incremental-update.js';
 import type { PageBox, PageLookup } from './pdf-structure.js';
@@ -96,6 +96,7 @@ const fieldName = (dict: PDFDict): string | undefined => {
 
 /** The one key other fields are read for while looking for a field by name. */
 const FIELD_NAME_KEY = ['T'] as const;
+const nameRange = new Int32Array(2);
 
 const hexValue = (c: number | undefined): number => {
   if (c === undefined) return -1;
@@ -127,25 +128,27 @@ const hexNames = (bytes: Uint8Array, from: number, to: number, wanted: WantedNam
   const digits = to - from - 2;
   if (digits < 0 || digits % 2) return undefined;
   const length = digits / 2;
-  const byteAt = (i: number) => {
-    const hi = hexValue(bytes[from + 1 + 2 * i]);
-    const lo = hexValue(bytes[from + 2 + 2 * i]);
-    return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
-  };
-  for (let i = 0; i < length; i++) if (byteAt(i) < 0) return undefined;
-  if (length >= 2 && length % 2 === 0 && byteAt(0) === 0xfe && byteAt(1) === 0xff) {
+  for (let i = 0; i < length; i++) if (hexByte(bytes, from, i) < 0) return undefined;
+  if (length >= 2 && length % 2 === 0 && hexByte(bytes, from, 0) === 0xfe && hexByte(bytes, from, 1) === 0xff) {
     if (length !== wanted.utf16.length) return false;
-    for (let i = 2; i < length; i++) if (byteAt(i) !== wanted.utf16[i]) return false;
+    for (let i = 2; i < length; i++) if (hexByte(bytes, from, i) !== wanted.utf16[i]) return false;
     return true;
   }
   for (let i = 0; i < length; i++) {
-    const b = byteAt(i);
+    const b = hexByte(bytes, from, i);
     if (b < 0x20 || b >= 0x7f) return undefined;
   }
   const { ascii } = wanted;
   if (!ascii || ascii.length !== length) return false;
-  for (let i = 0; i < length; i++) if (byteAt(i) !== ascii[i]) return false;
+  for (let i = 0; i < length; i++) if (hexByte(bytes, from, i) !== ascii[i]) return false;
   return true;
+};
+
+/** The i-th byte of the hex string `<…>` at `from`, or -1 when its two digits are not hex. */
+const hexByte = (bytes: Uint8Array, from: number, i: number): number => {
+  const hi = hexValue(bytes[from + 1 + 2 * i]);
+  const lo = hexValue(bytes[from + 2 + 2 * i]);
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
 };
 
 /**
@@ -153,17 +156,20 @@ const hexNames = (bytes: Uint8Array, from: number, to: number, wanted: WantedNam
  * `wanted`: undefined when that cannot be told cheaply, and the field is then parsed as usual.
  */
 const peekFieldNameIs = (ctx: PDFContext, ref: PDFRef, wanted: WantedName): boolean | undefined => {
-  const peeked = peekDict(ctx, ref, FIELD_NAME_KEY);
-  const range = peeked?.entries.get('T');
-  if (!peeked || !range) return undefined;
-  const first = peeked.bytes[range[0]];
+  // One field after another: the range is written into one array, so a field costs no allocation.
+  const range = nameRange;
+  const bytes = peekRanges(ctx, ref, FIELD_NAME_KEY, range);
+  const start = range[0] as number;
+  const end = range[1] as number;
+  if (!bytes || start < 0) return undefined;
+  const first = bytes[start];
   if (first === 0x3c) {
-    const same = hexNames(peeked.bytes, range[0], range[1], wanted);
+    const same = hexNames(bytes, start, end, wanted);
     if (same !== undefined) return same;
   }
   if (first !== 0x28 && first !== 0x3c) return undefined;
   try {
-    const t = PDFObjectParser.forBytes(peeked.bytes.subarray(range[0], range[1]), ctx).parseObject();
+    const t = PDFObjectParser.forBytes(bytes.subarray(start, end), ctx).parseObject();
     return t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() === wanted.name : undefined;
   } catch {
     return undefined;

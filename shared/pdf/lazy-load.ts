@@ -13,7 +13,18 @@ import {
   PDFRef,
 } from 'pdf-lib';
 import { AppError } from '../errors.js';
-import { bytesAre, DictScanError, rangeInteger, rangeText, registerPeek, scanDict, scanObjectDict, type ValueRange } from './dict-scan.js';
+import {
+  bytesAre,
+  DictScanError,
+  integerIn,
+  rangeInteger,
+  rangeText,
+  registerPeek,
+  scanDict,
+  scanDictRanges,
+  scanObjectDictRanges,
+  type ValueRange,
+} from './dict-scan.js';
 import { type LoadedPdf, loadPdf, readXrefTail } from './pdf-structure.js';
 
 /**
@@ -30,7 +41,8 @@ export class LazyLoadError extends Error {
   override readonly name = 'LazyLoadError';
 }
 
-type Entry = { readonly offset: number } | { readonly stream: number; readonly index: number };
+/** Where an object is: its byte offset, or its place in an object stream. */
+type Entry = number | { readonly stream: number; readonly index: number };
 
 const ascii = (bytes: Uint8Array, from: number, to: number): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, Math.max(from, Math.min(bytes.length, to)));
@@ -51,8 +63,8 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
     const have = super.get(ref);
     if (have !== undefined || super.has(ref)) return have;
     const entry = this.xref.find(ref.objectNumber);
-    if (!entry) return undefined;
-    const object = 'offset' in entry ? this.parseAt(ref, entry.offset) : this.parseInStream(entry.stream, entry.index);
+    if (entry === undefined) return undefined;
+    const object = typeof entry === 'number' ? this.parseAt(ref, entry) : this.parseInStream(entry.stream, entry.index);
     super.set(ref, object);
     return object;
   }
@@ -63,17 +75,16 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
 
   /**
    * The top-level entries of an object's dictionary read from the file without parsing it
-   * (dict-scan.ts),
-   * or undefined when that cannot be done cheaply (already parsed — it may have been
-   * changed —, inside an object stream, not a plain dictionary).
+   * (dict-scan.ts, ranges written into `out`), with the bytes they point into, or undefined
+   * when that cannot be done cheaply (already parsed — it may have been changed —, inside an
+   * object stream, not a plain dictionary).
    */
-  peek(ref: PDFRef, keys: readonly string[]): Map<string, ValueRange> | undefined {
+  peek(ref: PDFRef, keys: readonly string[], out: Int32Array | number[]): Uint8Array | undefined {
     if (super.has(ref)) return undefined;
     const entry = this.xref.find(ref.objectNumber);
-    if (!entry || !('offset' in entry)) return undefined;
+    if (typeof entry !== 'number') return undefined;
     try {
-      const { objectNumber, entries } = scanObjectDict(this.bytes, entry.offset, keys);
-      return objectNumber === ref.objectNumber ? entries : undefined;
+      return scanObjectDictRanges(this.bytes, entry, keys, out) === ref.objectNumber ? this.bytes : undefined;
     } catch (e) {
       if (e instanceof DictScanError) return undefined;
       throw e;
@@ -83,7 +94,7 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
   /** Where the cross-reference sections put an object: a byte offset, 'stream' (in an object stream) or undefined. */
   offsetOf(objectNumber: number): number | 'stream' | undefined {
     const entry = this.xref.find(objectNumber);
-    return entry === undefined ? undefined : 'offset' in entry ? entry.offset : 'stream';
+    return entry === undefined ? undefined : typeof entry === 'number' ? entry : 'stream';
   }
 
   private parseAt(ref: PDFRef, offset: number): PDFObject {
@@ -206,7 +217,8 @@ const digitsValue = (bytes: Uint8Array, from: number, to: number): number => {
  * and a section costs the same whatever its size.
  */
 class TableSection implements Section {
-  private readonly subsections: { first: number; count: number; at: number; stride: number }[] = [];
+  /** Each subsection as four numbers: first object number, count, offset of its first row, row width. */
+  private readonly subsections: number[] = [];
   readonly ranges: number[] = [];
   readonly largest: number;
   /** Offset of the `trailer` keyword. */
@@ -238,7 +250,7 @@ class TableSection implements Section {
       const b19 = bytes[pos + 19];
       const stride = (b18 === 0x20 || b18 === 0x0d) && isEol(b19) ? 20 : isEol(b18) ? 19 : 0;
       if (!stride) throw new LazyLoadError('cross-reference rows are not fixed width');
-      this.subsections.push({ first, count, at: pos, stride });
+      this.subsections.push(first, count, pos, stride);
       this.ranges.push(first, count);
       this.row(pos);
       pos += count * stride;
@@ -267,10 +279,11 @@ class TableSection implements Section {
   }
 
   find(num: number): Entry | null | undefined {
-    for (const s of this.subsections) {
-      if (num < s.first || num >= s.first + s.count) continue;
-      const offset = this.row(s.at + (num - s.first) * s.stride);
-      return offset === null ? null : { offset };
+    const s = this.subsections;
+    for (let i = 0; i + 3 < s.length; i += 4) {
+      const first = s[i] as number;
+      if (num < first || num >= first + (s[i + 1] as number)) continue;
+      return this.row((s[i + 2] as number) + (num - first) * (s[i + 3] as number));
     }
     return undefined;
   }
@@ -325,7 +338,7 @@ const readXrefStream = (stream: PDFRawStream, ranges: readonly number[]): Map<nu
       const f3 = field(widths[2] as number, 0);
       const num = first + i;
       if (entries.has(num)) continue;
-      if (type === 1) entries.set(num, { offset: f2 });
+      if (type === 1) entries.set(num, f2);
       else if (type === 2) entries.set(num, { stream: f2, index: f3 });
       else entries.set(num, null);
     }
@@ -417,6 +430,7 @@ class XrefChain {
 }
 
 const TRAILER_KEYS = ['Prev', 'XRefStm'] as const;
+const trailerRanges = new Int32Array(2 * TRAILER_KEYS.length);
 const XREF_STREAM_KEYS = ['Prev', 'Type', 'Index', 'Size'] as const;
 
 const parseObjectAt = (bytes: Uint8Array, context: PDFContext, at: number): PDFObject => {
@@ -425,12 +439,20 @@ const parseObjectAt = (bytes: Uint8Array, context: PDFContext, at: number): PDFO
   return parser.parseObject();
 };
 
-const scanTrailer = (bytes: Uint8Array, at: number, keys: readonly string[]): Map<string, ValueRange> => {
+const scanTrailer = <T>(scan: () => T): T => {
   try {
-    return scanDict(bytes, at, keys);
+    return scan();
   } catch (e) {
     throw e instanceof DictScanError ? new LazyLoadError(e.message) : e;
   }
+};
+
+/** The offset in bytes[start, end) (a trailer's /Prev or /XRefStm), undefined when absent (start < 0). */
+const offsetIn = (bytes: Uint8Array, start: number, end: number, key: string): number | undefined => {
+  if (start < 0) return undefined;
+  const offset = integerIn(bytes, start, end);
+  if (offset === undefined) throw new LazyLoadError(`/${key} is not an offset`);
+  return offset;
 };
 
 /**
@@ -447,28 +469,29 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
     const at = pending.shift() as number;
     if (seen.has(at) || seen.size > 1000 || at <= 0 || at >= bytes.length) throw new LazyLoadError(`bad cross-reference offset ${at}`);
     seen.add(at);
-    let keys: Map<string, ValueRange>;
+    let prev: number | undefined;
     if (bytesAre(bytes, at, 'xref')) {
       const table = new TableSection(bytes, at);
       sections.push(table);
       const dictAt = table.trailerAt + 'trailer'.length;
-      keys = scanTrailer(bytes, dictAt, TRAILER_KEYS);
+      // One trailer per revision: read with the scanner into a reused array, nothing allocated.
+      const r = trailerRanges;
+      scanTrailer(() => scanDictRanges(bytes, dictAt, TRAILER_KEYS, r));
+      prev = offsetIn(bytes, r[0] as number, r[1] as number, 'Prev');
+      const xrefStm = offsetIn(bytes, r[2] as number, r[3] as number, 'XRefStm');
       if (!trailer) {
         const parsed = parseObjectAt(bytes, context, dictAt);
         if (!(parsed instanceof PDFDict)) throw new LazyLoadError('trailer is not a dictionary');
         trailer = parsed;
       }
-      const xrefStm = keys.get('XRefStm');
-      if (xrefStm) {
-        const offset = rangeInteger(bytes, xrefStm);
-        if (offset === undefined) throw new LazyLoadError('/XRefStm is not an offset');
-        pending.unshift(offset);
-      }
+      if (xrefStm !== undefined) pending.unshift(xrefStm);
     } else {
       const head = /^(\d+)\s+(\d+)\s+obj\b/.exec(ascii(bytes, at, at + 40));
       if (!head?.[0]) throw new LazyLoadError('startxref points at nothing');
       const dictAt = at + head[0].length;
-      keys = scanTrailer(bytes, dictAt, XREF_STREAM_KEYS);
+      const keys = scanTrailer(() => scanDict(bytes, dictAt, XREF_STREAM_KEYS));
+      const prevRange = keys.get('Prev');
+      prev = prevRange && offsetIn(bytes, prevRange[0], prevRange[1], 'Prev');
       if (rangeText(bytes, keys.get('Type')) !== '/XRef') throw new LazyLoadError('not a cross-reference stream');
       let stream: PDFRawStream | undefined;
       const load = () => {
@@ -480,12 +503,7 @@ const readSections = (bytes: Uint8Array, context: PDFContext, startxref: number)
       sections.push(new StreamSection(load, streamRanges(bytes, keys)));
       if (!trailer) trailer = load().dict;
     }
-    const prev = keys.get('Prev');
-    if (prev) {
-      const offset = rangeInteger(bytes, prev);
-      if (offset === undefined) throw new LazyLoadError('/Prev is not an offset');
-      pending.push(offset);
-    }
+    if (prev !== undefined) pending.push(prev);
   }
   if (!trailer) throw new LazyLoadError('no trailer');
   return { chain: new XrefChain(sections), trailer };
@@ -499,10 +517,7 @@ export const loadPdfLazily = (bytes: Uint8Array): LoadedPdf => {
   const objects = new LazyObjects(bytes, chain);
   objects.context = context;
   (context as unknown as { indirectObjects: Map<PDFRef, PDFObject> }).indirectObjects = objects;
-  registerPeek(context, (ref, keys) => {
-    const entries = objects.peek(ref, keys);
-    return entries && { bytes, entries };
-  });
+  registerPeek(context, (ref, keys, out) => objects.peek(ref, keys, out));
   const get = (k: string) => trailer.get(PDFName.of(k));
   if (get('Encrypt')) throw new AppError('encrypted_pdf', 'The PDF is encrypted or password protected; upload an unprotected copy.');
   context.trailerInfo = { Root: get('Root'), Info: get('Info'), ID: get('ID') } as typeof context.trailerInfo;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DictScanError, rangeInteger, rangeText, scanDict, scanObjectDict } from '../../../shared/pdf/dict-scan.js';
+import { DictScanError, rangeInteger, rangeText, scanDict, scanDictRanges, scanObjectDict } from '../../../shared/pdf/dict-scan.js';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const entries = (s: string, keys: string[]) => {
@@ -48,5 +48,15 @@ describe('reading top-level dictionary entries without parsing', () => {
     expect([...found.keys()].sort()).toEqual(['Prev', 'T']);
     expect(text.slice(...(found.get('T') as [number, number]))).toBe('(a)');
     expect(() => scanDict(bytes(text), 0, ['Prev', 'Rest', 'Missing'])).toThrow(DictScanError);
+  });
+
+  it('writes ranges into a reused array (-1 for a key that is absent), after a scan that failed too', () => {
+    const out = new Int32Array(6).fill(99);
+    expect(() => scanDictRanges(bytes('<< /Prev ) >>'), 0, ['Prev'], out)).toThrow(DictScanError);
+    const text = '  << /Size 3 /ID [<AB> <CD>] /Prev 120 >>';
+    scanDictRanges(bytes(text), 0, ['Prev', 'XRefStm', 'ID'], out);
+    expect(text.slice(out[0], out[1])).toBe('120');
+    expect([out[2], out[3]]).toEqual([-1, -1]);
+    expect(text.slice(out[4], out[5])).toBe('[<AB> <CD>]');
   });
 });
