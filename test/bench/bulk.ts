@@ -1,6 +1,7 @@
 import { createTransport } from '../../clients/typescript/src/index.js';
 import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { type RunningServer, startServer } from '../support/start-server.js';
+import { printBulkBound, rowDocumentCpuMs } from './bulk-bound.js';
 import { cpuWindow, motoPid, printCalls } from './process-stats.js';
 import { report } from './targets.js';
 
@@ -127,6 +128,23 @@ export const bulkBench = async (rows: number): Promise<void> => {
       Object.fromEntries(Object.entries(callsAfter).map(([k, n]) => [k, n - (callsBefore[k] ?? 0)])),
       rows,
     );
+    const calls = Object.fromEntries(Object.entries(callsAfter).map(([k, n]) => [k, n - (callsBefore[k] ?? 0)]));
+    if (w.cpu.server !== undefined && w.cpu.moto !== undefined) {
+      printBulkBound({
+        rows,
+        wallS: seconds,
+        serverCpuS: w.cpu.server,
+        motoCpuS: w.cpu.moto,
+        calls,
+        documentCpuMs: await rowDocumentCpuMs(html, (i) => ({
+          ho_ten: `Nguyễn Văn ${i + 1}`,
+          ma_kh: `PD${i + 1}`,
+          so_cong_to: `${100000 + i}`,
+          dia_chi: `Số ${i + 1}, Lê Lợi, Huế`,
+          cong_suat: '5',
+        })),
+      });
+    }
     const at10k = (10_000 * seconds) / rows / 60;
     report(
       `Bulk send, ${rows} rows with send=true: rows/s, 10,000 rows extrapolated`,
