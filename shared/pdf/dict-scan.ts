@@ -153,9 +153,16 @@ const scanner = new Scanner(new Uint8Array(0), 0);
  * allowed), written into `out` as start/end pairs (out[2k], out[2k + 1] for keys[k]; -1 when
  * absent): no string and no object is made, so looking at a dictionary costs at most one
  * pass over its bytes, and stops at the last key wanted when all are there (the first
- * occurrence of a key counts). Returns the end of the part read.
+ * occurrence of a key counts); with `toEnd`, reads to the closing `>>` and refuses a wanted key
+ * written twice. Returns the end of the part read.
  */
-export const scanDictRanges = (bytes: Uint8Array, at: number, keys: readonly string[], out: Int32Array | number[]): number => {
+export const scanDictRanges = (
+  bytes: Uint8Array,
+  at: number,
+  keys: readonly string[],
+  out: Int32Array | number[],
+  toEnd = false,
+): number => {
   for (let k = 0; k < 2 * keys.length; k++) out[k] = -1;
   const s = scanner;
   s.bytes = bytes;
@@ -176,11 +183,13 @@ export const scanDictRanges = (bytes: Uint8Array, at: number, keys: readonly str
       const start = s.pos;
       s.value();
       for (let k = 0; k < keys.length; k++) {
+        // Read to the end, a key written twice is refused: pdf-lib keeps the last, a scan the first.
+        if (toEnd && out[2 * k] !== -1 && spells(bytes, from, to, keys[k] as string)) throw new DictScanError('duplicate key');
         if (out[2 * k] === -1 && spells(bytes, from, to, keys[k] as string)) {
           out[2 * k] = start;
           out[2 * k + 1] = s.pos;
           // The first occurrence counts, so once every key is found the rest need not be read.
-          if (++found === keys.length) return s.pos;
+          if (++found === keys.length && !toEnd) return s.pos;
         }
       }
     }
@@ -207,23 +216,38 @@ const rangeMap = (keys: readonly string[], ranges: readonly number[]): Map<strin
   return out;
 };
 
-/**
- * scanDictRanges for the dictionary of the indirect object at `offset` (`n g obj <<…>>`);
- * returns the object number found there.
- */
-export const scanObjectDictRanges = (bytes: Uint8Array, offset: number, keys: readonly string[], out: Int32Array | number[]): number => {
+/** Where the `n g obj` header at `offset` ends, or -1 when there is none. */
+const headerEnd = (bytes: Uint8Array, offset: number): number => {
   const at = skipWhite(bytes, offset);
   const numberEnd = skipDigits(bytes, at);
   const genAt = skipWhite(bytes, numberEnd);
   const genEnd = skipDigits(bytes, genAt);
   const objAt = skipWhite(bytes, genEnd);
-  if (numberEnd === at || genAt === numberEnd || genEnd === genAt || objAt === genEnd || !bytesAre(bytes, objAt, 'obj')) {
-    throw new DictScanError(`no object at ${offset}`);
-  }
-  let objectNumber = 0;
-  for (let i = at; i < numberEnd; i++) objectNumber = objectNumber * 10 + (bytes[i] as number) - 0x30;
-  scanDictRanges(bytes, objAt + 3, keys, out);
-  return objectNumber;
+  if (numberEnd === at || genAt === numberEnd || genEnd === genAt || objAt === genEnd || !bytesAre(bytes, objAt, 'obj')) return -1;
+  return objAt + 3;
+};
+
+/** The object number of the header at `offset` (when headerEnd found one). */
+const headerNumber = (bytes: Uint8Array, offset: number): number => {
+  const at = skipWhite(bytes, offset);
+  return integerIn(bytes, at, skipDigits(bytes, at)) ?? -1;
+};
+
+/**
+ * scanDictRanges for the dictionary of the indirect object at `offset` (`n g obj <<…>>`);
+ * returns the object number found there.
+ */
+export const scanObjectDictRanges = (bytes: Uint8Array, offset: number, keys: readonly string[], out: Int32Array | number[]): number => {
+  const body = headerEnd(bytes, offset);
+  if (body < 0) throw new DictScanError(`no object at ${offset}`);
+  scanDictRanges(bytes, body, keys, out);
+  return headerNumber(bytes, offset);
+};
+
+/** Where the body of object `objectNumber` starts (after `n g obj`) when its header is at `offset`, else -1. */
+export const objectBodyAt = (bytes: Uint8Array, offset: number, objectNumber: number): number => {
+  const body = headerEnd(bytes, offset);
+  return body >= 0 && headerNumber(bytes, offset) === objectNumber ? body : -1;
 };
 
 /** The dictionary of the indirect object at `offset` (`n g obj <<…>>`), with the object number found there. */
@@ -274,8 +298,13 @@ export const bytesAre = (bytes: Uint8Array, at: number, word: string): boolean =
   return true;
 };
 
-/** Writes the ranges of `keys` into `out` (see scanDictRanges) and returns the bytes they point into, or undefined. */
-type Peek = (ref: PDFRef, keys: readonly string[], out: Int32Array | number[]) => Uint8Array | undefined;
+/** Reads an object of a lazily loaded file without parsing it (lazy-load.ts). */
+export interface Peek {
+  /** Writes the ranges of `keys` into `out` (see scanDictRanges) and returns the bytes they point into, or undefined. */
+  ranges(ref: PDFRef, keys: readonly string[], out: Int32Array | number[]): Uint8Array | undefined;
+  /** A stream's raw contents where they lie in the file (a view, not a copy) and its dictionary's `keys`, or undefined. */
+  stream(ref: PDFRef, keys: readonly string[], out: Int32Array | number[]): { bytes: Uint8Array; contents: Uint8Array } | undefined;
+}
 
 /**
  * How to read an object's entries from the file of a context loaded lazily (lazy-load.ts):
@@ -287,6 +316,8 @@ const PEEK = Symbol('kyso.peek');
 export const registerPeek = (context: PDFContext, peek: Peek): void => {
   (context as unknown as { [PEEK]?: Peek })[PEEK] = peek;
 };
+
+const peekOf = (context: PDFContext): Peek | undefined => (context as unknown as { [PEEK]?: Peek })[PEEK];
 
 /**
  * An object's top-level dictionary entries named in `keys` as start/end pairs in `out`
@@ -300,7 +331,20 @@ export const peekRanges = (
   ref: unknown,
   keys: readonly string[],
   out: Int32Array | number[],
-): Uint8Array | undefined => (ref instanceof PDFRef ? (context as unknown as { [PEEK]?: Peek })[PEEK]?.(ref, keys, out) : undefined);
+): Uint8Array | undefined => (ref instanceof PDFRef ? peekOf(context)?.ranges(ref, keys, out) : undefined);
+
+/**
+ * A stream's raw (still encoded) contents as a view of the file, with its dictionary's
+ * `keys` in `out` (ranges into `bytes`), read without parsing or copying it; undefined in the
+ * cases peekRanges names and whenever pdf-lib could read the stream differently (a /Length
+ * that is not a direct integer, no `endstream` right after it): the caller then looks it up.
+ */
+export const peekStream = (
+  context: PDFContext,
+  ref: unknown,
+  keys: readonly string[],
+  out: Int32Array | number[],
+): { bytes: Uint8Array; contents: Uint8Array } | undefined => (ref instanceof PDFRef ? peekOf(context)?.stream(ref, keys, out) : undefined);
 
 /** peekRanges as a map from each key found to its value's byte range, with the bytes. */
 export const peekDict = (
@@ -311,4 +355,22 @@ export const peekDict = (
   const ranges: number[] = [];
   const bytes = peekRanges(context, ref, keys, ranges);
   return bytes && { bytes, entries: rangeMap(keys, ranges) };
+};
+
+/**
+ * Where the contents of the stream whose dictionary ends at `dictEnd` lie, the way pdf-lib
+ * reads them (`stream` and one end of line, /Length bytes, then `endstream` after optional
+ * whitespace), or undefined when it would have to search for the end instead.
+ */
+export const streamContentsAt = (bytes: Uint8Array, dictEnd: number, length: number | undefined): ValueRange | undefined => {
+  if (length === undefined) return undefined;
+  let at = skipWhite(bytes, dictEnd);
+  if (!bytesAre(bytes, at, 'stream')) return undefined;
+  at += 6;
+  if (bytes[at] === 0x20 && bytes[at + 1] === 0x0d && bytes[at + 2] === 0x0a) at += 3;
+  else if (bytes[at] === 0x0d && bytes[at + 1] === 0x0a) at += 2;
+  else if (bytes[at] === 0x0d || bytes[at] === 0x0a) at += 1;
+  const end = at + length;
+  if (end > bytes.length || !bytesAre(bytes, skipWhite(bytes, end), 'endstream')) return undefined;
+  return [at, end];
 };

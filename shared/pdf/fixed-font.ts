@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { PDFArray, type PDFContext, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
+import { bytesAre, peekStream } from './dict-scan.js';
 import { loadUnicodeFont } from './font.js';
 import { parseTrueType } from './truetype-subset.js';
 
@@ -237,11 +238,34 @@ export const writeFixedSubset = (ctx: PDFContext, s: FixedSubset, name: string):
   return ref;
 };
 
-const sameBytes = (stream: PDFObject | undefined, bytes: Uint8Array): boolean =>
-  stream instanceof PDFRawStream &&
-  stream.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode') &&
-  stream.dict.get(PDFName.of('DecodeParms')) === undefined &&
-  Buffer.from(stream.contents.buffer, stream.contents.byteOffset, stream.contents.byteLength).equals(bytes);
+const STREAM_KEYS = ['Filter', 'DecodeParms'] as const;
+const streamKeyRanges = new Int32Array(2 * STREAM_KEYS.length);
+
+const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Whether the stream at `ref` holds exactly `bytes`, deflated and nothing else. Compared
+ * where it lies in the file when the document was loaded lazily (a later revision checks
+ * the font every time: no parse, no copy of the 12 KB program); parsed otherwise, or when
+ * its dictionary is not plainly `/Filter /FlateDecode`.
+ */
+const sameBytes = (ctx: PDFContext, ref: PDFObject | undefined, bytes: Uint8Array): boolean => {
+  const r = streamKeyRanges;
+  const peeked = peekStream(ctx, ref, STREAM_KEYS, r);
+  if (peeked && r[2] === -1 && rangeIs(peeked.bytes, r[0] as number, r[1] as number, '/FlateDecode')) {
+    return view(peeked.contents).equals(bytes);
+  }
+  const stream = ctx.lookup(ref);
+  return (
+    stream instanceof PDFRawStream &&
+    stream.dict.get(PDFName.of('Filter')) === PDFName.of('FlateDecode') &&
+    stream.dict.get(PDFName.of('DecodeParms')) === undefined &&
+    view(stream.contents).equals(bytes)
+  );
+};
+
+const rangeIs = (bytes: Uint8Array, start: number, end: number, text: string): boolean =>
+  end - start === text.length && bytesAre(bytes, start, text);
 
 /**
  * The fixed font, if `ref` is exactly what embedFixedFont wrote (in any earlier revision):
@@ -253,11 +277,11 @@ export const reuseFixedFont = (ctx: PDFContext, ref: PDFObject | undefined): App
   if (!(font instanceof PDFDict) || font.get(PDFName.of('BaseFont')) !== PDFName.of(FIXED_FONT_NAME)) return undefined;
   const s = fixedSubset();
   if (font.get(PDFName.of('Encoding')) !== PDFName.of('Identity-H')) return undefined;
-  if (!sameBytes(ctx.lookup(font.get(PDFName.of('ToUnicode'))), s.toUnicode)) return undefined;
+  if (!sameBytes(ctx, font.get(PDFName.of('ToUnicode')), s.toUnicode)) return undefined;
   const descendants = ctx.lookup(font.get(PDFName.of('DescendantFonts')));
   const cid = descendants instanceof PDFArray && descendants.size() === 1 ? ctx.lookup(descendants.get(0)) : undefined;
   if (!(cid instanceof PDFDict) || cid.get(PDFName.of('CIDToGIDMap')) !== PDFName.of('Identity')) return undefined;
   const descriptor = ctx.lookup(cid.get(PDFName.of('FontDescriptor')));
-  if (!(descriptor instanceof PDFDict) || !sameBytes(ctx.lookup(descriptor.get(PDFName.of('FontFile2'))), s.program)) return undefined;
+  if (!(descriptor instanceof PDFDict) || !sameBytes(ctx, descriptor.get(PDFName.of('FontFile2')), s.program)) return undefined;
   return fontAt(ref);
 };

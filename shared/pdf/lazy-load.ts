@@ -17,12 +17,14 @@ import {
   bytesAre,
   DictScanError,
   integerIn,
+  objectBodyAt,
   rangeInteger,
   rangeText,
   registerPeek,
   scanDict,
   scanDictRanges,
   scanObjectDictRanges,
+  streamContentsAt,
   type ValueRange,
 } from './dict-scan.js';
 import { type LoadedPdf, loadPdf, readXrefTail } from './pdf-structure.js';
@@ -85,6 +87,30 @@ class LazyObjects extends Map<PDFRef, PDFObject> {
     if (typeof entry !== 'number') return undefined;
     try {
       return scanObjectDictRanges(this.bytes, entry, keys, out) === ref.objectNumber ? this.bytes : undefined;
+    } catch (e) {
+      if (e instanceof DictScanError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A stream's raw contents as a view of the file and its dictionary's `keys` (dict-scan.ts
+   * peekStream), or undefined when that cannot be done cheaply or exactly as pdf-lib reads it.
+   */
+  peekStream(ref: PDFRef, keys: readonly string[], out: Int32Array | number[]): { bytes: Uint8Array; contents: Uint8Array } | undefined {
+    if (super.has(ref)) return undefined;
+    const entry = this.xref.find(ref.objectNumber);
+    if (typeof entry !== 'number') return undefined;
+    const body = objectBodyAt(this.bytes, entry, ref.objectNumber);
+    if (body < 0) return undefined;
+    const withLength = streamKeys(keys);
+    const ranges = peekedStreamRanges;
+    try {
+      const dictEnd = scanDictRanges(this.bytes, body, withLength, ranges, true);
+      const range = streamContentsAt(this.bytes, dictEnd, integerIn(this.bytes, ranges[0] as number, ranges[1] as number));
+      if (!range) return undefined;
+      for (let k = 0; k < 2 * keys.length; k++) out[k] = ranges[k + 2] as number;
+      return { bytes: this.bytes, contents: this.bytes.subarray(range[0], range[1]) };
     } catch (e) {
       if (e instanceof DictScanError) return undefined;
       throw e;
@@ -429,6 +455,18 @@ class XrefChain {
   }
 }
 
+/** /Length first, then the keys a caller of peekStream asked for (cached per key list). */
+const streamKeyLists = new WeakMap<readonly string[], readonly string[]>();
+const streamKeys = (keys: readonly string[]): readonly string[] => {
+  let list = streamKeyLists.get(keys);
+  if (!list) {
+    list = ['Length', ...keys];
+    streamKeyLists.set(keys, list);
+  }
+  return list;
+};
+const peekedStreamRanges: number[] = [];
+
 const TRAILER_KEYS = ['Prev', 'XRefStm'] as const;
 const trailerRanges = new Int32Array(2 * TRAILER_KEYS.length);
 const XREF_STREAM_KEYS = ['Prev', 'Type', 'Index', 'Size'] as const;
@@ -517,7 +555,10 @@ export const loadPdfLazily = (bytes: Uint8Array): LoadedPdf => {
   const objects = new LazyObjects(bytes, chain);
   objects.context = context;
   (context as unknown as { indirectObjects: Map<PDFRef, PDFObject> }).indirectObjects = objects;
-  registerPeek(context, (ref, keys, out) => objects.peek(ref, keys, out));
+  registerPeek(context, {
+    ranges: (ref, keys, out) => objects.peek(ref, keys, out),
+    stream: (ref, keys, out) => objects.peekStream(ref, keys, out),
+  });
   const get = (k: string) => trailer.get(PDFName.of(k));
   if (get('Encrypt')) throw new AppError('encrypted_pdf', 'The PDF is encrypted or password protected; upload an unprotected copy.');
   context.trailerInfo = { Root: get('Root'), Info: get('Info'), ID: get('ID') } as typeof context.trailerInfo;

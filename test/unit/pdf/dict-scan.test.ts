@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DictScanError, rangeInteger, rangeText, scanDict, scanDictRanges, scanObjectDict } from '../../../shared/pdf/dict-scan.js';
+import {
+  DictScanError,
+  rangeInteger,
+  rangeText,
+  scanDict,
+  scanDictRanges,
+  scanObjectDict,
+  streamContentsAt,
+} from '../../../shared/pdf/dict-scan.js';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const entries = (s: string, keys: string[]) => {
@@ -58,5 +66,17 @@ describe('reading top-level dictionary entries without parsing', () => {
     expect(text.slice(out[0], out[1])).toBe('120');
     expect([out[2], out[3]]).toEqual([-1, -1]);
     expect(text.slice(out[4], out[5])).toBe('[<AB> <CD>]');
+  });
+
+  it('read to the end, refuses a wanted key written twice (pdf-lib keeps the last) and finds where stream contents lie', () => {
+    expect(() => scanDictRanges(bytes('<< /Filter /FlateDecode /Filter /LZWDecode >>'), 0, ['Filter'], [], true)).toThrow(DictScanError);
+    const text = '<< /Length 5 /Filter /FlateDecode >>\nstream\r\nABCDE\nendstream';
+    const out: number[] = [];
+    const end = scanDictRanges(bytes(text), 0, ['Length', 'Filter'], out, true);
+    const range = streamContentsAt(bytes(text), end, rangeInteger(bytes(text), [out[0] as number, out[1] as number]));
+    expect(range && text.slice(...range)).toBe('ABCDE');
+    // A /Length that does not end where `endstream` is: pdf-lib would search, so the caller parses.
+    expect(streamContentsAt(bytes(text), end, 4)).toBeUndefined();
+    expect(streamContentsAt(bytes(text), end, undefined)).toBeUndefined();
   });
 });
