@@ -184,7 +184,7 @@ export const createApp = (deps: AppDeps) => {
       });
     });
     // Every AWS call of this process so far by "Service.Operation", jobs and workers included (the bulk benchmark's calls per row).
-    app.get('/dev/aws-calls', (c) => c.json({ calls: awsCallTotals() }));
+    app.get('/dev/aws-calls', async (c) => c.json({ calls: deps.devAwsCalls ? await deps.devAwsCalls() : awsCallTotals() }));
     const labourPlatformUrl = deps.devLabourPlatformUrl;
     // What the local labour platform (provisional protocol) received; its URL for tests that switch its failure modes.
     if (labourPlatformUrl) {

@@ -74,6 +74,8 @@ export interface AppDeps extends EnvelopeDeps {
   readonly devPhone?: { list(channel: 'sms' | 'zalo'): Promise<unknown[]> };
   /** Verifies Zalo's delivery callbacks (POST /callbacks/zalo); absent = callbacks refused. */
   readonly zaloCallback?: { readonly appId: string; readonly oaSecretKey: SecretSource };
+  /** Local mode only: the process's AWS calls by "Service.Operation" (GET /dev/aws-calls), when more than this thread makes them. */
+  readonly devAwsCalls?: () => Promise<Record<string, number>>;
   /** Local mode only: the labour platform's URL, for GET /dev/labour-platform (what it received). */
   readonly devLabourPlatformUrl?: string;
   /** Personal-data requests (issue 17): their records, the tenant's subject key, audit erasure. */

@@ -11,9 +11,9 @@ import { createAwsClients } from '../aws/clients.js';
 import { composeAppDeps } from '../compose.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { inProcessOutboxSignal } from '../worker/outbox-signal.js';
-import { startJobPoller } from './job-poller.js';
+import { awsCallTotals } from '../request-scope.js';
 import { startMoto } from './moto.js';
+import { startLocalWorker } from './worker-thread.js';
 
 /**
  * `npm start`: the API on http://localhost:$PORT against a local AWS endpoint. Without
@@ -51,11 +51,18 @@ const main = async () => {
   const adminKey = ownAdminSecret
     ? await ensureAdminKeySecret(clients.secrets, config.adminKeySecretId as string, givenAdminKey)
     : undefined;
-  const outboxSignal = inProcessOutboxSignal();
   const logger = createLogger('kyso-api');
   const appClients = config.faults ? createAwsClients(config, (fault) => logger.info('fault injected', { ...fault })) : clients;
+  // The worker Lambdas' stand-in (SQS jobs, SES events, the outbox) runs in a worker thread with its
+  // own event loop, as a separate Lambda would: woken by this thread's commits.
+  let worker: ReturnType<typeof startLocalWorker> | undefined;
+  const outboxSignal = { notify: (tenantId: string, envelopeId: string) => worker?.signal.notify(tenantId, envelopeId) };
   const deps = composeAppDeps(config, { clients: appClients, outboxSignal, logger });
-  await deps.pki(); // keys and CA certificates, created once
+  await deps.pki(); // keys and CA certificates, created once (before the worker, which reads them)
+  worker = startLocalWorker(config, (e) => {
+    process.stderr.write(`the local worker thread failed: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
   // The dev tenant: idempotent, keyed by a fixed id so restarts keep its envelopes.
   await deps.tenants.create({ id: 'dev', name: 'Kyso Dev', createdAt: new Date().toISOString() });
   const devKey = config.devApiKey as string;
@@ -78,16 +85,8 @@ const main = async () => {
     },
   );
 
-  // The worker Lambda's stand-in: runs queued jobs (webhook deliveries, …) in this process.
-  // …and performs owed effects (the outbox), woken by every commit in this process.
-  const poller = startJobPoller({
-    sqs: appClients.sqs,
-    queueUrls: config.queueUrls,
-    deps,
-    logger: deps.logger,
-    outbox: { signal: outboxSignal },
-    ...(config.mailEventsQueueUrl ? { mailEventsQueueUrl: config.mailEventsQueueUrl } : {}),
-  });
+  await worker.ready;
+  const running = worker;
   // The scheduler Lambda's stand-in: the same sweeps every 5 minutes (POST /dev/scheduler/{task} runs one now).
   const sweeps = setInterval(() => {
     for (const task of SCHEDULED_TASKS) {
@@ -95,32 +94,49 @@ const main = async () => {
     }
   }, 5 * 60_000);
   sweeps.unref();
-  const server = serve({ fetch: createApp(deps).fetch, port: config.port, hostname: config.host }, (info) => {
-    const url = `http://localhost:${info.port}`;
-    process.stdout.write(
-      [
-        `Kyso listening on ${url}`,
-        `AWS endpoint: ${config.endpoint}`,
-        `Dev API key: ${config.devApiKey}`,
-        `Admin key: ${adminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
-        `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
-        `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
-        `Labour platform (provisional, local): ${config.labourPlatform?.url}   received: ${url}/dev/labour-platform`,
-        `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'} (admin: TOTP enrolment at first sign-in)`,
-        '',
-      ].join('\n'),
-    );
-  });
+  const server = serve(
+    {
+      fetch: createApp({
+        ...deps,
+        // Both threads' calls: the worker's jobs and effects are part of what a bulk run costs.
+        devAwsCalls: async () => sumCalls(awsCallTotals(), await running.awsCalls()),
+      }).fetch,
+      port: config.port,
+      hostname: config.host,
+    },
+    (info) => {
+      const url = `http://localhost:${info.port}`;
+      process.stdout.write(
+        [
+          `Kyso listening on ${url}`,
+          `AWS endpoint: ${config.endpoint}`,
+          `Dev API key: ${config.devApiKey}`,
+          `Admin key: ${adminKey ?? `(in the secret ${config.adminKeySecretId})`}`,
+          `Try: curl -H "Authorization: Bearer ${config.devApiKey}" ${url}/v1/envelopes`,
+          `Emails sent: ${url}/dev/mail   API: ${url}/openapi.json`,
+          `Labour platform (provisional, local): ${config.labourPlatform?.url}   received: ${url}/dev/labour-platform`,
+          `Console: ${url}/app  ${consoleUser.email} / ${consoleUserIsNew ? consoleUser.password : '(existing user, password unchanged)'} (admin: TOTP enrolment at first sign-in)`,
+          '',
+        ].join('\n'),
+      );
+    },
+  );
   const shutdown = async () => {
     server.close();
     clearInterval(sweeps);
-    await poller.stop();
+    await running.stop();
     await stopLabourPlatform?.();
     stopMoto?.();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+};
+
+const sumCalls = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
 };
 
 main().catch((e) => {
