@@ -78,7 +78,7 @@ const signedBy = (child: pkijs.Certificate, issuer: pkijs.Certificate): boolean 
 const within = (cert: pkijs.Certificate, at: Date) =>
   cert.notBefore.value.getTime() <= at.getTime() && at.getTime() <= cert.notAfter.value.getTime();
 
-const subjectCn = (cert: pkijs.Certificate) =>
+export const subjectCn = (cert: pkijs.Certificate) =>
   String(cert.subject.typesAndValues.find((t) => t.type === OID.commonName)?.value.valueBlock.value ?? '?');
 
 /**

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { toArrayBuffer } from '../util/bytes.js';
 import { signatureAlgorithmIdentifier } from './algorithms.js';
+import { certificateParts } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 
@@ -114,6 +115,17 @@ const certificatePolicies = (policies: readonly CertificatePolicy[]): asn1js.Seq
 
 const timeOf = (d: Date) => new pkijs.Time({ type: d.getUTCFullYear() >= 2050 ? 1 : 0, value: d });
 
+/** An issuer's subject Name, parsed once per issuer certificate (a CA issues many; the object is only read). */
+const issuerSubjects = new WeakMap<Uint8Array, pkijs.RelativeDistinguishedNames>();
+const subjectOf = (der: Uint8Array): pkijs.RelativeDistinguishedNames => {
+  let subject = issuerSubjects.get(der);
+  if (!subject) {
+    subject = pkijs.RelativeDistinguishedNames.fromBER(toArrayBuffer(certificateParts(der).subject));
+    issuerSubjects.set(der, subject);
+  }
+  return subject;
+};
+
 /**
  * Issues an X.509 v3 certificate whose signature is made by `issuerSigner` (a KMS key in
  * production): the TBSCertificate is encoded here, only its bytes go to the key.
@@ -126,8 +138,7 @@ export const issueCertificate = async (input: IssueCertificateInput): Promise<Ui
   serial[0] = (serial[0] ?? 1) & 0x7f || 1;
   cert.serialNumber = new asn1js.Integer({ valueHex: toArrayBuffer(serial) });
   cert.subject = buildName(input.subject);
-  const issuerCert = input.issuerCertificate ? parseCertificate(input.issuerCertificate) : undefined;
-  cert.issuer = issuerCert ? issuerCert.subject : buildName(input.subject);
+  cert.issuer = input.issuerCertificate ? subjectOf(input.issuerCertificate) : buildName(input.subject);
   cert.notBefore = timeOf(input.notBefore);
   cert.notAfter = timeOf(input.notAfter);
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(toArrayBuffer(input.subjectPublicKey));

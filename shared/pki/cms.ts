@@ -1,4 +1,5 @@
-import { concatBytes, sha256 } from '../util/bytes.js';
+import { sha256 } from '../util/bytes.js';
+import { certificateParts, compareBytes, element, tlv } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 
 /**
@@ -27,23 +28,6 @@ interface Encodable {
   toSchema(): { toBER(sizeOnly?: boolean): ArrayBuffer };
 }
 
-const lengthBytes = (n: number): number[] => {
-  if (n < 0x80) return [n];
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return [0x80 | out.length, ...out];
-};
-
-/** One DER element: tag, definite minimal length, contents. */
-const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
-  const body = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
-  const head = [tag, ...lengthBytes(body.length)];
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
-};
-
 const SEQUENCE = 0x30;
 const SET = 0x31;
 const OCTET_STRING = 0x04;
@@ -66,54 +50,12 @@ const CONTENT_TYPE_ATTRIBUTE = tlv(SEQUENCE, OID_CONTENT_TYPE, tlv(SET, OID_DATA
 const DIGEST_ALGORITHMS = tlv(SET, SHA256_ALGORITHM);
 const ENCAP_CONTENT_INFO = tlv(SEQUENCE, OID_DATA);
 
-/** Start and end of the contents of the element at `at` (lenient: certificates come from anywhere). */
-const element = (der: Uint8Array, at: number): { start: number; end: number } => {
-  const first = der[at + 1] ?? 0;
-  let start = at + 2;
-  let length = first;
-  if (first & 0x80) {
-    length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[start++] ?? 0);
-  }
-  if (start + length > der.length) throw new Error('certificate DER is truncated');
-  return { start, end: start + length };
-};
-
-interface CertificateParts {
-  /** issuer Name and serialNumber INTEGER, DER, as they appear in the certificate. */
-  readonly issuer: Uint8Array;
-  readonly serial: Uint8Array;
-}
-
-const partsCache = new WeakMap<Uint8Array, CertificateParts>();
-
-/** Issuer and serial number, cut out of TBSCertificate (version [0] is optional). */
-const certificateParts = (der: Uint8Array): CertificateParts => {
-  const cached = partsCache.get(der);
-  if (cached) return cached;
-  const tbs = element(der, element(der, 0).start);
-  let at = tbs.start;
-  if (der[at] === 0xa0) at = element(der, at).end;
-  const serialEnd = element(der, at).end;
-  const issuerAt = element(der, serialEnd).end; // skip the signature AlgorithmIdentifier
-  const parts = { serial: der.subarray(at, serialEnd), issuer: der.subarray(issuerAt, element(der, issuerAt).end) };
-  partsCache.set(der, parts);
-  return parts;
-};
-
 /** ESS signing-certificate-v2 (RFC 5035), hashAlgorithm omitted (DEFAULT sha256): binds the signer certificate. */
-const signingCertificateV2Attribute = (certDer: Uint8Array): Uint8Array => {
+export const signingCertificateV2Attribute = (certDer: Uint8Array): Uint8Array => {
   const { issuer, serial } = certificateParts(certDer);
   const issuerSerial = tlv(SEQUENCE, tlv(SEQUENCE, tlv(0xa4, issuer)), serial);
   const essCertIdV2 = tlv(SEQUENCE, tlv(OCTET_STRING, sha256(certDer)), issuerSerial);
   return tlv(SEQUENCE, OID_SIGNING_CERTIFICATE_V2, tlv(SET, tlv(SEQUENCE, tlv(SEQUENCE, essCertIdV2))));
-};
-
-const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
-  }
-  return a.length - b.length;
 };
 
 /**

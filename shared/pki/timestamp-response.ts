@@ -1,8 +1,8 @@
 import * as asn1js from 'asn1js';
 import type { Clock } from '../envelope/ports.js';
 import { toArrayBuffer } from '../util/bytes.js';
-import { parseCertificate } from './certificate.js';
 import { contentOctets } from './der.js';
+import { certificateParts } from './der-write.js';
 import { parseTimestampRequest, type TimestampFailure, TimestampRejection } from './timestamp-request.js';
 import { encodeTstInfo, KYSO_TSA_POLICY_DER, randomSerialNumber, signTstInfo, type TsaCredentials } from './timestamp-token.js';
 
@@ -84,7 +84,7 @@ export const answerTimestampQuery = async (query: Uint8Array, tsa: TsaCredential
     hashedMessage: request.hashedMessage,
     serialNumber: randomSerialNumber(),
     genTime: clock.now(),
-    tsaName: parseCertificate(tsa.certificate).subject,
+    tsaName: certificateParts(tsa.certificate).subject,
     ...(request.nonce ? { nonce: request.nonce } : {}),
   });
   const token = await signTstInfo(tstInfo, tsa, request.certReq);

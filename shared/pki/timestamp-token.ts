@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import type { Clock } from '../envelope/ports.js';
-import { sha256, toArrayBuffer } from '../util/bytes.js';
+import { sha256 } from '../util/bytes.js';
 import { sha256AlgorithmIdentifier, signatureAlgorithmIdentifier } from './algorithms.js';
-import { parseCertificate } from './certificate.js';
+import { signingCertificateV2Attribute } from './cms.js';
+import { certificateParts, compareBytes, tlv } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 import { TIMESTAMP_HASHES, type TimestampHashAlgorithm } from './timestamp-request.js';
@@ -33,8 +33,8 @@ export interface TstInfoInput {
   readonly serialNumber: Uint8Array;
   readonly genTime: Date;
   readonly nonce?: Uint8Array;
-  /** Subject of the TSA certificate, put in TSTInfo.tsa as a directoryName. */
-  readonly tsaName?: pkijs.RelativeDistinguishedNames;
+  /** Subject Name of the TSA certificate (DER), put in TSTInfo.tsa as a directoryName. */
+  readonly tsaName?: Uint8Array;
 }
 
 /** 128 random bits as a positive, minimal INTEGER (leading zero bytes dropped, sign byte added). */
@@ -44,95 +44,118 @@ export const randomSerialNumber = (): Uint8Array => {
   return (bytes[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...bytes) : bytes;
 };
 
-const explicit = (tagNumber: number, inner: asn1js.BaseBlock) =>
-  new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber }, value: [inner] });
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const INTEGER = 0x02;
+const OCTET_STRING = 0x04;
+const GENERALIZED_TIME = 0x18;
+const oidDer = (oid: string) => new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+const der = (block: { toSchema(): { toBER(sizeOnly?: boolean): ArrayBuffer } }) => new Uint8Array(block.toSchema().toBER(false));
+
+// Constant encodings, computed once.
+const VERSION_1 = Uint8Array.of(0x02, 0x01, 0x01);
+const VERSION_3 = Uint8Array.of(0x02, 0x01, 0x03);
+/** accuracy: seconds 1. */
+const ACCURACY_1S = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01);
+const HASH_ALGORITHM = Object.fromEntries(
+  (Object.keys(TIMESTAMP_HASHES) as TimestampHashAlgorithm[]).map((name) => [
+    name,
+    tlv(SEQUENCE, oidDer(TIMESTAMP_HASHES[name].oid), Uint8Array.of(0x05, 0x00)),
+  ]),
+) as Record<TimestampHashAlgorithm, Uint8Array>;
+const OID_TST_INFO = oidDer(OID.tstInfo);
+const OID_SIGNED_DATA = oidDer(OID.signedData);
+const CONTENT_TYPE_ATTRIBUTE = tlv(SEQUENCE, oidDer(OID.contentType), tlv(SET, OID_TST_INFO));
+const OID_MESSAGE_DIGEST = oidDer(OID.messageDigest);
+const SHA256_ALGORITHM = der(sha256AlgorithmIdentifier());
+const DIGEST_ALGORITHMS = tlv(SET, SHA256_ALGORITHM);
+const SIGNATURE_ALGORITHM = {
+  ECDSA_SHA_256: der(signatureAlgorithmIdentifier('ECDSA_SHA_256')),
+  RSASSA_PKCS1_V1_5_SHA_256: der(signatureAlgorithmIdentifier('RSASSA_PKCS1_V1_5_SHA_256')),
+} satisfies Record<KeySigner['algorithm'], Uint8Array>;
+
+/** GeneralizedTime as asn1js writes it: UTC, "Z", the fraction without trailing zeros (DER). */
+const generalizedTime = (d: Date): Uint8Array => {
+  const p = (n: number, w: number) => String(n).padStart(w, '0');
+  const ms = d.getUTCMilliseconds();
+  const text = `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1, 2)}${p(d.getUTCDate(), 2)}${p(d.getUTCHours(), 2)}${p(d.getUTCMinutes(), 2)}${p(d.getUTCSeconds(), 2)}${ms ? `.${p(ms, 3).replace(/0+$/, '')}` : ''}Z`;
+  return tlv(GENERALIZED_TIME, new TextEncoder().encode(text));
+};
 
 /** TSTInfo (RFC 3161 2.4.2), DER. Accuracy is 1 s; ordering is left at its default (false). */
-export const encodeTstInfo = (input: TstInfoInput): Uint8Array => {
-  const value: asn1js.BaseBlock[] = [
-    new asn1js.Integer({ value: 1 }),
-    new asn1js.ObjectIdentifier({ value: KYSO_TSA_POLICY }),
-    new asn1js.Sequence({
-      value: [
-        new asn1js.Sequence({
-          value: [new asn1js.ObjectIdentifier({ value: TIMESTAMP_HASHES[input.hashAlgorithm].oid }), new asn1js.Null()],
-        }),
-        new asn1js.OctetString({ valueHex: toArrayBuffer(input.hashedMessage) }),
-      ],
-    }),
-    new asn1js.Integer({ valueHex: toArrayBuffer(input.serialNumber) }),
-    // asn1js writes GeneralizedTime in UTC with "Z" and trims trailing zeros of the fraction, as DER wants.
-    new asn1js.GeneralizedTime({ valueDate: input.genTime }),
-    new asn1js.Sequence({ value: [new asn1js.Integer({ value: 1 })] }),
-  ];
-  if (input.nonce) value.push(new asn1js.Integer({ valueHex: toArrayBuffer(input.nonce) }));
-  if (input.tsaName) value.push(explicit(0, explicit(4, input.tsaName.toSchema())));
-  return new Uint8Array(new asn1js.Sequence({ value }).toBER(false));
-};
+export const encodeTstInfo = (input: TstInfoInput): Uint8Array =>
+  tlv(
+    SEQUENCE,
+    VERSION_1,
+    KYSO_TSA_POLICY_DER,
+    tlv(SEQUENCE, HASH_ALGORITHM[input.hashAlgorithm], tlv(OCTET_STRING, input.hashedMessage)),
+    tlv(INTEGER, input.serialNumber),
+    generalizedTime(input.genTime),
+    ACCURACY_1S,
+    ...(input.nonce ? [tlv(INTEGER, input.nonce)] : []),
+    // tsa [0] EXPLICIT GeneralName, the directoryName choice [4] EXPLICIT Name.
+    ...(input.tsaName ? [tlv(0xa0, tlv(0xa4, input.tsaName))] : []),
+  );
 
-/** ESS signing-certificate-v2 value: SHA-256 of the TSA certificate plus its issuer and serial. */
-const essSigningCertificateV2 = (certDer: Uint8Array): asn1js.Sequence => {
-  const cert = parseCertificate(certDer);
-  const issuerSerial = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({ value: [explicit(4, cert.issuer.toSchema())] }),
-      new asn1js.Integer({ valueHex: toArrayBuffer(cert.serialNumber.valueBlock.valueHexView) }),
-    ],
-  });
-  // hashAlgorithm omitted: its DEFAULT is SHA-256, and DER omits defaults.
-  const essCertIdV2 = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(sha256(certDer)) }), issuerSerial] });
-  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
-};
-
-const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
-  }
-  return a.length - b.length;
+/** What a TSA certificate contributes to every token, computed once per certificate. */
+interface TsaConstants {
+  readonly signingCertificate: Uint8Array;
+  readonly sid: Uint8Array;
+  readonly certificates: Uint8Array;
+}
+const tsaConstants = new WeakMap<TsaCredentials, TsaConstants>();
+const constantsOf = (tsa: TsaCredentials): TsaConstants => {
+  const known = tsaConstants.get(tsa);
+  if (known) return known;
+  const { issuer, serial } = certificateParts(tsa.certificate);
+  const constants = {
+    // ESS signing-certificate-v2: SHA-256 of the TSA certificate plus its issuer and serial.
+    signingCertificate: signingCertificateV2Attribute(tsa.certificate),
+    sid: tlv(SEQUENCE, issuer, serial),
+    certificates: tlv(0xa0, tsa.certificate, ...tsa.chain),
+  };
+  tsaConstants.set(tsa, constants);
+  return constants;
 };
 
 /**
  * Wraps a TSTInfo into a timestamp token: CMS SignedData (RFC 5652) with the TSTInfo
  * encapsulated, signed attributes content-type, message-digest and signing-certificate-v2,
  * one KeySigner call over their DER. `includeCertificates` answers the request's certReq.
+ * Written as DER directly (the certificate's parts once per TSA), byte for byte what pkijs
+ * wrote before (test/unit/pki/timestamp.test.ts).
  */
 export const signTstInfo = async (tstInfo: Uint8Array, tsa: TsaCredentials, includeCertificates: boolean): Promise<Uint8Array> => {
+  const constants = constantsOf(tsa);
   const attributes = [
-    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.tstInfo })] }),
-    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(sha256(tstInfo)) })] }),
-    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [essSigningCertificateV2(tsa.certificate)] }),
-  ]
-    .map((a) => ({ a, der: new Uint8Array(a.toSchema().toBER(false)) }))
-    .sort((x, y) => compareBytes(x.der, y.der))
-    .map((e) => e.a);
-  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes });
+    CONTENT_TYPE_ATTRIBUTE,
+    tlv(SEQUENCE, OID_MESSAGE_DIGEST, tlv(SET, tlv(OCTET_STRING, sha256(tstInfo)))),
+    constants.signingCertificate,
+  ].sort(compareBytes);
   // The signature covers the attributes with the SET OF tag, not the [0] they are stored under.
-  const toSign = new Uint8Array(signedAttrs.toSchema().toBER(false));
-  toSign[0] = 0x31;
+  const toSign = tlv(SET, ...attributes);
   const signature = await tsa.signer.sign(toSign);
-
-  const cert = parseCertificate(tsa.certificate);
-  const signerInfo = new pkijs.SignerInfo({
-    version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-    digestAlgorithm: sha256AlgorithmIdentifier(),
+  const signedAttrs = Uint8Array.from(toSign);
+  signedAttrs[0] = 0xa0;
+  const signerInfo = tlv(
+    SEQUENCE,
+    VERSION_1,
+    constants.sid,
+    SHA256_ALGORITHM,
     signedAttrs,
-    signatureAlgorithm: signatureAlgorithmIdentifier(tsa.signer.algorithm),
-    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
-  });
-  const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
-  // Assigned after construction: the constructor would re-wrap it as a BER constructed OCTET STRING.
-  encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(tstInfo) });
-  const signedData = new pkijs.SignedData({
+    SIGNATURE_ALGORITHM[tsa.signer.algorithm],
+    tlv(OCTET_STRING, signature),
+  );
+  const signedData = tlv(
+    SEQUENCE,
     // Version 3: the encapsulated content is not id-data (RFC 5652 5.1).
-    version: 3,
-    digestAlgorithms: [sha256AlgorithmIdentifier()],
-    encapContentInfo,
-    ...(includeCertificates ? { certificates: [cert, ...tsa.chain.map(parseCertificate)] } : {}),
-    signerInfos: [signerInfo],
-  });
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(false) });
-  return new Uint8Array(contentInfo.toSchema().toBER(false));
+    VERSION_3,
+    DIGEST_ALGORITHMS,
+    tlv(SEQUENCE, OID_TST_INFO, tlv(0xa0, tlv(OCTET_STRING, tstInfo))),
+    ...(includeCertificates ? [constants.certificates] : []),
+    tlv(SET, signerInfo),
+  );
+  return tlv(SEQUENCE, OID_SIGNED_DATA, tlv(0xa0, signedData));
 };
 
 export interface CreateTimestampTokenInput {
@@ -162,7 +185,7 @@ export const createTimestampToken = async (input: CreateTimestampTokenInput): Pr
     hashedMessage: input.digest,
     serialNumber: input.serialNumber ?? randomSerialNumber(),
     genTime: input.clock.now(),
-    tsaName: parseCertificate(input.tsa.certificate).subject,
+    tsaName: certificateParts(input.tsa.certificate).subject,
     ...(input.nonce ? { nonce: input.nonce } : {}),
   });
   return signTstInfo(tstInfo, input.tsa, input.includeCertificates ?? true);

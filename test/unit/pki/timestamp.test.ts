@@ -1,6 +1,8 @@
+import { verify, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors.js';
 import { assertDer } from '../../../shared/pki/der.js';
@@ -151,6 +153,38 @@ describe.each(['ECC_NIST_P256', 'RSA_2048'] as const)('timestamp tokens and repl
     expect(info.hashedMessage).toEqual(digest);
     expect(info.genTime.toISOString()).toBe('2026-03-01T08:30:00.000Z');
     expect(info.certificates).toEqual([h.tsa.certificate, ...h.tsa.chain]);
+  });
+
+  it('writes the token pkijs reads back to the same bytes: TSA name, signer, signed attributes, no certificates unless asked', async () => {
+    const token = await createTimestampToken({ digest, tsa: h.tsa, clock, includeCertificates: false });
+    const info = pkijs.ContentInfo.fromBER(toArrayBuffer(token));
+    const signed = new pkijs.SignedData({ schema: info.content });
+    // Re-encoded from pkijs's own objects (not the bytes it read): DER is one encoding, so any difference is ours.
+    const again = new pkijs.ContentInfo({
+      contentType: info.contentType,
+      content: new pkijs.SignedData({
+        version: signed.version,
+        digestAlgorithms: signed.digestAlgorithms,
+        encapContentInfo: signed.encapContentInfo,
+        signerInfos: signed.signerInfos,
+      }).toSchema(true),
+    });
+    expect(toHex(new Uint8Array(again.toSchema().toBER(false)))).toBe(toHex(token));
+    expect(signed.version).toBe(3);
+    expect(signed.certificates).toBeUndefined();
+    const signer = signed.signerInfos[0] as pkijs.SignerInfo;
+    const tsaCert = pkijs.Certificate.fromBER(toArrayBuffer(h.tsa.certificate));
+    const sid = signer.sid as pkijs.IssuerAndSerialNumber;
+    expect(sid.issuer.isEqual(tsaCert.issuer)).toBe(true);
+    expect(sid.serialNumber.isEqual(tsaCert.serialNumber)).toBe(true);
+    const tstInfo = pkijs.TSTInfo.fromBER(toArrayBuffer(signed.encapContentInfo.eContent?.valueBlock.valueHexView as Uint8Array));
+    expect(((tstInfo.tsa as pkijs.GeneralName).value as pkijs.RelativeDistinguishedNames).isEqual(tsaCert.subject)).toBe(true);
+    const types = signer.signedAttrs?.attributes.map((a) => a.type);
+    expect(types?.sort()).toEqual(['1.2.840.113549.1.9.16.2.47', '1.2.840.113549.1.9.3', '1.2.840.113549.1.9.4']);
+    const attrs = new Uint8Array(signer.signedAttrs?.toSchema().toBER(false) ?? new ArrayBuffer(1));
+    attrs[0] = 0x31; // signed over as SET OF
+    const key = new X509Certificate(h.tsa.certificate).publicKey;
+    expect(verify('sha256', attrs, key, signer.signature.valueBlock.valueHexView)).toBe(true);
   });
 
   it('gives every token its own 128-bit serial number', async () => {
