@@ -1,8 +1,9 @@
 import { type PDFDict, type PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import type { Timestamper } from '../pki/cms.js';
+import { element } from '../pki/der-write.js';
 import { OID } from '../pki/oids.js';
-import { sha256Hex, toArrayBuffer } from '../util/bytes.js';
+import { sameBytes, sha256Hex, toArrayBuffer } from '../util/bytes.js';
 import { addToAcroForm, catalogOf, signatureDictionaries } from './acro-form.js';
 import { appendToArray, IncrementalUpdate } from './incremental-update.js';
 import { withPdf } from './lazy-load.js';
@@ -33,7 +34,8 @@ const trimDer = (bytes: Uint8Array): Uint8Array => {
   return bytes.subarray(0, 2 + n + len);
 };
 
-const certificatesOf = (cms: Uint8Array): Uint8Array[] => {
+/** The certificates of a CMS and of the signature timestamps inside it, read through pkijs (any BER). */
+const certificatesParsed = (cms: Uint8Array): Uint8Array[] => {
   const ci = pkijs.ContentInfo.fromBER(toArrayBuffer(cms));
   const sd = new pkijs.SignedData({ schema: ci.content });
   const certs: Uint8Array[] = (sd.certificates ?? [])
@@ -43,11 +45,66 @@ const certificatesOf = (cms: Uint8Array): Uint8Array[] => {
   for (const si of sd.signerInfos) {
     for (const attr of si.unsignedAttrs?.attributes ?? []) {
       if (attr.type !== OID.signatureTimeStamp) continue;
-      for (const v of attr.values) certs.push(...certificatesOf(new Uint8Array(v.toBER(false)) as Uint8Array));
+      for (const v of attr.values) certs.push(...certificatesParsed(new Uint8Array(v.toBER(false)) as Uint8Array));
     }
   }
   return certs;
 };
+
+const SIGNATURE_TIME_STAMP_OID = Uint8Array.from(Buffer.from('060b2a864886f70d010910020e', 'hex'));
+
+/** The DER elements between `start` and `end`: where each begins and where its contents are. */
+const elementsIn = (der: Uint8Array, start: number, end: number): { at: number; start: number; end: number }[] => {
+  const out: { at: number; start: number; end: number }[] = [];
+  for (let at = start; at < end; ) {
+    if (der[at + 1] === 0x80 || ((der[at] ?? 0) & 0x1f) === 0x1f) throw new Error('not DER');
+    const e = element(der, at);
+    if (e.end > end) throw new Error('not DER');
+    out.push({ at, ...e });
+    at = e.end;
+  }
+  return out;
+};
+
+/**
+ * The same, cut straight out of the DER (no object model): SignedData's [0] certificates, and
+ * for each SignerInfo the tokens in its signature-time-stamp attributes. Anything that is not
+ * plain DER (indefinite lengths from another producer) goes through pkijs instead.
+ */
+const certificatesOf = (cms: Uint8Array): Uint8Array[] => {
+  try {
+    const [content] = elementsIn(cms, 0, cms.length);
+    const [, explicit] = content ? elementsIn(cms, content.start, content.end) : [];
+    const [signedData] = explicit ? elementsIn(cms, explicit.start, explicit.end) : [];
+    if (!signedData) throw new Error('not SignedData');
+    const parts = elementsIn(cms, signedData.start, signedData.end);
+    const certs: Uint8Array[] = [];
+    for (const part of parts) {
+      if (cms[part.at] !== 0xa0) continue;
+      // Other certificate formats ([0], [1], [3] choices) are not X.509 certificates: skipped, as pkijs does.
+      for (const c of elementsIn(cms, part.start, part.end)) if (cms[c.at] === 0x30) certs.push(cms.slice(c.at, c.end));
+    }
+    const signerInfos = parts.at(-1);
+    if (!signerInfos || cms[signerInfos.at] !== 0x31) throw new Error('no signerInfos');
+    for (const si of elementsIn(cms, signerInfos.start, signerInfos.end)) {
+      for (const field of elementsIn(cms, si.start, si.end)) {
+        if (cms[field.at] !== 0xa1) continue;
+        for (const attr of elementsIn(cms, field.start, field.end)) {
+          const [type, values] = elementsIn(cms, attr.start, attr.end);
+          if (!type || !values || !sameBytes(cms.subarray(type.at, type.end), SIGNATURE_TIME_STAMP_OID)) continue;
+          for (const token of elementsIn(cms, values.start, values.end)) certs.push(...certificatesOf(cms.subarray(token.at, token.end)));
+        }
+      }
+    }
+    return certs;
+  } catch {
+    return certificatesParsed(cms);
+  }
+};
+
+/** For tests: the pkijs reading the DER walk must agree with. */
+export const certificatesOfParsed = certificatesParsed;
+export const certificatesOfCms = certificatesOf;
 
 /** Every certificate embedded in the file's signatures and their timestamps, without duplicates. */
 export const embeddedCertificates = async (pdf: Uint8Array): Promise<Uint8Array[]> => {

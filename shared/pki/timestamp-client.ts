@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AppError } from '../errors.js';
-import { toArrayBuffer } from '../util/bytes.js';
+import { sameBytes, toArrayBuffer } from '../util/bytes.js';
 import { parseTimestampToken, type TimestampTokenInfo } from './timestamp-parse.js';
 import { encodeTimestampRequest, TIMESTAMP_HASHES, type TimestampHashAlgorithm } from './timestamp-request.js';
 import { PKI_STATUS } from './timestamp-response.js';
@@ -41,8 +41,6 @@ export interface RequestTimestampOptions {
 }
 
 const failed = (url: string, why: string) => new AppError('timestamp_authority_failed', `Timestamp authority ${url}: ${why}.`);
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * Asks an external TSA (RFC 3161 over HTTP, section 3.4) to timestamp `digest`. The reply is

@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import type { Clock } from '../envelope/ports.js';
-import { toArrayBuffer } from '../util/bytes.js';
+import { sameBytes, toArrayBuffer } from '../util/bytes.js';
 import { contentOctets } from './der.js';
 import { certificateParts } from './der-write.js';
 import { parseTimestampRequest, type TimestampFailure, TimestampRejection } from './timestamp-request.js';
@@ -51,8 +51,6 @@ export const encodeTimestampResponse = (
 export type TimestampAnswer =
   | { readonly status: 'granted'; readonly response: Uint8Array; readonly token: Uint8Array }
   | { readonly status: 'rejection'; readonly response: Uint8Array; readonly failure: TimestampFailure; readonly message: string };
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * The TSA: answers a DER TimeStampReq with a TimeStampResp. Bytes that are not a DER

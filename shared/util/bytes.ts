@@ -26,3 +26,7 @@ export const concatBytes = (...parts: Uint8Array[]): Uint8Array => {
 export const randomId = (bytes = 16): string => randomBytes(bytes).toString('base64url');
 
 export const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+
+/** Whether two byte arrays hold the same bytes. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);

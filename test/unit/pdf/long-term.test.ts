@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { addLtvRevision, embeddedCertificates } from '../../../shared/pdf/ltv-revision.js';
+import { addLtvRevision, certificatesOfCms, certificatesOfParsed, embeddedCertificates } from '../../../shared/pdf/ltv-revision.js';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { signCadesDetached, type Timestamper } from '../../../shared/pki/cms.js';
 import { createCrl } from '../../../shared/pki/crl.js';
@@ -112,4 +112,26 @@ describe.each(VALID_FIXTURES)('PAdES B-LTA on %s', (name) => {
       });
     },
   );
+});
+
+describe('certificates read out of a signature for the DSS', () => {
+  it('the DER walk finds what pkijs finds (signer chain and timestamp chain), and BER from another producer goes through pkijs', async () => {
+    const pki = await createTestPki('ECC_NIST_P256');
+    const timestamper: Timestamper = (digest) => createTimestampToken({ digest, tsa: pki.tsa, clock });
+    const cert = await pki.issueSigner('Nguyễn Văn An');
+    const cms = await signCadesDetached(
+      { contentDigest: createHash('sha256').update('x').digest(), signerCertificate: cert, chain: [pki.ca, pki.root] },
+      pki.signerKey,
+      timestamper,
+    );
+    const hex = (list: Uint8Array[]) => list.map((c) => Buffer.from(c).toString('hex'));
+    const walked = certificatesOfCms(cms);
+    expect(hex(walked)).toEqual(hex(certificatesOfParsed(cms)));
+    // The signer's chain, then the TSA's (from the signature timestamp).
+    expect(hex(walked)).toEqual(hex([cert, pki.ca, pki.root, pki.tsa.certificate, ...pki.tsa.chain]));
+    // The same CMS with an indefinite-length outer SEQUENCE (BER): read through pkijs, same answer.
+    const inner = cms.subarray(cms[1] === 0x82 ? 4 : cms[1] === 0x81 ? 3 : 2);
+    const ber = Uint8Array.from([0x30, 0x80, ...inner, 0x00, 0x00]);
+    expect(hex(certificatesOfCms(ber))).toEqual(hex(walked));
+  });
 });
