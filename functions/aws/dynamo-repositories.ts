@@ -29,11 +29,52 @@ import { sharedRead, writing } from './shared-reads.js';
  */
 type Options = TableOptions;
 
+/** DynamoDB's transaction limits (100 actions, 4 MB), with room to spare for the keys and attribute names. */
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_BYTES = 3_000_000;
+
 const envelopeKey = (tableName: string, tenantId: string, envelopeId: string) => `${tableName}\nTENANT#${tenantId}\nENV#${envelopeId}`;
 const tenantKey = (tableName: string, tenantId: string) => `${tableName}\nTENANT#${tenantId}\nTENANT`;
 
 export const dynamoEnvelopeRepository = ({ client, tableName }: Options): EnvelopeRepository => ({
   async commit(next, items) {
+    // One round trip when it fits a transaction: the envelope's conditional put and its owed items
+    // land together or not at all. Bigger commits (fifty signers' turn) prepare the items first.
+    if (
+      items.length > 0 &&
+      items.length < MAX_TRANSACTION_ITEMS &&
+      JSON.stringify(items).length + JSON.stringify(next).length < MAX_TRANSACTION_BYTES
+    ) {
+      const key = envelopeKey(tableName, next.tenantId, next.id);
+      try {
+        await writing(key, () =>
+          client.send(
+            new TransactWriteCommand({
+              // A retry of the same commit (an unknown outcome) is answered as the first was, not as a conflict.
+              ClientRequestToken: `${next.tenantId}#${next.id}#${next.version}#${items[0]?.commitId}`.slice(-36),
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: { pk: `TENANT#${next.tenantId}`, sk: `ENV#${next.id}`, ...next },
+                    ConditionExpression: '#v = :expected',
+                    ExpressionAttributeNames: { '#v': 'version' },
+                    ExpressionAttributeValues: { ':expected': next.version - 1 },
+                  },
+                },
+                ...items.map((item) => ({ Put: { TableName: tableName, Item: { ...outboxKey(item), ...item } } })),
+              ],
+            }),
+          ),
+        );
+      } catch (e) {
+        if (isTransactionConditionFailure(e) || isTransactionConflict(e)) {
+          throw new AppError('conflict', 'The envelope was changed by another request.');
+        }
+        throw e;
+      }
+      return;
+    }
     const outbox = dynamoOutbox({ client, tableName });
     await outbox.prepare(items);
     try {

@@ -94,7 +94,7 @@ const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, 
         // Invitations leave through the outbox (issue 14): look until this signer's link is there (bounded).
         let token: string | undefined;
         for (const until = Date.now() + 60_000; !token && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-          const mail = (await api('GET', '/dev/mail', undefined, false)).body.messages as { to: string; text: string }[];
+          const mail = (await api('GET', `/dev/mail?to=${encodeURIComponent(email)}`, undefined, false)).body.messages as { to: string; text: string }[];
           token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
         }
         const cpu0 = [cpuSeconds(pids.server), cpuSeconds(pids.moto)];
