@@ -52,6 +52,13 @@ import { webhookRoutes } from './routes/webhooks.js';
  * The one Hono app. Served by @hono/node-server for `npm start` and by hono/aws-lambda in
  * Lambda; local mode differs only in endpoints and the /dev routes.
  */
+/** CPU time of the calling thread so far (ms): only this thread, not the worker thread beside it. */
+const threadCpuMs = (): number => {
+  // Node 22.19+ (and 23.9+); older Node has no per-thread figure.
+  const usage = process.threadCpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : Number.NaN;
+};
+
 export const createApp = (deps: AppDeps) => {
   const app = createRouter();
 
@@ -62,6 +69,7 @@ export const createApp = (deps: AppDeps) => {
     const ip = clientIp(c, deps.trustedProxies ?? 0);
     if (ip) c.set('clientIp', ip);
     const started = performance.now();
+    const cpuBefore = deps.devMail ? threadCpuMs() : 0;
     // The request's scope: every log line inside carries its id; its counters become its metrics.
     await runInRequestScope(requestId, async () => {
       await next();
@@ -69,6 +77,10 @@ export const createApp = (deps: AppDeps) => {
       if (scope) deps.requestMetrics?.publish(scope, c.res.status, performance.now() - started);
       // Local mode: the AWS calls this request made, by service and operation (the benchmark prints them).
       if (scope && deps.devMail) c.header('x-kyso-aws-calls', formatAwsCalls(scope.awsCalls));
+      // Local mode: CPU this thread spent from the request's start to its answer (the benchmark's load-independent
+      // measure; it includes whatever else the thread ran meanwhile, so it is exact only for one request at a time).
+      const cpu = threadCpuMs() - cpuBefore;
+      if (deps.devMail && Number.isFinite(cpu)) c.header('x-kyso-thread-cpu', cpu.toFixed(2));
     });
     c.header('x-request-id', requestId);
   });

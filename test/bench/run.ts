@@ -59,7 +59,7 @@ type BenchApi = (
   path: string,
   json?: unknown,
   auth?: boolean,
-) => Promise<{ body: Record<string, unknown>; ms: number; timing: string; calls: string | null }>;
+) => Promise<{ body: Record<string, unknown>; ms: number; timing: string; calls: string | null; threadCpu: number | undefined }>;
 
 /** One pass: N two-signer envelopes created, sent and signed over HTTP, C at a time. */
 const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, number | undefined>) => {
@@ -67,7 +67,7 @@ const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, 
   const split: Record<string, number[]> = {};
   const calls = new Map<string, number>();
   /** Sequential only: CPU the server and moto spent during each sign request (ms), beside its wall time. */
-  const cpu = { server: [] as number[], moto: [] as number[] };
+  const cpu = { server: [] as number[], moto: [] as number[], api: [] as number[] };
   const window = cpuWindow(pids);
   const started = performance.now();
   await pool(
@@ -94,7 +94,10 @@ const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, 
         // Invitations leave through the outbox (issue 14): look until this signer's link is there (bounded).
         let token: string | undefined;
         for (const until = Date.now() + 60_000; !token && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-          const mail = (await api('GET', `/dev/mail?to=${encodeURIComponent(email)}`, undefined, false)).body.messages as { to: string; text: string }[];
+          const mail = (await api('GET', `/dev/mail?to=${encodeURIComponent(email)}`, undefined, false)).body.messages as {
+            to: string;
+            text: string;
+          }[];
           token = /\/s\/(\S+)/.exec(mail.filter((m) => m.to === email).pop()?.text ?? '')?.[1];
         }
         const cpu0 = [cpuSeconds(pids.server), cpuSeconds(pids.moto)];
@@ -105,6 +108,7 @@ const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, 
           cpu.moto.push(1000 * ((cpu1[1] as number) - (cpu0[1] as number)));
         }
         lat.sign.push(s.ms);
+        if (C === 1 && s.threadCpu !== undefined) cpu.api.push(s.threadCpu);
         addCalls(calls, s.calls);
         for (const m of s.timing.matchAll(/(\w+);dur=([\d.]+)/g)) {
           const category = m[1] as string;
@@ -129,6 +133,10 @@ const pass = async (api: BenchApi, pdf: Buffer, C: number, pids: Record<string, 
     console.log(
       `  sign CPU    server mean ${mean(cpu.server).toFixed(0)} ms, moto mean ${mean(cpu.moto).toFixed(0)} ms per request (10 ms ticks; the server's includes its outbox worker meanwhile)`,
     );
+  }
+  if (cpu.api.length) {
+    // The API thread's own CPU per sign request (x-kyso-thread-cpu): what the request costs the server, whatever the load.
+    console.log(`  sign CPU    API thread p50 ${pct(cpu.api, 50).toFixed(1)} ms, p95 ${pct(cpu.api, 95).toFixed(1)} ms per request`);
   }
   printCalls('AWS calls per sign request (x-kyso-aws-calls)', calls, lat.sign.length);
   const w = window();
@@ -169,6 +177,7 @@ const httpBench = async () => {
         ms: performance.now() - started,
         timing: r.headers.get('server-timing') ?? '',
         calls: r.headers.get('x-kyso-aws-calls'),
+        threadCpu: r.headers.has('x-kyso-thread-cpu') ? Number(r.headers.get('x-kyso-thread-cpu')) : undefined,
       };
     };
     const moto = motoPid(server.awsEndpoint);
