@@ -1,8 +1,18 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BulkJob, BulkJobRepository, BulkRowResult } from '../../shared/bulk/types.js';
 import { AppError } from '../../shared/errors.js';
 import type { Template, TemplateRepository } from '../../shared/templates/types.js';
-import { isConditionFailure, queryPartition, stripKeys, type TableOptions } from './dynamo-table.js';
+import {
+  isConditionFailure,
+  isTransactionConditionFailure,
+  isTransactionConflict,
+  queryPartition,
+  stripKeys,
+  type TableOptions,
+} from './dynamo-table.js';
+
+/** DynamoDB's limit of writes in one TransactWriteItems. */
+const MAX_TRANSACTION_WRITES = 100;
 
 /**
  * Templates and bulk jobs in the single table (ADR 0002), tenant-scoped like everything else:
@@ -59,6 +69,27 @@ const rowSk = (row: number) => `ROW#${String(row).padStart(7, '0')}`;
 
 export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJobRepository => {
   const rowsPk = (tenantId: string, jobId: string) => `TENANT#${tenantId}#BULK#${jobId}`;
+  // Not in one transaction with the counters: they are sets of row numbers (countRows), and adding a row to a
+  // set twice changes nothing, so "put the outcome once, then add the row to its set" is safe to repeat after a
+  // crash in between.
+  const recordRow = async (tenantId: string, jobId: string, result: BulkRowResult): Promise<BulkRowResult> => {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row), ...result },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return result;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const r = await client.send(
+        new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row) }, ConsistentRead: true }),
+      );
+      return stripKeys<BulkRowResult>(r.Item) ?? result;
+    }
+  };
   return {
     async create(job) {
       await client.send(
@@ -95,26 +126,35 @@ export const dynamoBulkJobRepository = ({ client, tableName }: Options): BulkJob
       }
       return out;
     },
-    async recordRow(tenantId, jobId, result) {
-      // Not a transaction: the counters are sets of row numbers (countRows), and adding a row to a
-      // set twice changes nothing, so "put the outcome once, then add the row to its set" is safe
-      // to repeat after a crash in between. (moto also copies the whole table for every TransactWriteItems.)
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row), ...result },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return result;
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        const r = await client.send(
-          new GetCommand({ TableName: tableName, Key: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row) }, ConsistentRead: true }),
-        );
-        return stripKeys<BulkRowResult>(r.Item) ?? result;
+    recordRow,
+    async recordRows(tenantId, jobId, results) {
+      const out: BulkRowResult[] = [];
+      for (let i = 0; i < results.length; i += MAX_TRANSACTION_WRITES) {
+        const part = results.slice(i, i + MAX_TRANSACTION_WRITES);
+        if (part.length === 1) {
+          out.push(await recordRow(tenantId, jobId, part[0] as BulkRowResult));
+          continue;
+        }
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: part.map((result) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: rowsPk(tenantId, jobId), sk: rowSk(result.row), ...result },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            }),
+          );
+          out.push(...part);
+        } catch (e) {
+          if (!isTransactionConditionFailure(e) && !isTransactionConflict(e)) throw e;
+          // Some were recorded meanwhile (a concurrent delivery of the chunk): one by one, keeping what stands.
+          for (const result of part) out.push(await recordRow(tenantId, jobId, result));
+        }
       }
+      return out;
     },
     async countRows(tenantId, jobId, results) {
       const done = results.filter((r) => r.status === 'done').map((r) => r.row);

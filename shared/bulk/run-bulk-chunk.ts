@@ -47,6 +47,9 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
   const errors: unknown[] = [];
   // Counted again (idempotent): the first attempt may have died between recording and counting.
   const recorded: BulkRowResult[] = [...known.values()];
+  // Outcomes of this delivery, recorded together once every row has run (a crash before that loses none: a row
+  // whose envelope exists is recognised by its id when the message comes back, and a failed row fails again).
+  const outcomes: BulkRowResult[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: ROW_CONCURRENCY }, async () => {
@@ -67,10 +70,11 @@ export const runBulkChunk = async (deps: BulkRunDeps, job: BulkChunkJob): Promis
           const name = (e as Error)?.name ?? 'Error';
           result = { row: row.row, line: row.line, status: 'failed', code: 'internal', reason: `Failed ${attempts} times (${name}).` };
         }
-        recorded.push(await deps.bulkJobs.recordRow(job.tenantId, job.jobId, result));
+        outcomes.push(result);
       }
     }),
   );
+  recorded.push(...(await deps.bulkJobs.recordRows(job.tenantId, job.jobId, outcomes)));
   // The chunk's rows are counted in the job's totals in one write (progress moves a chunk at a time).
   await deps.bulkJobs.countRows(job.tenantId, job.jobId, recorded);
   // Every other row of the chunk is done; throwing now returns the message for the failed ones.

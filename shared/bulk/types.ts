@@ -54,6 +54,8 @@ export interface BulkJobRepository {
    * stands: `result`, or the one recorded before (a redelivered message). Not counted yet: see countRows.
    */
   recordRow(tenantId: string, jobId: string, result: BulkRowResult): Promise<BulkRowResult>;
+  /** recordRow for a chunk's outcomes at once (one write for all when none was recorded before), in order. */
+  recordRows(tenantId: string, jobId: string, results: readonly BulkRowResult[]): Promise<BulkRowResult[]>;
   /**
    * Counts recorded outcomes in the job's done/failed totals, a chunk's rows in one write. Each row
    * is counted once however often this repeats (the totals are sets of row numbers).

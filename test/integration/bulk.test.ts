@@ -1,6 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
+import { dynamoBulkJobRepository } from '../../functions/aws/dynamo-templates.js';
 import { fixtureTemplate } from '../fixtures/fixtures.js';
 import { call, mailsTo, outboxDrained } from '../support/api.js';
+import { localDynamo, TEST_TABLE } from '../support/aws.js';
 
 const html = fixtureTemplate('hop-dong-dien.html');
 
@@ -148,5 +150,21 @@ describe('bulk send', () => {
     expect((await call('POST', '/v1/bulk?templateId=nope', { key, body: 'a\n1\n', headers: { 'content-type': 'text/csv' } })).status).toBe(
       404,
     );
+  });
+});
+
+describe('bulk row outcomes in DynamoDB', () => {
+  const repository = () => dynamoBulkJobRepository({ client: localDynamo(), tableName: TEST_TABLE });
+
+  it('records a chunk’s outcomes in one write, and one by one, keeping what stands, when a concurrent delivery recorded some first', async () => {
+    const bulkJobs = repository();
+    const jobId = `rows-${tag()}`;
+    const outcome = (row: number, status: 'done' | 'failed' = 'done') =>
+      status === 'done' ? { row, line: row + 1, status, envelopeId: `env-${row}` } : { row, line: row + 1, status, code: 'x', reason: 'y' };
+    expect(await bulkJobs.recordRows('t-rows', jobId, [outcome(1), outcome(2), outcome(3)])).toEqual([outcome(1), outcome(2), outcome(3)]);
+    // Rows 3 and 4 again, row 3 now "failed": the first outcome of row 3 stands, row 4 is new.
+    expect(await bulkJobs.recordRows('t-rows', jobId, [outcome(3, 'failed'), outcome(4)])).toEqual([outcome(3), outcome(4)]);
+    const stored = await bulkJobs.getRows('t-rows', jobId, [1, 2, 3, 4]);
+    expect([...stored.values()].map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
   });
 });

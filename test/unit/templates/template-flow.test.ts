@@ -37,6 +37,7 @@ const memoryDeps = () => {
       if (!rows.has(`${id}/${r.row}`)) rows.set(`${id}/${r.row}`, r);
       return rows.get(`${id}/${r.row}`) as BulkRowResult;
     },
+    recordRows: async (t, id, rs) => Promise.all(rs.map((r) => bulkJobs.recordRow(t, id, r))),
     // The totals are sets of row numbers, as in DynamoDB: counting a row twice changes nothing.
     countRows: async (_, id, results) => {
       for (const r of results) (r.status === 'done' ? doneRows : failedRows).add(`${id}/${r.row}`);
