@@ -73,12 +73,14 @@ export const timeBulk = async (server: RunningServer, templateId: string, csv: s
 const awsCalls = async (server: RunningServer): Promise<Record<string, number>> =>
   ((await (await fetch(`${server.url}/dev/aws-calls`)).json()) as { calls: Record<string, number> }).calls;
 
-/** Waits until the server's outbox owes nothing (bounded). */
-const outboxDrained = async (server: RunningServer, timeoutMs: number) => {
+/** Waits until the server's outbox owes nothing (bounded); resolves with what it still owes (0: drained). */
+const outboxDrained = async (server: RunningServer, timeoutMs: number): Promise<number> => {
+  let owed = Number.NaN;
   for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
-    const owed = ((await (await fetch(`${server.url}/dev/outbox`)).json()) as { owed: number }).owed;
-    if (owed === 0) return;
+    owed = ((await (await fetch(`${server.url}/dev/outbox`)).json()) as { owed: number }).owed;
+    if (owed === 0) return 0;
   }
+  return owed;
 };
 
 export const bulkBench = async (rows: number): Promise<void> => {
@@ -111,15 +113,19 @@ export const bulkBench = async (rows: number): Promise<void> => {
     const window = cpuWindow({ server: server.pid, moto: motoPid(server.awsEndpoint) });
     const r = await timeBulk(server, template.id, csv, rows);
     // The outbox (invitation emails, audit events) drains after the job says completed: that is part of "sent".
-    await outboxDrained(server, 600_000);
+    const owed = await outboxDrained(server, 600_000);
     const w = window();
     const callsAfter = await awsCalls(server);
     const seconds = w.wall;
     console.log(
       `\nBulk send: ${rows} rows (render + store + certify + email each) completed in ${r.seconds.toFixed(1)} s, ` +
-        `invitations out after ${seconds.toFixed(1)} s (${(rows / seconds).toFixed(1)} rows/s; 202 after ${r.acceptedMs.toFixed(0)} ms; ` +
+        `${owed === 0 ? 'invitations out' : 'outbox wait ended'} after ${seconds.toFixed(1)} s (${(rows / seconds).toFixed(1)} rows/s; 202 after ${r.acceptedMs.toFixed(0)} ms; ` +
         `done ${r.done}, failed ${r.failed})`,
     );
+    if (owed !== 0) {
+      // Not "out": the wait gave up. The per-row numbers below then lack the owed effects' calls and CPU.
+      console.log(`  NOT DRAINED: the outbox still owed ${owed} item(s) when the wait ended (the invitations of those rows are not out)`);
+    }
     console.log(`  ${w.line}`);
     const perRow = (k: string) => ((w.cpu[k] ?? Number.NaN) * 1000) / rows;
     console.log(`  CPU per row: server ${perRow('server').toFixed(1)} ms, moto ${perRow('moto').toFixed(1)} ms`);
@@ -150,7 +156,7 @@ export const bulkBench = async (rows: number): Promise<void> => {
       `Bulk send, ${rows} rows with send=true: rows/s, 10,000 rows extrapolated`,
       `${(rows / seconds).toFixed(1)}/s, ${at10k.toFixed(1)} min`,
       '10,000 rows ≤ 5 min',
-      rows >= 10_000 ? at10k <= 5 : undefined,
+      rows >= 10_000 ? owed === 0 && at10k <= 5 : undefined,
     );
   } finally {
     await server.stop();
