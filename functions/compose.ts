@@ -1,7 +1,8 @@
 import { LOGIN_LIMITS } from '../shared/console/sign-in.js';
+import { auditAppended } from '../shared/envelope/commit-signer-revision.js';
 import type { OutboxSignal } from '../shared/envelope/deps.js';
 import { cacheRevisions } from '../shared/envelope/document-cache.js';
-import { systemClock } from '../shared/envelope/ports.js';
+import { type AuditRepository, systemClock } from '../shared/envelope/ports.js';
 import { withBuiltinTemplates } from '../shared/labour/builtin-template.js';
 import { fromPem } from '../shared/pki/certificate.js';
 import type { PlatformPki } from '../shared/pki/platform-pki.js';
@@ -59,6 +60,19 @@ import { countInRequest } from './request-scope.js';
 import { noOutboxSignal } from './worker/outbox-signal.js';
 
 /** The composition root: builds every adapter once from the config, for the API (Lambda or local). */
+/**
+ * The audit trail as readers see it: a read waits for this process's appends of the envelope that
+ * are under way (signers are answered at the commit, their events appended right after).
+ */
+const awaitingAppends = (audit: AuditRepository): AuditRepository => ({
+  append: (...args) => audit.append(...args),
+  appendAll: (...args) => audit.appendAll(...args),
+  list: async (tenantId, envelopeId) => {
+    await auditAppended(tenantId, envelopeId);
+    return audit.list(tenantId, envelopeId);
+  },
+});
+
 export const composeAppDeps = (
   config: Config,
   /** `outboxSignal`: how commits wake the worker (in process locally; on AWS the table's stream does it). */
@@ -160,7 +174,7 @@ export const composeAppDeps = (
       pki: () => deps.pki(),
     }),
     tenants: dynamoTenantRepository(table),
-    audit: dynamoAuditRepository(table),
+    audit: awaitingAppends(dynamoAuditRepository(table)),
     console: dynamoConsoleRepository(table),
     // Console TOTP seeds and tenants' remote-signing client secrets: envelope encryption under the deployment's data key (made locally on first use).
     secretBox,

@@ -120,6 +120,19 @@ const queues = new Map<string, QueuedJob[]>();
 const auditTails = new Map<string, Promise<void>>();
 /** Per envelope: a turn owes the worker a wake-up, given when the last pending turn's audit events are in. */
 const woken = new Set<string>();
+/** Per envelope: the last turn's audit appends until its events are in the trail (the items' retire not awaited). */
+const inTrail = new Map<string, Promise<unknown>>();
+
+/**
+ * Resolves once the audit events of every turn this process committed for the envelope are in
+ * the trail (at once when none is under way): what readers of the trail wait for, since signers
+ * are answered at the commit. A failed append resolves too (the items stay owed; the worker appends them).
+ */
+export const auditAppended = (tenantId: string, envelopeId: string): Promise<void> =>
+  (inTrail.get(`${tenantId}\n${envelopeId}`) ?? Promise.resolve()).then(
+    () => undefined,
+    () => undefined,
+  );
 
 const baseOf = (e: Envelope) => e.documents.map((d) => d.sha256).join(',');
 
@@ -355,24 +368,20 @@ const commitTurn = async (
     }
     for (const job of included) deps.counters?.count('signatures', job.built?.revised.documents.length ?? 0);
   };
-  // A shared turn's signers hear back at the commit: their audit events are owed outbox items of
-  // that commit (written with it), appended next by this process — or, if it dies first, by the
-  // worker or the repair sweep (an owed item is never lost). A lone signer (the sequential case)
-  // hears back once their event is in the trail: its append is two calls, and the trail is then
-  // current when they are answered. Fifty signers' append is a transaction of fifty puts behind
-  // everything else the burst sends to DynamoDB (≈ 2 s on moto), which nobody's answer needs.
-  const atCommit = members.length > 1;
-  if (atCommit) answer();
+  // Every signer hears back at the commit: their audit events are owed outbox items of that commit
+  // (written with it), appended next by this process — or, if it dies first, by the worker or the
+  // repair sweep (an owed item is never lost). The append (the chain's end, then the put: two
+  // round trips) is off the answer. Readers of the trail in this process wait for it
+  // (`auditAppended`, wrapped around the audit repository in functions/compose.ts), so a client that
+  // reads the trail after its answer finds its event; on AWS, where a reader may be another
+  // container, the event follows within the worker's first pass, as a shared turn's always did.
+  answer();
   // The signers' audit events, after the lease is given back: the next turn builds meanwhile.
   // Turns of one envelope append in the order they committed.
   const key = `${tenantId}\n${envelopeId}`;
-  const appended = (auditTails.get(key) ?? Promise.resolve())
-    .then(() => timeAs('audit')(() => performAuditNow(deps, items)))
-    .then(({ retired }) => {
-      // A lone signer hears back once the event is in the trail; the item is retired meanwhile.
-      if (!atCommit) answer();
-      return retired;
-    });
+  const appendedNow = (auditTails.get(key) ?? Promise.resolve()).then(() => timeAs('audit')(() => performAuditNow(deps, items)));
+  const appended = appendedNow.then(({ retired }) => retired);
+  inTrail.set(key, appendedNow);
   auditTails.set(key, appended);
   void appended
     .catch(() => undefined)
@@ -381,6 +390,7 @@ const commitTurn = async (
       // The worker is woken once the audit events are in (as commitTransition does without deferAudit): woken
       // before, it would find them claimed by nobody and gone mid-way, and hold back the head signature behind them.
       // Not while a later turn's are still being appended: it would append those too, racing this process.
+      if (inTrail.get(key) === appendedNow) inTrail.delete(key);
       if (auditTails.get(key) === appended) {
         auditTails.delete(key);
         if (woken.delete(key) || items.length > 0) deps.outboxSignal.notify(tenantId, envelopeId);

@@ -72,6 +72,10 @@ describe.each(VALID_FIXTURES)('the whole signing flow on %s', (name) => {
     });
     expect(signAn.status).toBe(200);
     expect(signAn.headers.get('server-timing')).toMatch(/kms;dur=/);
+    // Answered at the commit, the event appended right after: a read of the trail at once, without
+    // waiting for the outbox, has it (readers in the process wait for its appends under way).
+    const trailNow = await call<{ events: { action: string }[] }>('GET', `/v1/envelopes/${id}/audit`, { key });
+    expect(trailNow.body.events.map((e) => e.action)).toContain('recipient.signed');
     expect(await mailsTo(hr.email)).toHaveLength(1);
 
     const tokenHr = await latestLinkToken(hr.email);
