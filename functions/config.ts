@@ -333,6 +333,9 @@ const faultsOf = (env: NodeJS.ProcessEnv): { faults?: FaultInjection } => {
   return faults ? { faults } : {};
 };
 
+/** Whether this process is a Lambda function (the runtime sets AWS_LAMBDA_FUNCTION_NAME): decides what is loaded at all. */
+export const runsOnLambda = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);

@@ -61,6 +61,8 @@ console.log(JSON.stringify({ importMs: performance.now() - t0, cpuMs: (c.user + 
           AWS_SECRET_ACCESS_KEY: 'cold-start',
           KYSO_TABLE: 'kyso-cold-start',
           KYSO_BUCKET: 'kyso-cold-start',
+          // As on Lambda: what loads only there (the X-Ray tracer, functions/tracer.ts) is part of the cold start.
+          AWS_LAMBDA_FUNCTION_NAME: 'kyso-api-cold-start',
           NODE_NO_WARNINGS: '1',
         },
         encoding: 'utf8',
