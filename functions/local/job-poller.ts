@@ -5,7 +5,6 @@ import { applySesEvents } from '../messaging/apply-ses-events.js';
 import { drainEnvelopeOutbox, drainOutbox } from '../worker/effects.js';
 import { type JobDeps, runJob } from '../worker/jobs.js';
 import type { InProcessOutboxSignal } from '../worker/outbox-signal.js';
-import { drainScheduler } from './drain-scheduler.js';
 
 export interface JobPoller {
   /** Stops polling, waits for the jobs already running, resolves when idle. */
@@ -25,7 +24,7 @@ export const startJobPoller = (options: {
   logger: Logger;
   waitTimeSeconds?: number;
   /** The outbox worker: woken by commits in this process, plus a pass over everything due every `intervalMs`. */
-  outbox?: { signal: InProcessOutboxSignal; intervalMs?: number /** Default 8. */; maxConcurrentDrains?: number };
+  outbox?: { signal: InProcessOutboxSignal; intervalMs?: number };
   /**
    * The queue subscribed to the SES events topic (bootstrapResources): each message is an SNS
    * notification, applied as the email-receipts Lambda applies its SNS event (functions/messaging/ses-events.ts).
@@ -43,24 +42,37 @@ export const startJobPoller = (options: {
       }),
     );
   }
-  const drains = drainScheduler(
-    (tenantId, envelopeId) =>
-      drainEnvelopeOutbox(options.deps, tenantId, envelopeId).catch((e) =>
-        options.logger.warn('outbox drain failed', { tenantId, envelopeId, error: (e as Error).name }),
-      ),
-    { max: options.outbox?.maxConcurrentDrains ?? 8, stopped: () => abort.signal.aborted },
-  );
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
   if (options.outbox) loops.push(drainLoop(options.outbox.signal, options.outbox.intervalMs ?? 2000));
+
+  /** One envelope at a time per envelope (its effects are ordered); a wake during a drain drains it again after. */
+  function drainSoon(tenantId: string, envelopeId: string) {
+    const key = `${tenantId}\n${envelopeId}`;
+    if (running.has(key)) {
+      again.add(key);
+      return;
+    }
+    const run = (async () => {
+      do {
+        again.delete(key);
+        await drainEnvelopeOutbox(options.deps, tenantId, envelopeId).catch((e) =>
+          options.logger.warn('outbox drain failed', { tenantId, envelopeId, error: (e as Error).name }),
+        );
+      } while (again.has(key) && !abort.signal.aborted);
+    })().finally(() => running.delete(key));
+    running.set(key, run);
+  }
 
   async function drainLoop(signal: InProcessOutboxSignal, intervalMs: number): Promise<void> {
     let lastPass = 0;
     while (!abort.signal.aborted) {
-      for (const { tenantId, envelopeId } of await signal.take(Math.min(intervalMs, 1000), abort.signal)) drains.wake(tenantId, envelopeId);
+      for (const { tenantId, envelopeId } of await signal.take(Math.min(intervalMs, 1000), abort.signal)) drainSoon(tenantId, envelopeId);
       if (abort.signal.aborted || Date.now() - lastPass < intervalMs) continue;
       lastPass = Date.now();
       await drainOutbox(options.deps).catch((e) => options.logger.warn('outbox pass failed', { error: (e as Error).name }));
     }
-    await drains.settled();
+    await Promise.allSettled([...running.values()]);
   }
 
   async function poll(kind: string, queueUrl: string, handle: (body: string) => Promise<void>): Promise<void> {
