@@ -15,6 +15,8 @@ export interface Config {
   readonly region: string;
   /** Set for LocalStack/moto; absent on real AWS. */
   readonly endpoint?: string;
+  /** AWS_ENDPOINT_URL_DYNAMODB without AWS_ENDPOINT_URL: DynamoDB alone elsewhere (the SDK's clients read it themselves; functions/aws/dynamo-document-client.ts does not). */
+  readonly dynamodbEndpoint?: string;
   /** Credentials for the local endpoint (dummy ones unless AWS_ACCESS_KEY_ID is set). */
   readonly endpointCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** KYSO_AWS_REQUEST_TIMEOUT_MS: each AWS call attempt's response timeout (default 20 s, functions/aws/clients.ts); tests shorten it. */
@@ -356,6 +358,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
           },
         }
       : {}),
+    ...(!endpoint && env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
     ...(Number(env.KYSO_AWS_REQUEST_TIMEOUT_MS) > 0 ? { awsRequestTimeoutMs: Number(env.KYSO_AWS_REQUEST_TIMEOUT_MS) } : {}),
     tableName: env.KYSO_TABLE ?? 'kyso',
     bucketName: env.KYSO_BUCKET ?? 'kyso-documents',

@@ -10,7 +10,8 @@ import {
   ListObjectVersionsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '../functions/aws/dynamo-document-client.js';
 import { dynamoAuditRepository } from '../functions/aws/dynamo-repositories.js';
 import { verifyChain } from '../shared/audit/chain.js';
 import { identityImagePrefix } from '../shared/data-subjects/find-subject.js';
@@ -38,7 +39,7 @@ import { sha256Hex } from '../shared/util/bytes.js';
  */
 export interface DrillOptions {
   readonly dynamo: DynamoDBClient;
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DocumentClient;
   readonly s3: S3Client;
   readonly kms: KMSClient;
   readonly region: string;

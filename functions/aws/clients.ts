@@ -5,14 +5,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
 import { countAwsCall, countInRequest } from '../request-scope.js';
 import { tracer } from '../tracer.js';
+import { createDocumentClient, type DocumentClient } from './dynamo-document-client.js';
 import { type InjectedFault, injectFaults } from './fault-injection.js';
 
 export interface AwsClients {
-  readonly dynamo: DynamoDBDocumentClient;
+  /** Every adapter's: DynamoDB's JSON protocol spoken directly (dynamo-document-client.ts). */
+  readonly dynamo: DocumentClient;
   readonly rawDynamo: DynamoDBClient;
   readonly s3: S3Client;
   readonly kms: KMSClient;
@@ -46,7 +47,7 @@ export const awsClientConfig = (config: Pick<Config, 'region' | 'endpoint' | 'en
 });
 
 export const createAwsClients = (
-  config: Pick<Config, 'region' | 'endpoint' | 'endpointCredentials' | 'awsRequestTimeoutMs' | 'faults'>,
+  config: Pick<Config, 'region' | 'endpoint' | 'dynamodbEndpoint' | 'endpointCredentials' | 'awsRequestTimeoutMs' | 'faults'>,
   /** Test mode: told of every injected fault (KYSO_FAULT_RATE). */
   onFault?: (fault: InjectedFault) => void,
 ): AwsClients => {
@@ -91,5 +92,15 @@ export const createAwsClients = (
   // On every client's stack, before the document client is made from the raw one (it sends through that stack).
   const { faults } = config;
   if (faults) for (const client of Object.values(clients)) injectFaults(client, faults, onFault);
-  return { ...clients, dynamo: DynamoDBDocumentClient.from(rawDynamo, { marshallOptions: { removeUndefinedValues: true } }) };
+  // The adapters' DynamoDB calls skip the SDK's pipeline; the SDK client (rawDynamo) still resolves the
+  // credentials, and serves table creation and the health check.
+  const dynamo = createDocumentClient({
+    region: config.region,
+    endpoint: config.endpoint ?? config.dynamodbEndpoint,
+    credentials: rawDynamo.config.credentials as () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>,
+    connectionTimeoutMs: AWS_TIMEOUTS.connectionTimeout,
+    requestTimeoutMs: config.awsRequestTimeoutMs ?? AWS_TIMEOUTS.requestTimeout,
+    ...(config.faults ? { faults: config.faults, ...(onFault ? { onFault } : {}) } : {}),
+  });
+  return { ...clients, dynamo };
 };

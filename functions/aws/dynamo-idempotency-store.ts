@@ -1,5 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { IDEMPOTENCY_STALE_SECONDS, IDEMPOTENCY_TTL_SECONDS, type IdempotencyRecord, type IdempotencyStore } from '../api/idempotency.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 import { isConditionFailure } from './dynamo-table.js';
 
 /**
@@ -7,7 +8,7 @@ import { isConditionFailure } from './dynamo-table.js';
  * with `ttl` 24 h out (DynamoDB deletes expired items lazily, so expiry is also checked in the
  * claim's condition).
  */
-export const dynamoIdempotencyStore = ({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): IdempotencyStore => {
+export const dynamoIdempotencyStore = ({ client, tableName }: { client: DocumentClient; tableName: string }): IdempotencyStore => {
   const Key = (id: string) => ({ pk: `IDEM#${id}`, sk: 'IDEM' });
   return {
     async claim(id, requestHash, now) {

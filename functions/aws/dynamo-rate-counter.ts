@@ -1,11 +1,12 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateCounter } from '../api/rate-limit.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 
 /**
  * Rate-limit windows in the single table: pk RATE#<key>#<window start>, one atomic ADD per
  * request (concurrent Lambdas share the count), expired by TTL after the window.
  */
-export const dynamoRateCounter = ({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): RateCounter => ({
+export const dynamoRateCounter = ({ client, tableName }: { client: DocumentClient; tableName: string }): RateCounter => ({
   async hit(key, windowStart, windowSeconds) {
     const r = await client.send(
       new UpdateCommand({

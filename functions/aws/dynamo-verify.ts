@@ -1,5 +1,6 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentHashIndex, DocumentLocation, TrustListRepository } from '../../shared/verify/ports.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 
 /**
  * Items of the verification service in the single table (ADR 0002):
@@ -9,7 +10,7 @@ import type { DocumentHashIndex, DocumentLocation, TrustListRepository } from '.
  *   TENANT#t             TRUSTROOTS  the tenant's extra trusted CA roots (base64 DER)
  */
 interface Options {
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DocumentClient;
   readonly tableName: string;
 }
 

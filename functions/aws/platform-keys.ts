@@ -1,9 +1,10 @@
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, type KMSClient, NotFoundException } from '@aws-sdk/client-kms';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../shared/envelope/ports.js';
 import { keyIdentifier, parseCertificate } from '../../shared/pki/certificate.js';
 import { algorithmForKeySpec, type KeySigner, type KeySpec } from '../../shared/pki/key-signer.js';
 import { createPkiMaterial, createTsaCertificate, type PkiMaterial, PlatformPki } from '../../shared/pki/platform-pki.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 import { isConditionFailure } from './dynamo-table.js';
 import { kmsSigner } from './kms-signer.js';
 
@@ -40,7 +41,7 @@ export const resolveKey = async (
 
 export interface PlatformPkiOptions {
   readonly kms: KMSClient;
-  readonly dynamo: DynamoDBDocumentClient;
+  readonly dynamo: DocumentClient;
   readonly tableName: string;
   readonly aliasPrefix: string;
   readonly keySpec: KeySpec;

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../shared/errors.js';
 import { algorithmForKeySpec, type KeySigner, type KeySpec } from '../../shared/pki/key-signer.js';
 import type { SealKeys } from '../../shared/seal/ports.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 import { kmsSigner } from './kms-signer.js';
 
 /**
@@ -12,7 +13,7 @@ import { kmsSigner } from './kms-signer.js';
  * written with a condition on the key id, so a certificate can never be stored against a
  * key that was replaced meanwhile.
  */
-export const dynamoSealKeys = (o: { kms: KMSClient; dynamo: DynamoDBDocumentClient; tableName: string }): SealKeys => {
+export const dynamoSealKeys = (o: { kms: KMSClient; dynamo: DocumentClient; tableName: string }): SealKeys => {
   const signers = new Map<string, KeySigner>();
   const key = (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'SEAL' });
   return {

@@ -1,8 +1,9 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Mailer, MailMessage } from '../../shared/envelope/ports.js';
 import { AppError } from '../../shared/errors.js';
 import { OUTBOX_TAG } from '../messaging/ses-event.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 import { queryPartition } from './dynamo-table.js';
 
 /** SES answered and refused for now (throttling, sending rate): it surely did not take the message. */
@@ -60,7 +61,7 @@ export const sesMailer = ({ client, from, configurationSet }: { client: SESClien
  * An email an outbox item owes is kept as it is handed to SES, one record per item (a rerun
  * replaces it), so the record matches SES's own even when the process dies in between.
  */
-export const devOutbox = ({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }) => ({
+export const devOutbox = ({ client, tableName }: { client: DocumentClient; tableName: string }) => ({
   wrap(inner: Mailer): Mailer {
     // Once in the list of all mail and once under its recipient: a test reading one address's mail
     // (GET /dev/mail?to=) does not page through every message of the run.

@@ -1,14 +1,15 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SealCredentialsPort, SealInfo } from '../../shared/envelope/ports.js';
 import { algorithmForKeySpec, type KeySpec } from '../../shared/pki/key-signer.js';
 import type { PlatformPki, SignerCredentials } from '../../shared/pki/platform-pki.js';
+import type { DocumentClient } from './dynamo-document-client.js';
 import { kmsSigner } from './kms-signer.js';
 import { resolveKey } from './platform-keys.js';
 
 export interface TenantSealOptions {
   readonly kms: KMSClient;
-  readonly dynamo: DynamoDBDocumentClient;
+  readonly dynamo: DocumentClient;
   readonly tableName: string;
   /** e.g. alias/kyso: the seal key is `${aliasPrefix}/tenant/<tenantId>/seal`. */
   readonly aliasPrefix: string;
