@@ -47,6 +47,7 @@ import { tsaRoutes } from './routes/tsa.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { verifyRoutes } from './routes/verify.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { prefetchLink } from './signing-grant.js';
 
 /**
  * The one Hono app. Served by @hono/node-server for `npm start` and by hono/aws-lambda in
@@ -93,10 +94,12 @@ export const createApp = (deps: AppDeps) => {
   // Rate limits: per client IP on the routes anyone can call, per tenant on the tenant API (after auth, below).
   if (deps.rateCounter) {
     const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
-    const perIp = ipRateLimit({ counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' });
+    const rule = { counter: deps.rateCounter, clock: deps.clock, rule: limits.perIp, scope: 'public' };
+    const perIp = ipRateLimit(rule);
     // Hono's '/x/*' also matches '/x': one pattern per family, so a request counts once.
-    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/v1/sign/*', '/s/*', '/embed/*', '/app/api/login', '/app/api/login/*'])
-      app.use(p, perIp);
+    for (const p of ['/v1/verify/*', '/verify', '/tsa/*', '/s/*', '/embed/*', '/app/api/login', '/app/api/login/*']) app.use(p, perIp);
+    // The signer API: the same count, with the link's grant and envelope read meanwhile.
+    app.use('/v1/sign/*', ipRateLimit({ ...rule, alongside: (c) => prefetchLink(deps, c.req.path) }));
   }
   // Generated from the route definitions (functions/api/openapi.ts); built once, on first request.
   let document: ReturnType<typeof openApiDocument> | undefined;

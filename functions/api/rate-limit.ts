@@ -45,8 +45,20 @@ const apply = async (c: Context<AppEnv>, counter: RateCounter, clock: Clock, key
  * before the route runs, by the client IP the app derived from the connection (client-ip.ts).
  * Requests whose IP is unknown share one bucket.
  */
-export const ipRateLimit = (options: { counter: RateCounter; clock: Clock; rule: RateRule; scope: string }) =>
+export const ipRateLimit = (options: {
+  counter: RateCounter;
+  clock: Clock;
+  rule: RateRule;
+  scope: string;
+  /**
+   * Reads to start while the counter is written (they must change nothing): the route finds them
+   * done or under way (signer links: prefetchLink in signing-grant.ts). A refused request has
+   * then cost those reads beside its count, and no more.
+   */
+  alongside?: (c: Context<AppEnv>) => void;
+}) =>
   createMiddleware<AppEnv>(async (c, next) => {
+    options.alongside?.(c);
     await apply(c, options.counter, options.clock, `ip:${options.scope}:${c.get('clientIp') ?? 'unknown'}`, options.rule);
     await next();
   });

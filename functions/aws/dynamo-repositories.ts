@@ -177,6 +177,7 @@ export const dynamoEnvelopeRepository = ({ client, tableName }: Options): Envelo
 
 export const dynamoTokenRepository = ({ client, tableName }: Options): TokenRepository => ({
   async put(tokenHash, grant) {
+    forgetInRequest(`token:${tokenHash}`);
     await client.send(
       new PutCommand({
         TableName: tableName,
@@ -185,11 +186,14 @@ export const dynamoTokenRepository = ({ client, tableName }: Options): TokenRepo
       }),
     );
   },
-  async get(tokenHash) {
-    const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' } }));
-    return stripKeys<SigningGrant>(r.Item);
-  },
+  // Once per request: the signer routes' prefetch (functions/api/signing-grant.ts) and openLink share one read.
+  get: (tokenHash) =>
+    memoInRequest(`token:${tokenHash}`, async () => {
+      const r = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' } }));
+      return stripKeys<SigningGrant>(r.Item);
+    }),
   async delete(tokenHash) {
+    forgetInRequest(`token:${tokenHash}`);
     await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' } }));
   },
 });
