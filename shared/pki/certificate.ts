@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { toArrayBuffer } from '../util/bytes.js';
-import { signatureAlgorithmIdentifier } from './algorithms.js';
-import { certificateParts } from './der-write.js';
+import { latin1, toArrayBuffer } from '../util/bytes.js';
+import { signatureAlgorithmDer } from './algorithms.js';
+import { encodeExtensions } from './certificate-extensions.js';
+import { certificateParts, element, generalizedTime, oidDer, TAG, tlv, utcTime, utf8 } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 
@@ -50,166 +50,115 @@ export interface IssueCertificateInput {
   readonly email?: string;
 }
 
+const { SEQUENCE, SET, INTEGER, BIT_STRING, UTF8_STRING, PRINTABLE_STRING } = TAG;
+
+/** RelativeDistinguishedName with one AttributeTypeAndValue. */
+const rdn = (type: string, tag: number, value: Uint8Array): Uint8Array => tlv(SET, tlv(SEQUENCE, oidDer(type), tlv(tag, value)));
+
 /**
- * A Name with one attribute per RDN (C, L, O, OU, serialNumber, CN), the usual shape.
- * pkijs would put every attribute into one multi-valued RDN, which validators display and
- * compare inconsistently, so the DER is built here and parsed back.
+ * A Name, DER, with one attribute per RDN in the usual order (C, L, O, OU, serialNumber, CN,
+ * userID), the way pkijs would not: it puts every attribute into one multi-valued RDN, which
+ * validators display and compare inconsistently. Empty optional fields are left out. C and
+ * serialNumber are PrintableString written as asn1js does (the low byte of each UTF-16 unit,
+ * unchecked); the rest UTF8String.
  */
-export const buildName = (dn: DistinguishedName): pkijs.RelativeDistinguishedNames => {
-  const atvs: pkijs.AttributeTypeAndValue[] = [];
-  const add = (type: string, value: pkijs.AttributeValueType) => atvs.push(new pkijs.AttributeTypeAndValue({ type, value }));
-  if (dn.country) add(OID.countryName, new asn1js.PrintableString({ value: dn.country }));
-  if (dn.locality) add(OID.localityName, new asn1js.Utf8String({ value: dn.locality }));
-  if (dn.organization) add(OID.organizationName, new asn1js.Utf8String({ value: dn.organization }));
-  if (dn.organizationalUnit) add(OID.organizationalUnitName, new asn1js.Utf8String({ value: dn.organizationalUnit }));
-  if (dn.serialNumber) add(OID.serialNumber, new asn1js.PrintableString({ value: dn.serialNumber }));
-  add(OID.commonName, new asn1js.Utf8String({ value: dn.commonName }));
-  if (dn.userId) add(OID.userId, new asn1js.Utf8String({ value: dn.userId }));
-  const der = new asn1js.Sequence({ value: atvs.map((atv) => new asn1js.Set({ value: [atv.toSchema()] })) }).toBER(false);
-  return pkijs.RelativeDistinguishedNames.fromBER(der);
+const encodeName = (dn: DistinguishedName): Uint8Array => {
+  const rdns: Uint8Array[] = [];
+  if (dn.country) rdns.push(rdn(OID.countryName, PRINTABLE_STRING, latin1(dn.country)));
+  if (dn.locality) rdns.push(rdn(OID.localityName, UTF8_STRING, utf8(dn.locality)));
+  if (dn.organization) rdns.push(rdn(OID.organizationName, UTF8_STRING, utf8(dn.organization)));
+  if (dn.organizationalUnit) rdns.push(rdn(OID.organizationalUnitName, UTF8_STRING, utf8(dn.organizationalUnit)));
+  if (dn.serialNumber) rdns.push(rdn(OID.serialNumber, PRINTABLE_STRING, latin1(dn.serialNumber)));
+  rdns.push(rdn(OID.commonName, UTF8_STRING, utf8(dn.commonName)));
+  if (dn.userId) rdns.push(rdn(OID.userId, UTF8_STRING, utf8(dn.userId)));
+  return tlv(SEQUENCE, ...rdns);
 };
+
+/** The Name issueCertificate writes for `dn`, as a pkijs object. */
+export const buildName = (dn: DistinguishedName): pkijs.RelativeDistinguishedNames =>
+  pkijs.RelativeDistinguishedNames.fromBER(toArrayBuffer(encodeName(dn)));
 
 export const parseCertificate = (der: Uint8Array): pkijs.Certificate => pkijs.Certificate.fromBER(toArrayBuffer(der));
 
-/** SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2 method 1). */
-export const keyIdentifier = (spki: Uint8Array): Uint8Array => {
-  const info = pkijs.PublicKeyInfo.fromBER(toArrayBuffer(spki));
-  return new Uint8Array(createHash('sha1').update(info.subjectPublicKey.valueBlock.valueHexView).digest());
-};
-
-const keyUsageBits = (profile: CertificateProfile): { byte: number; unused: number } => {
-  // bit 0 digitalSignature, 1 nonRepudiation, 5 keyCertSign, 6 cRLSign (MSB first)
-  if (profile === 'root-ca' || profile === 'issuing-ca') return { byte: 0b1000_0110, unused: 1 };
-  if (profile === 'time-stamping') return { byte: 0b1000_0000, unused: 7 };
-  return { byte: 0b1100_0000, unused: 6 };
-};
-
-const extension = (extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension =>
-  new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
-
-const certificatePolicies = (policies: readonly CertificatePolicy[]): asn1js.Sequence =>
-  new asn1js.Sequence({
-    value: policies.map(
-      (p) =>
-        new asn1js.Sequence({
-          value: [
-            new asn1js.ObjectIdentifier({ value: p.oid }),
-            ...(p.notice
-              ? [
-                  new asn1js.Sequence({
-                    value: [
-                      new asn1js.Sequence({
-                        value: [
-                          new asn1js.ObjectIdentifier({ value: OID.userNotice }),
-                          new asn1js.Sequence({ value: [new asn1js.Utf8String({ value: p.notice })] }),
-                        ],
-                      }),
-                    ],
-                  }),
-                ]
-              : []),
-          ],
-        }),
-    ),
-  });
-
-const timeOf = (d: Date) => new pkijs.Time({ type: d.getUTCFullYear() >= 2050 ? 1 : 0, value: d });
-
-/** An issuer's subject Name, parsed once per issuer certificate (a CA issues many; the object is only read). */
-const issuerSubjects = new WeakMap<Uint8Array, pkijs.RelativeDistinguishedNames>();
-const subjectOf = (der: Uint8Array): pkijs.RelativeDistinguishedNames => {
-  let subject = issuerSubjects.get(der);
-  if (!subject) {
-    subject = pkijs.RelativeDistinguishedNames.fromBER(toArrayBuffer(certificateParts(der).subject));
-    issuerSubjects.set(der, subject);
+/** The subjectPublicKey BIT STRING's contents (unused-bits byte dropped), cut out of SubjectPublicKeyInfo DER. */
+const subjectPublicKeyBits = (spki: Uint8Array): Uint8Array => {
+  const info = element(spki, 0);
+  const bitsAt = element(spki, info.start).end; // skip the AlgorithmIdentifier
+  if (spki[0] !== SEQUENCE || spki[info.start] !== SEQUENCE || spki[bitsAt] !== BIT_STRING || info.end !== spki.length) {
+    throw new Error('not a SubjectPublicKeyInfo');
   }
-  return subject;
+  const bits = element(spki, bitsAt);
+  return spki.subarray(bits.start + 1, bits.end);
+};
+
+/** SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2 method 1). */
+export const keyIdentifier = (spki: Uint8Array): Uint8Array =>
+  new Uint8Array(createHash('sha1').update(subjectPublicKeyBits(spki)).digest());
+
+/** Issuer key identifiers by SPKI object: a signer hands out the same bytes on every call (KMS: cached per container). */
+const issuerKeyIdentifiers = new WeakMap<Uint8Array, Uint8Array>();
+const issuerKeyIdentifier = (spki: Uint8Array): Uint8Array => {
+  let id = issuerKeyIdentifiers.get(spki);
+  if (!id) {
+    id = keyIdentifier(spki);
+    issuerKeyIdentifiers.set(spki, id);
+  }
+  return id;
 };
 
 /**
+ * pkijs.Time's choice: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). As
+ * with pkijs, a GeneralizedTime keeps the Date's milliseconds, which RFC 5280 forbids and
+ * openssl refuses. No certificate issued today reaches 2050 (the root's 20 years end in 2046);
+ * a root made from 2030 on would, with the clock's milliseconds: kept for byte identity, to be
+ * fixed (whole seconds) in its own change.
+ */
+const timeOf = (d: Date): Uint8Array => (d.getUTCFullYear() >= 2050 ? generalizedTime(d) : utcTime(d));
+
+/** version [0] EXPLICIT INTEGER 2 (v3). */
+const VERSION_3 = Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x02);
+
+/**
  * Issues an X.509 v3 certificate whose signature is made by `issuerSigner` (a KMS key in
- * production): the TBSCertificate is encoded here, only its bytes go to the key.
+ * production): the TBSCertificate is written here as DER, only its bytes go to the key. It runs
+ * on every sign request (the signer's one-time certificate), so nothing is parsed: the issuer
+ * Name is cut out of the issuer certificate and the subject's SPKI copied as given (pkijs
+ * re-encoded both, which gives back the same bytes for DER: our CA certificates, and keys
+ * from node:crypto and KMS). The output is byte for byte what pkijs wrote before
+ * (test/unit/pki/certificate-der.test.ts).
  */
 export const issueCertificate = async (input: IssueCertificateInput): Promise<Uint8Array> => {
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  // Serial numbers are positive: clear the top bit.
+  // Serial numbers are positive: the top bit of the first byte is cleared, and a first byte
+  // that becomes 0 is set to 1 (so the INTEGER stays minimal). The bytes are the INTEGER's
+  // contents as they are: asn1js wrote valueHex unchanged, leading zeros (impossible here) too.
   const serial = Uint8Array.from(input.serialNumber);
   serial[0] = (serial[0] ?? 1) & 0x7f || 1;
-  cert.serialNumber = new asn1js.Integer({ valueHex: toArrayBuffer(serial) });
-  cert.subject = buildName(input.subject);
-  cert.issuer = input.issuerCertificate ? subjectOf(input.issuerCertificate) : buildName(input.subject);
-  cert.notBefore = timeOf(input.notBefore);
-  cert.notAfter = timeOf(input.notAfter);
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(toArrayBuffer(input.subjectPublicKey));
-
-  const isCa = input.profile === 'root-ca' || input.profile === 'issuing-ca';
+  const subject = encodeName(input.subject);
   const issuerSpki = await input.issuerSigner.publicKey();
-  const ku = keyUsageBits(input.profile);
-  const extensions: pkijs.Extension[] = [
-    extension(
-      OID.basicConstraints,
-      true,
-      new pkijs.BasicConstraints(isCa ? { cA: true, ...(input.profile === 'issuing-ca' ? { pathLenConstraint: 0 } : {}) } : {}).toSchema(),
-    ),
-    extension(OID.keyUsage, true, new asn1js.BitString({ valueHex: new Uint8Array([ku.byte]).buffer, unusedBits: ku.unused })),
-    extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: toArrayBuffer(keyIdentifier(input.subjectPublicKey)) })),
-    extension(
-      OID.authorityKeyIdentifier,
-      false,
-      new pkijs.AuthorityKeyIdentifier({
-        keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(keyIdentifier(issuerSpki)) }),
-      }).toSchema(),
-    ),
-  ];
-  if (input.profile === 'time-stamping') {
-    extensions.push(extension(OID.extKeyUsage, true, new pkijs.ExtKeyUsage({ keyPurposes: [OID.timeStamping] }).toSchema()));
-  }
-  if (input.crlUrl) {
-    extensions.push(
-      extension(
-        OID.crlDistributionPoints,
-        false,
-        new pkijs.CRLDistributionPoints({
-          distributionPoints: [
-            new pkijs.DistributionPoint({
-              distributionPoint: [new pkijs.GeneralName({ type: 6, value: input.crlUrl })],
-            }),
-          ],
-        }).toSchema(),
-      ),
-    );
-  }
-  if (input.issuerCertUrl) {
-    extensions.push(
-      extension(
-        OID.authorityInfoAccess,
-        false,
-        new pkijs.InfoAccess({
-          accessDescriptions: [
-            new pkijs.AccessDescription({
-              accessMethod: OID.caIssuers,
-              accessLocation: new pkijs.GeneralName({ type: 6, value: input.issuerCertUrl }),
-            }),
-          ],
-        }).toSchema(),
-      ),
-    );
-  }
-  if (input.policies?.length) extensions.push(extension(OID.certificatePolicies, false, certificatePolicies(input.policies)));
-  if (input.email) {
-    const san = new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 1, value: input.email })] });
-    extensions.push(extension(OID.subjectAltName, false, san.toSchema()));
-  }
-  cert.extensions = extensions;
-
-  const alg = signatureAlgorithmIdentifier(input.issuerSigner.algorithm);
-  cert.signature = alg;
-  cert.signatureAlgorithm = signatureAlgorithmIdentifier(input.issuerSigner.algorithm);
-  const tbs = new Uint8Array(cert.encodeTBS().toBER(false));
+  const extensions = encodeExtensions({
+    profile: input.profile,
+    subjectKeyIdentifier: keyIdentifier(input.subjectPublicKey),
+    authorityKeyIdentifier: issuerKeyIdentifier(issuerSpki),
+    ...(input.crlUrl ? { crlUrl: input.crlUrl } : {}),
+    ...(input.issuerCertUrl ? { issuerCertUrl: input.issuerCertUrl } : {}),
+    ...(input.policies ? { policies: input.policies } : {}),
+    ...(input.email ? { email: input.email } : {}),
+  });
+  const algorithm = signatureAlgorithmDer(input.issuerSigner.algorithm);
+  const tbs = tlv(
+    SEQUENCE,
+    VERSION_3,
+    tlv(INTEGER, serial),
+    algorithm,
+    // The issuer is named exactly as in its certificate (RFC 5280 7.1 compares the bytes).
+    input.issuerCertificate ? certificateParts(input.issuerCertificate).subject : subject,
+    tlv(SEQUENCE, timeOf(input.notBefore), timeOf(input.notAfter)),
+    subject,
+    input.subjectPublicKey,
+    tlv(0xa3, tlv(SEQUENCE, ...extensions)),
+  );
   const signature = await input.issuerSigner.sign(tbs);
-  cert.signatureValue = new asn1js.BitString({ valueHex: toArrayBuffer(signature) });
-  return new Uint8Array(cert.toSchema(true).toBER(false));
+  return tlv(SEQUENCE, tbs, algorithm, tlv(BIT_STRING, Uint8Array.of(0), signature));
 };
 
 export const toPem = (der: Uint8Array, label = 'CERTIFICATE'): string => {

@@ -1,10 +1,22 @@
-import { concatBytes } from '../util/bytes.js';
+import * as asn1js from 'asn1js';
+import { concatBytes, latin1 } from '../util/bytes.js';
 
 /**
  * DER written and cut directly, for structures whose shape is fixed (CMS signatures, timestamp
- * tokens): no object model, no re-parsing of certificates. Input from the outside is checked
+ * tokens, issued certificates): no object model, no re-parsing of certificates. Input from the outside is checked
  * elsewhere (der.ts); these helpers trust what the platform itself produced or already accepted.
  */
+
+/** Universal tags used by the writers. */
+export const TAG = {
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
 
 const lengthBytes = (n: number): number[] => {
   if (n < 0x80) return [n];
@@ -74,4 +86,50 @@ export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
     if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
   }
   return a.length - b.length;
+};
+
+const oids = new Map<string, Uint8Array>();
+
+/** An OBJECT IDENTIFIER, DER, written by asn1js once per OID (UUID arcs need big integers) and kept. */
+export const oidDer = (oid: string): Uint8Array => {
+  let der = oids.get(oid);
+  if (!der) {
+    der = new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+    oids.set(oid, der);
+  }
+  return der;
+};
+
+/** asn1js's padNumber: a number too wide for its field is written as nothing. */
+const pad = (n: number, width: number): string => {
+  const s = String(n);
+  return s.length > width ? '' : s.padStart(width, '0');
+};
+
+/** Month to second of a Date in UTC, two digits each. */
+const monthToSecond = (d: Date): string =>
+  `${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`;
+
+/** UTCTime as asn1js writes a Date: UTC, seconds, "Z"; the year as year − 1900 before 2000, else year − 2000. */
+export const utcTime = (d: Date): Uint8Array => {
+  const y = d.getUTCFullYear();
+  return tlv(0x17, latin1(`${pad(y < 2000 ? y - 1900 : y - 2000, 2)}${monthToSecond(d)}Z`));
+};
+
+/** GeneralizedTime as asn1js writes a Date: UTC, "Z", the fraction without trailing zeros (DER). */
+export const generalizedTime = (d: Date): Uint8Array => {
+  const ms = d.getUTCMilliseconds();
+  const fraction = ms !== 0 ? `.${pad(ms, 3).replace(/0+$/, '')}` : '';
+  return tlv(0x18, latin1(`${pad(d.getUTCFullYear(), 4)}${monthToSecond(d)}${fraction}Z`));
+};
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * A string's UTF-8 bytes as asn1js encodes a Utf8String: a lone surrogate throws (a URIError from
+ * encodeURIComponent there) rather than turning into U+FFFD.
+ */
+export const utf8 = (text: string): Uint8Array => {
+  if (LONE_SURROGATE.test(text)) throw new URIError('URI malformed');
+  return new Uint8Array(Buffer.from(text, 'utf8'));
 };

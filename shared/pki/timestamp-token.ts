@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import type { Clock } from '../envelope/ports.js';
 import { sha256 } from '../util/bytes.js';
-import { sha256AlgorithmIdentifier, signatureAlgorithmIdentifier } from './algorithms.js';
+import { sha256AlgorithmIdentifier, signatureAlgorithmDer } from './algorithms.js';
 import { signingCertificateV2Attribute } from './cms.js';
-import { certificateParts, compareBytes, tlv } from './der-write.js';
+import { certificateParts, compareBytes, generalizedTime, oidDer, tlv } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 import { TIMESTAMP_HASHES, type TimestampHashAlgorithm } from './timestamp-request.js';
@@ -17,7 +16,7 @@ import { TIMESTAMP_HASHES, type TimestampHashAlgorithm } from './timestamp-reque
  */
 export const KYSO_TSA_POLICY = '2.25.3562966175478842608835172332393483126';
 
-export const KYSO_TSA_POLICY_DER = new Uint8Array(new asn1js.ObjectIdentifier({ value: KYSO_TSA_POLICY }).toBER(false));
+export const KYSO_TSA_POLICY_DER = oidDer(KYSO_TSA_POLICY);
 
 /** The TSA key and its certificate (EKU timeStamping), chain issuer first. */
 export interface TsaCredentials {
@@ -48,8 +47,6 @@ const SEQUENCE = 0x30;
 const SET = 0x31;
 const INTEGER = 0x02;
 const OCTET_STRING = 0x04;
-const GENERALIZED_TIME = 0x18;
-const oidDer = (oid: string) => new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
 const der = (block: { toSchema(): { toBER(sizeOnly?: boolean): ArrayBuffer } }) => new Uint8Array(block.toSchema().toBER(false));
 
 // Constant encodings, computed once.
@@ -69,18 +66,6 @@ const CONTENT_TYPE_ATTRIBUTE = tlv(SEQUENCE, oidDer(OID.contentType), tlv(SET, O
 const OID_MESSAGE_DIGEST = oidDer(OID.messageDigest);
 const SHA256_ALGORITHM = der(sha256AlgorithmIdentifier());
 const DIGEST_ALGORITHMS = tlv(SET, SHA256_ALGORITHM);
-const SIGNATURE_ALGORITHM = {
-  ECDSA_SHA_256: der(signatureAlgorithmIdentifier('ECDSA_SHA_256')),
-  RSASSA_PKCS1_V1_5_SHA_256: der(signatureAlgorithmIdentifier('RSASSA_PKCS1_V1_5_SHA_256')),
-} satisfies Record<KeySigner['algorithm'], Uint8Array>;
-
-/** GeneralizedTime as asn1js writes it: UTC, "Z", the fraction without trailing zeros (DER). */
-const generalizedTime = (d: Date): Uint8Array => {
-  const p = (n: number, w: number) => String(n).padStart(w, '0');
-  const ms = d.getUTCMilliseconds();
-  const text = `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1, 2)}${p(d.getUTCDate(), 2)}${p(d.getUTCHours(), 2)}${p(d.getUTCMinutes(), 2)}${p(d.getUTCSeconds(), 2)}${ms ? `.${p(ms, 3).replace(/0+$/, '')}` : ''}Z`;
-  return tlv(GENERALIZED_TIME, new TextEncoder().encode(text));
-};
 
 /** TSTInfo (RFC 3161 2.4.2), DER. Accuracy is 1 s; ordering is left at its default (false). */
 export const encodeTstInfo = (input: TstInfoInput): Uint8Array =>
@@ -143,7 +128,7 @@ export const signTstInfo = async (tstInfo: Uint8Array, tsa: TsaCredentials, incl
     constants.sid,
     SHA256_ALGORITHM,
     signedAttrs,
-    SIGNATURE_ALGORITHM[tsa.signer.algorithm],
+    signatureAlgorithmDer(tsa.signer.algorithm),
     tlv(OCTET_STRING, signature),
   );
   const signedData = tlv(
