@@ -338,6 +338,9 @@ const faultsOf = (env: NodeJS.ProcessEnv): { faults?: FaultInjection } => {
 /** Whether this process is a Lambda function (the runtime sets AWS_LAMBDA_FUNCTION_NAME): decides what is loaded at all. */
 export const runsOnLambda = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
 
+/** Lambda sets the invocation's trace header here while it runs a handler (none at init, between invocations). */
+export const inTracedInvocation = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env._X_AMZN_TRACE_ID);
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);

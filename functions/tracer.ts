@@ -1,4 +1,4 @@
-import { runsOnLambda } from './config.js';
+import { inTracedInvocation, runsOnLambda } from './config.js';
 
 /** What the service asks of its tracer: X-Ray subsegments for AWS calls. */
 export interface AwsTracer {
@@ -27,7 +27,8 @@ const lambdaTracer = async (): Promise<AwsTracer> => {
   return {
     captureAWSv3Client: (client) => powertools.captureAWSv3Client(client),
     captureCall: async (service, operation, call) => {
-      const parent = powertools.isTracingEnabled() ? powertools.getSegment() : undefined;
+      // Outside an invocation (init) there is no segment to hang it on, and Powertools would warn on every call.
+      const parent = powertools.isTracingEnabled() && inTracedInvocation() ? powertools.getSegment() : undefined;
       const sub = parent?.addNewSubsegment(service) as Subsegment | undefined;
       sub?.addAnnotation('operation', operation);
       try {

@@ -200,7 +200,7 @@ export const createDocumentClient = (options: DocumentClientOptions): DocumentCl
       const req = transport.request({ host: url.hostname, port, path, method: 'POST', headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => fail(Object.assign(e, { name: (e as AwsError).name ?? 'Error' }) as AwsError));
+        res.on('error', (e) => fail(e as AwsError));
         res.on('end', () => {
           if (settled) return;
           settled = true;
