@@ -78,7 +78,8 @@ export const renderCompletionCertificate = async (input: CertificateInput): Prom
   doc.setProducer('Kyso');
   doc.setCreationDate(input.generatedAt);
   doc.setModificationDate(input.generatedAt);
-  const out = await TextLayout.create(doc, `Kyso · ${e.id}`, primary);
+  // Whatever of the input may be printed: the fixed faces serve it when they hold every character.
+  const out = await TextLayout.create(doc, `Kyso · ${e.id}`, primary, JSON.stringify([e, events, input.senderName, input.verifyUrl]));
 
   // The envelope's language first: the heading, every label and every sentence.
   const [heading, subheading] =
