@@ -30,12 +30,12 @@ const fixedFonts = (doc: PDFDocument): Fonts => {
     draw(page, face, text, { x, y, size, color }) {
       // create() checked the input; a label in the code outside the set is a bug to see, not a blank to print.
       if (!fixedFaceCovers(face, text)) throw new Error(`the fixed ${face} face has no glyph for some character of "${text}"`);
-      let onPage = keys.get(page);
-      if (!onPage) keys.set(page, (onPage = new Map()));
+      const onPage = keys.get(page) ?? new Map<Face, PDFName>();
+      keys.set(page, onPage);
       let key = onPage.get(face);
       if (!key) {
-        let ref = refs.get(face);
-        if (!ref) refs.set(face, (ref = embedFixedFace(doc.context, face)));
+        const ref = refs.get(face) ?? embedFixedFace(doc.context, face);
+        refs.set(face, ref);
         key = page.node.newFontDictionary(`K${face}`, ref);
         onPage.set(face, key);
       }
