@@ -128,22 +128,32 @@ describe('sender console', () => {
     await a.locator('#sign-form').waitFor({ timeout: 30_000 });
     expect(await a.locator('h1').textContent()).toBe(XSS_TITLE);
     await a.getByRole('radio', { name: 'Vẽ chữ ký' }).check();
-    await a.locator('#sig-pad').scrollIntoViewIfNeeded();
-    const pad = await a.locator('#sig-pad').boundingBox();
-    if (!pad) throw new Error('no signature pad');
-    await a.mouse.move(pad.x + 30, pad.y + 110);
-    await a.mouse.down();
-    for (const [dx, dy] of [
-      [60, 40],
-      [90, 100],
-      [130, 30],
-      [170, 120],
-      [230, 50],
-      [290, 90],
-    ]) {
-      await a.mouse.move(pad.x + (dx ?? 0), pad.y + (dy ?? 0), { steps: 5 });
+    // The page may still move under the pad (lazily drawn document pages, a loaded machine): draw where the pad
+    // is now, and again if the strokes missed it (a signer who misses is told to draw first; tested elsewhere).
+    for (let attempt = 1; ; attempt++) {
+      await a.locator('#sig-pad').scrollIntoViewIfNeeded();
+      const pad = await a.locator('#sig-pad').boundingBox();
+      if (!pad) throw new Error('no signature pad');
+      await a.mouse.move(pad.x + 30, pad.y + 110);
+      await a.mouse.down();
+      for (const [dx, dy] of [
+        [60, 40],
+        [90, 100],
+        [130, 30],
+        [170, 120],
+        [230, 50],
+        [290, 90],
+      ]) {
+        await a.mouse.move(pad.x + (dx ?? 0), pad.y + (dy ?? 0), { steps: 5 });
+      }
+      await a.mouse.up();
+      const inked = await a.evaluate(() => {
+        const c = document.getElementById('sig-pad') as HTMLCanvasElement;
+        return (c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? []).some((v) => v !== 0);
+      });
+      if (inked) break;
+      if (attempt === 3) throw new Error('three drawings missed the signature pad');
     }
-    await a.mouse.up();
     await a.getByLabel(/Tôi đồng ý/).check();
     expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await a.screenshot({ path: screenshotPath('console-04-signer-a-drawn') });
