@@ -457,11 +457,15 @@ describe('a crash between completion and delivery', () => {
     // Recorded with the completion itself; this service's worker performs what the dead one owed.
     expect(afterCrash.labourContract.registration?.status).toBeDefined();
     await outboxDrained();
-    expect((await registered(id)).nationalId).toMatch(/^HDLD-/);
+    // The dead instance may have had a long poll of the labour queue open in moto when it died: the job sent
+    // meanwhile goes to that poll and comes back after the queue's visibility timeout (60 s), as on SQS.
+    expect((await waitFor(id, (e) => e.labourContract.registration?.status === 'registered', 'registered', 100_000)).nationalId).toMatch(
+      /^HDLD-/,
+    );
     const mine = (await received()).filter((s) => s.reference.endsWith(`:${id}`));
     expect(mine.map((s) => s.outcome)).toEqual(['registered']);
     expect((await audit(id)).filter((a) => a.action === 'labour_contract.registered')).toHaveLength(1);
-  });
+  }, 180_000);
 });
 
 describe('contracts converted from paper', () => {
