@@ -88,11 +88,6 @@ export class TextLayout {
     return new TextLayout(doc, fixed ? fixedFonts(doc) : await subsetFonts(doc), fixed, footer, primary);
   }
 
-  /** Whether the fixed faces are in use (tests). */
-  get usesFixedFaces(): boolean {
-    return this.fixed;
-  }
-
   /** The text as drawn: NFC, so a decomposed Vietnamese letter is the precomposed glyph the fixed faces hold. */
   private drawn(text: string): string {
     return this.fixed ? text.normalize('NFC') : text;

@@ -3,7 +3,7 @@ import type { Clock } from '../envelope/ports.js';
 import { sha256 } from '../util/bytes.js';
 import { sha256AlgorithmIdentifier, signatureAlgorithmDer } from './algorithms.js';
 import { signingCertificateV2Attribute } from './cms.js';
-import { certificateParts, compareBytes, generalizedTime, oidDer, tlv } from './der-write.js';
+import { certificateParts, compareBytes, generalizedTime, oidDer, TAG, tlv } from './der-write.js';
 import type { KeySigner } from './key-signer.js';
 import { OID } from './oids.js';
 import { TIMESTAMP_HASHES, type TimestampHashAlgorithm } from './timestamp-request.js';
@@ -43,10 +43,7 @@ export const randomSerialNumber = (): Uint8Array => {
   return (bytes[0] ?? 0) & 0x80 ? Uint8Array.of(0, ...bytes) : bytes;
 };
 
-const SEQUENCE = 0x30;
-const SET = 0x31;
-const INTEGER = 0x02;
-const OCTET_STRING = 0x04;
+const { SEQUENCE, SET, INTEGER, OCTET_STRING } = TAG;
 const der = (block: { toSchema(): { toBER(sizeOnly?: boolean): ArrayBuffer } }) => new Uint8Array(block.toSchema().toBER(false));
 
 // Constant encodings, computed once.
