@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryFailure, DeliveryLog, DeliveryReceipt, Messenger, PhoneMessage } from '../../shared/messaging/ports.js';
 import { randomId } from '../../shared/util/bytes.js';
 import { readSecret, type SecretSource } from './admin-key-secret.js';
@@ -37,18 +37,20 @@ export const dynamoDeliveryLog = ({ client, tableName }: TableOptions): Delivery
   };
   return {
     async record(d) {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `TENANT#${d.tenantId}#ENV#${d.envelopeId}`, sk: `DELIVERY#${d.provider}#${d.messageId}`, ...d },
+      // Both records in one call; one the table left unprocessed (throttling) is put on its own.
+      const r = await client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName]: [
+              { pk: `TENANT#${d.tenantId}#ENV#${d.envelopeId}`, sk: `DELIVERY#${d.provider}#${d.messageId}`, ...d },
+              { pk: `MSG#${d.provider}#${d.messageId}`, sk: 'MSG', tenantId: d.tenantId, envelopeId: d.envelopeId },
+            ].map((Item) => ({ PutRequest: { Item } })),
+          },
         }),
       );
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `MSG#${d.provider}#${d.messageId}`, sk: 'MSG', tenantId: d.tenantId, envelopeId: d.envelopeId },
-        }),
-      );
+      const left = r.UnprocessedItems?.[tableName] ?? [];
+      await Promise.all(left.map((w) => client.send(new PutCommand({ TableName: tableName, Item: w.PutRequest?.Item }))));
+      // Then a receipt that came before these records (parked as EARLY) is taken.
       return claimEarly(d.provider, d.messageId);
     },
     async list(tenantId, envelopeId) {

@@ -1,7 +1,7 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxItem } from '../../shared/envelope/effects.js';
-import type { OutboxStore } from '../../shared/envelope/ports.js';
-import { isConditionFailure, stripKeys, type TableOptions } from './dynamo-table.js';
+import { MAX_COMMITTED_WRITES, type OutboxStore } from '../../shared/envelope/ports.js';
+import { isConditionFailure, isTransactionConditionFailure, isTransactionConflict, stripKeys, type TableOptions } from './dynamo-table.js';
 
 /**
  * The outbox in the single table (ADR 0002):
@@ -133,6 +133,50 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
       } catch (e) {
         if (isConditionFailure(e)) return undefined;
         throw e;
+      }
+    },
+    async claimAll(items, now, leaseMs) {
+      if (items.length > MAX_COMMITTED_WRITES) return undefined;
+      const until = new Date(now.getTime() + leaseMs).toISOString();
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((item) => ({
+              Update: {
+                TableName: tableName,
+                Key: outboxKey(item),
+                UpdateExpression: 'SET notBefore = :until',
+                // As read: not claimed or postponed since (each changes notBefore), no MessageId recorded since.
+                ConditionExpression: `notBefore = :seen AND notBefore <= :now AND ${item.emailMessageId ? 'emailMessageId = :m' : 'attribute_not_exists(emailMessageId)'}`,
+                ExpressionAttributeValues: {
+                  ':until': until,
+                  ':seen': item.notBefore,
+                  ':now': now.toISOString(),
+                  ...(item.emailMessageId ? { ':m': item.emailMessageId } : {}),
+                },
+              },
+            })),
+          }),
+        );
+      } catch (e) {
+        if (isTransactionConditionFailure(e) || isTransactionConflict(e)) return undefined;
+        throw e;
+      }
+      return items.map((item) => ({ ...item, notBefore: until }));
+    },
+    async release(claimed, notBefore) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: outboxKey(claimed),
+            UpdateExpression: 'SET notBefore = :nb',
+            ConditionExpression: 'notBefore = :mine',
+            ExpressionAttributeValues: { ':nb': notBefore, ':mine': claimed.notBefore },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
       }
     },
     async retire(item) {

@@ -1,10 +1,14 @@
-import { DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { JobKind } from '../../shared/jobs/ports.js';
 import type { Logger } from '../logger.js';
 import { applySesEvents } from '../messaging/apply-ses-events.js';
-import { drainEnvelopeOutbox, drainOutbox } from '../worker/effects.js';
+import { drainEnvelopeOutbox } from '../worker/effects.js';
 import { type JobDeps, runJob } from '../worker/jobs.js';
 import type { InProcessOutboxSignal } from '../worker/outbox-signal.js';
+import { drainScheduler } from './drain-scheduler.js';
+
+/** While woken envelopes wait for a place, the periodic pass runs at most this often. */
+const BUSY_PASS_MS = 30_000;
 
 export interface JobPoller {
   /** Stops polling, waits for the jobs already running, resolves when idle. */
@@ -24,7 +28,12 @@ export const startJobPoller = (options: {
   logger: Logger;
   waitTimeSeconds?: number;
   /** The outbox worker: woken by commits in this process, plus a pass over everything due every `intervalMs`. */
-  outbox?: { signal: InProcessOutboxSignal; intervalMs?: number };
+  outbox?: {
+    signal: InProcessOutboxSignal;
+    intervalMs?: number;
+    /** At most this many envelopes drained at once (default 8). */
+    maxConcurrentDrains?: number;
+  };
   /**
    * The queue subscribed to the SES events topic (bootstrapResources): each message is an SNS
    * notification, applied as the email-receipts Lambda applies its SNS event (functions/messaging/ses-events.ts).
@@ -42,37 +51,35 @@ export const startJobPoller = (options: {
       }),
     );
   }
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
+  const drains = drainScheduler(
+    (tenantId, envelopeId) =>
+      drainEnvelopeOutbox(options.deps, tenantId, envelopeId).catch((e) =>
+        options.logger.warn('outbox drain failed', { tenantId, envelopeId, error: (e as Error).name }),
+      ),
+    { max: options.outbox?.maxConcurrentDrains ?? 8, stopped: () => abort.signal.aborted },
+  );
   if (options.outbox) loops.push(drainLoop(options.outbox.signal, options.outbox.intervalMs ?? 2000));
 
-  /** One envelope at a time per envelope (its effects are ordered); a wake during a drain drains it again after. */
-  function drainSoon(tenantId: string, envelopeId: string) {
-    const key = `${tenantId}\n${envelopeId}`;
-    if (running.has(key)) {
-      again.add(key);
-      return;
-    }
-    const run = (async () => {
-      do {
-        again.delete(key);
-        await drainEnvelopeOutbox(options.deps, tenantId, envelopeId).catch((e) =>
-          options.logger.warn('outbox drain failed', { tenantId, envelopeId, error: (e as Error).name }),
-        );
-      } while (again.has(key) && !abort.signal.aborted);
-    })().finally(() => running.delete(key));
-    running.set(key, run);
-  }
-
+  /**
+   * Every `intervalMs`, what is due (postponed items whose time came, items no wake reached) is
+   * offered to the scheduler, envelope by envelope: one under way or waiting is not drained twice.
+   * While woken envelopes wait for a place the pass is skipped (at most `BUSY_PASS_MS` apart): the
+   * wakes are draining the backlog, and the pass reads every outbox shard whole.
+   */
   async function drainLoop(signal: InProcessOutboxSignal, intervalMs: number): Promise<void> {
     let lastPass = 0;
     while (!abort.signal.aborted) {
-      for (const { tenantId, envelopeId } of await signal.take(Math.min(intervalMs, 1000), abort.signal)) drainSoon(tenantId, envelopeId);
-      if (abort.signal.aborted || Date.now() - lastPass < intervalMs) continue;
+      for (const { tenantId, envelopeId } of await signal.take(Math.min(intervalMs, 1000), abort.signal)) drains.wake(tenantId, envelopeId);
+      const since = Date.now() - lastPass;
+      if (abort.signal.aborted || since < intervalMs || (drains.waiting > 0 && since < BUSY_PASS_MS)) continue;
       lastPass = Date.now();
-      await drainOutbox(options.deps).catch((e) => options.logger.warn('outbox pass failed', { error: (e as Error).name }));
+      try {
+        for (const item of await options.deps.outbox.due(new Date(), 200)) drains.offer(item.tenantId, item.envelopeId);
+      } catch (e) {
+        options.logger.warn('outbox pass failed', { error: (e as Error).name });
+      }
     }
-    await Promise.allSettled([...running.values()]);
+    await drains.settled();
   }
 
   async function poll(kind: string, queueUrl: string, handle: (body: string) => Promise<void>): Promise<void> {
@@ -96,14 +103,16 @@ export const startJobPoller = (options: {
         continue;
       }
       // Jobs already received finish even during shutdown: stopping waits for them.
-      await Promise.all(messages.map((m) => run(kind, queueUrl, m, handle)));
+      const done = (await Promise.all(messages.map(async (m) => ((await run(kind, m, handle)) ? [m] : [])))).flat();
+      await remove(kind, queueUrl, done);
     }
   }
 
-  async function run(kind: string, queueUrl: string, message: Message, handle: (body: string) => Promise<void>): Promise<void> {
+  /** Runs one job; true if it resolved (it is then deleted), false if it threw (it comes back after the visibility timeout). */
+  async function run(kind: string, message: Message, handle: (body: string) => Promise<void>): Promise<boolean> {
     try {
       await handle(message.Body ?? '{}');
-      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      return true;
     } catch (e) {
       options.logger.warn('job failed, returned to its queue', {
         kind,
@@ -111,6 +120,30 @@ export const startJobPoller = (options: {
         error: (e as Error).name,
         reason: (e as Error).message.slice(0, 200),
       });
+      return false;
+    }
+  }
+
+  /**
+   * Deletes the jobs done, the ones of one receive in one call (as the Lambda event source
+   * deletes a batch). One not deleted comes back after the visibility timeout and runs again,
+   * which every job allows.
+   */
+  async function remove(kind: string, queueUrl: string, done: readonly Message[]): Promise<void> {
+    try {
+      if (done.length === 1) {
+        await options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: done[0]?.ReceiptHandle }));
+      } else if (done.length > 1) {
+        const r = await options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+        if (r.Failed?.length) options.logger.warn('done jobs not deleted, they will run again', { kind, count: r.Failed.length });
+      }
+    } catch (e) {
+      options.logger.warn('done jobs not deleted, they will run again', { kind, count: done.length, error: (e as Error).name });
     }
   }
 

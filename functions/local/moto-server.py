@@ -18,7 +18,8 @@ Every call the service, the tests and the benchmarks make goes through this one 
 so what moto spends per call bounds them all. The patches below keep every answer as moto gives it
 and remove only work that does not change it (each function's docstring says why it is safe):
 - cheap_transaction_rollback: TransactWriteItems saves the items it names, not a deep copy of the table;
-- partition_queries: a Query on the table's key lists its partition, not the whole table;
+- partition_queries: a Query on the table's key lists its partition, not the whole table, narrowed by its sort-key
+  condition, and deep-copies only the items its FilterExpression keeps;
 - keep_alive_handler: connections stay open between requests (werkzeug closed each one), answers are
   written in one piece with TCP_NODELAY;
 - cheap_dispatch: the service of a request is found once per host, not by listing moto's directory;
@@ -138,11 +139,24 @@ def partition_queries():
     with tens of thousands of items; the outbox polls alone query eight partitions every few
     hundred milliseconds), again inside the lock. Here the items listed are the partition's only,
     in the same order; queries on an index are left as moto has them.
+
+    Within the partition, moto then sizes every item (for the 1 MB page limit) before testing the
+    sort-key condition, and deep-copies every item it kept before applying the FilterExpression. An
+    outbox shard holds a bulk send's whole backlog (thousands of items), and the worker asks for one
+    envelope's items (`begins_with`) or for the due ones (a filter) many times a second: each of those
+    cost the whole shard. Here the partition is listed already narrowed by the sort-key condition (the
+    test moto's loop makes, with the same method), and the copy skips what the filter drops (it is
+    applied to the copies again, as before). The answers are moto's, items, order, counts and pages,
+    except where moto would have ended a page at an item the key condition excludes because that
+    item's size took the page past 1 MB; DynamoDB does not count such items, so neither does this.
     """
     try:
+        from moto.dynamodb.models import table as table_module
         from moto.dynamodb.models.table import Table
     except ImportError:
         return
+    # Keyword arguments of Table.query this patch knows (moto passes them from the backend's query).
+    QUERY_ARGS = {"index_name", "consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions"}
     original_query = getattr(Table, "query", None)
     original_all_items = getattr(Table, "all_items", None)
     if original_query is None or original_all_items is None:
@@ -152,22 +166,51 @@ def partition_queries():
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
         if index_name or hash_key is None:
             return original_query(self, hash_key, *args, **kwargs)
-        self._kyso_partition = hash_key
+        # As the backend calls it: (hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+        # scan_index_forward, projection_expressions, index_name, consistent_read, filter_expression, …).
+        range_comparison = args[0] if args else None
+        range_objs = args[1] if len(args) > 1 else None
+        filter_expression = args[8] if len(args) > 8 else kwargs.get("filter_expression")
+        conditions = kwargs.get("range_key_conditions") or []
+        # Narrowed by the sort key ahead of moto's loop only in the form whose loop tests exactly that:
+        # the table's own sort key, no legacy QueryFilter (its loop keeps items by the filter instead).
+        narrow = (
+            range_comparison
+            and range_objs is not None
+            and all(name == self.range_key_attr for name, *_ in conditions)
+            and len(conditions) <= 1
+            and not any(k not in QUERY_ARGS for k in kwargs)
+        )
+        self._kyso_partition = (hash_key, range_comparison if narrow else None, range_objs)
         try:
-            return original_query(self, hash_key, *args, **kwargs)
+            if filter_expression is None or table_module.copy is not copy:
+                return original_query(self, hash_key, *args, **kwargs)
+            # moto deep-copies every item it read, then filters: the items the filter drops are not copied.
+            table_module.copy = types.SimpleNamespace(
+                copy=copy.copy,
+                deepcopy=lambda x, memo=None: copy.deepcopy([i for i in x if filter_expression.expr(i)], memo),
+            )
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                table_module.copy = copy
         finally:
             del self._kyso_partition
 
     def all_items(self):
-        partition = self.__dict__.get("_kyso_partition")
-        if partition is None:
+        query = self.__dict__.get("_kyso_partition")
+        if query is None:
             return original_all_items(self)
+        partition, range_comparison, range_objs = query
         if partition not in self.items:  # not self.items[...]: a defaultdict would add the partition
             return []
         found = self.items[partition]
         if not self.range_key_attr:
             return [found]
-        return sorted(found.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+        items = found.values()
+        if range_comparison:
+            items = [x for x in items if x.range_key is not None and x.range_key.compare(range_comparison, range_objs)]
+        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
 
     Table.query = query
     Table.all_items = all_items

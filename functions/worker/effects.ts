@@ -2,6 +2,7 @@ import { applySeal } from '../../shared/envelope/apply-seal.js';
 import type { EffectKind, EffectOf, OutboxItem } from '../../shared/envelope/effects.js';
 import { type DrainResult, drainDue, drainEnvelope, type EffectPerformer } from '../../shared/envelope/outbox-worker.js';
 import { sendLinkMessages, signCompletedHead } from '../../shared/envelope/owed-effects.js';
+import type { Envelope } from '../../shared/envelope/types.js';
 import { startRegistration } from '../../shared/labour/start-registration.js';
 import { sendOwedEmail } from '../../shared/messaging/owed-email.js';
 import { archiveCompleted } from '../../shared/retention/archive-envelope.js';
@@ -65,19 +66,27 @@ export const EFFECT_HANDLERS: { readonly [K in EffectKind]: EffectHandler<K> } =
  * makes its link live in one commit (shared/envelope/owed-effects.ts, sendLinkMessages).
  */
 export const EFFECT_BATCHES: {
-  readonly [K in EffectKind]?: (items: readonly OutboxItem[], deps: JobDeps) => Promise<readonly (Error | undefined)[]>;
+  readonly [K in EffectKind]?: (
+    items: readonly OutboxItem[],
+    deps: JobDeps,
+    envelope?: Envelope,
+  ) => Promise<readonly (Error | undefined)[]>;
 } = {
-  'link-message': (items, deps) =>
+  'link-message': (items, deps, envelope) =>
     sendLinkMessages(
       deps,
       items.map((item) => ({ item, effect: item.effect as EffectOf<'link-message'> })),
+      envelope,
     ),
 };
 
 export const performEffect = (deps: JobDeps): EffectPerformer => ({
   one: (item) => (EFFECT_HANDLERS[item.effect.kind] as EffectHandler<EffectKind>)(item.effect as never, item, deps),
   batched: Object.fromEntries(
-    Object.entries(EFFECT_BATCHES).map(([kind, batch]) => [kind, (items: readonly OutboxItem[]) => batch(items, deps)]),
+    Object.entries(EFFECT_BATCHES).map(([kind, batch]) => [
+      kind,
+      (items: readonly OutboxItem[], envelope?: Envelope) => batch(items, deps, envelope),
+    ]),
   ),
 });
 

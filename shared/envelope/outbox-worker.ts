@@ -1,6 +1,7 @@
 import type { EffectKind, OutboxItem } from './effects.js';
 import type { EnvelopeRepository, OutboxStore } from './ports.js';
 import { COMMITS_KEPT } from './transition.js';
+import type { Envelope } from './types.js';
 
 /** Performs one owed effect (functions/worker/effects.ts dispatches by kind). Throw = not done. */
 export type PerformEffect = (item: OutboxItem) => Promise<void>;
@@ -8,8 +9,10 @@ export type PerformEffect = (item: OutboxItem) => Promise<void>;
 /**
  * Performs several owed effects of one kind of one envelope together (e.g. ten invitations in
  * one commit): one outcome per item, undefined = done, an error = not done (retried alone).
+ * `envelope`: the envelope as the drain read it, when nothing performed since could have changed
+ * it (a hint: a commit made from it is still conditional on its version).
  */
-export type PerformBatch = (items: readonly OutboxItem[]) => Promise<readonly (Error | undefined)[]>;
+export type PerformBatch = (items: readonly OutboxItem[], envelope?: Envelope) => Promise<readonly (Error | undefined)[]>;
 
 /** How the worker performs items: one by one, or, for the kinds listed, all due items of one envelope together. */
 export interface EffectPerformer {
@@ -46,12 +49,24 @@ export interface DrainResult {
 }
 
 /**
+ * Kinds whose performing leaves the envelope item as it was: after only these, the envelope this
+ * drain read is still current, and a batch is given it (one read less; a stale one would only cost
+ * its commit a conflict and a fresh read).
+ */
+const LEAVE_ENVELOPE = new Set<EffectKind>(['audit', 'webhook', 'message', 'open-index']);
+
+/**
  * Performs what one envelope owes, in (version, index) order. An item counts only if its
  * commit id is in the envelope's `commits` (the state change happened); one whose commit lost
  * or never came is an orphan and is deleted. A failure postpones the item with backoff and
  * holds back the ordered kinds behind it (audit events, the head signature); other kinds go on.
  * `at` judges claims, orphans and backoff as of that instant instead of now (the local repair
  * sweep's `?now=`: the crash test sweeps as if a dead worker's claims had run out).
+ *
+ * Calls: the items are claimed together in one write when there are several (else one by one,
+ * as before: one of them was taken meanwhile), and the items done or orphaned are deleted
+ * together at the end. A worker that dies before that leaves them claimed; once its claim runs
+ * out they are performed again, which every handler allows (functions/worker/effects.ts).
  */
 export const drainEnvelope = async (
   deps: OutboxWorkerDeps,
@@ -68,7 +83,30 @@ export const drainEnvelope = async (
   if (items.length === 0) return result;
   // Read after the items: any item whose commit landed before this read is judged correctly.
   const envelope = await deps.envelopes.get(tenantId, envelopeId);
+  const committed = (item: OutboxItem) => !!envelope?.commits?.includes(item.commitId);
+  const isDue = (item: OutboxItem, now: Date) => Date.parse(item.notBefore) <= now.getTime();
+  // What this drain would claim if nothing changed meanwhile: committed, due, and not behind an
+  // ordered item that is in flight, held or postponed.
+  const startedAt = at ?? new Date();
+  const claimable: OutboxItem[] = [];
+  let held = false;
+  for (const item of items) {
+    const ordered = ORDERED.has(item.effect.kind);
+    if (!committed(item) || !isDue(item, startedAt)) {
+      if (ordered) held = true;
+      continue;
+    }
+    if (!(ordered && held)) claimable.push(item);
+  }
+  const upfront =
+    claimable.length > 1
+      ? new Map((await deps.outbox.claimAll(claimable, startedAt, CLAIM_MS))?.map((c) => [c.id, c] as const) ?? [])
+      : undefined;
+  const claimedUpfront = upfront && upfront.size > 0 ? upfront : undefined;
   let blocked = false;
+  let envelopeCurrent = true;
+  const retired: OutboxItem[] = [];
+  const released: OutboxItem[] = [];
   const batches = new Map<PerformBatch, OutboxItem[]>();
   const failed = async (claimed: OutboxItem, e: unknown) => {
     result.failed++;
@@ -88,13 +126,13 @@ export const drainEnvelope = async (
   };
   for (const item of items) {
     const now = at ?? new Date();
-    if (!envelope?.commits?.includes(item.commitId)) {
+    if (!committed(item)) {
       const superseded = !!envelope && envelope.version >= item.version;
       if (!envelope || superseded || now.getTime() - Date.parse(item.createdAt) > ORPHAN_AFTER_MS) {
         if (superseded && envelope.version >= item.version + COMMITS_KEPT) {
           deps.logger.warn('outbox item judged orphaned beyond the kept commits', { tenantId, envelopeId, item: item.id });
         }
-        await deps.outbox.retire(item);
+        retired.push(item);
         result.orphaned++;
       } else if (ORDERED.has(item.effect.kind)) {
         blocked = true; // its commit is still in flight
@@ -102,8 +140,12 @@ export const drainEnvelope = async (
       continue;
     }
     const ordered = ORDERED.has(item.effect.kind);
-    if (ordered && blocked) continue;
-    const claimed = Date.parse(item.notBefore) <= now.getTime() ? await deps.outbox.claim(item, now, CLAIM_MS) : undefined;
+    const mine = claimedUpfront?.get(item.id);
+    if (ordered && blocked) {
+      if (mine) released.push(mine);
+      continue;
+    }
+    const claimed = claimedUpfront ? mine : isDue(item, now) ? await deps.outbox.claim(item, now, CLAIM_MS) : undefined;
     if (!claimed) {
       if (ordered) blocked = true;
       continue;
@@ -114,8 +156,9 @@ export const drainEnvelope = async (
       continue;
     }
     try {
+      if (!LEAVE_ENVELOPE.has(claimed.effect.kind)) envelopeCurrent = false;
       await performer.one(claimed);
-      await deps.outbox.retire(claimed);
+      retired.push(claimed);
       result.done++;
     } catch (e) {
       if (ordered) blocked = true;
@@ -124,15 +167,27 @@ export const drainEnvelope = async (
   }
   // Unordered kinds that batch: every due item of the kind at once (claimed above, in order).
   for (const [batch, claimed] of batches) {
-    const outcomes = await batch(claimed).catch((e: Error) => claimed.map(() => e));
+    const hint = envelopeCurrent && envelope ? envelope : undefined;
+    envelopeCurrent = false;
+    const outcomes = await batch(claimed, hint).catch((e: Error) => claimed.map(() => e));
     await Promise.all(
       claimed.map(async (item, i) => {
         const error = outcomes[i];
         if (error) return failed(item, error);
-        await deps.outbox.retire(item);
+        retired.push(item);
         result.done++;
       }),
     );
+  }
+  // Claimed together but held back behind a failure: due again as they were, not after the claim runs out.
+  await Promise.all(
+    released.map((c) => deps.outbox.release(c, (items.find((i) => i.id === c.id) as OutboxItem).notBefore).catch(() => undefined)),
+  );
+  try {
+    await deps.outbox.retireAll(retired);
+  } catch (e) {
+    // Done, but still listed: performed again once the claims run out (each handler allows that).
+    deps.logger.warn('outbox items done but not retired', { tenantId, envelopeId, items: retired.length, error: (e as Error).name });
   }
   return result;
 };

@@ -33,13 +33,20 @@ export interface OwedLinkMessage {
  * go out in parallel and their audit events are appended in item order. One commit for ten
  * invitations instead of ten commits racing for the same envelope (each a conflict for the
  * others: ten invitations used to take ~5 s on moto, over 40 s under load). If a recipient
- * acted meanwhile, or the envelope ended, nothing is sent to them. Each message sent is
+ * acted meanwhile, or the envelope ended, nothing is sent to them. An SMS or Zalo message sent is
  * recorded on its item at once (markSent): run again for that item, it sends nothing and makes no
- * link. An email is also marked before it is handed to SES and tagged with its item, so a death
- * between SES taking it and that write is settled by SES's Send event (shared/messaging/owed-email.ts). Resolves to one outcome per message: undefined
- * when done, the error when not (that item is retried; the others are done).
+ * link. An email is marked before it is handed to SES and tagged with its item, so a rerun learns
+ * from SES's MessageId (its answer, or its Send event after a death) that it went
+ * (shared/messaging/owed-email.ts); it is recorded with markSent only when its audit append fails.
+ * Resolves to one outcome per message: undefined when done, the error when not (that item is
+ * retried; the others are done).
  */
-export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLinkMessage[]): Promise<readonly (Error | undefined)[]> => {
+export const sendLinkMessages = async (
+  deps: EnvelopeDeps,
+  owed: readonly OwedLinkMessage[],
+  /** The envelope as just read, if the caller has it (its commit below is still conditional on the version). */
+  known?: Envelope,
+): Promise<readonly (Error | undefined)[]> => {
   const first = owed[0];
   if (!first) return [];
   // An item whose earlier run may have emailed its link waits for SES's Send event first: a fresh
@@ -47,11 +54,11 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
   const waiting = owed.map((m) => awaitingSendEvent(deps, m.item));
   if (waiting.some((w) => w)) {
     const rest = owed.filter((_, i) => !waiting[i]);
-    const done = rest.length ? await sendLinkMessages(deps, rest) : [];
+    const done = rest.length ? await sendLinkMessages(deps, rest, known) : [];
     let next = 0;
     return waiting.map((w) => w ?? done[next++]);
   }
-  const envelope = await deps.envelopes.get(first.item.tenantId, first.item.envelopeId);
+  const envelope = known ?? (await deps.envelopes.get(first.item.tenantId, first.item.envelopeId));
   if (!envelope) return owed.map(() => undefined);
   const recipientOf = (e: Envelope, m: OwedLinkMessage) => e.recipients.find((r) => r.id === m.effect.recipientId);
   const wanted = (e: Envelope, m: OwedLinkMessage) => {
@@ -146,12 +153,16 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
           m.item,
         );
         const channels = went.map((x) => x.channel).join('+');
-        // Recorded at once, so a worker that dies from here on (audit, retire, the rest of the batch) does not send it
-        // twice: SES has no idempotency key, so only the window of this one write remains. Best effort: if it fails, the
-        // message still counts as sent (throwing would make the item send it again).
-        await deps.outbox.markSent(m.item, channels, deps.clock.now()).catch(() => undefined);
+        // An SMS or Zalo message is recorded at once, so a worker that dies from here on (audit, retire, the rest of the
+        // batch) does not send it twice: those providers have no idempotency key, so only the window of this one write
+        // remains. An email needs no such write while all goes well: its item is marked as handed to SES and the email
+        // carries the item's reference, so a rerun finds SES's MessageId (the answer's, or the Send event's) and sends
+        // nothing; it is recorded below only if the audit append fails (a rerun then goes straight to the audit event).
+        // Best effort: if the write fails, the message still counts as sent (throwing would make the item send it again).
+        const marked = went.some((x) => x.channel !== 'email');
+        if (marked) await deps.outbox.markSent(m.item, channels, deps.clock.now()).catch(() => undefined);
         if (m.effect.purpose === 'completed') deps.crashPoint?.('after-completion-email');
-        return { error: undefined, channels };
+        return { error: undefined, channels, marked };
       } catch (e) {
         return { error: e as Error, channels: undefined };
       }
@@ -160,7 +171,7 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
   // Audit events are chained: appended one after the other, in item order (idempotent by item id).
   const outcomes: (Error | undefined)[] = [];
   for (const [i, m] of owed.entries()) {
-    const { error, channels } = sent[i] as { error: Error | undefined; channels: string | undefined };
+    const { error, channels, marked } = sent[i] as { error: Error | undefined; channels: string | undefined; marked?: boolean };
     if (!error && channels !== undefined && m.effect.audit) {
       try {
         await deps.audit.append(
@@ -170,6 +181,7 @@ export const sendLinkMessages = async (deps: EnvelopeDeps, owed: readonly OwedLi
           { effectId: m.item.id },
         );
       } catch (e) {
+        if (marked === false) await deps.outbox.markSent(m.item, channels, deps.clock.now()).catch(() => undefined);
         outcomes.push(e as Error);
         continue;
       }

@@ -192,9 +192,18 @@ export interface OutboxStore {
   olderThan(cutoff: Date, limit: number): Promise<OutboxItem[]>;
   /** Takes the item until now + leaseMs (conditional: nobody else holds it); undefined if taken or gone. */
   claim(item: OutboxItem, now: Date, leaseMs: number): Promise<OutboxItem | undefined>;
+  /**
+   * Takes several items of one envelope in one write, all or none: each only if it is as read
+   * (its `notBefore` unchanged, so nobody claimed or postponed it since, and no SES MessageId
+   * recorded since) and due at `now`. The items as taken, or undefined if any of them was not
+   * (the caller then claims one by one).
+   */
+  claimAll(items: readonly OutboxItem[], now: Date, leaseMs: number): Promise<OutboxItem[] | undefined>;
+  /** Gives back a claimed item not performed: due again from `notBefore`, if the claim is still this one. */
+  release(claimed: OutboxItem, notBefore: string): Promise<void>;
   /** Done (or orphaned: its commit never happened): the item is deleted. */
   retire(item: OutboxItem): Promise<void>;
-  /** Retires several items at once (performed in the request path). */
+  /** Retires several items at once (the request path's audit events, a drain's items). */
   retireAll(items: readonly OutboxItem[]): Promise<void>;
   /** Failed: one more attempt counted, tried again not before `notBefore`. */
   postpone(item: OutboxItem, notBefore: Date, error: string): Promise<void>;

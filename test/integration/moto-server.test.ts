@@ -164,6 +164,48 @@ const CALLS: [string, unknown][] = [
   ],
   ['DeleteItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' }, sk: { S: 'E#2' } }, ReturnValues: 'ALL_OLD' }],
   ['Query', { TableName: 'kyso', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'T#4' } } }],
+  // The patched Query narrows a partition by the sort-key condition before moto's loop and copies only
+  // what a FilterExpression keeps: every form of key condition, with filters, limits and pages.
+  ...([
+    ['T#5', 'A#', 0],
+    ['T#5', 'B#', 7],
+  ].flatMap(([pk, prefix, n0]) =>
+    Array.from({ length: 6 }, (_, i) => [
+      'PutItem',
+      { TableName: 'kyso', Item: { pk: { S: pk }, sk: { S: `${prefix}${i}` }, n: { N: String(Number(n0) + i) }, m: item.m } },
+    ]),
+  ) as [string, unknown][]),
+  ...([
+    { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'B#' } } },
+    { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'A#' } }, Limit: 2 },
+    {
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':s': { S: 'A#' } },
+      Limit: 2,
+      ExclusiveStartKey: { pk: { S: 'T#5' }, sk: { S: 'A#1' } },
+    },
+    {
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':s': { S: 'B#' } },
+      ScanIndexForward: false,
+      Limit: 3,
+    },
+    { KeyConditionExpression: 'pk = :p AND sk BETWEEN :a AND :b', ExpressionAttributeValues: { ':a': { S: 'A#4' }, ':b': { S: 'B#1' } } },
+    { KeyConditionExpression: 'pk = :p AND sk > :a', ExpressionAttributeValues: { ':a': { S: 'A#9' } } },
+    { KeyConditionExpression: 'pk = :p', FilterExpression: 'n >= :n', ExpressionAttributeValues: { ':n': { N: '4' } } },
+    { KeyConditionExpression: 'pk = :p', FilterExpression: 'n >= :n', ExpressionAttributeValues: { ':n': { N: '4' } }, Limit: 5 },
+    {
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      FilterExpression: 'n < :n',
+      ExpressionAttributeValues: { ':s': { S: 'B#' }, ':n': { N: '10' } },
+      ProjectionExpression: 'sk, m.x',
+    },
+    { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'C#' } } },
+    { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'B#' } }, Select: 'COUNT' },
+  ].map(({ ExpressionAttributeValues, ...q }) => [
+    'Query',
+    { TableName: 'kyso', ConsistentRead: true, ExpressionAttributeValues: { ':p': { S: 'T#5' }, ...ExpressionAttributeValues }, ...q },
+  ]) as [string, unknown][]),
   ['GetItem', { TableName: 'nope', Key: { pk: { S: 'T#1' } } }],
   ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' } } }],
   ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#1' } } }],

@@ -20,6 +20,28 @@ export const memoryOutbox = () => {
       items.set(item.id, claimed);
       return claimed;
     },
+    claimAll: async (list, now, leaseMs) => {
+      const ok = list.every((i) => {
+        const stored = items.get(i.id);
+        return (
+          stored &&
+          stored.notBefore === i.notBefore &&
+          stored.emailMessageId === i.emailMessageId &&
+          Date.parse(stored.notBefore) <= now.getTime()
+        );
+      });
+      if (!ok) return undefined;
+      const notBefore = new Date(now.getTime() + leaseMs).toISOString();
+      return list.map((i) => {
+        const claimed = { ...(items.get(i.id) as OutboxItem), notBefore };
+        items.set(i.id, claimed);
+        return claimed;
+      });
+    },
+    release: async (claimed, notBefore) => {
+      const stored = items.get(claimed.id);
+      if (stored && stored.notBefore === claimed.notBefore) items.set(claimed.id, { ...stored, notBefore });
+    },
     retire: async (item) => void items.delete(item.id),
     retireAll: async (list) => {
       for (const i of list) items.delete(i.id);

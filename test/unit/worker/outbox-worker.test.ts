@@ -116,6 +116,63 @@ describe('drainEnvelope: order, orphans, postponement', () => {
     expect(outbox.items.get('e1.1.1')?.attempts).toBe(1);
   });
 
+  it('claims the items of a drain in one write and retires them in one write; claims one by one if one was taken meanwhile', async () => {
+    const items = [owed(1, 0, auditOf('a')), owed(1, 1, webhookOf('x')), owed(1, 2, link('r1'))];
+    const { deps, outbox } = setup(items);
+    const calls: string[] = [];
+    const store = outbox.store;
+    const noted =
+      <A extends unknown[], R>(name: (a: A) => string, f: (...a: A) => R) =>
+      (...a: A): R => {
+        calls.push(name(a));
+        return f(...a);
+      };
+    const counted = {
+      ...store,
+      claim: noted(() => 'claim', store.claim),
+      claimAll: noted((a) => `claimAll ${a[0].length}`, store.claimAll),
+      retire: noted(() => 'retire', store.retire),
+      retireAll: noted((a) => `retireAll ${a[0].length}`, store.retireAll),
+    };
+    expect(await drainEnvelope({ ...deps, outbox: counted }, recorder(), 't1', 'e1')).toEqual({ done: 3, failed: 0, orphaned: 0 });
+    expect(calls).toEqual(['claimAll 3', 'retireAll 3']);
+    expect(outbox.items.size).toBe(0);
+
+    // Another worker claims one of them between this drain's read and its claim: all-or-nothing fails, one by one follows.
+    for (const i of items) outbox.items.set(i.id, i);
+    calls.length = 0;
+    const racing = {
+      ...counted,
+      claimAll: async (...a: Parameters<typeof store.claimAll>) => {
+        await store.claim(items[1] as OutboxItem, new Date(), CLAIM_MS);
+        return counted.claimAll(...a);
+      },
+    };
+    const perform = recorder();
+    expect(await drainEnvelope({ ...deps, outbox: racing }, perform, 't1', 'e1')).toEqual({ done: 2, failed: 0, orphaned: 0 });
+    expect(perform.done).toEqual(['e1.1.0', 'e1.1.2']);
+    expect(calls).toEqual(['claimAll 3', 'claim', 'claim', 'claim', 'retireAll 2']);
+    expect([...outbox.items.keys()]).toEqual(['e1.1.1']);
+  });
+
+  it('gives a batch the envelope it read unless an item performed before it may have changed the envelope', async () => {
+    const seen: (string | undefined)[] = [];
+    const perform = {
+      ...recorder(),
+      batched: {
+        'link-message': async (batch: readonly OutboxItem[], envelope?: { id: string }) => {
+          seen.push(envelope?.id);
+          return batch.map(() => undefined);
+        },
+      },
+    };
+    const first = setup([owed(1, 0, auditOf('a')), owed(1, 1, webhookOf('x')), owed(1, 2, link('r1'))]);
+    await drainEnvelope(first.deps, perform, 't1', 'e1');
+    const second = setup([owed(1, 0, { kind: 'seal-turn', recipientId: 'r0' } as Effect), owed(1, 1, link('r1'))]);
+    await drainEnvelope(second.deps, perform, 't1', 'e1');
+    expect(seen).toEqual(['e1', undefined]);
+  });
+
   it('backs off 2 s, 4 s, … up to 15 minutes', () => {
     expect([1, 2, 3, 5].map(retryDelayMs)).toEqual([2000, 4000, 8000, 32_000]);
     expect(retryDelayMs(10)).toBe(15 * 60_000);
