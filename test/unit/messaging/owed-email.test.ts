@@ -103,3 +103,69 @@ describe('sendLinkMessages while an earlier run’s email may have gone', () => 
     expect(touched).toEqual([]);
   });
 });
+
+describe('sendLinkMessages: what an invitation records on its item', () => {
+  /** One envelope, one notified signer reached by `channels`; the audit append fails if told. */
+  const invitation = async (channels: ('email' | 'sms')[], appendFails: boolean) => {
+    const { sendLinkMessages } = await import('../../../shared/envelope/owed-effects.js');
+    const outbox = memoryOutbox();
+    const item = owed(2, 0, {
+      kind: 'link-message',
+      recipientId: 'r1',
+      purpose: 'sign',
+      audit: { action: 'recipient.notified', actor: { type: 'system' }, data: { recipientId: 'r1' } },
+    } as Effect);
+    outbox.items.set(item.id, item);
+    let envelope = {
+      id: 'e1',
+      tenantId: 't1',
+      version: 2,
+      commits: ['commit1', 'commit2'],
+      status: 'sent',
+      title: 'Hợp đồng lao động',
+      language: 'vi',
+      recipients: [{ id: 'r1', name: 'Lan', email: 'lan@example.vn', phone: '+84901234567', status: 'notified', channels }],
+    };
+    const deps = {
+      clock: { now: () => new Date(T0) },
+      linkTtlDays: 30,
+      publicUrl: 'https://kyso.example.vn',
+      outbox: outbox.store,
+      outboxSignal: { notify: () => undefined },
+      envelopes: {
+        get: async () => envelope,
+        commit: async (next: typeof envelope) => {
+          envelope = next;
+        },
+      },
+      tokens: { put: async () => undefined, delete: async () => undefined },
+      tenants: { get: async () => ({ id: 't1', name: 'Công ty Thử' }) },
+      deliveries: { record: async () => undefined },
+      mailer: { send: async () => ({ provider: 'ses' as const, messageId: 'ses-1' }) },
+      messengers: { sms: { send: async () => ({ provider: 'sns' as const, messageId: 'sns-1' }) } },
+      audit: {
+        append: async () => {
+          if (appendFails) throw new Error('throttled');
+        },
+      },
+    };
+    const [outcome] = await sendLinkMessages(deps as never, [{ item, effect: item.effect as never }]);
+    return { outcome, stored: outbox.items.get(item.id) };
+  };
+
+  it('an email: the hand-over mark only (SES’s MessageId settles a rerun), marked sent only if its audit append failed', async () => {
+    const ok = await invitation(['email'], false);
+    expect(ok.outcome).toBeUndefined();
+    expect(ok.stored?.sendingAt).toBeDefined();
+    expect(ok.stored?.sentAt).toBeUndefined();
+    const failed = await invitation(['email'], true);
+    expect(failed.outcome).toBeInstanceOf(Error);
+    expect(failed.stored).toMatchObject({ sentChannels: 'email', sentAt: new Date(T0).toISOString() });
+  });
+
+  it('an SMS: marked sent at once (no provider reference settles a rerun)', async () => {
+    const ok = await invitation(['sms'], false);
+    expect(ok.outcome).toBeUndefined();
+    expect(ok.stored).toMatchObject({ sentChannels: 'sms' });
+  });
+});
