@@ -64,7 +64,12 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
   const everyShard = async (filter: string, values: Record<string, unknown>, limit: number) => {
     const shards = await Promise.all(
       Array.from({ length: OUTBOX_SHARDS }, (_, s) =>
-        query(`OUTBOX#${s}`, { KeyConditionExpression: 'pk = :pk', FilterExpression: filter, ExpressionAttributeValues: values }, limit),
+        // Pages of `limit` items read, not 1 MB: a shard holds a bulk send's whole backlog, and a pass needs `limit` items.
+        query(
+          `OUTBOX#${s}`,
+          { KeyConditionExpression: 'pk = :pk', FilterExpression: filter, ExpressionAttributeValues: values, Limit: limit },
+          limit,
+        ),
       ),
     );
     return shards

@@ -35,11 +35,13 @@ Usage: python3 moto-server.py -H 127.0.0.1 -p PORT (functions/local/moto.ts star
 """
 
 import argparse
+import bisect
 import copy
 import json
 import os
 import threading
 import types
+from collections import defaultdict
 from datetime import datetime, timezone
 
 from moto.ses import responses as ses_responses
@@ -47,6 +49,71 @@ from moto.sns.models import sns_backends
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
+
+
+class KeyedPartition(dict):
+    """One partition of a table with a sort key: moto's dict of items by sort key, which also keeps its
+    keys in order between changes of its key set (an item replaced or updated under its key keeps its
+    place), so a Query neither sorts the partition nor tests every item against a `begins_with`.
+    The order is moto's own (DynamoType's comparison); a `begins_with` on string keys is two bisections
+    over the keys' values (the strings that start with p are those from p up to, not including, p with
+    its last character incremented: code-point order, which is also UTF-8 byte order, DynamoDB's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sorted = None
+
+    def __setitem__(self, key, value):
+        if key not in self:
+            self._sorted = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._sorted = None
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self._sorted = None
+        return super().pop(*args)
+
+    def popitem(self):
+        self._sorted = None
+        return super().popitem()
+
+    def clear(self):
+        self._sorted = None
+        super().clear()
+
+    def update(self, *args, **kwargs):
+        self._sorted = None
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self._sorted = None
+        return super().setdefault(key, default)
+
+    def __reduce__(self):  # deepcopy/pickle (a table backup): a plain dict of the same items, order rebuilt on use
+        return (KeyedPartition, (dict(self),))
+
+    def _order(self):
+        if self._sorted is None:
+            keys = sorted(self.keys())
+            strings = [k.value for k in keys] if all(k.type == "S" for k in keys) else None
+            self._sorted = (keys, strings)
+        return self._sorted
+
+    def keys_where(self, comparison, objs):
+        keys, strings = self._order()
+        if not comparison:
+            return keys
+        if comparison.upper() == "BEGINS_WITH" and strings is not None and objs and objs[0].type == "S" and objs[0].value:
+            prefix = objs[0].value
+            end = prefix[:-1] + chr(ord(prefix[-1]) + 1) if ord(prefix[-1]) < 0x10FFFF else None
+            lo = bisect.bisect_left(strings, prefix)
+            hi = bisect.bisect_left(strings, end, lo) if end is not None else len(strings)
+            return keys[lo:hi]
+        return [k for k in keys if k.compare(comparison, objs)]
 
 
 class AtomicDynamoDB:
@@ -207,10 +274,21 @@ def partition_queries():
         found = self.items[partition]
         if not self.range_key_attr:
             return [found]
-        items = found.values()
-        if range_comparison:
-            items = [x for x in items if x.range_key is not None and x.range_key.compare(range_comparison, range_objs)]
-        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+        if not isinstance(found, KeyedPartition):
+            items = found.values()
+            if range_comparison:
+                items = [x for x in items if x.range_key is not None and x.range_key.compare(range_comparison, range_objs)]
+            return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+        return [found[k] for k in found.keys_where(range_comparison, range_objs)]
+
+    original_init = Table.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if isinstance(self.items, defaultdict) and self.items.default_factory is dict and not self.items:
+            self.items.default_factory = KeyedPartition
+
+    Table.__init__ = init
 
     Table.query = query
     Table.all_items = all_items

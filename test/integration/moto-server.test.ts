@@ -206,6 +206,43 @@ const CALLS: [string, unknown][] = [
     'Query',
     { TableName: 'kyso', ConsistentRead: true, ExpressionAttributeValues: { ':p': { S: 'T#5' }, ...ExpressionAttributeValues }, ...q },
   ]) as [string, unknown][]),
+  // The partition's key order is kept between queries: it must follow each new key, deleted key and replaced item.
+  ...(
+    [
+      ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#5' }, sk: { S: 'A#25' }, n: { N: '99' } } }],
+      ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#5' }, sk: { S: 'A#3' }, n: { N: '33' } } }],
+      ['DeleteItem', { TableName: 'kyso', Key: { pk: { S: 'T#5' }, sk: { S: 'B#0' } } }],
+      [
+        'BatchWriteItem',
+        {
+          RequestItems: {
+            kyso: [
+              { PutRequest: { Item: { pk: { S: 'T#5' }, sk: { S: 'A#' }, n: { N: '0' } } } },
+              { DeleteRequest: { Key: { pk: { S: 'T#5' }, sk: { S: 'B#5' } } } },
+            ],
+          },
+        },
+      ],
+    ] as [string, unknown][]
+  ).flatMap(
+    (write) =>
+      [
+        write,
+        ...[
+          { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'A#' } } },
+          { KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':s': { S: 'A#2' } } },
+          {
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+            ExpressionAttributeValues: { ':s': { S: 'B#' } },
+            ScanIndexForward: false,
+          },
+          { KeyConditionExpression: 'pk = :p' },
+        ].map(({ ExpressionAttributeValues, ...q }) => [
+          'Query',
+          { TableName: 'kyso', ExpressionAttributeValues: { ':p': { S: 'T#5' }, ...ExpressionAttributeValues }, ...q },
+        ]),
+      ] as [string, unknown][],
+  ),
   ['GetItem', { TableName: 'nope', Key: { pk: { S: 'T#1' } } }],
   ['GetItem', { TableName: 'kyso', Key: { pk: { S: 'T#1' } } }],
   ['PutItem', { TableName: 'kyso', Item: { pk: { S: 'T#1' } } }],
