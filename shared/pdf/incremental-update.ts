@@ -22,6 +22,11 @@ export class IncrementalUpdate {
     return this.pdf.doc.context;
   }
 
+  /** The file this update is appended to: the first bytes of what `serialize` returns. */
+  get original(): Uint8Array {
+    return this.pdf.bytes;
+  }
+
   /** Records that an existing indirect object was modified and must be written again. */
   markChanged(ref: PDFRef): void {
     if (ref.objectNumber <= this.baseLargest) this.changed.add(ref);

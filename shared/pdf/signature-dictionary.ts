@@ -82,7 +82,7 @@ export interface SignedRevision {
 
 /** Serialises the update, fixes /ByteRange and hashes everything but /Contents (no signing yet). */
 export const serializeForSigning = (update: IncrementalUpdate, originalLength: number): PreparedSignature =>
-  prepareByteRange(update.serialize(), originalLength);
+  prepareByteRange(update.serialize(), originalLength, update.original);
 
 /**
  * Writes the CMS that `sign` returns for the prepared digest into /Contents. Kept outside

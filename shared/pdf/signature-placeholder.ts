@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { PDFHexString, PDFName } from 'pdf-lib';
 import { AppError } from '../errors.js';
 
@@ -39,15 +39,29 @@ export interface PreparedSignature {
   /** SHA-256 of the bytes the ByteRange covers: what the CMS message-digest attests. */
   readonly digest: Uint8Array;
   readonly contentsCapacity: number;
+  /** The SHA-256 state after the file this revision was appended to (its first `headLength` bytes). */
+  readonly head?: Hash;
+  readonly headLength?: number;
 }
+
+/**
+ * The SHA-256 state after every byte of a signed file this process made (a revision's output,
+ * once its /Contents is written): the next revision appended to that same array starts from it
+ * instead of hashing the whole file again, so appending the 50th signature does not hash the 49
+ * before it. Keyed by the array itself (weakly: it goes with the array): the signed bytes are
+ * never written to after signing (embedSignature copies for that reason), and a file that came
+ * from elsewhere (S3, an upload) is hashed in full, as before.
+ */
+const signedFileHashes = new WeakMap<Uint8Array, Hash>();
 
 /**
  * Locates the placeholders in the appended revision, fixes /ByteRange in place (the buffer is
  * the one the revision writer just made, owned by the caller) and hashes the covered bytes
- * as two ranges: the file is never copied here. The SHA-256 over the whole file is the one
- * cost that must grow with the file.
+ * as two ranges: the file is never copied here. `original`: the file the revision was appended
+ * to (the first bytes of `pdf`); if this process signed it, its hash state is taken up where it
+ * ended (signedFileHashes), else it is hashed here, and either way kept for the output.
  */
-export const prepareByteRange = (pdf: Uint8Array, searchFrom: number): PreparedSignature => {
+export const prepareByteRange = (pdf: Uint8Array, searchFrom: number, original?: Uint8Array): PreparedSignature => {
   const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const nameAt = buf.indexOf(`/${BYTE_RANGE_TOKEN}`, searchFrom, 'latin1');
   if (nameAt < 0) throw new AppError('internal', 'signature placeholder missing');
@@ -57,8 +71,22 @@ export const prepareByteRange = (pdf: Uint8Array, searchFrom: number): PreparedS
   if (contentsKey < 0 || start < 0 || end <= start) throw new AppError('internal', 'signature contents placeholder missing');
   const byteRange = [0, start, end, pdf.length - end] as const;
   buf.write(`[${byteRange.join(' ')}]`.padEnd(BYTE_RANGE_WIDTH + 1, ' '), nameAt, 'latin1');
-  const digest = new Uint8Array(createHash('sha256').update(buf.subarray(0, start)).update(buf.subarray(end)).digest());
-  return { pdf, byteRange, digest, contentsCapacity: (end - start - 2) / 2 };
+  const contentsCapacity = (end - start - 2) / 2;
+  if (!original || original.length > start) {
+    const digest = new Uint8Array(createHash('sha256').update(buf.subarray(0, start)).update(buf.subarray(end)).digest());
+    return { pdf, byteRange, digest, contentsCapacity };
+  }
+  const known = signedFileHashes.get(original);
+  const head = known ? known.copy() : createHash('sha256').update(buf.subarray(0, original.length));
+  const digest = new Uint8Array(head.copy().update(buf.subarray(original.length, start)).update(buf.subarray(end)).digest());
+  return { pdf, byteRange, digest, contentsCapacity, head, headLength: original.length };
+};
+
+/** Remembers the hash state after the whole signed file (see signedFileHashes). */
+const rememberHash = (prepared: PreparedSignature, signed: Uint8Array): void => {
+  if (prepared.head && prepared.headLength !== undefined) {
+    signedFileHashes.set(signed, prepared.head.copy().update(signed.subarray(prepared.headLength)));
+  }
 };
 
 const writeHex = (out: Uint8Array, der: Uint8Array, at: number): void => {
@@ -80,6 +108,7 @@ export const embedSignature = (prepared: PreparedSignature, der: Uint8Array): Ui
   checkFits(prepared, der);
   const out = new Uint8Array(prepared.pdf);
   writeHex(out, der, prepared.byteRange[1] + 1);
+  rememberHash(prepared, out);
   return out;
 };
 
@@ -87,5 +116,6 @@ export const embedSignature = (prepared: PreparedSignature, der: Uint8Array): Ui
 export const embedSignatureInPlace = (prepared: PreparedSignature, der: Uint8Array): Uint8Array => {
   checkFits(prepared, der);
   writeHex(prepared.pdf, der, prepared.byteRange[1] + 1);
+  rememberHash(prepared, prepared.pdf);
   return prepared.pdf;
 };
