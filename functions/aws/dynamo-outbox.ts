@@ -77,15 +77,23 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.index - b.index))
       .slice(0, limit);
   };
-  /** An update of an item that may be gone meanwhile (retired by another worker): then nothing to do. */
-  const updateIfThere = async (item: OutboxItem, expression: string, values: Record<string, unknown>): Promise<void> => {
+  /**
+   * An update of an item that may be gone meanwhile (retired by another worker), or no longer as
+   * `condition` says: then nothing to do.
+   */
+  const updateIfThere = async (
+    item: OutboxItem,
+    expression: string,
+    values: Record<string, unknown>,
+    condition = 'attribute_exists(pk)',
+  ): Promise<void> => {
     try {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: outboxKey(item),
           UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: condition,
           ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         }),
       );
@@ -169,21 +177,9 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
       }
       return items.map((item) => ({ ...item, notBefore: until }));
     },
-    async release(claimed, notBefore) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: outboxKey(claimed),
-            UpdateExpression: 'SET notBefore = :nb',
-            ConditionExpression: 'notBefore = :mine',
-            ExpressionAttributeValues: { ':nb': notBefore, ':mine': claimed.notBefore },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    },
+    // Only if the claim is still this one (notBefore moved: another worker's, or retired).
+    release: (claimed, notBefore) =>
+      updateIfThere(claimed, 'SET notBefore = :nb', { ':nb': notBefore, ':mine': claimed.notBefore }, 'notBefore = :mine'),
     async retire(item) {
       await client.send(new DeleteCommand({ TableName: tableName, Key: outboxKey(item) }));
     },
