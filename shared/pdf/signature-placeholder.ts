@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PDFHexString, PDFName } from 'pdf-lib';
 import { AppError } from '../errors.js';
+import { rememberSha256State, sha256StateOf } from '../util/bytes.js';
 
 /**
  * /ByteRange is written first as a name of the same width as the final array, then
@@ -44,22 +45,22 @@ export interface PreparedSignature {
   readonly headLength?: number;
 }
 
-/**
+/*
  * The SHA-256 state after every byte of a signed file this process made (a revision's output,
- * once its /Contents is written): the next revision appended to that same array starts from it
- * instead of hashing the whole file again, so appending the 50th signature does not hash the 49
- * before it. Keyed by the array itself (weakly: it goes with the array): the signed bytes are
- * never written to after signing (embedSignature copies for that reason), and a file that came
+ * once its /Contents is written) is recorded (shared/util/bytes.ts, rememberSha256State): the next
+ * revision appended to that same array starts from it instead of hashing the whole file again, so
+ * appending the 50th signature does not hash the 49 before it, and the revision's content address
+ * is a final block. Keyed by the array itself (weakly: it goes with the array): the signed bytes
+ * are never written to after signing (embedSignature copies for that reason), and a file that came
  * from elsewhere (S3, an upload) is hashed in full, as before.
  */
-const signedFileHashes = new WeakMap<Uint8Array, Hash>();
 
 /**
  * Locates the placeholders in the appended revision, fixes /ByteRange in place (the buffer is
  * the one the revision writer just made, owned by the caller) and hashes the covered bytes
  * as two ranges: the file is never copied here. `original`: the file the revision was appended
  * to (the first bytes of `pdf`); if this process signed it, its hash state is taken up where it
- * ended (signedFileHashes), else it is hashed here, and either way kept for the output.
+ * ended (sha256StateOf), else it is hashed here, and either way kept for the output.
  */
 export const prepareByteRange = (pdf: Uint8Array, searchFrom: number, original?: Uint8Array): PreparedSignature => {
   const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
@@ -76,16 +77,15 @@ export const prepareByteRange = (pdf: Uint8Array, searchFrom: number, original?:
     const digest = new Uint8Array(createHash('sha256').update(buf.subarray(0, start)).update(buf.subarray(end)).digest());
     return { pdf, byteRange, digest, contentsCapacity };
   }
-  const known = signedFileHashes.get(original);
-  const head = known ? known.copy() : createHash('sha256').update(buf.subarray(0, original.length));
+  const head = sha256StateOf(original) ?? createHash('sha256').update(buf.subarray(0, original.length));
   const digest = new Uint8Array(head.copy().update(buf.subarray(original.length, start)).update(buf.subarray(end)).digest());
   return { pdf, byteRange, digest, contentsCapacity, head, headLength: original.length };
 };
 
-/** Remembers the hash state after the whole signed file (see signedFileHashes). */
+/** Records the hash state after the whole signed file (see above). */
 const rememberHash = (prepared: PreparedSignature, signed: Uint8Array): void => {
   if (prepared.head && prepared.headLength !== undefined) {
-    signedFileHashes.set(signed, prepared.head.copy().update(signed.subarray(prepared.headLength)));
+    rememberSha256State(signed, prepared.head.copy().update(signed.subarray(prepared.headLength)));
   }
 };
 

@@ -1,8 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 
 export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 
-export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+/**
+ * SHA-256 states after every byte of arrays this process finished writing and will not change
+ * (a signed revision: shared/pdf/signature-placeholder.ts), weakly keyed by the array. A revision
+ * appended to such an array takes the state up instead of hashing the file again, and sha256Hex of
+ * it (the revision's content address, the document cache's check) costs a copy and a final block.
+ */
+const finishedStates = new WeakMap<Uint8Array, Hash>();
+
+/** Records the hash state after all of `bytes` (which nobody writes to from now on). */
+export const rememberSha256State = (bytes: Uint8Array, state: Hash): void => {
+  finishedStates.set(bytes, state);
+};
+
+/** A copy of the hash state after all of `bytes`, if this process recorded one. */
+export const sha256StateOf = (bytes: Uint8Array): Hash | undefined => finishedStates.get(bytes)?.copy();
+
+export const sha256Hex = (data: Uint8Array | string): string =>
+  (typeof data !== 'string' && sha256StateOf(data)?.digest('hex')) || createHash('sha256').update(data).digest('hex');
 
 export const toHex = (data: Uint8Array): string => Buffer.from(data).toString('hex');
 

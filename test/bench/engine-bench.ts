@@ -209,7 +209,7 @@ export const engineBench = async (): Promise<void> => {
   for (let i = 0; i < 49; i++) chain.push((await sign(chain[i] as Uint8Array, i)).pdf);
   // 50 again on a copy of the same bytes: a file this process did not sign (read from S3 in another
   // container) is hashed in full; the chain's own arrays take up the hash state their signing left
-  // (shared/pdf/signature-placeholder.ts, signedFileHashes), as a signer after another in one container does.
+  // (shared/pdf/signature-placeholder.ts; the state is kept by shared/util/bytes.ts, rememberSha256State), as a signer after another in one container does.
   const outside = new Uint8Array(chain[49] as Uint8Array);
   const ks = [1, 10, 50, 'outside'] as const;
   // 100 measured rounds after 10 of warm-up: at 20 rounds on the shared box the 50th/1st ratio

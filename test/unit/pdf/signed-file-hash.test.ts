@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { signCadesDetached } from '../../../shared/pki/cms.js';
+import { sha256Hex } from '../../../shared/util/bytes.js';
 import { fixture } from '../../support/api.js';
 import { createTestPki } from '../../support/test-pki.js';
 import { runPdfsig } from '../../support/validators.js';
 
 /**
  * A revision appended to a file this process signed starts its SHA-256 from where that file's
- * signing left it (shared/pdf/signature-placeholder.ts, signedFileHashes) instead of hashing the
+ * signing left it (shared/pdf/signature-placeholder.ts; the state is kept by shared/util/bytes.ts, rememberSha256State) instead of hashing the
  * whole file again. The digest each signature attests must be the SHA-256 of exactly the bytes its
  * /ByteRange names, whether the state was taken up (the same array) or not (a copy of it, as from S3).
  */
@@ -46,6 +47,10 @@ describe('the hash of a file this process signed, taken up by the next revision'
     results.forEach((r, i) => {
       expect(Buffer.from(attested[i] as Uint8Array).toString('hex'), `signature ${i}`).toBe(Buffer.from(rangeDigest(r)).toString('hex'));
     });
+    // The content address of each signed file (sha256Hex, a copy of the recorded state) is the SHA-256 of its bytes.
+    for (const r of results) {
+      expect(sha256Hex(r.pdf)).toBe(createHash('sha256').update(r.pdf).digest('hex'));
+    }
     // Two revisions built the same way on equal bytes: the same digest, state taken up or not (same time, same field).
     expect(third.byteRange).toEqual(fromCopy.byteRange);
     const report = runPdfsig(third.pdf, [pki.rootPem]);
