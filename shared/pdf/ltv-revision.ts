@@ -160,5 +160,5 @@ const buildLtvRevision = (input: LtvRevisionInput, loaded: LoadedPdf): PreparedS
   appendToArray(update, page.ref, ctx.lookup(page.ref) as PDFDict, 'Annots', fieldRef);
   addToAcroForm(update, fieldRef);
 
-  return prepareByteRange(update.serialize(), input.pdf.length);
+  return prepareByteRange(update.serialize(), input.pdf.length, update.original);
 };
