@@ -33,8 +33,8 @@ type FromWorker = { readonly type: 'ready' } | { readonly type: 'aws-calls'; rea
 
 /** Starts the worker thread for `config` (the bootstrapped one: its queue URLs included). */
 export const startLocalWorker = (config: Config, onError: (e: Error) => void): LocalWorker => {
-  // The server runs under tsx (`--import tsx`), which the thread inherits with process.execArgv.
-  const worker = new Worker(new URL(import.meta.url), { workerData: { config } });
+  // The server runs under tsx; the entry makes sure the thread can load this module (Node 20 does not pass `--import` on).
+  const worker = new Worker(new URL('./worker-thread-entry.mjs', import.meta.url), { workerData: { config, entry: import.meta.url } });
   const waiting = new Map<number, (calls: Record<string, number>) => void>();
   let nextId = 0;
   let markReady: () => void = () => {};
