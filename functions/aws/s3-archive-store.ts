@@ -5,13 +5,13 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
-  PutObjectCommand,
   PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { AppError } from '../../shared/errors.js';
 import type { ArchiveStore, ObjectRetention } from '../../shared/retention/ports.js';
+import { putNewObject } from './s3-put-new.js';
 
 const isLockRefusal = (e: unknown) => {
   const name = (e as { name?: string }).name;
@@ -118,7 +118,7 @@ export const s3ArchiveStore = ({
       return keys;
     },
     async putJson(key, value) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }));
+      await putNewObject(client, { Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' });
     },
   };
 };

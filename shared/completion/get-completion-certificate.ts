@@ -11,7 +11,7 @@ const FINAL = new Set(['completed', 'declined', 'voided', 'expired']);
 
 /**
  * The sealed certificate of completion of an envelope in a final state. Rendered once per
- * audit-chain head and kept in S3, so asking twice returns the same bytes; sealed with the
+ * audit-chain head and kept in S3 (written only if absent), so asking twice, even at once, returns the same bytes; sealed with the
  * platform key (B-T) and completed with DSS + document timestamp (B-LTA).
  */
 export const getCompletionCertificate = async (deps: EnvelopeDeps, tenantId: string, envelopeId: string): Promise<Uint8Array> =>
@@ -68,6 +68,8 @@ export const completionCertificate = async (
   });
   const crls = [await pki.crl('root-ca'), await pki.crl('issuing-ca')];
   const pdf = await addLtvRevision({ pdf: sealed.pdf, certificates: await embeddedCertificates(sealed.pdf), crls, timestamper });
-  await deps.documents.put(key, pdf);
+  // Two renderings at once (the archive effect and the retention sweep, or two downloads) make
+  // different bytes (times, signatures): the first stored is the certificate, the other is dropped.
+  if (!(await deps.documents.putNew(key, pdf))) return { pdf: await deps.documents.get(key), key };
   return { pdf, key };
 };

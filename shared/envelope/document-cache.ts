@@ -29,6 +29,11 @@ export const cacheRevisions = (store: DocumentStore, maxBytes = 64 * 1024 * 1024
       await store.put(key, bytes);
       keep(key, bytes);
     },
+    async putNew(key, bytes) {
+      const written = await store.putNew(key, bytes);
+      if (written) keep(key, bytes);
+      return written;
+    },
     async get(key) {
       const hit = cache.get(key);
       if (hit) {

@@ -74,6 +74,11 @@ export interface AuditRepository {
 
 export interface DocumentStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores only if nothing is stored under the key yet (S3's `If-None-Match: *`): false when
+   * something is — a racing writer's bytes, which the caller then reads and uses instead of its own.
+   */
+  putNew(key: string, bytes: Uint8Array): Promise<boolean>;
   get(key: string): Promise<Uint8Array>;
 }
 

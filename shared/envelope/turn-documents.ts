@@ -22,6 +22,12 @@ export const turnDocuments = (store: DocumentStore): DocumentStore & { flush(): 
       put.catch(() => undefined);
       puts.push(put);
     },
+    async putNew(key, bytes) {
+      // Not part of a turn's chain of revisions: sent and awaited at once.
+      const stored = await store.putNew(key, bytes);
+      if (stored) written.set(key, bytes);
+      return stored;
+    },
     async flush() {
       await Promise.all(puts);
     },

@@ -20,7 +20,7 @@ export interface ArchiveStore {
   deleteAllVersions(key: string): Promise<void>;
   /** Every key under a prefix (an envelope's revisions, certificates, exports). */
   keysUnder(prefix: string): Promise<string[]>;
-  /** Writes a non-PDF archive object (the audit-trail export). */
+  /** Writes a non-PDF archive object (the audit-trail export) once: if the key already holds one, that one stays. */
   putJson(key: string, value: unknown): Promise<void>;
 }
 

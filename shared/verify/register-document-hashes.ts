@@ -20,5 +20,11 @@ export const registerDocumentHashes = (store: DocumentStore, index: DocumentHash
       m?.[1] && m[2] && m[3] ? index.register(sha256Hex(bytes), { tenantId: m[1], envelopeId: m[2], documentId: m[3] }) : undefined,
     ]);
   },
+  async putNew(key, bytes) {
+    const written = await store.putNew(key, bytes);
+    const m = KEY.exec(key);
+    if (written && m?.[1] && m[2] && m[3]) await index.register(sha256Hex(bytes), { tenantId: m[1], envelopeId: m[2], documentId: m[3] });
+    return written;
+  },
   get: (key) => store.get(key),
 });

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { call, envelopeJson, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
+import { call, createTenant, envelopeJson, fixture, latestLinkToken, outboxDrained, uniqueEmail } from '../support/api.js';
+import { TEST_BUCKET as Bucket, localS3 } from '../support/aws.js';
 import { extractSignatures } from '../support/pdf-inspect.js';
 import { qpdfCheck, runPdfsig, withTempDir } from '../support/validators.js';
 
@@ -60,5 +62,26 @@ describe('certificate of completion', () => {
     expect(text).toContain('Ký / Signed');
     expect(text).toContain('Hoàn tất / Completed');
     expect(text).toContain(`/verify?envelope=${id}`);
+  });
+
+  it('asked for twice at once, is rendered by both but stored once: both answers are the same bytes, one S3 version', async () => {
+    const tenant = await createTenant('Công ty Hai Lần');
+    const key = tenant.apiKey;
+    const created = await call<{ id: string }>('POST', '/v1/envelopes', {
+      key,
+      json: envelopeJson({ pdf: fixture('hop-dong-dien.pdf'), signers: [{ name: 'Đỗ Văn Đồng', email: uniqueEmail('cert2') }] }),
+    });
+    const id = created.body.id;
+    expect((await call('POST', `/v1/envelopes/${id}/send`, { key })).status).toBe(200);
+    // Voided: final, so it has a certificate, and not completed, so no archive effect renders one first.
+    expect((await call('POST', `/v1/envelopes/${id}/void`, { key, json: { reason: 'Gửi nhầm' } })).status).toBe(200);
+    await outboxDrained();
+    const [a, b] = await Promise.all([0, 1].map(() => call<Uint8Array>('GET', `/v1/envelopes/${id}/certificate`, { key })));
+    expect([a?.status, b?.status]).toEqual([200, 200]);
+    expect(Buffer.from(a?.body as Uint8Array).equals(Buffer.from(b?.body as Uint8Array))).toBe(true);
+    const versions = await localS3().send(
+      new ListObjectVersionsCommand({ Bucket, Prefix: `tenants/${tenant.tenantId}/envelopes/${id}/certificate/` }),
+    );
+    expect(versions.Versions?.length).toBe(1);
   });
 });

@@ -10,6 +10,11 @@ const counting = () => {
     put: async (k, b) => {
       objects.set(k, b);
     },
+    putNew: async (k, b) => {
+      if (objects.has(k)) return false;
+      objects.set(k, b);
+      return true;
+    },
     get: async (k) => {
       gets++;
       const b = objects.get(k);

@@ -21,6 +21,11 @@ const slowStore = () => {
             fail: reject,
           });
         }),
+      putNew: async (key: string, bytes: Uint8Array) => {
+        if (stored.has(key)) return false;
+        stored.set(key, bytes);
+        return true;
+      },
       get: async (key: string) => {
         const bytes = stored.get(key);
         if (!bytes) throw new Error(`NoSuchKey ${key}`);
