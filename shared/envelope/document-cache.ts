@@ -1,4 +1,4 @@
-import { sha256Hex } from '../util/bytes.js';
+import { sha256Hex, sha256HexOfFetched } from '../util/bytes.js';
 import type { DocumentStore } from './ports.js';
 
 /** `…/<sha256>.pdf`: a revision's key names the SHA-256 of its bytes (documentKey in create-envelope.ts). */
@@ -14,8 +14,11 @@ const CONTENT_ADDRESSED = /\/([0-9a-f]{64})\.pdf$/;
 export const cacheRevisions = (store: DocumentStore, maxBytes = 64 * 1024 * 1024): DocumentStore => {
   const cache = new Map<string, Uint8Array>();
   let size = 0;
-  const keep = (key: string, bytes: Uint8Array) => {
-    if (bytes.length > maxBytes / 4 || CONTENT_ADDRESSED.exec(key)?.[1] !== sha256Hex(bytes) || cache.has(key)) return;
+  // `fetched`: bytes read from the store, hashed so that their signing takes the state up (sha256HexOfFetched).
+  const keep = (key: string, bytes: Uint8Array, fetched = false) => {
+    const named = CONTENT_ADDRESSED.exec(key)?.[1];
+    if (bytes.length > maxBytes / 4 || !named || cache.has(key)) return;
+    if (named !== (fetched ? sha256HexOfFetched(bytes) : sha256Hex(bytes))) return;
     cache.set(key, bytes);
     size += bytes.length;
     for (const [k, v] of cache) {
@@ -43,7 +46,7 @@ export const cacheRevisions = (store: DocumentStore, maxBytes = 64 * 1024 * 1024
         return hit;
       }
       const bytes = await store.get(key);
-      keep(key, bytes);
+      keep(key, bytes, true);
       return bytes;
     },
   };

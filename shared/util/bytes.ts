@@ -18,6 +18,19 @@ export const rememberSha256State = (bytes: Uint8Array, state: Hash): void => {
 /** A copy of the hash state after all of `bytes`, if this process recorded one. */
 export const sha256StateOf = (bytes: Uint8Array): Hash | undefined => finishedStates.get(bytes)?.copy();
 
+/**
+ * sha256Hex of bytes just read from outside that nobody will write to (a revision fetched from S3,
+ * as the document cache hands it out), recording the state as it goes: a revision appended to them
+ * then hashes only what it adds, so a fetched file is hashed once, not once to check it and again to sign.
+ */
+export const sha256HexOfFetched = (bytes: Uint8Array): string => {
+  const known = sha256StateOf(bytes);
+  if (known) return known.digest('hex');
+  const state = createHash('sha256').update(bytes);
+  rememberSha256State(bytes, state.copy());
+  return state.digest('hex');
+};
+
 export const sha256Hex = (data: Uint8Array | string): string =>
   (typeof data !== 'string' && sha256StateOf(data)?.digest('hex')) || createHash('sha256').update(data).digest('hex');
 

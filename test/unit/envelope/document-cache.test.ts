@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheRevisions } from '../../../shared/envelope/document-cache.js';
 import type { DocumentStore } from '../../../shared/envelope/ports.js';
-import { sha256Hex } from '../../../shared/util/bytes.js';
+import { sha256Hex, sha256StateOf } from '../../../shared/util/bytes.js';
 
 const counting = () => {
   const objects = new Map<string, Uint8Array>();
@@ -56,6 +56,23 @@ describe('cacheRevisions', () => {
     await docs.put(lying, new TextEncoder().encode('not other'));
     await docs.get(lying);
     expect(inner.gets()).toBe(2);
+  });
+
+  it('hashes a revision it reads once, keeping the state for the revision appended to it (not for bytes it did not check)', async () => {
+    const inner = counting();
+    const docs = cacheRevisions(inner.store);
+    const a = revision('%PDF-1.7 fetched');
+    await inner.store.put(a.key, a.bytes);
+    const got = await docs.get(a.key);
+    expect(sha256StateOf(got)?.digest('hex')).toBe(a.key.slice(-68, -4));
+    const plain = 'tenants/t/envelopes/e/certificate.pdf';
+    await inner.store.put(plain, new TextEncoder().encode('not named by its hash'));
+    expect(sha256StateOf(await docs.get(plain))).toBeUndefined();
+    // Bytes whose name lies are not kept; the state recorded is still that of their own bytes.
+    const lying = `tenants/t/envelopes/e/d/${sha256Hex(new TextEncoder().encode('other'))}.pdf`;
+    await inner.store.put(lying, new TextEncoder().encode('not other'));
+    const liar = await docs.get(lying);
+    expect(sha256StateOf(liar)?.digest('hex')).toBe(sha256Hex(new TextEncoder().encode('not other')));
   });
 
   it('drops the least recently used revisions beyond its size', async () => {

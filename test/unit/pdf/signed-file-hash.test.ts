@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { cacheRevisions } from '../../../shared/envelope/document-cache.js';
 import { addSignatureRevision } from '../../../shared/pdf/sign-revision.js';
 import { signCadesDetached } from '../../../shared/pki/cms.js';
-import { sha256Hex } from '../../../shared/util/bytes.js';
+import { sha256Hex, sha256StateOf } from '../../../shared/util/bytes.js';
 import { fixture } from '../../support/api.js';
 import { createTestPki } from '../../support/test-pki.js';
 import { runPdfsig } from '../../support/validators.js';
@@ -43,7 +44,17 @@ describe('the hash of a file this process signed, taken up by the next revision'
     const second = await sign(first.pdf, 1); // the same array: its hash state is taken up
     const third = await sign(second.pdf, 2); // and again, two revisions deep
     const fromCopy = await sign(new Uint8Array(second.pdf), 2); // a copy: hashed in full
-    const results = [first, second, third, fromCopy];
+    // Read through the document cache from a store (S3 in another container): hashed once there, then taken up.
+    const stored = new Map<string, Uint8Array>([[`tenants/t/envelopes/e/d/${sha256Hex(second.pdf)}.pdf`, new Uint8Array(second.pdf)]]);
+    const docs = cacheRevisions({
+      put: async () => undefined,
+      putNew: async () => false,
+      get: async (key) => stored.get(key) as Uint8Array,
+    });
+    const fetched = await docs.get(`tenants/t/envelopes/e/d/${sha256Hex(second.pdf)}.pdf`);
+    expect(sha256StateOf(fetched)).toBeDefined();
+    const fromStore = await sign(fetched, 2);
+    const results = [first, second, third, fromCopy, fromStore];
     results.forEach((r, i) => {
       expect(Buffer.from(attested[i] as Uint8Array).toString('hex'), `signature ${i}`).toBe(Buffer.from(rangeDigest(r)).toString('hex'));
     });
@@ -53,6 +64,8 @@ describe('the hash of a file this process signed, taken up by the next revision'
     }
     // Two revisions built the same way on equal bytes: the same digest, state taken up or not (same time, same field).
     expect(third.byteRange).toEqual(fromCopy.byteRange);
+    expect(fromStore.byteRange).toEqual(fromCopy.byteRange);
+    expect(runPdfsig(fromStore.pdf, [pki.rootPem]).signatures.map((s) => s.valid)).toEqual([true, true, true]);
     const report = runPdfsig(third.pdf, [pki.rootPem]);
     expect(
       report.signatures.map((s) => s.valid),
