@@ -151,24 +151,33 @@ export const dynamoOutbox = ({ client, tableName }: TableOptions): OutboxStore =
     async claimAll(items, now, leaseMs) {
       if (items.length > MAX_COMMITTED_WRITES) return undefined;
       const until = new Date(now.getTime() + leaseMs).toISOString();
+      // As read, for every attribute a performer acts on: `attr = :v` if it was there, else not there.
+      const asRead = (item: OutboxItem) => {
+        const seen = { emailMessageId: item.emailMessageId, sentAt: item.sentAt, sendingAt: item.sendingAt };
+        return {
+          condition: Object.entries(seen)
+            .map(([name, value]) => (value === undefined ? `attribute_not_exists(${name})` : `${name} = :${name}`))
+            .join(' AND '),
+          values: Object.fromEntries(Object.entries(seen).flatMap(([name, value]) => (value === undefined ? [] : [[`:${name}`, value]]))),
+        };
+      };
       try {
         await client.send(
           new TransactWriteCommand({
-            TransactItems: items.map((item) => ({
-              Update: {
-                TableName: tableName,
-                Key: outboxKey(item),
-                UpdateExpression: 'SET notBefore = :until',
-                // As read: not claimed or postponed since (each changes notBefore), no MessageId recorded since.
-                ConditionExpression: `notBefore = :seen AND notBefore <= :now AND ${item.emailMessageId ? 'emailMessageId = :m' : 'attribute_not_exists(emailMessageId)'}`,
-                ExpressionAttributeValues: {
-                  ':until': until,
-                  ':seen': item.notBefore,
-                  ':now': now.toISOString(),
-                  ...(item.emailMessageId ? { ':m': item.emailMessageId } : {}),
+            TransactItems: items.map((item) => {
+              const seen = asRead(item);
+              return {
+                Update: {
+                  TableName: tableName,
+                  Key: outboxKey(item),
+                  UpdateExpression: 'SET notBefore = :until',
+                  // Not claimed or postponed since (each changes notBefore); no MessageId, sent or sending mark recorded
+                  // since (a worker whose claim ran out may still be at work on it: the items are read again, one by one).
+                  ConditionExpression: `notBefore = :seen AND notBefore <= :now AND ${seen.condition}`,
+                  ExpressionAttributeValues: { ':until': until, ':seen': item.notBefore, ':now': now.toISOString(), ...seen.values },
                 },
-              },
-            })),
+              };
+            }),
           }),
         );
       } catch (e) {

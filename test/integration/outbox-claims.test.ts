@@ -53,7 +53,7 @@ describe('claiming an envelope’s owed items together (DynamoDB on the local en
     expect((await stored(items))[1]?.notBefore).toBe(until);
   });
 
-  it('takes none if SES’s MessageId was recorded on one since it was read, or if one is not due yet', async () => {
+  it('takes none if SES’s MessageId, a sending or a sent mark was recorded on one since it was read, or if one is not due yet', async () => {
     const items = await owedItems(2);
     const now = new Date(Date.now() + 2 * HOUR);
     const ref = outbox.refOf(items[1] as OutboxItem) as string;
@@ -63,6 +63,16 @@ describe('claiming an envelope’s owed items together (DynamoDB on the local en
     // Read again (with the MessageId), it is taken.
     const fresh = (await stored(items)) as OutboxItem[];
     expect((await outbox.claimAll(fresh, now, 60_000))?.length).toBe(2);
+
+    // A worker whose claim ran out may still mark the item sending, or sent: read before that, nothing is taken.
+    const marked = await owedItems(2);
+    await outbox.markSending(marked[0] as OutboxItem, new Date());
+    expect(await outbox.claimAll(marked, now, 60_000)).toBeUndefined();
+    const sending = (await stored(marked)) as OutboxItem[];
+    expect(sending[0]?.sendingAt).toBeDefined();
+    await outbox.markSent(sending[1] as OutboxItem, 'sms', new Date());
+    expect(await outbox.claimAll(sending, now, 60_000)).toBeUndefined();
+    expect((await outbox.claimAll((await stored(marked)) as OutboxItem[], now, 60_000))?.length).toBe(2);
 
     const notYet = await owedItems(2);
     expect(await outbox.claimAll(notYet, new Date(), 60_000)).toBeUndefined();

@@ -27,6 +27,8 @@ export const memoryOutbox = () => {
           stored &&
           stored.notBefore === i.notBefore &&
           stored.emailMessageId === i.emailMessageId &&
+          stored.sentAt === i.sentAt &&
+          stored.sendingAt === i.sendingAt &&
           Date.parse(stored.notBefore) <= now.getTime()
         );
       });
